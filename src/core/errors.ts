@@ -1,0 +1,15 @@
+/**
+ * The one error class of this package. Messages start with a fixed prefix,
+ * name the file and the thing that was wrong, and say what to do; the
+ * underlying error, when there is one, is kept as `cause`.
+ */
+export class FpcastError extends Error {
+  override name = 'FpcastError'
+  /** File the error is about, when known. */
+  readonly file?: string
+
+  constructor(message: string, options: { file?: string; cause?: unknown } = {}) {
+    super(`[fpcast-trampoline] ${options.file ? `${options.file}: ` : ''}${message}`, { cause: options.cause })
+    this.file = options.file
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * transformGlue: Emscripten glue in, glue that wires up the runtime out.
+ *
+ * Every Emscripten version instantiates its wasm with one of
+ * `WebAssembly.instantiateStreaming(...)`, `WebAssembly.instantiate(...)` or
+ * `new WebAssembly.Instance(...)`, minified or not (the global name survives
+ * minification). We point those calls at `__fpcast_WebAssembly`, a
+ * `WebAssembly` look-alike from the runtime, defined once at the top:
+ *
+ *   before:  return WebAssembly.instantiate(binary, info)
+ *   after:   var __fpcast_WebAssembly = (function fpcastRuntime(WA) {...})(WebAssembly);
+ *            ...
+ *            return __fpcast_WebAssembly.instantiate(binary, info)
+ *
+ * This covers 3.1.x `asmLibraryArg`, `wasmImports`, `getWasmImports()`,
+ * minified import modules, async and `-sWASM_ASYNC_COMPILATION=0` glue, and
+ * `Module.instantiateWasm` users who call `WebAssembly` themselves elsewhere
+ * are not affected. `__fpcast_WebAssembly` is the only name we add; in a
+ * classic (non-module) script it is a global.
+ */
+import MagicString, { type SourceMap } from 'magic-string'
+import { RUNTIME_SOURCE } from '../runtime/source.ts'
+import { FpcastError } from './errors.ts'
+
+export const GLUE_BINDING = '__fpcast_WebAssembly'
+const INSTANTIATE_RE = /(?<![\w$.])WebAssembly(?=\s*\.\s*(?:instantiateStreaming|instantiate|Instance)\s*\()/g
+const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
+
+export interface GlueOptions {
+  /** File name for errors and the source map. @default '<glue>' */
+  fileName?: string
+}
+
+export interface GlueResult {
+  code: string
+  map: SourceMap
+  /** Number of instantiation calls redirected. */
+  sites: number
+  alreadyTransformed: boolean
+}
+
+/** The runtime as injectable source text. */
+export function runtimeSource(): string {
+  return RUNTIME_SOURCE
+}
+
+export function transformGlue(code: string, options: GlueOptions = {}): GlueResult {
+  const fileName = options.fileName ?? '<glue>'
+  const s = new MagicString(code)
+  if (code.includes(GLUE_BINDING)) {
+    return { code, map: s.generateMap({ hires: 'boundary', source: fileName }), sites: 0, alreadyTransformed: true }
+  }
+  let sites = 0
+  for (const match of code.matchAll(INSTANTIATE_RE)) {
+    s.overwrite(match.index!, match.index! + match[0].length, GLUE_BINDING)
+    sites++
+  }
+  if (!sites) {
+    throw new FpcastError('this does not look like Emscripten glue: found no WebAssembly.instantiate(), WebAssembly.instantiateStreaming() or new WebAssembly.Instance() call to hook. Pass the JS file emcc wrote next to the .wasm, or use the bare .wasm with the runtime\'s instantiate()', { file: fileName })
+  }
+  const prologue = PROLOGUE_RE.exec(code)?.[0].length ?? 0
+  s.appendLeft(prologue, `${prologue ? '\n' : ''}var ${GLUE_BINDING} = (${runtimeSource()})(WebAssembly);\n`)
+  return { code: s.toString(), map: s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }), sites, alreadyTransformed: false }
+}

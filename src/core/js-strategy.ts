@@ -1,0 +1,49 @@
+/**
+ * The `js` strategy: Pyodide's original patch, applied at the selected sites.
+ * Each site calls a JS import that does `table.get(idx)(...args)`. Kept for
+ * comparison and as a last resort: every call is a JS round trip, a JS frame
+ * stays on the stack (JSPI cannot suspend through it), a missing i64 argument
+ * throws (undefined is not a BigInt) and a missing f64 becomes NaN.
+ *
+ * The site stays a `call_indirect`, retargeted to the imported hooks table,
+ * which holds one JS trampoline per signature: no parent expression has to be
+ * rebuilt, and no function import shifts the module's function indices.
+ */
+import binaryen from 'binaryen'
+import { tupleType } from './binaryen-types.ts'
+import type { CallIndirectSite } from './scan.ts'
+import { addHooksTable, PREFIX, tableAccess } from './shadow.ts'
+import { type Sig, sigKey } from './signature.ts'
+
+const b = binaryen as any
+
+export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: Record<string, unknown> } {
+  const sigs = new Map<string, Sig>()
+  for (const s of sites) sigs.set(sigKey(s.sig), s.sig)
+  const keys = [...sigs.keys()]
+  // Slot i of the imported hooks table holds the runtime's trampoline for keys[i].
+  const JS_TABLE = addHooksTable(m, keys.length)
+
+  const tables = new Set(sites.map(s => s.table))
+  const access: Record<string, unknown> = {}
+  for (const table of tables) {
+    let a = tableAccess(m, table)
+    if (!a.export && !a.import) {
+      m.addTableExport(table, `${PREFIX}table$${table}`)
+      a = { export: `${PREFIX}table$${table}` }
+    }
+    access[table] = a
+  }
+  for (const site of sites) {
+    const key = sigKey(site.sig)
+    const target = b.CallIndirect.getTarget(site.expr)
+    b.CallIndirect.appendOperand(site.expr, target)
+    b.CallIndirect.setTarget(site.expr, m.i32.const(keys.indexOf(key)))
+    b.CallIndirect.setTable(site.expr, JS_TABLE)
+    b.CallIndirect.setParams(site.expr, tupleType([...site.sig.params, 'i32']))
+  }
+  // One table per import key in the metadata: which main table each site signature reads from.
+  const tableOfKey: Record<string, unknown> = {}
+  for (const site of sites) tableOfKey[sigKey(site.sig)] = access[site.table]
+  return { meta: { strategy: 'js', jsSigs: keys, jsTables: tableOfKey } }
+}

@@ -1,0 +1,104 @@
+/**
+ * Options shared by the Node API, the CLI and the bundler plugins, and the
+ * one `resolveOptions()` that fills in their defaults.
+ */
+import { FpcastError } from './errors.ts'
+import { parseSig, sigKey } from './signature.ts'
+
+/** Which call sites to rewrite. Every listed form must match for a site to be selected. */
+export interface SiteFilter {
+  /** Names of the functions that contain the sites (name section or symbol map); strings match exactly. */
+  functions?: (string | RegExp)[]
+  /** Call-site signatures, as Emscripten letters (`iii`) or `(i32, i32) -> i32`. */
+  signatures?: string[]
+  /** Explicit sites, as `<function name or index>#<n>` where n counts the function's sites from 0 in code order. */
+  sites?: string[]
+}
+
+export type Strategy = 'auto' | 'shadow' | 'js'
+
+export interface TransformOptions {
+  /**
+   * `shadow` keeps `call_indirect` on the fast path: one shadow table per
+   * call-site signature whose mismatching slots hold in-wasm adapters, with
+   * no JS frame on any call. `js` routes the selected sites through a JS
+   * trampoline (`table.get(i)(...args)`, Pyodide's original patch), kept for
+   * comparison. `auto` picks `shadow`, which runs on every engine, with or
+   * without wasm-gc.
+   * @default 'auto'
+   */
+  strategy?: Strategy
+  /** Rewrite only these sites. @default all `call_indirect` on funcref tables */
+  include?: SiteFilter
+  /** Leave these sites untouched, even when `include` selects them. @default none */
+  exclude?: SiteFilter
+  /**
+   * What a call whose value types differ at some position (i32 against f64)
+   * does. `trap` keeps a trap whose message names the site and both
+   * signatures; `coerce` converts numbers the way JS would hand them over.
+   * @default 'trap'
+   */
+  incompatible?: 'trap' | 'coerce'
+  /** Emscripten symbol map (`--emit-symbol-map`), `index:name` per line, for names when the module has no name section. @default none */
+  symbolMap?: string
+  /** File name used in errors and in the report. @default '<wasm>' */
+  fileName?: string
+}
+
+export interface ResolvedFilter {
+  functions: (string | RegExp)[]
+  signatures: Set<string>
+  sites: Set<string>
+  empty: boolean
+}
+
+export interface ResolvedTransformOptions {
+  strategy: 'shadow' | 'js'
+  include: ResolvedFilter | undefined
+  exclude: ResolvedFilter | undefined
+  incompatible: 'trap' | 'coerce'
+  symbolMap: Map<number, string>
+  fileName: string
+}
+
+function resolveFilter(filter: SiteFilter | undefined, what: string, fileName: string): ResolvedFilter | undefined {
+  if (!filter) return undefined
+  const signatures = new Set<string>()
+  for (const text of filter.signatures ?? []) {
+    const sig = parseSig(text)
+    if (!sig) throw new FpcastError(`option ${what}.signatures: '${text}' is not a signature; write Emscripten letters like 'iii' or '(i32, i32) -> i32'`, { file: fileName })
+    signatures.add(sigKey(sig))
+  }
+  for (const site of filter.sites ?? []) {
+    if (!/^.+#\d+$/.test(site)) throw new FpcastError(`option ${what}.sites: '${site}' is not a site; write '<function>#<n>', e.g. 'main#0'`, { file: fileName })
+  }
+  const functions = filter.functions ?? []
+  const sites = new Set(filter.sites ?? [])
+  return { functions, signatures, sites, empty: !functions.length && !signatures.size && !sites.size }
+}
+
+/** Parses `index:name` lines of an Emscripten symbol map. */
+export function parseSymbolMap(text: string): Map<number, string> {
+  const map = new Map<number, string>()
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^(\d+):(.+)$/.exec(line.trim())
+    if (m) map.set(Number(m[1]), m[2])
+  }
+  return map
+}
+
+export function resolveOptions(options: TransformOptions = {}): ResolvedTransformOptions {
+  const fileName = options.fileName ?? '<wasm>'
+  const strategy = options.strategy ?? 'auto'
+  if (!['auto', 'shadow', 'js'].includes(strategy)) throw new FpcastError(`option strategy: '${strategy}' is not one of auto, shadow, js`, { file: fileName })
+  const incompatible = options.incompatible ?? 'trap'
+  if (!['trap', 'coerce'].includes(incompatible)) throw new FpcastError(`option incompatible: '${incompatible}' is not one of trap, coerce`, { file: fileName })
+  return {
+    strategy: strategy === 'js' ? 'js' : 'shadow',
+    include: resolveFilter(options.include, 'include', fileName),
+    exclude: resolveFilter(options.exclude, 'exclude', fileName),
+    incompatible,
+    symbolMap: options.symbolMap ? parseSymbolMap(options.symbolMap) : new Map(),
+    fileName,
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Reading a wasm binary into binaryen with exactly the features it needs.
+ *
+ * binaryen applies a `target_features` section when there is one; without
+ * it we add the features every current engine ships, one group at a time,
+ * until the module validates. Never `Features.All`: with it binaryen 132
+ * writes encodings engines reject.
+ */
+import binaryen from 'binaryen'
+import { FpcastError } from './errors.ts'
+
+const F = binaryen.Features
+
+/** Features shipped by every engine we target (Chrome 119, Firefox 120, Safari 18.2, Node 20), tried in this order. */
+const SHIPPED = [
+  F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.BulkMemoryOpt | F.ReferenceTypes | F.Multivalue,
+  F.SIMD128,
+  F.ExceptionHandling,
+  F.TailCall,
+  F.ExtendedConst,
+  F.Atomics,
+  F.Memory64,
+  F.MultiMemory,
+  F.RelaxedSIMD,
+]
+
+export interface ReadResult {
+  module: binaryen.Module
+  /** The features the input needs. */
+  features: number
+}
+
+export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+    throw new FpcastError('not a WebAssembly binary (no \\0asm header); pass the .wasm file, not its glue or a text form', { file: fileName })
+  }
+  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
+    throw new FpcastError(`unsupported WebAssembly binary version ${bytes[4]}; only version 1 modules are supported`, { file: fileName })
+  }
+  let module: binaryen.Module
+  try {
+    module = binaryen.readBinary(bytes)
+  } catch (e) {
+    throw new FpcastError(`cannot parse the module: ${(e as Error)?.message ?? e}`, { file: fileName, cause: e })
+  }
+  let features = module.getFeatures()
+  if (!quietlyValid(module)) {
+    let ok = false
+    for (const group of SHIPPED) {
+      features |= group
+      module.setFeatures(features)
+      if (quietlyValid(module)) { ok = true; break }
+    }
+    if (!ok) {
+      module.dispose()
+      throw new FpcastError('the input module does not validate, even with every shipped feature enabled; is it truncated or corrupt?', { file: fileName })
+    }
+  }
+  return { module, features }
+}
+
+/**
+ * binaryen.js prints validation errors through a console it bound at load
+ * time; capture the stream writes instead, and keep them for our own message.
+ */
+export function quietlyValid(module: binaryen.Module): boolean {
+  const lines: string[] = []
+  const proc = (globalThis as any).process
+  const streams = proc?.stdout && proc?.stderr ? [proc.stdout, proc.stderr] : []
+  const saved = streams.map((s: any) => s.write)
+  for (const s of streams) s.write = (chunk: unknown) => { lines.push(String(chunk)); return true }
+  try {
+    const ok = !!module.validate()
+    lastValidationErrors = ok ? [] : lines
+    return ok
+  } finally {
+    streams.forEach((s: any, i: number) => { s.write = saved[i] })
+  }
+}
+
+/** The messages of the last failed `quietlyValid()`. */
+export let lastValidationErrors: string[] = []

@@ -1,0 +1,115 @@
+/**
+ * One pass over every function body that finds what the rewrite needs:
+ * the `call_indirect` sites, direct calls and `ref.func` (to redirect them
+ * when a callee is re-typed), local accesses (to renumber them), and table
+ * mutations inside wasm (which must reach the shadow tables too).
+ */
+import binaryen from 'binaryen'
+import { sigOf } from './binaryen-types.ts'
+import { FpcastError } from './errors.ts'
+import type { Sig } from './signature.ts'
+import { expressionKindName, walk } from './walk.ts'
+
+const b = binaryen as any
+
+export interface FunctionEntry {
+  /** binaryen's internal name. */
+  name: string
+  /** Index in the wasm function index space. */
+  index: number
+  ref: number
+  sig: Sig
+  imported: boolean
+  /** Name to show people: symbol map, else name section, else `wasm-function[index]`. */
+  displayName: string
+}
+
+export interface CallIndirectSite {
+  expr: number
+  func: FunctionEntry
+  /** Position among the function's sites, in code order. */
+  ordinal: number
+  table: string
+  sig: Sig
+  isReturn: boolean
+}
+
+export interface ScanResult {
+  functions: FunctionEntry[]
+  byName: Map<string, FunctionEntry>
+  sites: CallIndirectSite[]
+  /** Direct `call`/`return_call` expressions by callee name. */
+  calls: Map<string, number[]>
+  /** `ref.func` expressions by function name. */
+  refFuncs: Map<string, number[]>
+  /** `local.get/set/tee` expressions per function name (only for functions in `wantLocals`). */
+  locals: Map<string, number[]>
+  /** In-wasm `table.set` / `table.grow` on each table. */
+  tableWrites: { expr: number; table: string; kind: 'set' | 'grow'; func: string }[]
+  /** Expressions binaryen.js cannot look into, by function. */
+  opaque: { func: string; kind: string }[]
+}
+
+export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>): FunctionEntry[] {
+  const out: FunctionEntry[] = []
+  const n = m.getNumFunctions()
+  for (let i = 0; i < n; i++) {
+    const ref = m.getFunctionByIndex(i)
+    const info = binaryen.getFunctionInfo(ref)
+    const fromSection = /^\d+$/.test(info.name) ? undefined : info.name
+    out.push({
+      name: info.name,
+      index: i,
+      ref,
+      sig: sigOf(info.params, info.results, `function ${info.name}`),
+      imported: !!info.module,
+      displayName: symbolMap.get(i) ?? fromSection ?? `wasm-function[${i}]`,
+    })
+  }
+  return out
+}
+
+export function scanModule(m: binaryen.Module, functions: FunctionEntry[], wantLocals: Set<string>, fileName: string): ScanResult {
+  const byName = new Map(functions.map(f => [f.name, f]))
+  const result: ScanResult = { functions, byName, sites: [], calls: new Map(), refFuncs: new Map(), locals: new Map(), tableWrites: [], opaque: [] }
+  const push = (map: Map<string, number[]>, key: string, expr: number) => {
+    const list = map.get(key)
+    if (list) list.push(expr)
+    else map.set(key, [expr])
+  }
+  const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
+    switch (id) {
+      case b.CallIndirectId: {
+        if (!func) break
+        const sig = sigOf(b.CallIndirect.getParams(expr), b.CallIndirect.getResults(expr), `a call_indirect in ${func.displayName}`)
+        result.sites.push({ expr, func, ordinal: ordinal.n++, table: b.CallIndirect.getTable(expr), sig, isReturn: !!b.CallIndirect.isReturn(expr) })
+        break
+      }
+      case b.CallId: push(result.calls, b.Call.getTarget(expr), expr); break
+      case b.RefFuncId: push(result.refFuncs, b.RefFunc.getFunc(expr), expr); break
+      case b.LocalGetId: case b.LocalSetId:
+        if (func && wantLocals.has(func.name)) push(result.locals, func.name, expr)
+        break
+      case b.TableSetId: result.tableWrites.push({ expr, table: b.TableSet.getTable(expr), kind: 'set', func: func?.displayName ?? '' }); break
+      case b.TableGrowId: result.tableWrites.push({ expr, table: b.TableGrow.getTable(expr), kind: 'grow', func: func?.displayName ?? '' }); break
+    }
+  }
+  for (const func of functions) {
+    if (func.imported) continue
+    const body = b._BinaryenFunctionGetBody(func.ref)
+    if (!body) continue
+    const ordinal = { n: 0 }
+    walk(body, (expr, id) => visitExpr(func, expr, id, ordinal), (_e, id) => result.opaque.push({ func: func.displayName, kind: expressionKindName(id) }))
+  }
+  // ref.func can also stand in global initialisers.
+  const nGlobals = m.getNumGlobals()
+  for (let i = 0; i < nGlobals; i++) {
+    const init = binaryen.getGlobalInfo(m.getGlobalByIndex(i)).init
+    if (init) walk(init, (expr, id) => visitExpr(undefined, expr, id, { n: 0 }), () => {})
+  }
+  if (result.opaque.length) {
+    const first = result.opaque[0]
+    throw new FpcastError(`function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. Build without the feature that produces it (e.g. legacy exception handling instead of exnref)`, { file: fileName })
+  }
+  return result
+}

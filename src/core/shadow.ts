@@ -1,0 +1,382 @@
+/**
+ * The `shadow` strategy: keep `call_indirect` on the fast path.
+ *
+ * For every call-site signature T there is a shadow table S_T as long as the
+ * call table. A site `call_indirect $table (type T) args idx` becomes
+ * `call_indirect $S_T (type T+i32) args idx idx`: the slot index travels as
+ * one extra argument, so no global store is needed. S_T[idx] holds:
+ *   - the function itself when its type is T. Functions in the static table
+ *     whose type is a call-site type are "primed": their body gets the extra
+ *     (ignored) i32 parameter, and a wrapper with the original type takes
+ *     their place everywhere else (table, exports, ref.func), so matched calls
+ *     cost one argument register over stock;
+ *   - an adapter T -> F (drop / zero-fill arguments, adapt the result) that
+ *     re-calls slot idx with its real type F, in wasm: no JS frame;
+ *   - a trap adapter for incompatible pairs, which reports the site;
+ *   - initially, a resolver that classifies the slot on first use (from a
+ *     build-time list for the static table, or by asking the runtime's
+ *     `classify` import for functions added at run time) and caches the
+ *     answer in S_T[idx].
+ * The runtime calls `fpcast$sync` after the table grows and
+ * `fpcast$invalidate` after a slot is set, so the shadows follow `addFunction`,
+ * `removeFunction` and side modules.
+ *
+ * Example (C): `((int (*)(int, int))one_arg_fn)(1, 2)` -> `one_arg_fn(1)`;
+ * `((int (*)(void))two_arg_fn)()` -> `two_arg_fn(0, 0)`.
+ *
+ * Limits: one call table; in-wasm `table.set/grow` on that table are refused.
+ */
+import binaryen from 'binaryen'
+import { binaryenType, coerce, tableType, tupleType, zeroOf } from './binaryen-types.ts'
+import { FpcastError } from './errors.ts'
+import type { CallIndirectSite, ScanResult } from './scan.ts'
+import { compatibility, type Sig, sigKey } from './signature.ts'
+
+const b = binaryen as any
+
+export const IMPORT_MODULE = 'fpcast_trampoline'
+export const PREFIX = 'fpcast$'
+
+export interface ShadowResult {
+  /** Metadata for the runtime. */
+  meta: Record<string, unknown>
+  primed: number
+  adapters: number
+  shadowTables: number
+}
+
+interface Segment {
+  name: string
+  table: string
+  passive: boolean
+  offset: number
+  data: string[]
+}
+
+/** Slots of the imported hooks table, filled by the runtime with wasm wrappers of its JS functions. */
+export const HOOK_CLASSIFY = 0
+export const HOOK_MISMATCH = 1
+export const HOOKS_TABLE = `${PREFIX}hooks`
+
+export function addHooksTable(m: binaryen.Module, initial = 2): string {
+  m.addTable(HOOKS_TABLE, initial, -1)
+  m.addTableImport(HOOKS_TABLE, IMPORT_MODULE, 'hooks')
+  return HOOKS_TABLE
+}
+
+export function readSegments(m: binaryen.Module): Segment[] {
+  const out: Segment[] = []
+  const n = m.getNumElementSegments()
+  for (let i = 0; i < n; i++) {
+    const ref = m.getElementSegmentByIndex(i)
+    const info = binaryen.getElementSegmentInfo(ref)
+    out.push({ name: info.name, table: info.table, passive: !!b._BinaryenElementSegmentIsPassive(ref), offset: info.offset, data: info.data })
+  }
+  return out
+}
+
+/** Describes how JS reaches the call table: by export, by import, or not at all. */
+export function tableAccess(m: binaryen.Module, table: string): { export?: string; import?: { module: string; base: string } } {
+  const info = binaryen.getTableInfo(m.getTable(table))
+  if (info.module) return { import: { module: info.module, base: info.base! } }
+  const n = m.getNumExports()
+  for (let i = 0; i < n; i++) {
+    const e = binaryen.getExportInfo(m.getExportByIndex(i))
+    if (e.kind === binaryen.ExternalTable && e.value === table) return { export: e.name }
+  }
+  return {}
+}
+
+export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallIndirectSite[], coerceNumbers: boolean, fileName: string): ShadowResult {
+  const table = sites[0].table
+  const fail = (msg: string) => new FpcastError(msg, { file: fileName })
+  if (sites.some(s => s.table !== table)) throw fail(`call sites use ${new Set(sites.map(s => s.table)).size} tables; the shadow strategy supports one call table`)
+  const tableInfo = binaryen.getTableInfo(m.getTable(table))
+  if (tableType(m, table) !== b.funcref) throw fail(`table ${table} is not a funcref table`)
+  for (const w of scan.tableWrites) {
+    if (w.table === table) throw fail(`function ${w.func} does table.${w.kind} on the call table inside wasm; such modules are not supported yet (the shadow tables would miss the change)`)
+  }
+
+  // Signatures: those of the call sites (T) and every signature a slot may hold (K).
+  const siteSigs = new Map<string, Sig>()
+  for (const s of sites) siteSigs.set(sigKey(s.sig), s.sig)
+  const known = new Map<string, Sig>(siteSigs)
+  for (const f of scan.functions) known.set(sigKey(f.sig), f.sig)
+  const kKeys = [...known.keys()]
+  const kIndex = new Map(kKeys.map((k, i) => [k, i]))
+  const tKeys = [...siteSigs.keys()]
+  const plus = (sig: Sig) => tupleType([...sig.params, 'i32'])
+  const resultsOf = (sig: Sig) => tupleType(sig.results)
+
+  // The static table: which defined functions get primed.
+  const segments = readSegments(m)
+  const staticSegs = segments.filter(s => s.table === table && !s.passive)
+  const wrapperOf = new Map<string, string>()
+  for (const seg of staticSegs) {
+    for (const name of seg.data) {
+      const f = scan.byName.get(name)
+      if (f && !f.imported && siteSigs.has(sigKey(f.sig)) && !wrapperOf.has(name)) wrapperOf.set(name, `${PREFIX}entry$${f.index}`)
+    }
+  }
+
+  // Heap types for re-typing primed bodies, taken from a throwaway function.
+  const heapTypes = new Map<string, number>()
+  const heapTypeOf = (sig: Sig) => {
+    const key = sigKey(sig)
+    let ht = heapTypes.get(key)
+    if (ht === undefined) {
+      const tmp = `${PREFIX}tmp$${heapTypes.size}`
+      ht = b._BinaryenFunctionGetType(m.addFunction(tmp, plus(sig), resultsOf(sig), [], m.unreachable())) as number
+      m.removeFunction(tmp)
+      heapTypes.set(key, ht)
+    }
+    return ht
+  }
+
+  // 1. Prime: body gets the extra i32 parameter, locals after it shift by one.
+  for (const [name, wrapper] of wrapperOf) {
+    const f = scan.byName.get(name)!
+    const nParams = f.sig.params.length
+    for (const expr of scan.locals.get(name) ?? []) {
+      const isGet = b._BinaryenExpressionGetId(expr) === b.LocalGetId
+      const cls = isGet ? b.LocalGet : b.LocalSet
+      const index = cls.getIndex(expr)
+      if (index >= nParams) cls.setIndex(expr, index + 1)
+    }
+    b._BinaryenFunctionSetType(f.ref, heapTypeOf(f.sig))
+    for (const call of scan.calls.get(name) ?? []) b.Call.appendOperand(call, m.i32.const(0))
+    for (const ref of scan.refFuncs.get(name) ?? []) b.RefFunc.setFunc(ref, wrapper)
+    const args = f.sig.params.map((t, i) => m.local.get(i, binaryenType(t)))
+    m.addFunction(wrapper, tupleType(f.sig.params), resultsOf(f.sig), [], m.call(name, [...args, m.i32.const(0)], resultsOf(f.sig)))
+  }
+  const outside = (name: string) => wrapperOf.get(name) ?? name
+
+  // Everything outside direct calls now sees the wrappers: element segments, exports, start.
+  for (const seg of segments) {
+    if (!seg.data.some(n => wrapperOf.has(n))) continue
+    const offset = seg.passive ? 0 : m.copyExpression(seg.offset)
+    m.removeElementSegment(seg.name)
+    if (seg.passive) m.addPassiveElementSegment(seg.name, seg.data.map(outside))
+    else m.addActiveElementSegment(seg.table, seg.name, seg.data.map(outside), offset)
+  }
+  const nExports = m.getNumExports()
+  const exports = [] as { name: string; value: string }[]
+  for (let i = 0; i < nExports; i++) {
+    const e = binaryen.getExportInfo(m.getExportByIndex(i))
+    if (e.kind === binaryen.ExternalFunction && wrapperOf.has(e.value)) exports.push(e)
+  }
+  for (const e of exports) {
+    m.removeExport(e.name)
+    m.addFunctionExport(wrapperOf.get(e.value)!, e.name)
+  }
+
+  // 2. Our tables: the primed view P of the static table, one shadow per T, the adapter matrix.
+  const P = `${PREFIX}primed`
+  let staticEnd = 0
+  for (const seg of staticSegs) {
+    if (b._BinaryenExpressionGetId(seg.offset) === b.ConstId) staticEnd = Math.max(staticEnd, b.Const.getValueI32(seg.offset) + seg.data.length)
+    else throw fail(`the call table's element segment ${seg.name} has a computed offset (dynamic linking); only constant offsets are supported`)
+  }
+  m.addTable(P, Math.max(tableInfo.initial, staticEnd), -1)
+  // Imported functions stay out of P (a null there means "ask the runtime"), so P is cut into runs around them.
+  let runs = 0
+  for (const seg of staticSegs) {
+    const base = b.Const.getValueI32(seg.offset)
+    let start = 0
+    for (let i = 0; i <= seg.data.length; i++) {
+      const f = scan.byName.get(seg.data[i])
+      if (i < seg.data.length && f && !f.imported) continue
+      if (i > start) m.addActiveElementSegment(P, `${PREFIX}primed$${runs++}`, seg.data.slice(start, i), m.i32.const(base + start))
+      start = i + 1
+    }
+  }
+  const shadowOf = new Map<string, string>()
+  for (const key of tKeys) {
+    const name = `${PREFIX}shadow$${key}`
+    m.addTable(name, 0, -1)
+    shadowOf.set(key, name)
+  }
+
+  // Imports the runtime supplies.
+  // They come through an imported table, not function imports, so that every
+  // original function keeps its index (stack traces, symbol maps, DWARF).
+  const HOOKS = addHooksTable(m)
+  const classify = (f: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f], tupleType(['funcref']), b.i32)
+  const mismatch = (t: number, k: number, idx: number) =>
+    m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
+
+  // ref.func must carry the function's exact type.
+  const refFunc = (name: string) => m.ref.func(name, binaryen.getTypeFromHeapType(b._BinaryenFunctionGetType(m.getFunction(name)), false))
+
+  // 3. Adapters.
+  const made = new Map<string, string>()
+  const argsFor = (site: Sig, target: Sig) => target.params.map((t, i) =>
+    i < site.params.length ? coerce(m, m.local.get(i, binaryenType(site.params[i])), site.params[i], t) : zeroOf(m, t))
+  const adaptResult = (call: number, site: Sig, target: Sig) => {
+    if (!site.results.length) return target.results.length ? m.drop(call) : call
+    if (!target.results.length) return m.block(null, [call, zeroOf(m, site.results[0])], binaryenType(site.results[0]))
+    return coerce(m, call, target.results[0], site.results[0])
+  }
+  const define = (name: string, site: Sig, vars: number[], body: () => number) => {
+    if (!made.has(name)) {
+      m.addFunction(name, plus(site), resultsOf(site), vars, body())
+      made.set(name, name)
+    }
+    return name
+  }
+  const pass = (site: Sig) => {
+    const key = sigKey(site), n = site.params.length
+    return define(`${PREFIX}pass$${key}`, site, [], () =>
+      m.call_indirect(table, m.local.get(n, b.i32), site.params.map((t, i) => m.local.get(i, binaryenType(t))), tupleType(site.params), resultsOf(site)))
+  }
+  const adapter = (site: Sig, target: Sig, primed: boolean) => {
+    const n = site.params.length
+    const name = `${PREFIX}${primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
+    return define(name, site, [], () => {
+      const idx = m.local.get(n, b.i32)
+      const call = primed
+        ? m.call_indirect(P, idx, [...argsFor(site, target), m.local.get(n, b.i32)], plus(target), resultsOf(target))
+        : m.call_indirect(table, idx, argsFor(site, target), tupleType(target.params), resultsOf(target))
+      return adaptResult(call, site, target)
+    })
+  }
+  const trap = (site: Sig, target: Sig) => {
+    const n = site.params.length
+    return define(`${PREFIX}x$${sigKey(site)}$${sigKey(target)}`, site, [], () => m.block(null, [
+      mismatch(tKeys.indexOf(sigKey(site)), kIndex.get(sigKey(target))!, m.local.get(n, b.i32)),
+      m.unreachable(),
+    ]))
+  }
+  // ADAPT[(t * K + k) * 2 + (static ? 1 : 0)]
+  const adaptNames: string[] = []
+  for (const tKey of tKeys) {
+    const site = siteSigs.get(tKey)!
+    for (const kKey of kKeys) {
+      const target = known.get(kKey)!
+      const c = compatibility(site, target, coerceNumbers)
+      if (c === 'same') adaptNames.push(pass(site), pass(site))
+      else if (c === 'incompatible') adaptNames.push(trap(site, target), trap(site, target))
+      else adaptNames.push(adapter(site, target, false), adapter(site, target, siteSigs.has(kKey)))
+    }
+  }
+  const ADAPT = `${PREFIX}adapters`
+  m.addTable(ADAPT, adaptNames.length, adaptNames.length)
+  m.addActiveElementSegment(ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0))
+
+  // 4. The build-time signature of each static slot: a br_table per segment.
+  const STATIC_SIG = `${PREFIX}static_sig`
+  {
+    const idx = () => m.local.get(0, b.i32), d = () => m.local.get(1, b.i32)
+    const parts: number[] = []
+    staticSegs.forEach((seg, s) => {
+      const ks = seg.data.map(name => { const f = scan.byName.get(name); return f ? kIndex.get(sigKey(f.sig))! : -1 })
+      const distinct = [...new Set(ks)]
+      const label = (k: number) => `s${s}k${k}`
+      let inner = m.switch(ks.map(label), label(-1), d())
+      for (const k of distinct.includes(-1) ? distinct : [...distinct, -1]) inner = m.block(null, [m.block(label(k), [inner]), m.return(m.i32.const(k))])
+      parts.push(m.local.set(1, m.i32.sub(idx(), m.copyExpression(seg.offset))))
+      parts.push(m.if(m.i32.lt_u(d(), m.i32.const(seg.data.length)), inner))
+    })
+    parts.push(m.i32.const(-1))
+    m.addFunction(STATIC_SIG, tupleType(['i32']), b.i32, [b.i32], m.block(null, parts, b.i32))
+  }
+
+  // 5. Resolvers: classify the slot, cache the entry in the shadow, make the call.
+  const resolverOf = new Map<string, string>()
+  tKeys.forEach((tKey, t) => {
+    const site = siteSigs.get(tKey)!, n = site.params.length
+    const S = shadowOf.get(tKey)!
+    const F = n + 1, Pv = n + 2, K = n + 3, E = n + 4
+    const idx = () => m.local.get(n, b.i32)
+    const args = () => site.params.map((ty, i) => m.local.get(i, binaryenType(ty)))
+    const adaptAt = (isStatic: number) =>
+      m.table.get(ADAPT, m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)), b.funcref)
+    const ret = (call: number) => site.results.length ? m.return(call) : m.block(null, [call, m.return()])
+    const name = `${PREFIX}resolve$${tKey}`
+    const body = m.block(null, [
+      m.local.set(F, m.table.get(table, idx(), b.funcref)),
+      m.if(m.ref.is_null(m.local.get(F, b.funcref)),
+        ret(m.call_indirect(table, idx(), args(), tupleType(site.params), resultsOf(site)))),
+      m.local.set(Pv, m.table.get(P, idx(), b.funcref)),
+      m.if(m.i32.eqz(m.ref.is_null(m.local.get(Pv, b.funcref))),
+        m.block(null, [
+          m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)),
+          m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
+            m.local.set(E, m.local.get(Pv, b.funcref)),
+            m.local.set(E, adaptAt(1))),
+        ]),
+        m.block(null, [
+          m.local.set(K, classify(m.local.get(F, b.funcref))),
+          m.if(m.i32.lt_s(m.local.get(K, b.i32), m.i32.const(0)),
+            m.local.set(E, refFunc(pass(site))),
+            m.local.set(E, adaptAt(0))),
+        ])),
+      m.table.set(S, idx(), m.local.get(E, b.funcref)),
+      ret(m.call_indirect(S, idx(), [...args(), idx()], plus(site), resultsOf(site))),
+    ])
+    m.addFunction(name, plus(site), resultsOf(site), [b.funcref, b.funcref, b.i32, b.funcref], body)
+    resolverOf.set(tKey, name)
+  })
+
+  // 6. sync (grow shadows and P to the table's size) and invalidate (forget slots).
+  const SYNC = `${PREFIX}sync`, INVALIDATE = `${PREFIX}invalidate`
+  {
+    const grow = (t: string, init: number) => m.if(
+      m.i32.gt_s(m.local.tee(0, m.i32.sub(m.table.size(table), m.table.size(t)), b.i32), m.i32.const(0)),
+      m.drop(m.table.grow(t, init, m.local.get(0, b.i32))))
+    const body = [grow(P, m.ref.null(b.funcref)), ...tKeys.map(k => grow(shadowOf.get(k)!, refFunc(resolverOf.get(k)!)))]
+    m.addFunction(SYNC, b.none, b.none, [b.i32], m.block(null, body))
+  }
+  {
+    const i = () => m.local.get(0, b.i32)
+    const end = () => m.local.get(1, b.i32)
+    const body = m.block(null, [
+      m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
+      m.loop('next', m.if(m.i32.lt_u(i(), end()), m.block(null, [
+        m.table.set(P, i(), m.ref.null(b.funcref)),
+        ...tKeys.map(k => m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!))),
+        m.local.set(0, m.i32.add(i(), m.i32.const(1))),
+        m.br('next'),
+      ]))),
+    ])
+    m.addFunction(INVALIDATE, tupleType(['i32', 'i32']), b.none, [], body)
+  }
+  m.addFunctionExport(SYNC, SYNC)
+  m.addFunctionExport(INVALIDATE, INVALIDATE)
+
+  // 7. Start: fill the shadows before anything can call, then the module's own start.
+  const oldStart = b._BinaryenGetStart(m)
+  const startBody = [m.call(SYNC, [], b.none)]
+  if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
+  m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
+
+  // 8. Rewrite the sites.
+  const tmpLocal = new Map<string, number>()
+  for (const site of sites) {
+    const tKey = sigKey(site.sig)
+    let tmp = tmpLocal.get(site.func.name)
+    if (tmp === undefined) {
+      tmp = b._BinaryenFunctionAddVar(site.func.ref, b.i32) as number
+      tmpLocal.set(site.func.name, tmp)
+    }
+    const target = b.CallIndirect.getTarget(site.expr)
+    b.CallIndirect.setTable(site.expr, shadowOf.get(tKey)!)
+    b.CallIndirect.setParams(site.expr, plus(site.sig))
+    b.CallIndirect.appendOperand(site.expr, m.local.tee(tmp, target, b.i32))
+    b.CallIndirect.setTarget(site.expr, m.local.get(tmp, b.i32))
+  }
+
+  return {
+    meta: {
+      strategy: 'shadow',
+      table: tableAccess(m, table),
+      sigs: kKeys,
+      siteSigs: tKeys,
+      sync: SYNC,
+      invalidate: INVALIDATE,
+    },
+    primed: wrapperOf.size,
+    adapters: made.size,
+    shadowTables: tKeys.length,
+  }
+}

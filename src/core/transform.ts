@@ -1,0 +1,147 @@
+/**
+ * transformWasm: bytes in, bytes out. Rewrites the selected `call_indirect`
+ * sites of an Emscripten (or any) module so that calls through function
+ * pointers of another type are adapted instead of trapping, validates the
+ * result, and reports what it did.
+ *
+ *   const { wasm, report } = await transformWasm(bytes, { fileName: 'app.wasm' })
+ *
+ * The output imports a few functions from the `fpcast_trampoline` module;
+ * the runtime (`src/runtime`) supplies them and keeps the shadow tables in
+ * step with run-time table changes. A custom section `fpcast_trampoline`
+ * carries what the runtime needs; its presence makes a second transform a
+ * no-op.
+ */
+import binaryen from 'binaryen'
+import { tableType } from './binaryen-types.ts'
+import { FpcastError } from './errors.ts'
+import { applyJs } from './js-strategy.ts'
+import { type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
+import { lastValidationErrors, quietlyValid, readModule } from './read.ts'
+import { type CallIndirectSite, listFunctions, scanModule } from './scan.ts'
+import { applyShadow, PREFIX, readSegments } from './shadow.ts'
+import { sigKey, sigText } from './signature.ts'
+
+export const SECTION = 'fpcast_trampoline'
+export const FORMAT_VERSION = 1
+
+export interface TransformReport {
+  file: string
+  strategy: 'shadow' | 'js' | 'none'
+  /** True when the input was already transformed and is returned as it was. */
+  alreadyTransformed: boolean
+  sites: { total: number; rewritten: number }
+  /** Rewritten sites per call-site signature (Emscripten letters), with the readable form. */
+  bySignature: { sig: string; text: string; sites: number }[]
+  /** Rewritten sites per containing function (names from the name section or symbol map). */
+  byFunction: { name: string; sites: number }[]
+  /** Functions given the extra slot parameter, adapters and shadow tables made (shadow strategy). */
+  primedFunctions: number
+  adapters: number
+  shadowTables: number
+  size: { before: number; after: number }
+  timeMs: { read: number; rewrite: number; validate: number; write: number; total: number }
+}
+
+export interface TransformResult {
+  wasm: Uint8Array
+  report: TransformReport
+}
+
+function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
+  if (filter.empty) return false
+  if (filter.functions.length && !filter.functions.some(f => typeof f === 'string' ? f === site.func.displayName || f === site.func.name : f.test(site.func.displayName))) return false
+  if (filter.signatures.size && !filter.signatures.has(sigKey(site.sig))) return false
+  if (filter.sites.size && ![site.func.displayName, site.func.name, String(site.func.index)].some(n => filter.sites.has(`${n}#${site.ordinal}`))) return false
+  return true
+}
+
+function hasOurSection(bytes: Uint8Array): boolean {
+  try {
+    return WebAssembly.Module.customSections(new WebAssembly.Module(bytes as BufferSource), SECTION).length > 0
+  } catch {
+    // Engines without some feature the module uses cannot compile it; look for the section name instead.
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(Buffer.from(SECTION))
+  }
+}
+
+export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
+  const opts = resolveOptions(options)
+  const file = opts.fileName
+  const t0 = performance.now()
+  const report: TransformReport = {
+    file, strategy: 'none', alreadyTransformed: false, sites: { total: 0, rewritten: 0 }, bySignature: [], byFunction: [],
+    primedFunctions: 0, adapters: 0, shadowTables: 0, size: { before: input.length, after: input.length },
+    timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
+  }
+  const { module: m, features } = readModule(input, file)
+  try {
+    const t1 = performance.now()
+    report.timeMs.read = t1 - t0
+    if (m.getNumFunctions() && [...Array(m.getNumFunctions()).keys()].some(i => binaryen.getFunctionInfo(m.getFunctionByIndex(i)).name.startsWith(PREFIX)) || hasOurSection(input)) {
+      report.alreadyTransformed = true
+      report.timeMs.total = performance.now() - t0
+      return { wasm: input, report }
+    }
+    const functions = listFunctions(m, opts.symbolMap)
+    // Locals are renumbered only in functions that can be primed: defined functions placed in a table.
+    const inTables = new Set(readSegments(m).flatMap(s => s.data))
+    const scan = scanModule(m, functions, inTables, file)
+    report.sites.total = scan.sites.length
+    const funcrefTables = new Set<string>()
+    for (let i = 0; i < m.getNumTables(); i++) {
+      const name = binaryen.getTableInfo(m.getTableByIndex(i)).name
+      if (tableType(m, name) === binaryen.funcref) funcrefTables.add(name)
+    }
+    const selected = scan.sites.filter(s => funcrefTables.has(s.table)
+      && (!opts.include || matches(opts.include, s)) && !(opts.exclude && matches(opts.exclude, s)))
+    if (!selected.length) {
+      report.timeMs.total = performance.now() - t0
+      return { wasm: input, report }
+    }
+
+    const coerceFeature = opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0
+    m.setFeatures(features | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | coerceFeature)
+    let meta: Record<string, unknown>
+    if (opts.strategy === 'js') {
+      meta = applyJs(m, selected).meta
+    } else {
+      const r = applyShadow(m, scan, selected, opts.incompatible === 'coerce', file)
+      meta = r.meta
+      report.primedFunctions = r.primed
+      report.adapters = r.adapters
+      report.shadowTables = r.shadowTables
+    }
+    report.strategy = opts.strategy
+    meta = { version: FORMAT_VERSION, ...meta, firstOwnFunction: functions.length }
+    m.addCustomSection(SECTION, new TextEncoder().encode(JSON.stringify(meta)))
+    const t2 = performance.now()
+    report.timeMs.rewrite = t2 - t1
+
+    if (!quietlyValid(m)) {
+      throw new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. binaryen said: ${lastValidationErrors.slice(0, 5).join(' | ').slice(0, 2000)}`, { file })
+    }
+    const t3 = performance.now()
+    report.timeMs.validate = t3 - t2
+    const wasm = m.emitBinary()
+    report.timeMs.write = performance.now() - t3
+
+    report.sites.rewritten = selected.length
+    const bySig = new Map<string, { sig: string; text: string; sites: number }>()
+    const byFn = new Map<string, number>()
+    for (const s of selected) {
+      const key = sigKey(s.sig)
+      const row = bySig.get(key) ?? { sig: key, text: sigText(s.sig), sites: 0 }
+      row.sites++
+      bySig.set(key, row)
+      byFn.set(s.func.displayName, (byFn.get(s.func.displayName) ?? 0) + 1)
+    }
+    report.bySignature = [...bySig.values()].sort((a, b) => b.sites - a.sites)
+    report.byFunction = [...byFn].map(([name, sites]) => ({ name, sites })).sort((a, b) => b.sites - a.sites)
+    report.size.after = wasm.length
+    report.timeMs.total = performance.now() - t0
+    return { wasm, report }
+  } finally {
+    m.dispose()
+  }
+}
