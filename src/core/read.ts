@@ -43,7 +43,9 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
   } catch (e) {
     throw new FpcastError(`cannot parse the module: ${(e as Error)?.message ?? e}`, { file: fileName, cause: e })
   }
-  let features = module.getFeatures()
+  // The first group is safe to assume: it changes no encoding binaryen writes.
+  let features = module.getFeatures() | SHIPPED[0]
+  module.setFeatures(features)
   if (!quietlyValid(module)) {
     let ok = false
     for (const group of SHIPPED) {

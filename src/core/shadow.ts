@@ -102,6 +102,13 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   for (const s of sites) siteSigs.set(sigKey(s.sig), s.sig)
   const known = new Map<string, Sig>(siteSigs)
   for (const f of scan.functions) known.set(sigKey(f.sig), f.sig)
+  // Signatures `addFunction(jsFunction, sig)` typically brings in at run time, so they can be adapted too.
+  for (let n = 0; n <= 6; n++) {
+    for (const results of [[], ['i32']] as const) {
+      const sig: Sig = { params: Array(n).fill('i32'), results }
+      if (!known.has(sigKey(sig))) known.set(sigKey(sig), sig)
+    }
+  }
   const kKeys = [...known.keys()]
   const kIndex = new Map(kKeys.map((k, i) => [k, i]))
   const tKeys = [...siteSigs.keys()]

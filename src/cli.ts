@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * fpcast-trampoline <input> --out-dir <dir>: the CLI over the core.
+ * Exit code 0 on success; non-zero with a one-line reason on stderr otherwise.
+ */
+import { parseArgs } from 'node:util'
+import { readFileSync } from 'node:fs'
+import { FpcastError } from './core/errors.ts'
+import { transformFiles } from './core/files.ts'
+import type { TransformReport } from './core/transform.ts'
+
+const HELP = `Usage: fpcast-trampoline <input> --out-dir <dir> [options]
+
+Rewrites an Emscripten module so that calls through function pointers of
+another type are adapted instead of trapping with "function signature
+mismatch". <input> is the Emscripten glue (.js/.mjs/.cjs; the .wasm it loads
+is transformed with it) or a bare .wasm. Results are written under the same
+names into <dir>, with the glue's companion files copied beside them.
+
+Options:
+  -o, --out-dir <dir>        where to write (required; not the input's directory)
+  -s, --strategy <name>      auto (default) | shadow | js
+      --wasm <file>          the wasm the glue loads, when it names several
+      --include-function <f> rewrite only sites in these functions (repeatable)
+      --include-signature <s> rewrite only sites of these signatures, e.g. iii (repeatable)
+      --exclude-function <f> leave sites in these functions alone (repeatable)
+      --exclude-signature <s> leave sites of these signatures alone (repeatable)
+      --incompatible <mode>  trap (default) | coerce: calls whose value types differ
+      --symbol-map <file>    Emscripten symbol map, for function names
+      --report               print the report as JSON on stdout
+  -h, --help                 show this help
+`
+
+function summary(r: TransformReport): string {
+  if (r.alreadyTransformed) return `${r.file}: already transformed, left as it was`
+  if (r.strategy === 'none') return `${r.file}: no call_indirect to rewrite (${r.sites.total} sites), left as it was`
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`
+  return `${r.file}: ${r.sites.rewritten}/${r.sites.total} call_indirect sites rewritten (${r.strategy}, ${r.bySignature.length} signatures), ${kb(r.size.before)} -> ${kb(r.size.after)}, ${r.timeMs.total.toFixed(0)} ms`
+}
+
+function main(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'out-dir': { type: 'string', short: 'o' },
+      strategy: { type: 'string', short: 's' },
+      wasm: { type: 'string' },
+      'include-function': { type: 'string', multiple: true },
+      'include-signature': { type: 'string', multiple: true },
+      'exclude-function': { type: 'string', multiple: true },
+      'exclude-signature': { type: 'string', multiple: true },
+      incompatible: { type: 'string' },
+      'symbol-map': { type: 'string' },
+      report: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) { process.stdout.write(HELP); return 0 }
+  if (positionals.length !== 1) throw new FpcastError(`expected one input file, got ${positionals.length}; see --help`)
+  if (!values['out-dir']) throw new FpcastError('--out-dir is required; see --help')
+  const filter = (fns?: string[], sigs?: string[]) => (fns || sigs) ? { functions: fns, signatures: sigs } : undefined
+  const { written, report } = transformFiles(positionals[0], {
+    outDir: values['out-dir'],
+    strategy: values.strategy as any,
+    wasm: values.wasm,
+    include: filter(values['include-function'], values['include-signature']),
+    exclude: filter(values['exclude-function'], values['exclude-signature']),
+    incompatible: values.incompatible as any,
+    symbolMap: values['symbol-map'] ? readFileSync(values['symbol-map'], 'utf8') : undefined,
+  })
+  if (values.report) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  else process.stderr.write(`${summary(report)}\n  wrote ${written.join(', ')}\n`)
+  return 0
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2))
+} catch (e) {
+  const message = e instanceof FpcastError ? e.message : `[fpcast-trampoline] ${(e as Error)?.message ?? e}`
+  process.stderr.write(`${message.split('\n')[0]}\n`)
+  process.exitCode = 1
+}

@@ -1,0 +1,86 @@
+/**
+ * transformFiles: the file-level job behind the CLI. Takes an Emscripten
+ * glue file (its wasm is found and transformed with it) or a bare `.wasm`,
+ * and writes the results under the same names into an output directory,
+ * with the glue's other companions (worker scripts, `.data` packages, side
+ * modules) copied beside them so that the written glue runs as it is.
+ *
+ * Every output is produced in memory and validated first, then written to a
+ * temporary name and renamed: a failure never leaves a partial file.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { FpcastError } from './errors.ts'
+import { transformGlue } from './glue.ts'
+import type { TransformOptions } from './options.ts'
+import { transformWasm, type TransformReport } from './transform.ts'
+
+export interface FilesOptions extends TransformOptions {
+  /** Directory to write into; created if missing. Must differ from the input's directory. */
+  outDir: string
+  /** The glue's main wasm file name, when the glue names several. @default found in the glue */
+  wasm?: string
+}
+
+export interface FilesResult {
+  written: string[]
+  report: TransformReport
+}
+
+const WASM_LITERAL_RE = /["'`]([^"'`\s]+?\.wasm)["'`]/g
+const COMPANION_RE = /["'`]([\w.-]+\.(?:worker\.js|worker\.mjs|data|wasm|so))["'`]/g
+
+/** Which `.wasm` a glue file loads: the one named like the glue, else the only one it names. */
+export function findGlueWasm(glue: string, glueFile: string): string {
+  const names = [...new Set([...glue.matchAll(WASM_LITERAL_RE)].map(m => m[1]))]
+  const stem = basename(glueFile).replace(/\.[cm]?js$/, '')
+  const own = names.find(n => basename(n) === `${stem}.wasm`)
+  if (own) return own
+  if (names.length === 1) return names[0]
+  if (!names.length) throw new FpcastError('the glue names no .wasm file (a single-file build, or one that builds the name at run time); pass the wasm itself, or name it with --wasm', { file: glueFile })
+  throw new FpcastError(`the glue names several .wasm files (${names.join(', ')}); say which one it loads with --wasm`, { file: glueFile })
+}
+
+function writeAtomically(path: string, data: string | Uint8Array) {
+  const tmp = `${path}.fpcast-tmp-${process.pid}`
+  writeFileSync(tmp, data)
+  renameSync(tmp, path)
+}
+
+export function transformFiles(input: string, options: FilesOptions): FilesResult {
+  const inputPath = resolve(input)
+  if (!existsSync(inputPath)) throw new FpcastError('no such file', { file: input })
+  const outDir = resolve(options.outDir)
+  if (outDir === dirname(inputPath)) throw new FpcastError(`--out-dir is the input's own directory; choose another so the originals stay intact`, { file: input })
+  const ext = extname(inputPath)
+  const outputs: [string, string | Uint8Array][] = []
+  const copies: [string, string][] = []
+  let report: TransformReport
+
+  if (ext === '.wasm') {
+    const r = transformWasm(readFileSync(inputPath), { ...options, fileName: input })
+    report = r.report
+    outputs.push([join(outDir, basename(inputPath)), r.wasm])
+  } else if (/^\.[cm]?js$/.test(ext)) {
+    const glue = readFileSync(inputPath, 'utf8')
+    const wasmName = options.wasm ?? findGlueWasm(glue, input)
+    const wasmPath = resolve(dirname(inputPath), wasmName)
+    if (!existsSync(wasmPath)) throw new FpcastError(`the glue loads '${wasmName}', which is not at ${wasmPath}; put it beside the glue or name it with --wasm`, { file: input })
+    const r = transformWasm(readFileSync(wasmPath), { ...options, fileName: wasmPath })
+    report = r.report
+    const g = transformGlue(glue, { fileName: input })
+    outputs.push([join(outDir, basename(wasmPath)), r.wasm], [join(outDir, basename(inputPath)), g.code])
+    for (const m of glue.matchAll(COMPANION_RE)) {
+      const from = resolve(dirname(inputPath), m[1])
+      if (from !== wasmPath && existsSync(from) && statSync(from).isFile()) copies.push([from, join(outDir, basename(from))])
+    }
+  } else {
+    throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${ext || 'no extension'}'`, { file: input })
+  }
+
+  mkdirSync(outDir, { recursive: true })
+  const written: string[] = []
+  for (const [path, data] of outputs) { writeAtomically(path, data); written.push(path) }
+  for (const [from, to] of copies) { copyFileSync(from, to); written.push(to) }
+  return { written, report }
+}

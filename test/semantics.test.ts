@@ -1,0 +1,164 @@
+/**
+ * Every row of the adaptation rules, on small modules built here with
+ * binaryen, transformed by the core and run through the real runtime.
+ * A target function records the arguments it received in globals.
+ */
+import binaryen from 'binaryen'
+import { describe, expect, it } from 'vitest'
+import { parseSig, transformWasm } from '../src/core/index.ts'
+import { fpcastRuntime } from '../src/runtime/runtime.js'
+
+type Letter = string
+const T: Record<Letter, string> = { i: 'i32', j: 'i64', f: 'f32', d: 'f64' }
+const params = (key: string) => [...key.slice(1)].map(c => T[c])
+const result = (key: string) => (key[0] === 'v' ? '' : `(result ${T[key[0]]})`)
+const constOf = (t: string, v: number) => `(${t}.const ${v})`
+
+/**
+ * A module with one target function of type `target` in table slot 1 (it
+ * stores each argument in global g<i> and returns 42), and an export
+ * `call` that calls slot `idx` through type `site`.
+ */
+function moduleFor(site: string, target: string): Uint8Array {
+  const tp = params(target), sp = params(site)
+  const globals = tp.map((t, i) => `(global $g${i} (export "g${i}") (mut ${t}) ${constOf(t, -1)})`).join('\n')
+  const stores = tp.map((_, i) => `(global.set $g${i} (local.get ${i}))`).join(' ')
+  const ret = target[0] === 'v' ? '' : constOf(T[target[0]], 42)
+  const wat = `(module
+    (type $site (func ${sp.length ? `(param ${sp.join(' ')})` : ''} ${result(site)}))
+    (table $t (export "table") 4 funcref)
+    ${globals}
+    (func $target ${tp.length ? `(param ${tp.join(' ')})` : ''} ${result(target)} ${stores} ${ret})
+    (func $same ${sp.length ? `(param ${sp.join(' ')})` : ''} ${result(site)} ${site[0] === 'v' ? '' : constOf(T[site[0]], 7)})
+    (elem (i32.const 1) $target $same)
+    (func (export "call") (param ${[...sp, 'i32'].join(' ')}) ${result(site)}
+      (call_indirect $t (type $site) ${sp.map((_, i) => `(local.get ${i})`).join(' ')} (local.get ${sp.length}))))`
+  const m = binaryen.parseText(wat)
+  m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes)
+  const bytes = m.emitBinary()
+  m.dispose()
+  return bytes
+}
+
+const WA = fpcastRuntime(WebAssembly)
+
+async function run(site: string, target: string, args: unknown[], options: Parameters<typeof transformWasm>[1] = {}) {
+  const original = moduleFor(site, target)
+  const { wasm, report } = transformWasm(original, options)
+  expect(report.sites.rewritten).toBe(1)
+  const { instance } = await WA.instantiate(wasm, {}) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+  const e = instance.exports as any
+  const got = () => params(target).map((_, i) => e[`g${i}`].value)
+  return { e, got, original }
+}
+
+describe('adaptation rules', () => {
+  it('the untransformed module traps on every mismatch (so these tests prove something)', async () => {
+    const { instance } = await WebAssembly.instantiate(moduleFor('iiii', 'ii'), {}) as any
+    expect(() => instance.exports.call(1, 2, 3, 1)).toThrow(/signature mismatch/)
+  })
+
+  it('matched calls go straight through', async () => {
+    const { e, got } = await run('iii', 'iii', [])
+    expect(e.call(5, 6, 1)).toBe(42)
+    expect(got()).toEqual([5, 6])
+    expect(e.call(5, 6, 2)).toBe(7)
+  })
+
+  it('extra arguments are dropped', async () => {
+    const { e, got } = await run('iiii', 'ii', [])
+    expect(e.call(1, 2, 3, 1)).toBe(42)
+    expect(got()).toEqual([1])
+  })
+
+  it('missing arguments are zero of their type: 0, 0n, 0.0 (not NaN, not an exception)', async () => {
+    const { e, got } = await run('ii', 'iijdf', [])
+    expect(e.call(9, 1)).toBe(42)
+    expect(got()).toEqual([9, 0n, 0, 0])
+    expect(Object.is(got()[2], 0)).toBe(true)
+  })
+
+  it('a missing result is zero of the expected type', async () => {
+    expect((await run('ji', 'vi', [])).e.call(3, 1)).toBe(0n)
+    expect((await run('d', 'v', [])).e.call(1)).toBe(0)
+    expect((await run('f', 'v', [])).e.call(1)).toBe(0)
+    expect((await run('ii', 'vi', [])).e.call(3, 1)).toBe(0)
+  })
+
+  it('an unexpected result is dropped, the call still happens', async () => {
+    const { e, got } = await run('vi', 'ii', [])
+    expect(e.call(11, 1)).toBeUndefined()
+    expect(got()).toEqual([11])
+  })
+
+  it('different value types at one position trap by default, naming both signatures and the site', async () => {
+    const { e } = await run('id', 'ii', [])
+    expect(() => e.call(1.5, 1)).toThrow(/incompatible indirect call at .*wasm-function\[\d+\].*expects \(f64\) -> i32 but table slot 1 holds \(i32\) -> i32/)
+  })
+
+  it("with incompatible: 'coerce', numbers are converted", async () => {
+    const a = await run('id', 'ii', [], { incompatible: 'coerce' })
+    expect(a.e.call(-7.9, 1)).toBe(42)
+    expect(a.got()).toEqual([-7])
+    const b = await run('dj', 'ii', [], { incompatible: 'coerce' })
+    expect(b.e.call(5n, 1)).toBe(42)
+    expect(b.got()).toEqual([5])
+  })
+
+  it('a null slot and an index out of bounds trap as they do natively', async () => {
+    const { e } = await run('ii', 'ii', [])
+    expect(() => e.call(1, 0)).toThrow(/null function|signature mismatch|null/i)
+    expect(() => e.call(1, 99)).toThrow(/out of bounds|table index/i)
+  })
+
+  it('functions set into the table at run time are adapted (table.set, table.grow from JS)', async () => {
+    const { e } = await run('iiii', 'ii', [])
+    const other = await run('ii', 'iii', [])
+    const foreign = other.e.table.get(1) // (i32, i32) -> i32 from another instance
+    e.call(1, 2, 3, 1) // resolve slot 1 first, so the later set must invalidate it
+    e.table.set(1, foreign)
+    expect(e.call(4, 5, 6, 1)).toBe(42)
+    expect(other.got()).toEqual([4, 5])
+    const at = e.table.grow(2)
+    e.table.set(at + 1, foreign)
+    expect(e.call(8, 9, 0, at + 1)).toBe(42)
+    expect(other.got()).toEqual([8, 9])
+    expect(() => e.call(8, 0, 0, at)).toThrow(/null function|signature mismatch/)
+  })
+
+  it('a run-time function of a signature the module has never seen keeps native behaviour', async () => {
+    const { e } = await run('iiii', 'ii', [])
+    const other = await run('ii', 'ijd', [])
+    e.table.set(2, other.e.table.get(1)) // (i32, i64, f64) -> i32: not among the module's signatures
+    expect(() => e.call(4, 5, 6, 2)).toThrow(/signature mismatch/)
+  })
+
+  it('a second transform changes nothing', () => {
+    const once = transformWasm(moduleFor('iiii', 'ii')).wasm
+    const twice = transformWasm(once)
+    expect(twice.report.alreadyTransformed).toBe(true)
+    expect(twice.wasm).toBe(once)
+  })
+})
+
+describe("strategy 'js' (Pyodide's JS trampoline, kept for comparison)", () => {
+  it('adapts arity through JS, with JS semantics: missing f64 is NaN, missing i64 throws', async () => {
+    const a = await run('iiii', 'ii', [], { strategy: 'js' })
+    expect(a.e.call(1, 2, 3, 1)).toBe(42)
+    expect(a.got()).toEqual([1])
+    const b = await run('ii', 'iid', [], { strategy: 'js' })
+    b.e.call(2, 1)
+    expect(b.got()[0]).toBe(2)
+    expect(b.got()[1]).toBeNaN()
+    const c = await run('ii', 'iij', [], { strategy: 'js' })
+    expect(() => c.e.call(2, 1)).toThrow(TypeError)
+  })
+})
+
+describe('signatures', () => {
+  it('parse in both notations', () => {
+    expect(parseSig('vii')).toEqual({ params: ['i32', 'i32'], results: [] })
+    expect(parseSig('(i32, f64) -> i64')).toEqual({ params: ['i32', 'f64'], results: ['i64'] })
+    expect(parseSig('x')).toBeUndefined()
+  })
+})
