@@ -28,6 +28,7 @@ export interface FilesResult {
 }
 
 const WASM_LITERAL_RE = /["'`]([^"'`\s]+?\.wasm)["'`]/g
+const WORKER_INSTANTIATES_RE = /WebAssembly\s*\.\s*(?:instantiate|Instance)\s*\(/
 const COMPANION_RE = /["'`]([\w.-]+\.(?:worker\.js|worker\.mjs|data|wasm|so))["'`]/g
 
 /** Which `.wasm` a glue file loads: the one named like the glue, else the only one it names. */
@@ -72,7 +73,13 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
     outputs.push([join(outDir, basename(wasmPath)), r.wasm], [join(outDir, basename(inputPath)), g.code])
     for (const m of glue.matchAll(COMPANION_RE)) {
       const from = resolve(dirname(inputPath), m[1])
-      if (from !== wasmPath && existsSync(from) && statSync(from).isFile()) copies.push([from, join(outDir, basename(from))])
+      if (from === wasmPath || !existsSync(from) || !statSync(from).isFile()) continue
+      // A pthreads worker script (Emscripten 3.1.x) instantiates the module itself: it needs the runtime too.
+      if (/\.worker\.m?js$/.test(from) && WORKER_INSTANTIATES_RE.test(readFileSync(from, 'utf8'))) {
+        outputs.push([join(outDir, basename(from)), transformGlue(readFileSync(from, 'utf8'), { fileName: from }).code])
+      } else {
+        copies.push([from, join(outDir, basename(from))])
+      }
     }
   } else {
     throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${ext || 'no extension'}'`, { file: input })

@@ -23,7 +23,7 @@ import { RUNTIME_SOURCE } from '../runtime/source.ts'
 import { FpcastError } from './errors.ts'
 
 export const GLUE_BINDING = '__fpcast_WebAssembly'
-const INSTANTIATE_RE = /(?<![\w$.])WebAssembly(?=\s*\.\s*(?:instantiateStreaming|instantiate|Instance)\s*\()/g
+const INSTANTIATE_RE = /(?<![\w$.])WebAssembly(?=\s*\.\s*(?:instantiateStreaming|instantiate|Instance|Module|compile)\s*\()/g
 const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
 
 export interface GlueOptions {
@@ -34,7 +34,7 @@ export interface GlueOptions {
 export interface GlueResult {
   code: string
   map: SourceMap
-  /** Number of instantiation calls redirected. */
+  /** Number of instantiation calls redirected (`compile` and `Module` calls are redirected too, not counted). */
   sites: number
   alreadyTransformed: boolean
 }
@@ -53,7 +53,7 @@ export function transformGlue(code: string, options: GlueOptions = {}): GlueResu
   let sites = 0
   for (const match of code.matchAll(INSTANTIATE_RE)) {
     s.overwrite(match.index!, match.index! + match[0].length, GLUE_BINDING)
-    sites++
+    if (/^\s*\.\s*(instantiate|Instance)/.test(code.slice(match.index! + match[0].length))) sites++
   }
   if (!sites) {
     throw new FpcastError('this does not look like Emscripten glue: found no WebAssembly.instantiate(), WebAssembly.instantiateStreaming() or new WebAssembly.Instance() call to hook. Pass the JS file emcc wrote next to the .wasm, or use the bare .wasm with the runtime\'s instantiate()', { file: fileName })

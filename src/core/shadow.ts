@@ -56,6 +56,8 @@ interface Segment {
 /** Slots of the imported hooks table, filled by the runtime with wasm wrappers of its JS functions. */
 export const HOOK_CLASSIFY = 0
 export const HOOK_MISMATCH = 1
+/** Where `classify` leaves an adapter it built at run time (it then returns -3). */
+export const HOOK_DYNAMIC = 2
 export const HOOKS_TABLE = `${PREFIX}hooks`
 
 export function addHooksTable(m: binaryen.Module, initial = 2): string {
@@ -179,24 +181,16 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
 
   // 2. Our tables: the primed view P of the static table, one shadow per T, the adapter matrix.
   const P = `${PREFIX}primed`
+  // P must hold the static segments at instantiation. With a computed offset
+  // (dynamic linking: global.get $__table_base, 1 for a main module) assume the
+  // base is at most the table's declared size.
   let staticEnd = 0
   for (const seg of staticSegs) {
-    if (b._BinaryenExpressionGetId(seg.offset) === b.ConstId) staticEnd = Math.max(staticEnd, b.Const.getValueI32(seg.offset) + seg.data.length)
-    else throw fail(`the call table's element segment ${seg.name} has a computed offset (dynamic linking); only constant offsets are supported`)
+    const constant = b._BinaryenExpressionGetId(seg.offset) === b.ConstId
+    staticEnd = Math.max(staticEnd, (constant ? b.Const.getValueI32(seg.offset) : tableInfo.initial) + seg.data.length)
   }
   m.addTable(P, Math.max(tableInfo.initial, staticEnd), -1)
-  // Imported functions stay out of P (a null there means "ask the runtime"), so P is cut into runs around them.
-  let runs = 0
-  for (const seg of staticSegs) {
-    const base = b.Const.getValueI32(seg.offset)
-    let start = 0
-    for (let i = 0; i <= seg.data.length; i++) {
-      const f = scan.byName.get(seg.data[i])
-      if (i < seg.data.length && f && !f.imported) continue
-      if (i > start) m.addActiveElementSegment(P, `${PREFIX}primed$${runs++}`, seg.data.slice(start, i), m.i32.const(base + start))
-      start = i + 1
-    }
-  }
+  staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
   const shadowOf = new Map<string, string>()
   for (const key of tKeys) {
     const name = `${PREFIX}shadow$${key}`
@@ -207,8 +201,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // Imports the runtime supplies.
   // They come through an imported table, not function imports, so that every
   // original function keeps its index (stack traces, symbol maps, DWARF).
-  const HOOKS = addHooksTable(m)
-  const classify = (f: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f], tupleType(['funcref']), b.i32)
+  const HOOKS = addHooksTable(m, 3)
+  const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
   const mismatch = (t: number, k: number, idx: number) =>
     m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
 
@@ -276,7 +270,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const idx = () => m.local.get(0, b.i32), d = () => m.local.get(1, b.i32)
     const parts: number[] = []
     staticSegs.forEach((seg, s) => {
-      const ks = seg.data.map(name => { const f = scan.byName.get(name); return f ? kIndex.get(sigKey(f.sig))! : -1 })
+      const ks = seg.data.map(name => { const f = scan.byName.get(name); return f && !f.imported ? kIndex.get(sigKey(f.sig))! : -1 })
       const distinct = [...new Set(ks)]
       const label = (k: number) => `s${s}k${k}`
       let inner = m.switch(ks.map(label), label(-1), d())
@@ -304,19 +298,22 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       m.local.set(F, m.table.get(table, idx(), b.funcref)),
       m.if(m.ref.is_null(m.local.get(F, b.funcref)),
         ret(m.call_indirect(table, idx(), args(), tupleType(site.params), resultsOf(site)))),
+      // Static and unchanged (P holds it, and it is not an import): the build-time answer.
       m.local.set(Pv, m.table.get(P, idx(), b.funcref)),
-      m.if(m.i32.eqz(m.ref.is_null(m.local.get(Pv, b.funcref))),
+      m.local.set(K, m.i32.const(-1)),
+      m.if(m.i32.eqz(m.ref.is_null(m.local.get(Pv, b.funcref))), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32))),
+      m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
+        m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
+          m.local.set(E, m.local.get(Pv, b.funcref)),
+          m.local.set(E, adaptAt(1))),
+        // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
         m.block(null, [
-          m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)),
-          m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
-            m.local.set(E, m.local.get(Pv, b.funcref)),
-            m.local.set(E, adaptAt(1))),
-        ]),
-        m.block(null, [
-          m.local.set(K, classify(m.local.get(F, b.funcref))),
-          m.if(m.i32.lt_s(m.local.get(K, b.i32), m.i32.const(0)),
-            m.local.set(E, refFunc(pass(site))),
-            m.local.set(E, adaptAt(0))),
+          m.local.set(K, classify(m.local.get(F, b.funcref), t)),
+          m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
+            m.local.set(E, adaptAt(0)),
+            m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(-3)),
+              m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK_DYNAMIC), b.funcref)),
+              m.local.set(E, refFunc(pass(site))))),
         ])),
       m.table.set(S, idx(), m.local.get(E, b.funcref)),
       ret(m.call_indirect(S, idx(), [...args(), idx()], plus(site), resultsOf(site))),
@@ -352,7 +349,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   m.addFunctionExport(INVALIDATE, INVALIDATE)
 
   // 7. Start: fill the shadows before anything can call, then the module's own start.
-  const oldStart = b._BinaryenGetStart(m)
+  const oldStart = (m as any).getStart()
   const startBody = [m.call(SYNC, [], b.none)]
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
   m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))

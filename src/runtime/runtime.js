@@ -48,6 +48,72 @@ export function fpcastRuntime(WA) {
     return new WA.Module(new Uint8Array(bytes))
   }
 
+  const LETTER = Object.fromEntries(Object.entries(TYPE).map(([k, v]) => [v, k]))
+  /** Signatures seen in any module instantiated through us (side modules, addFunction's helper modules). */
+  const learned = new Set()
+  /** Reads the type section of a module's bytes; anything it does not understand ends the reading quietly. */
+  function learnTypes(bytes) {
+    try {
+      const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer ? bytes.buffer : bytes, bytes.byteOffset || 0, bytes.byteLength)
+      let p = 8
+      const read = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return r >>> 0 }
+      while (p < u8.length) {
+        const id = u8[p++], size = read(), end = p + size
+        if (id === 1) {
+          for (let n = read(); n > 0; n--) {
+            if (u8[p++] !== 0x60) return
+            const params = [], results = []
+            for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; params.push(l) }
+            for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; results.push(l) }
+            if (results.length <= 1) learned.add((results[0] || 'v') + params.join(''))
+          }
+          return
+        }
+        p = end
+      }
+    } catch (e) { /* not ours to judge: the engine reports bad modules */ }
+  }
+
+  // --- adapters built at run time, for signatures the transform did not know ---
+  const ZERO = { i: [0x41, 0], j: [0x42, 0], f: [0x43, 0, 0, 0, 0], d: [0x44, 0, 0, 0, 0, 0, 0, 0, 0], V: [0xfd, 0x0c, ...new Array(16).fill(0)], F: [0xd0, 0x70], E: [0xd0, 0x6f] }
+  /** Same rules as the build-time adapters: drop extra arguments, zero missing ones, zero or drop the result. */
+  function adaptable(site, target) {
+    const n = Math.min(site.length, target.length) - 1
+    for (let i = 1; i <= n; i++) if (site[i] !== target[i]) return false
+    return site[0] === 'v' || target[0] === 'v' || site[0] === target[0]
+  }
+  const adapterModules = new Map()
+  const adapterInstances = new WeakMap()
+  /** A function of type site+i32 that calls slot idx of `table` as `target`. */
+  function dynamicAdapter(table, site, target) {
+    const key = site + ':' + target
+    let perTable = adapterInstances.get(table)
+    if (!perTable) adapterInstances.set(table, perTable = new Map())
+    let fn = perTable.get(key)
+    if (fn) return fn
+    let module = adapterModules.get(key)
+    if (!module) {
+      const n = site.length - 1
+      const code = []
+      for (let i = 1; i < target.length; i++) code.push(...(i <= n ? [0x20, ...leb(i - 1)] : ZERO[target[i]]))
+      code.push(0x20, ...leb(n), 0x11, 1, 0)
+      if (site[0] === 'v' && target[0] !== 'v') code.push(0x1a)
+      if (site[0] !== 'v' && target[0] === 'v') code.push(...ZERO[site[0]])
+      const body = [0, ...code, 0x0b]
+      const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+        ...section(1, vec([funcType(site, true), funcType(target)])),
+        ...section(2, vec([[...str('m'), ...str('t'), 1, 0x70, 0, 0]])),
+        ...section(3, vec([[0]])),
+        ...section(7, vec([[...str('a'), 0, 0]])),
+        ...section(10, vec([[...leb(body.length), ...body]])),
+      ]
+      adapterModules.set(key, module = new WA.Module(new Uint8Array(bytes)))
+    }
+    fn = new WA.Instance(module, { m: { t: table } }).exports.a
+    perTable.set(key, fn)
+    return fn
+  }
+
   // --- classifying a function: which of the module's signatures does it have? ---
   // A wasm function passed as an import of another type fails to link; that is
   // a type test that never calls the function, and works without wasm-gc.
@@ -108,16 +174,24 @@ export function fpcastRuntime(WA) {
     let types
     if (meta.strategy === 'shadow') {
       const sigs = meta.sigs, siteSigs = meta.siteSigs
-      const classify = (f) => {
-        if (!f) return -1
-        const key = signatureOf(f, sigs)
-        return key === null ? -2 : sigs.indexOf(key)
+      // -> k: a signature of the module (wasm picks the adapter); -3: an adapter
+      // built here is in hooks[2]; -2: unknown or incompatible (native behaviour).
+      const classify = (f, t) => {
+        if (!f) return -2
+        const key = signatureOf(f, sigs.concat([...learned].filter(k => !sigs.includes(k))))
+        if (key === null) return -2
+        const k = sigs.indexOf(key)
+        if (k >= 0) return k
+        const table = state.table
+        if (!table || !adaptable(siteSigs[t], key)) return -2
+        hooks.set(2, dynamicAdapter(table, siteSigs[t], key))
+        return -3
       }
       const mismatch = (t, k, slot) => {
         throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${sigText(sigs[k])}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
       }
       fns = [classify, mismatch]
-      types = [[0x60, 1, 0x70, 1, 0x7f], [0x60, 3, 0x7f, 0x7f, 0x7f, 0]]
+      types = [[0x60, 2, 0x70, 0x7f, 1, 0x7f], [0x60, 3, 0x7f, 0x7f, 0x7f, 0]]
     } else {
       fns = meta.jsSigs.map(key => (...args) => {
         const idx = args.pop()
@@ -127,13 +201,15 @@ export function fpcastRuntime(WA) {
       types = meta.jsSigs.map(key => funcType(key, true))
     }
     const wrapper = new WA.Instance(importModule(types, true), { m: Object.fromEntries(fns.map((f, i) => [String(i), f])) })
-    hooks.grow(fns.length)
+    hooks.grow(fns.length + 1)
     fns.forEach((_, i) => hooks.set(i, wrapper.exports[String(i)]))
     const withOurs = { ...imports, [IMPORT]: { hooks } }
 
+    const access = meta.strategy === 'shadow' ? meta.table : Object.values(meta.jsTables ?? {})[0]
+    state.table = findTable(access, imports, null)
+
     function attach(instance) {
       state.exports = instance.exports
-      const access = meta.strategy === 'shadow' ? meta.table : Object.values(meta.jsTables ?? {})[0]
       const table = findTable(access, imports, instance)
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
@@ -171,11 +247,25 @@ export function fpcastRuntime(WA) {
   const ns = Object.create(WA)
   ns.instantiate = function instantiate(source, imports) {
     if (source instanceof WA.Module) return instantiateModule(source, imports)
+    learnTypes(source)
     return WA.compile(source).then(module => instantiateModule(module, imports).then(instance => ({ module, instance })))
   }
   ns.instantiateStreaming = function instantiateStreaming(source, imports) {
     return WA.compileStreaming(source).then(module => instantiateModule(module, imports).then(instance => ({ module, instance })))
   }
+  ns.compile = function compile(bytes) {
+    learnTypes(bytes)
+    return WA.compile(bytes)
+  }
+  function Module(bytes) {
+    learnTypes(bytes)
+    return new WA.Module(bytes)
+  }
+  Module.prototype = WA.Module.prototype
+  Module.customSections = WA.Module.customSections
+  Module.imports = WA.Module.imports
+  Module.exports = WA.Module.exports
+  ns.Module = Module
   function Instance(module, imports) {
     const meta = readMeta(module)
     if (!meta) return new WA.Instance(module, imports)
