@@ -12,6 +12,9 @@
  *            ...
  *            return __fpcast_WebAssembly.instantiate(binary, info)
  *
+ * A user's `Module.instantiateWasm` (Pyodide's loader has one) is wrapped
+ * where the glue calls it, so it receives our imports too.
+ *
  * This covers 3.1.x `asmLibraryArg`, `wasmImports`, `getWasmImports()`,
  * minified import modules, async and `-sWASM_ASYNC_COMPILATION=0` glue, and
  * `Module.instantiateWasm` users who call `WebAssembly` themselves elsewhere
@@ -24,6 +27,8 @@ import { FpcastError } from './errors.ts'
 
 export const GLUE_BINDING = '__fpcast_WebAssembly'
 const INSTANTIATE_RE = /(?<![\w$.])WebAssembly(?=\s*\.\s*(?:instantiateStreaming|instantiate|Instance|Module|compile)\s*\()/g
+/** `Module["instantiateWasm"](` or `e.instantiateWasm(`: the callee, up to the call's parenthesis. */
+const INSTANTIATE_WASM_RE = /(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\[\s*(["'])instantiateWasm\1\s*\]|\.instantiateWasm)(?=\s*\()/g
 const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
 
 export interface GlueOptions {
@@ -57,6 +62,11 @@ export function transformGlue(code: string, options: GlueOptions = {}): GlueResu
   }
   if (!sites) {
     throw new FpcastError('this does not look like Emscripten glue: found no WebAssembly.instantiate(), WebAssembly.instantiateStreaming() or new WebAssembly.Instance() call to hook. Pass the JS file emcc wrote next to the .wasm, or use the bare .wasm with the runtime\'s instantiate()', { file: fileName })
+  }
+  // Module.instantiateWasm(imports, callback): the user instantiates; hook it too.
+  for (const match of code.matchAll(INSTANTIATE_WASM_RE)) {
+    s.appendLeft(match.index!, `${GLUE_BINDING}.hookInstantiateWasm(`)
+    s.appendRight(match.index! + match[0].length, ')')
   }
   const prologue = PROLOGUE_RE.exec(code)?.[0].length ?? 0
   s.appendLeft(prologue, `${prologue ? '\n' : ''}var ${GLUE_BINDING} = (${runtimeSource()})(WebAssembly);\n`)

@@ -1,28 +1,23 @@
 /**
  * Reading a wasm binary into binaryen with exactly the features it needs.
  *
- * binaryen applies a `target_features` section when there is one; without
- * it we add the features every current engine ships, one group at a time,
- * until the module validates. Never `Features.All`: with it binaryen 132
- * writes encodings engines reject.
+ * binaryen applies a `target_features` section when there is one; to it we
+ * add the features current engines ship (see ASSUMED). Never `Features.All`:
+ * with it binaryen 132 writes encodings engines reject.
  */
 import binaryen from 'binaryen'
 import { FpcastError } from './errors.ts'
 
 const F = binaryen.Features
 
-/** Features shipped by every engine we target (Chrome 119, Firefox 120, Safari 18.2, Node 20), tried in this order. */
-const SHIPPED = [
-  F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.BulkMemoryOpt | F.ReferenceTypes | F.Multivalue,
-  F.SIMD128,
-  F.ExceptionHandling,
-  F.TailCall,
-  F.ExtendedConst,
-  F.Atomics,
-  F.Memory64,
-  F.MultiMemory,
-  F.RelaxedSIMD,
-]
+/**
+ * Features a module may use without saying so (Emscripten strips the
+ * `target_features` section at -O2). Enabling them lets binaryen validate
+ * such modules; it changes no encoding binaryen writes for a module that does
+ * not use them. GC, strings, stack switching and the like stay off.
+ */
+const ASSUMED = F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.BulkMemoryOpt | F.ReferenceTypes
+  | F.Multivalue | F.SIMD128 | F.ExceptionHandling | F.TailCall | F.ExtendedConst | F.Atomics | F.Memory64 | F.MultiMemory | F.RelaxedSIMD
 
 export interface ReadResult {
   module: binaryen.Module
@@ -43,20 +38,11 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
   } catch (e) {
     throw new FpcastError(`cannot parse the module: ${(e as Error)?.message ?? e}`, { file: fileName, cause: e })
   }
-  // The first group is safe to assume: it changes no encoding binaryen writes.
-  let features = module.getFeatures() | SHIPPED[0]
+  const features = module.getFeatures() | ASSUMED
   module.setFeatures(features)
   if (!quietlyValid(module)) {
-    let ok = false
-    for (const group of SHIPPED) {
-      features |= group
-      module.setFeatures(features)
-      if (quietlyValid(module)) { ok = true; break }
-    }
-    if (!ok) {
-      module.dispose()
-      throw new FpcastError('the input module does not validate, even with every shipped feature enabled; is it truncated or corrupt?', { file: fileName })
-    }
+    module.dispose()
+    throw new FpcastError(`the input module does not validate (${lastValidationErrors.join(' ').replace(/\s+/g, ' ').slice(0, 300)}); is it truncated or corrupt?`, { file: fileName })
   }
   return { module, features }
 }

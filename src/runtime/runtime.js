@@ -166,29 +166,34 @@ export function fpcastRuntime(WA) {
     return undefined
   }
 
-  /** Builds our import object and, once the instance exists, hooks its table. */
+  /**
+   * Builds our import object and, once the instance exists, hooks its table.
+   * `meta` may be null when the module is not known yet (a user's
+   * `Module.instantiateWasm` compiles it): the shadow strategy's hooks have a
+   * fixed layout and read the metadata only when called, after `attach`.
+   */
   function prepare(meta, imports) {
-    const state = { table: undefined, exports: undefined }
+    const state = { meta, table: undefined }
     const hooks = new WA.Table({ element: 'anyfunc', initial: 0 })
     let fns
     let types
-    if (meta.strategy === 'shadow') {
-      const sigs = meta.sigs, siteSigs = meta.siteSigs
+    if (!meta || meta.strategy === 'shadow') {
       // -> k: a signature of the module (wasm picks the adapter); -3: an adapter
       // built here is in hooks[2]; -2: unknown or incompatible (native behaviour).
       const classify = (f, t) => {
+        const { sigs, siteSigs } = state.meta
         if (!f) return -2
         const key = signatureOf(f, sigs.concat([...learned].filter(k => !sigs.includes(k))))
         if (key === null) return -2
         const k = sigs.indexOf(key)
         if (k >= 0) return k
-        const table = state.table
-        if (!table || !adaptable(siteSigs[t], key)) return -2
-        hooks.set(2, dynamicAdapter(table, siteSigs[t], key))
+        if (!state.table || !adaptable(siteSigs[t], key)) return -2
+        hooks.set(2, dynamicAdapter(state.table, siteSigs[t], key))
         return -3
       }
       const mismatch = (t, k, slot) => {
-        throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${sigText(sigs[k])}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
+        const { sigs, siteSigs } = state.meta
+        throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${sigText(sigs[k])}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
       }
       fns = [classify, mismatch]
       types = [[0x60, 2, 0x70, 0x7f, 1, 0x7f], [0x60, 3, 0x7f, 0x7f, 0x7f, 0]]
@@ -204,13 +209,17 @@ export function fpcastRuntime(WA) {
     hooks.grow(fns.length + 1)
     fns.forEach((_, i) => hooks.set(i, wrapper.exports[String(i)]))
     const withOurs = { ...imports, [IMPORT]: { hooks } }
+    const accessOf = m => m.strategy === 'shadow' ? m.table : Object.values(m.jsTables ?? {})[0]
+    if (meta) state.table = findTable(accessOf(meta), imports, null)
 
-    const access = meta.strategy === 'shadow' ? meta.table : Object.values(meta.jsTables ?? {})[0]
-    state.table = findTable(access, imports, null)
-
-    function attach(instance) {
-      state.exports = instance.exports
-      const table = findTable(access, imports, instance)
+    function attach(instance, module) {
+      if (!state.meta) {
+        state.meta = module && readMeta(module)
+        if (!state.meta) return
+        if (state.meta.strategy !== 'shadow') throw new Error("[fpcast-trampoline] a module built with strategy 'js' cannot be instantiated through Module.instantiateWasm; build it with the default strategy")
+      }
+      const meta = state.meta
+      const table = findTable(accessOf(meta), imports, instance)
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
       const sync = instance.exports[meta.sync]
@@ -276,5 +285,19 @@ export function fpcastRuntime(WA) {
   }
   Instance.prototype = WA.Instance.prototype
   ns.Instance = Instance
+  /**
+   * Wraps a user's `Module.instantiateWasm(imports, successCallback)`: it gets
+   * our imports too, and the instance is wired up before the glue sees it.
+   */
+  ns.hookInstantiateWasm = function hookInstantiateWasm(user) {
+    if (typeof user !== 'function') return user
+    return function instantiateWasm(imports, receive) {
+      const { imports: ours, attach } = prepare(null, imports)
+      return user.call(this, ours, function (instance, module) {
+        attach(instance, module)
+        return receive.apply(this, arguments)
+      })
+    }
+  }
   return ns
 }
