@@ -23,7 +23,8 @@ interface Fixture {
 }
 
 const FIXTURES = join(ROOT, 'test/fixtures')
-const fixtures: Fixture[] = JSON.parse(readFileSync(join(FIXTURES, 'fixtures.json'), 'utf8'))
+// The ES-module build (glib_esm) is for bundlers: it does not run in Node as built (see test/fixtures/README.md).
+const fixtures: Fixture[] = JSON.parse(readFileSync(join(FIXTURES, 'fixtures.json'), 'utf8')).filter((f: Fixture) => f.entry.endsWith('.js'))
 const CLI = join(ROOT, 'dist/cli.js')
 const work = mkdtempSync(join(tmpdir(), 'fpcast-fixtures-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -37,7 +38,7 @@ function run(bin: string, args: string[], cwd: string) {
 function transformed(f: Fixture, strategy: string): string {
   const out = join(work, `${f.name}-${strategy}`)
   // Companions the glue loads by path (side modules, worker scripts) are copied by the CLI; package.json keeps .js as CommonJS.
-  cpSync(join(FIXTURES, 'build/package.json'), join(out, 'package.json'), { recursive: true })
+  cpSync(join(FIXTURES, f.dir, 'package.json'), join(out, 'package.json'), { recursive: true })
   execFileSync(process.execPath, [CLI, join(FIXTURES, f.entry), '--out-dir', out, '--strategy', strategy], { encoding: 'utf8', stdio: 'pipe' })
   return out
 }

@@ -1,9 +1,10 @@
 /**
  * transformFiles: the file-level job behind the CLI. Takes an Emscripten
  * glue file (its wasm is found and transformed with it) or a bare `.wasm`,
- * and writes the results under the same names into an output directory,
- * with the glue's other companions (worker scripts, `.data` packages, side
- * modules) copied beside them so that the written glue runs as it is.
+ * and writes the results under the same names into an output directory.
+ * The glue's companions go along so that the written glue runs as it is: side
+ * modules it names are transformed too, pthread worker scripts get the
+ * runtime, other files (`.data` packages) are copied.
  *
  * Every output is produced in memory and validated first, then written to a
  * temporary name and renamed: a failure never leaves a partial file.
@@ -24,7 +25,10 @@ export interface FilesOptions extends TransformOptions {
 
 export interface FilesResult {
   written: string[]
+  /** The main module's report. */
   report: TransformReport
+  /** Reports of the side modules found beside the glue. */
+  sideModules: TransformReport[]
 }
 
 const WASM_LITERAL_RE = /["'`]([^"'`\s]+?\.wasm)["'`]/g
@@ -56,6 +60,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
   const ext = extname(inputPath)
   const outputs: [string, string | Uint8Array][] = []
   const copies: [string, string][] = []
+  const sideReports: TransformReport[] = []
   let report: TransformReport
 
   if (ext === '.wasm') {
@@ -74,6 +79,13 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
     for (const m of glue.matchAll(COMPANION_RE)) {
       const from = resolve(dirname(inputPath), m[1])
       if (from === wasmPath || !existsSync(from) || !statSync(from).isFile()) continue
+      // Side modules the glue loads (dlopen) get their own call sites rewritten.
+      if (/\.(wasm|so)$/.test(from)) {
+        const side = transformWasm(readFileSync(from), { ...options, fileName: from })
+        outputs.push([join(outDir, basename(from)), side.wasm])
+        sideReports.push(side.report)
+        continue
+      }
       // A pthreads worker script (Emscripten 3.1.x) instantiates the module itself: it needs the runtime too.
       if (/\.worker\.m?js$/.test(from) && WORKER_INSTANTIATES_RE.test(readFileSync(from, 'utf8'))) {
         outputs.push([join(outDir, basename(from)), transformGlue(readFileSync(from, 'utf8'), { fileName: from }).code])
@@ -89,5 +101,5 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
   const written: string[] = []
   for (const [path, data] of outputs) { writeAtomically(path, data); written.push(path) }
   for (const [from, to] of copies) { copyFileSync(from, to); written.push(to) }
-  return { written, report }
+  return { written, report, sideModules: sideReports }
 }

@@ -181,16 +181,19 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
 
   // 2. Our tables: the primed view P of the static table, one shadow per T, the adapter matrix.
   const P = `${PREFIX}primed`
-  // P must hold the static segments at instantiation. With a computed offset
-  // (dynamic linking: global.get $__table_base, 1 for a main module) assume the
-  // base is at most the table's declared size.
-  let staticEnd = 0
-  for (const seg of staticSegs) {
-    const constant = b._BinaryenExpressionGetId(seg.offset) === b.ConstId
-    staticEnd = Math.max(staticEnd, (constant ? b.Const.getValueI32(seg.offset) : tableInfo.initial) + seg.data.length)
+  // P holds the static segments. With constant offsets, as active segments.
+  // With a computed offset (dynamic linking: global.get $__table_base) the
+  // base is only known at instantiation, so the start function fills P after
+  // growing it to the call table's size.
+  const computed = staticSegs.some(seg => b._BinaryenExpressionGetId(seg.offset) !== b.ConstId)
+  const fillP: number[] = []
+  if (computed) {
+    m.addTable(P, 0, -1)
+  } else {
+    const staticEnd = Math.max(0, ...staticSegs.map(seg => b.Const.getValueI32(seg.offset) + seg.data.length))
+    m.addTable(P, Math.max(tableInfo.initial, staticEnd), -1)
+    staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
   }
-  m.addTable(P, Math.max(tableInfo.initial, staticEnd), -1)
-  staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
   const shadowOf = new Map<string, string>()
   for (const key of tKeys) {
     const name = `${PREFIX}shadow$${key}`
@@ -350,7 +353,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
 
   // 7. Start: fill the shadows before anything can call, then the module's own start.
   const oldStart = (m as any).getStart()
-  const startBody = [m.call(SYNC, [], b.none)]
+  if (computed) {
+    for (const seg of staticSegs) {
+      seg.data.forEach((name, i) => fillP.push(m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))))
+    }
+  }
+  const startBody = [m.call(SYNC, [], b.none), ...fillP]
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
   m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
 
