@@ -8,4 +8,5 @@ export default defineConfig({
   clean: true,
   shims: false,
   external: ['binaryen', 'magic-string', 'unplugin'],
+  onSuccess: 'cp src/runtime/runtime.d.ts dist/runtime.d.ts',
 })
