@@ -99,11 +99,23 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     if (w.table === table) throw fail(`function ${w.func} does table.${w.kind} on the call table inside wasm; such modules are not supported yet (the shadow tables would miss the change)`)
   }
 
-  // Signatures: those of the call sites (T) and every signature a slot may hold (K).
+  // The static call table.
+  const segments = readSegments(m)
+  const staticSegs = segments.filter(s => s.table === table && !s.passive)
+
+  // Signatures: those of the call sites (T), and K, those a slot is likely to
+  // hold, for which the module carries adapters: the static table's and the
+  // call sites'. Other signatures of the module are only listed for the
+  // runtime, which builds their adapters if such a function is ever added.
   const siteSigs = new Map<string, Sig>()
   for (const s of sites) siteSigs.set(sigKey(s.sig), s.sig)
   const known = new Map<string, Sig>(siteSigs)
-  for (const f of scan.functions) known.set(sigKey(f.sig), f.sig)
+  for (const seg of staticSegs) {
+    for (const name of seg.data) {
+      const f = scan.byName.get(name)
+      if (f) known.set(sigKey(f.sig), f.sig)
+    }
+  }
   // Signatures `addFunction(jsFunction, sig)` typically brings in at run time, so they can be adapted too.
   for (let n = 0; n <= 6; n++) {
     for (const results of [[], ['i32']] as const) {
@@ -112,14 +124,13 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     }
   }
   const kKeys = [...known.keys()]
+  const probeSigs = [...new Set(scan.functions.map(f => sigKey(f.sig)))].filter(k => !known.has(k))
   const kIndex = new Map(kKeys.map((k, i) => [k, i]))
   const tKeys = [...siteSigs.keys()]
   const plus = (sig: Sig) => tupleType([...sig.params, 'i32'])
   const resultsOf = (sig: Sig) => tupleType(sig.results)
 
-  // The static table: which defined functions get primed.
-  const segments = readSegments(m)
-  const staticSegs = segments.filter(s => s.table === table && !s.passive)
+  // Which defined functions get primed.
   const wrapperOf = new Map<string, string>()
   for (const seg of staticSegs) {
     for (const name of seg.data) {
@@ -383,6 +394,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       strategy: 'shadow',
       table: tableAccess(m, table),
       sigs: kKeys,
+      probeSigs,
       siteSigs: tKeys,
       sync: SYNC,
       invalidate: INVALIDATE,

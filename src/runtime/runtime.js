@@ -183,7 +183,7 @@ export function fpcastRuntime(WA) {
       const classify = (f, t) => {
         const { sigs, siteSigs } = state.meta
         if (!f) return -2
-        const key = signatureOf(f, sigs.concat([...learned].filter(k => !sigs.includes(k))))
+        const key = signatureOf(f, sigs.concat(state.meta.probeSigs || [], [...learned]))
         if (key === null) return -2
         const k = sigs.indexOf(key)
         if (k >= 0) return k
