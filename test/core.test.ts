@@ -86,6 +86,19 @@ describe('transformWasm', () => {
     expect(report.byFunction).toEqual(withNames)
   })
 
+  it('declares exactly the target features the input declared (plus what it adds), none that binaryen assumed', () => {
+    const features = (bytes: Uint8Array) => {
+      const [section] = WebAssembly.Module.customSections(new WebAssembly.Module(bytes), 'target_features')
+      if (!section) return undefined
+      const u = new Uint8Array(section), out: string[] = []
+      for (let n = 0, p = 1; n < u[0]; n++) { const len = u[p + 1]; out.push(new TextDecoder().decode(u.subarray(p + 2, p + 2 + len))); p += 2 + len }
+      return out.sort()
+    }
+    expect(features(transformWasm(SQL_DEBUG).wasm)).toEqual(features(SQL_DEBUG))
+    expect(features(SQL_DEBUG)).toContain('reference-types')
+    expect(features(transformWasm(fixture('glib')).wasm)).toBeUndefined()
+  })
+
   it('leaves a module with no call_indirect byte for byte as it was', () => {
     const m = new binaryen.Module()
     m.addFunction('f', binaryen.none, binaryen.i32, [], m.i32.const(1))

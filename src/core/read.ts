@@ -21,8 +21,34 @@ const ASSUMED = F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemo
 
 export interface ReadResult {
   module: binaryen.Module
-  /** The features the input needs. */
+  /** The features binaryen validates with. */
   features: number
+  /**
+   * The features the input declares in its `target_features` section, or
+   * undefined when it has none. binaryen writes that section back from the
+   * module's features, so the output must declare these plus what we add.
+   */
+  declared: number | undefined
+  /** Names of the input's custom sections. */
+  customSections: string[]
+}
+
+/** Names of a module's custom sections, from a walk over its section headers. */
+export function customSectionNames(bytes: Uint8Array): string[] {
+  const names: string[] = []
+  let p = 8
+  const leb = () => { let r = 0, shift = 0, byte: number; do { byte = bytes[p++]; r += (byte & 0x7f) * 2 ** shift; shift += 7 } while (byte & 0x80 && p < bytes.length); return r }
+  while (p < bytes.length) {
+    const id = bytes[p++]
+    const size = leb()
+    const end = p + size
+    if (id === 0) {
+      const len = leb()
+      names.push(new TextDecoder().decode(bytes.subarray(p, p + len)))
+    }
+    p = end
+  }
+  return names
 }
 
 export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
@@ -38,13 +64,15 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
   } catch (e) {
     throw new FpcastError(`cannot parse the module: ${(e as Error)?.message ?? e}`, { file: fileName, cause: e })
   }
+  const customSections = customSectionNames(bytes)
+  const declared = customSections.includes('target_features') ? module.getFeatures() : undefined
   const features = module.getFeatures() | ASSUMED
   module.setFeatures(features)
   if (!quietlyValid(module)) {
     module.dispose()
     throw new FpcastError(`the input module does not validate (${lastValidationErrors.join(' ').replace(/\s+/g, ' ').slice(0, 300)}); is it truncated or corrupt?`, { file: fileName })
   }
-  return { module, features }
+  return { module, features, declared, customSections }
 }
 
 /**

@@ -56,15 +56,6 @@ function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
   return true
 }
 
-function hasOurSection(bytes: Uint8Array): boolean {
-  try {
-    return WebAssembly.Module.customSections(new WebAssembly.Module(bytes as BufferSource), SECTION).length > 0
-  } catch {
-    // Engines without some feature the module uses cannot compile it; look for the section name instead.
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(Buffer.from(SECTION))
-  }
-}
-
 export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
   const opts = resolveOptions(options)
   const file = opts.fileName
@@ -74,11 +65,11 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     primedFunctions: 0, adapters: 0, shadowTables: 0, size: { before: input.length, after: input.length },
     timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
   }
-  const { module: m, features } = readModule(input, file)
+  const { module: m, features, declared, customSections } = readModule(input, file)
   try {
     const t1 = performance.now()
     report.timeMs.read = t1 - t0
-    if (m.getNumFunctions() && [...Array(m.getNumFunctions()).keys()].some(i => binaryen.getFunctionInfo(m.getFunctionByIndex(i)).name.startsWith(PREFIX)) || hasOurSection(input)) {
+    if (customSections.includes(SECTION)) {
       report.alreadyTransformed = true
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report }
@@ -100,8 +91,9 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
       return { wasm: input, report }
     }
 
-    const coerceFeature = opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0
-    m.setFeatures(features | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals | coerceFeature)
+    // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
+    const added = binaryen.Features.ReferenceTypes | (opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0)
+    m.setFeatures(features | added)
     let meta: Record<string, unknown>
     if (opts.strategy === 'js') {
       meta = applyJs(m, selected).meta
@@ -123,6 +115,8 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     }
     const t3 = performance.now()
     report.timeMs.validate = t3 - t2
+    // Declare exactly what the input declared plus what we added, not what binaryen assumed to validate.
+    if (declared !== undefined) m.setFeatures(declared | added)
     const wasm = m.emitBinary()
     report.timeMs.write = performance.now() - t3
 
