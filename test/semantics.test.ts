@@ -133,6 +133,25 @@ describe('adaptation rules', () => {
     expect(() => e.call(4, 5, 6, 2)).toThrow(/signature mismatch/)
   })
 
+  it('return_call_indirect sites are adapted too', async () => {
+    const m = binaryen.parseText(`(module
+      (type $site (func (param i32 i32) (result i32)))
+      (table $t (export "table") 2 funcref)
+      (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
+      (elem (i32.const 1) $one)
+      (func (export "call") (param i32 i32 i32) (result i32)
+        (return_call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`)
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.TailCall)
+    const original = m.emitBinary()
+    m.dispose()
+    const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
+    expect(() => stock.exports.call(5, 6, 1)).toThrow(/signature mismatch/)
+    const { wasm, report } = transformWasm(original)
+    expect(report.sites.rewritten).toBe(1)
+    const { instance } = await WA.instantiate(wasm, {}) as any
+    expect(instance.exports.call(5, 6, 1)).toBe(105)
+  })
+
   it('a second transform changes nothing', () => {
     const once = transformWasm(moduleFor('iiii', 'ii')).wasm
     const twice = transformWasm(once)
