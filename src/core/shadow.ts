@@ -34,7 +34,6 @@ import { compatibility, type Sig, sigKey } from './signature.ts'
 
 const b = binaryen as any
 
-export const IMPORT_MODULE = 'fpcast_trampoline'
 export const PREFIX = 'fpcast$'
 
 export interface ShadowResult {
@@ -53,7 +52,13 @@ interface Segment {
   data: string[]
 }
 
-/** Slots of the imported hooks table, filled by the runtime with wasm wrappers of its JS functions. */
+/**
+ * Slots of the hooks table: the runtime fills it, right after instantiation,
+ * with wasm wrappers of its JS functions. It is a table the module defines
+ * and exports, not an import, so that no index of the original module moves
+ * (functions, tables: stack traces, symbol maps and untouched function bodies
+ * stay as they were) and the module instantiates even without the runtime.
+ */
 export const HOOK_CLASSIFY = 0
 export const HOOK_MISMATCH = 1
 /** Where `classify` leaves an adapter it built at run time (it then returns -3). */
@@ -62,7 +67,7 @@ export const HOOKS_TABLE = `${PREFIX}hooks`
 
 export function addHooksTable(m: binaryen.Module, initial = 2): string {
   m.addTable(HOOKS_TABLE, initial, -1)
-  m.addTableImport(HOOKS_TABLE, IMPORT_MODULE, 'hooks')
+  m.addTableExport(HOOKS_TABLE, HOOKS_TABLE)
   return HOOKS_TABLE
 }
 

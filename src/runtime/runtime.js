@@ -22,7 +22,7 @@
  */
 export function fpcastRuntime(WA) {
   const SECTION = 'fpcast_trampoline'
-  const IMPORT = 'fpcast_trampoline'
+  const HOOKS = 'fpcast$hooks'
   const TYPE = { i: 0x7f, j: 0x7e, f: 0x7d, d: 0x7c, V: 0x7b, F: 0x70, E: 0x6f }
   const NAME = { i: 'i32', j: 'i64', f: 'f32', d: 'f64', V: 'v128', F: 'funcref', E: 'externref' }
 
@@ -174,7 +174,7 @@ export function fpcastRuntime(WA) {
    */
   function prepare(meta, imports) {
     const state = { meta, table: undefined }
-    const hooks = new WA.Table({ element: 'anyfunc', initial: 0 })
+    let hooks
     let fns
     let types
     if (!meta || meta.strategy === 'shadow') {
@@ -206,9 +206,6 @@ export function fpcastRuntime(WA) {
       types = meta.jsSigs.map(key => funcType(key, true))
     }
     const wrapper = new WA.Instance(importModule(types, true), { m: Object.fromEntries(fns.map((f, i) => [String(i), f])) })
-    hooks.grow(fns.length + 1)
-    fns.forEach((_, i) => hooks.set(i, wrapper.exports[String(i)]))
-    const withOurs = { ...imports, [IMPORT]: { hooks } }
     const accessOf = m => m.strategy === 'shadow' ? m.table : Object.values(m.jsTables ?? {})[0]
     if (meta) state.table = findTable(accessOf(meta), imports, null)
 
@@ -219,6 +216,10 @@ export function fpcastRuntime(WA) {
         if (state.meta.strategy !== 'shadow') throw new Error("[fpcast-trampoline] a module built with strategy 'js' cannot be instantiated through Module.instantiateWasm; build it with the default strategy")
       }
       const meta = state.meta
+      // The module's exported hooks table gets our functions before anything can call them.
+      hooks = instance.exports[HOOKS]
+      if (hooks.length < fns.length + 1) hooks.grow(fns.length + 1 - hooks.length)
+      fns.forEach((_, i) => hooks.set(i, wrapper.exports[String(i)]))
       const table = findTable(accessOf(meta), imports, instance)
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
@@ -243,14 +244,24 @@ export function fpcastRuntime(WA) {
         },
       })
     }
-    return { imports: withOurs, attach }
+    return { imports, attach }
+  }
+
+  /**
+   * The instance as the glue should see it: without our own exports, which
+   * Emscripten's dynamic linker would otherwise try to relocate.
+   */
+  function withoutOurExports(instance) {
+    const exports = {}
+    for (const [name, value] of Object.entries(instance.exports)) if (!name.startsWith('fpcast$')) exports[name] = value
+    return Object.create(instance, { exports: { value: Object.freeze(exports), enumerable: true } })
   }
 
   function instantiateModule(module, imports) {
     const meta = readMeta(module)
     if (!meta) return WA.instantiate(module, imports)
     const { imports: ours, attach } = prepare(meta, imports)
-    return WA.instantiate(module, ours).then(instance => { attach(instance); return instance })
+    return WA.instantiate(module, ours).then(instance => { attach(instance); return withoutOurExports(instance) })
   }
 
   const ns = Object.create(WA)
@@ -281,7 +292,7 @@ export function fpcastRuntime(WA) {
     const { imports: ours, attach } = prepare(meta, imports)
     const instance = new WA.Instance(module, ours)
     attach(instance)
-    return instance
+    return withoutOurExports(instance)
   }
   Instance.prototype = WA.Instance.prototype
   ns.Instance = Instance
@@ -293,9 +304,9 @@ export function fpcastRuntime(WA) {
     if (typeof user !== 'function') return user
     return function instantiateWasm(imports, receive) {
       const { imports: ours, attach } = prepare(null, imports)
-      return user.call(this, ours, function (instance, module) {
+      return user.call(this, ours, function (instance, module, ...rest) {
         attach(instance, module)
-        return receive.apply(this, arguments)
+        return receive.call(this, module && readMeta(module) ? withoutOurExports(instance) : instance, module, ...rest)
       })
     }
   }

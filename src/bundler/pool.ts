@@ -1,0 +1,118 @@
+/**
+ * Transforms several wasm files at once, each in a worker thread (binaryen is
+ * synchronous and single-threaded), and says how a long transform is going.
+ * Workers are started on demand, up to `size`, and do not keep the process
+ * alive while idle. Where the worker script is not beside this module (the
+ * sources run unbuilt), transforms run on the calling thread instead.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { FpcastError } from '../core/errors.ts'
+import type { TransformOptions } from '../core/options.ts'
+import type { TransformResult } from '../core/transform.ts'
+
+interface Job {
+  id: number
+  bytes: Uint8Array
+  options: TransformOptions
+  resolve: (r: TransformResult) => void
+  reject: (e: unknown) => void
+}
+
+interface Slot {
+  worker: Worker
+  job?: Job
+}
+
+const WORKER_URL = new URL('./worker.js', import.meta.url)
+
+export class TransformPool {
+  private slots: Slot[] = []
+  private queue: Job[] = []
+  private nextId = 0
+  private readonly useWorkers: boolean
+
+  constructor(private readonly size: number, private readonly progress?: { afterMs: number; log: (line: string) => void }) {
+    this.useWorkers = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL))
+  }
+
+  run(bytes: Uint8Array, options: TransformOptions): Promise<TransformResult> {
+    const file = options.fileName ?? '<wasm>'
+    const started = Date.now()
+    let timer: ReturnType<typeof setInterval> | undefined
+    if (this.progress) {
+      const { afterMs, log } = this.progress
+      const mib = (bytes.length / 1048576).toFixed(1)
+      const first = setTimeout(() => {
+        log(`[fpcast-trampoline] transforming ${file} (${mib} MiB)... ${((Date.now() - started) / 1000).toFixed(0)} s`)
+        timer = setInterval(() => log(`[fpcast-trampoline] transforming ${file} (${mib} MiB)... ${((Date.now() - started) / 1000).toFixed(0)} s`), 5000)
+        timer.unref?.()
+      }, afterMs)
+      first.unref?.()
+      const stop = () => { clearTimeout(first); if (timer) clearInterval(timer) }
+      return this.dispatch(bytes, options).finally(stop)
+    }
+    return this.dispatch(bytes, options)
+  }
+
+  private async dispatch(bytes: Uint8Array, options: TransformOptions): Promise<TransformResult> {
+    if (!this.useWorkers) {
+      const { transformWasm } = await import('../core/transform.ts')
+      return transformWasm(bytes, options)
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, bytes, options, resolve, reject })
+      this.pump()
+    })
+  }
+
+  private pump() {
+    while (this.queue.length) {
+      let slot = this.slots.find(s => !s.job)
+      if (!slot && this.slots.length < this.size) slot = this.spawn()
+      if (!slot) return
+      const job = this.queue.shift()!
+      slot.job = job
+      slot.worker.ref()
+      slot.worker.postMessage({ id: job.id, bytes: job.bytes, options: job.options })
+    }
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = { worker: new Worker(WORKER_URL) }
+    slot.worker.on('message', (msg: { id: number; wasm?: Uint8Array; report?: TransformResult['report']; error?: { message: string; name?: string; file?: string } }) => {
+      const job = slot.job
+      if (!job || job.id !== msg.id) return
+      slot.job = undefined
+      slot.worker.unref()
+      if (msg.error) {
+        const message = msg.error.message.replace(/^\[fpcast-trampoline\] /, '').replace(`${msg.error.file}: `, '')
+        job.reject(msg.error.name === 'FpcastError' ? new FpcastError(message, { file: msg.error.file }) : new FpcastError(`internal error while transforming: ${message}`, { file: job.options.fileName }))
+      } else {
+        job.resolve({ wasm: new Uint8Array(msg.wasm!), report: msg.report! })
+      }
+      this.pump()
+    })
+    const fail = (e: unknown) => {
+      this.slots = this.slots.filter(s => s !== slot)
+      const job = slot.job
+      slot.job = undefined
+      if (job) job.reject(new FpcastError(`the transform worker died: ${(e as Error)?.message ?? e}; the wasm may be malformed in a way binaryen cannot report`, { file: job.options.fileName, cause: e }))
+      this.pump()
+    }
+    slot.worker.on('error', fail)
+    slot.worker.on('exit', code => { if (this.slots.includes(slot)) fail(new Error(`exit code ${code}`)) })
+    slot.worker.unref()
+    this.slots.push(slot)
+    return slot
+  }
+
+  /** Stops the workers; queued jobs are rejected. */
+  async close(): Promise<void> {
+    const slots = this.slots
+    this.slots = []
+    for (const job of this.queue.splice(0)) job.reject(new FpcastError('the transform pool was closed', { file: job.options.fileName }))
+    await Promise.all(slots.map(s => s.worker.terminate()))
+  }
+}

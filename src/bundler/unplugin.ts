@@ -1,0 +1,328 @@
+/**
+ * The bundler plugin, one implementation for Vite, webpack, Rollup, Rolldown,
+ * esbuild and Rspack (unplugin). It connects the pure stages:
+ *
+ *   glue.js  --findWasmOfGlue-->  app.wasm --transformWasm (pool, cache)--> bytes
+ *        \--rewriteGlueWasm (runtime + URL of the emitted asset, source map)
+ *
+ * and puts the transformed bytes where each bundler wants assets:
+ *
+ * | bundler                   | asset                                        | URL at run time                         |
+ * | ------------------------- | -------------------------------------------- | --------------------------------------- |
+ * | Rollup, Rolldown, Vite    | `this.emitFile` (name hashed from the bytes) | `import.meta.ROLLUP_FILE_URL_<ref>`     |
+ * | Vite dev server           | served from memory by a middleware           | `<base>@fpcast-trampoline/<hash>/<name>` |
+ * | webpack, Rspack           | an `asset/resource` module fed by a raw loader | `new URL(asset, import.meta.url)`     |
+ * | esbuild                   | the `file` loader, fed binary contents       | `new URL(file, import.meta.url)` (esm)  |
+ *
+ * The glue gets the URL from a virtual module, `fpcast-trampoline:url:<wasm
+ * path>`, which is also what `import url from './x.wasm?url'` resolves to;
+ * `./x.wasm?init` resolves to a module that instantiates through the runtime.
+ * Binary content never goes through unplugin's shared (string) load and
+ * transform hooks: those only carry JS.
+ */
+import { createRequire } from 'node:module'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createUnplugin, type UnpluginContextMeta, type UnpluginFactory, type UnpluginOptions } from 'unplugin'
+import { FpcastError } from '../core/errors.ts'
+import { runtimeSource } from '../core/glue.ts'
+import { findWasmOfGlue, isEsm, looksLikeGlue, rewriteGlueWasm, URL_BINDING } from '../core/glue-wasm.ts'
+import { type Options, resolvePluginOptions } from './options.ts'
+import { PLUGIN_VERSION, type PreparedWasm, WasmStore } from './wasm-store.ts'
+
+export const PLUGIN_NAME = 'unplugin-fpcast-trampoline'
+const PREFIX = 'fpcast-trampoline:'
+const URL_PREFIX = `${PREFIX}url:`
+const INIT_PREFIX = `${PREFIX}init:`
+const FILE_PREFIX = `${PREFIX}file:`
+const RUNTIME_ID = `${PREFIX}runtime`
+/** Query that routes a wasm request to the webpack/Rspack asset rule. */
+export const WEBPACK_ASSET_QUERY = 'fpcast-trampoline-asset'
+const DEV_PATH = '@fpcast-trampoline/'
+const JS_RE = /\.[cm]?js$/
+const WASM_QUERY_RE = /\.wasm\?(url|init)$/
+const REGISTRY = Symbol.for('unplugin-fpcast-trampoline')
+
+type Framework = UnpluginContextMeta['framework']
+
+/** What the webpack/Rspack loader reaches through the process-wide registry. */
+export interface LoaderApi {
+  wasm(path: string, importer: string): Promise<Uint8Array>
+}
+
+function registry(): Map<string, LoaderApi> {
+  const g = globalThis as unknown as Record<symbol, Map<string, LoaderApi>>
+  return g[REGISTRY] ??= new Map()
+}
+
+/** The module that loads a wasm for `?init`: the runtime instantiates it. */
+function initModule(wasmPath: string): string {
+  return `import url from ${JSON.stringify(URL_PREFIX + wasmPath)};
+import { instantiate } from ${JSON.stringify(RUNTIME_ID)};
+/** Instantiates the transformed wasm with these imports; resolves to the WebAssembly.Instance. */
+export default function init(imports) {
+  return instantiate(url, imports).then(function (r) { return r.instance; });
+}
+`
+}
+
+function runtimeModule(): string {
+  return `export const WebAssembly = (${runtimeSource()})(globalThis.WebAssembly);
+/** Fetches (or, under Node, reads) a transformed wasm and instantiates it through the runtime. */
+export async function instantiate(url, imports) {
+  const node = typeof process == "object" && process.versions && process.versions.node && /^file:/.test(url);
+  if (node) return WebAssembly.instantiate(process.getBuiltinModule("fs").readFileSync(new URL(url)), imports);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error("[fpcast-trampoline] cannot fetch " + url + ": HTTP " + response.status);
+  try {
+    return await WebAssembly.instantiateStreaming(response.clone(), imports);
+  } catch (e) {
+    // A server that does not send application/wasm: compile from the bytes.
+    if (!(e instanceof TypeError)) throw e;
+    return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+  }
+}
+`
+}
+
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
+  const options = resolvePluginOptions(rawOptions)
+  const framework: Framework = meta.framework
+  const rollupLike = framework === 'rollup' || framework === 'rolldown' || framework === 'vite'
+  let root = process.cwd()
+  let viteDev: { base: string } | undefined
+  let viteCacheDir: string | undefined
+  const store = new WasmStore(options, () => viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'))
+  /** Dev server assets by URL path. */
+  const devAssets = new Map<string, PreparedWasm>()
+  /** Glue modules by the wasm they load, to invalidate on change. */
+  const gluesByWasm = new Map<string, Set<string>>()
+  const instanceKey = `${PLUGIN_VERSION}:${Math.random().toString(36).slice(2)}`
+  const assetQuery = `${WEBPACK_ASSET_QUERY}=${createHashKey(options.transformKey)}`
+  registry().set(instanceKey, {
+    wasm: async (path, importer) => (await store.fromFile(path, importer, 'asset')).bytes,
+  })
+  let esbuildFormat: 'esm' | 'cjs' | 'iife' = 'esm'
+
+  function devUrlPath(w: PreparedWasm): string {
+    const path = `${viteDev!.base}${DEV_PATH}${w.hash}/${w.name}`
+    devAssets.set(path, w)
+    return path
+  }
+
+  /** Code that defines `__fpcast_wasm_url` in a glue, for this bundler. */
+  async function urlPrologue(wasmPath: string, glueId: string, esm: boolean): Promise<string> {
+    if (viteDev) {
+      const w = await store.fromFile(wasmPath, glueId, 'dev-server')
+      return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrlPath(w))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
+    }
+    // Transform now, so that errors point at the glue and files transform in parallel.
+    await store.fromFile(wasmPath, glueId, 'asset')
+    const id = JSON.stringify(URL_PREFIX + wasmPath)
+    return esm ? `import ${URL_BINDING} from ${id};` : `var ${URL_BINDING} = require(${id}).default;`
+  }
+
+  /** The URL module for this bundler: its default export is the absolute URL of the transformed wasm. */
+  async function urlModule(ctx: { emitFile?: (f: any) => string }, wasmPath: string, importer: string): Promise<string> {
+    if (viteDev) {
+      const w = await store.fromFile(wasmPath, importer, 'dev-server')
+      return `export default new URL(${JSON.stringify(devUrlPath(w))}, import.meta.url).href;\n`
+    }
+    if (rollupLike) {
+      const w = await store.fromFile(wasmPath, importer, 'asset')
+      const ref = ctx.emitFile!({ type: 'asset', name: w.name, source: w.bytes })
+      return `export default import.meta.ROLLUP_FILE_URL_${ref};\n`
+    }
+    if (framework === 'webpack' || framework === 'rspack') {
+      await store.fromFile(wasmPath, importer, 'asset')
+      return `export default new URL(${JSON.stringify(`${wasmPath}?${assetQuery}`)}, import.meta.url).href;\n`
+    }
+    if (framework === 'esbuild') {
+      const file = JSON.stringify(FILE_PREFIX + wasmPath)
+      const base = esbuildFormat === 'esm'
+        ? 'import.meta.url'
+        : esbuildFormat === 'cjs'
+          ? `(typeof __dirname == "string" ? "file://" + (__dirname[0] === "/" ? "" : "/") + __dirname.replace(/\\\\/g, "/") + "/" : location.href)`
+          : '__fpcast_base'
+      const head = esbuildFormat === 'iife' ? 'var __fpcast_base = typeof document != "undefined" && document.currentScript ? document.currentScript.src : typeof location != "undefined" ? location.href : "file:///";\n' : ''
+      return `import file from ${file};\n${head}export default new URL(file, ${base}).href;\n`
+    }
+    throw new FpcastError(`bundler '${framework}' is not supported; use Vite, webpack, Rollup, Rolldown, esbuild or Rspack`)
+  }
+
+  function resolveWasmRequest(source: string, importer: string | undefined): string {
+    const spec = source.replace(/\?.*$/, '')
+    if (isAbsolute(spec)) return spec
+    const from = importer && isAbsolute(importer.replace(/\?.*$/, '')) ? importer.replace(/\?.*$/, '') : join(root, 'index.js')
+    if (spec.startsWith('.')) return resolve(dirname(from), spec)
+    try {
+      return createRequire(from).resolve(spec)
+    } catch (e) {
+      throw new FpcastError(`cannot resolve '${source}' from ${from}: ${(e as Error).message.split('\n')[0]}`, { file: importer, cause: e })
+    }
+  }
+
+  /** Rewrites one glue module; undefined when it is not glue and was not asked for. */
+  async function transformGlueModule(code: string, id: string, ctx: { addWatchFile?: (f: string) => void }) {
+    const file = id.replace(/\?.*$/, '')
+    if (!looksLikeGlue(code)) {
+      if (options.explicitInclude && code.includes('WebAssembly')) {
+        throw new FpcastError('this file matches the plugin\'s include option but is not Emscripten glue: expected WebAssembly.instantiate / instantiateStreaming / new WebAssembly.Instance next to a Module.instantiateWasm hook, as emcc writes them. Narrow include, or add the file to exclude', { file })
+      }
+      return undefined
+    }
+    if (code.includes('__fpcast_WebAssembly')) return undefined
+    const named = options.wasmFor(file)
+    const wasm = findWasmOfGlue(code, file, named)
+    if (wasm.kind === 'embedded') {
+      const w = await store.fromBytes(wasm.embedded.bytes, `${file} (embedded ${wasm.embedded.embedding} wasm)`, file)
+      return rewriteGlueWasm(code, { fileName: file, wasm, bytes: w.bytes })
+    }
+    const wasmPath = resolve(dirname(file), wasm.name)
+    ctx.addWatchFile?.(wasmPath)
+    let set = gluesByWasm.get(wasmPath)
+    if (!set) gluesByWasm.set(wasmPath, set = new Set())
+    set.add(id)
+    const urlPrologueCode = await urlPrologue(wasmPath, file, isEsm(code))
+    return rewriteGlueWasm(code, { fileName: file, wasm: named ? { kind: 'external', name: '*.wasm' } : wasm, urlPrologue: urlPrologueCode })
+  }
+
+  const plugin: UnpluginOptions = {
+    name: PLUGIN_NAME,
+    enforce: 'pre',
+
+    resolveId(source, importer) {
+      if (source.startsWith('\0' + PREFIX)) return source
+      if (source.startsWith(PREFIX)) {
+        if (source.startsWith(FILE_PREFIX)) return undefined
+        return rollupLike ? `\0${source}` : source
+      }
+      const m = WASM_QUERY_RE.exec(source)
+      if (!m) return undefined
+      const path = resolveWasmRequest(source, importer)
+      if (!options.filter(path)) return undefined
+      const id = (m[1] === 'url' ? URL_PREFIX : INIT_PREFIX) + path
+      return rollupLike ? `\0${id}` : id
+    },
+
+    load: {
+      filter: { id: /fpcast-trampoline:/ },
+      async handler(rawId) {
+        let id = rawId.replace(/^\0/, '')
+        const at = id.indexOf(PREFIX)
+        if (at < 0) return undefined
+        id = decodeURIComponent(id.slice(at))
+        if (id === RUNTIME_ID) return runtimeModule()
+        if (id.startsWith(INIT_PREFIX)) return initModule(id.slice(INIT_PREFIX.length))
+        if (id.startsWith(URL_PREFIX)) {
+          const wasmPath = id.slice(URL_PREFIX.length)
+          ;(this as any).addWatchFile?.(wasmPath)
+          return urlModule(this as any, wasmPath, wasmPath)
+        }
+        return undefined
+      },
+    },
+
+    transform: {
+      filter: { id: { include: [JS_RE, /\.[cm]?js\?/] } },
+      async handler(code, id) {
+        const file = id.replace(/\?.*$/, '')
+        if (!JS_RE.test(file) || id.includes(PREFIX) || !options.filter(file)) return undefined
+        const r = await transformGlueModule(code, id, this as any)
+        return r ? { code: r.code, map: r.map as any } : undefined
+      },
+    },
+
+    vite: {
+      config(_config, env) {
+        if (env.command !== 'serve') return
+        // Dependencies that Vite pre-bundles never reach the transform hook: run there too.
+        const optimizerPlugin = {
+          name: `${PLUGIN_NAME}:optimize-deps`,
+          async transform(code: string, id: string) {
+            const file = id.replace(/\?.*$/, '')
+            if (!JS_RE.test(file) || !options.filter(file)) return undefined
+            const r = await transformGlueModule(code, id, {})
+            return r ? { code: r.code, map: r.map as any } : undefined
+          },
+        }
+        return { optimizeDeps: { rolldownOptions: { plugins: [optimizerPlugin] } } } as any
+      },
+      configResolved(config) {
+        root = config.root
+        viteCacheDir = config.cacheDir
+        if (config.command === 'serve') viteDev = { base: config.base.endsWith('/') ? config.base : `${config.base}/` }
+      },
+      configureServer(server) {
+        server.middlewares.use((req, res, next) => {
+          const path = req.url?.replace(/\?.*$/, '')
+          const w = path && devAssets.get(path)
+          if (!w) return next()
+          res.setHeader('Content-Type', 'application/wasm')
+          res.setHeader('Cache-Control', 'no-cache')
+          res.end(Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength))
+        })
+        for (const path of gluesByWasm.keys()) server.watcher.add(path)
+      },
+      handleHotUpdate({ file, server }) {
+        const glues = gluesByWasm.get(file)
+        if (!glues && !store.inputs.has(file)) return
+        store.invalidate(file)
+        const mods = []
+        for (const id of [...(glues ?? []), `\0${URL_PREFIX}${file}`]) {
+          const mod = server.moduleGraph.getModuleById(id)
+          if (mod) { server.moduleGraph.invalidateModule(mod); mods.push(mod) }
+        }
+        server.ws.send({ type: 'full-reload' })
+        return []
+      },
+    },
+
+    webpack(compiler) {
+      root = compiler.options.context ?? root
+      addWebpackAssetRule(compiler, instanceKey, assetQuery)
+    },
+    rspack(compiler) {
+      root = compiler.options.context ?? root
+      addWebpackAssetRule(compiler as any, instanceKey, assetQuery)
+    },
+
+    esbuild: {
+      config(initial) {
+        esbuildFormat = initial.format ?? (initial.platform === 'node' ? 'cjs' : 'iife')
+        if (initial.absWorkingDir) root = initial.absWorkingDir
+      },
+      setup(build) {
+        build.onResolve({ filter: /^fpcast-trampoline:file:/ }, args => ({ path: args.path.slice(FILE_PREFIX.length), namespace: 'fpcast-trampoline-file' }))
+        build.onLoad({ filter: /.*/, namespace: 'fpcast-trampoline-file' }, async (args) => {
+          const w = await store.fromFile(args.path, args.path, 'asset')
+          return { contents: w.bytes, loader: 'file', watchFiles: [args.path] }
+        })
+      },
+    },
+  }
+  return plugin
+}
+
+function createHashKey(text: string): string {
+  let h = 2166136261
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+  return `${PLUGIN_VERSION.replace(/[^\w.]/g, '')}-${(h >>> 0).toString(36)}`
+}
+
+const LOADER = fileURLToPath(new URL('./webpack-loader.js', import.meta.url))
+
+/** Routes `<wasm>?fpcast-trampoline-asset` requests to an asset module made by our raw loader. */
+function addWebpackAssetRule(compiler: { options: any }, instanceKey: string, assetQuery: string) {
+  const configured = compiler.options.output?.assetModuleFilename
+  const filename = typeof configured === 'string' ? configured.replace('[query]', '') : '[name].[contenthash:10][ext]'
+  compiler.options.module.rules.push({
+    resourceQuery: new RegExp(`[?&]${assetQuery.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:&|$)`),
+    type: 'asset/resource',
+    generator: { filename: filename.includes('[hash]') || filename.includes('[contenthash') ? filename : '[name].[contenthash:10][ext]' },
+    use: [{ loader: LOADER, options: { instance: instanceKey } }],
+  })
+}
+
+/** The plugin for every bundler; `unplugin-fpcast-trampoline/<bundler>` re-exports one of them. */
+export const unplugin = createUnplugin(unpluginFactory)

@@ -1,0 +1,116 @@
+/**
+ * The plugin's wasm side, shared by every bundler: reads a wasm file,
+ * transforms it once per content (memory, then the persistent cache, then
+ * the worker pool) and reports each one.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FpcastError } from '../core/errors.ts'
+import type { TransformReport } from '../core/transform.ts'
+import { cacheKey, WasmCache } from './cache.ts'
+import type { ResolvedPluginOptions, WasmReport } from './options.ts'
+import { TransformPool } from './pool.ts'
+
+export interface PreparedWasm {
+  /** Absolute path of the input, or a label for embedded wasm. */
+  file: string
+  /** File name for the emitted asset: the input's. */
+  name: string
+  bytes: Uint8Array
+  report: TransformReport
+  cached: boolean
+  /** First 10 hex digits of the SHA-256 of the transformed bytes. */
+  hash: string
+}
+
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 4; i++) {
+    const file = join(dir, 'package.json')
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8'))
+        if (pkg.name === 'unplugin-fpcast-trampoline') return String(pkg.version)
+      } catch {}
+    }
+    dir = dirname(dir)
+  }
+  return '0.0.0'
+}
+
+export const PLUGIN_VERSION = packageVersion()
+
+export class WasmStore {
+  private memo = new Map<string, { stamp: string; promise: Promise<PreparedWasm> }>()
+  private pool: TransformPool
+  private cache: WasmCache | undefined
+  /** Called with (importer, wasm file) for every wasm read from disk: the bundler watches it. */
+  readonly inputs = new Map<string, Set<string>>()
+
+  constructor(private readonly options: ResolvedPluginOptions, private readonly defaultCacheDir: () => string) {
+    this.pool = new TransformPool(options.parallel, { afterMs: options.progressAfterMs, log: line => console.log(line) })
+  }
+
+  private getCache(): WasmCache {
+    if (!this.cache) {
+      const c = this.options.cache
+      this.cache = new WasmCache(c === false ? undefined : typeof c === 'string' ? c : this.defaultCacheDir())
+    }
+    return this.cache
+  }
+
+  /** The transformed form of the wasm file at `path`, loaded by `importer`. */
+  fromFile(path: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      return Promise.reject(new FpcastError(`it loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`, { file: importer }))
+    }
+    let set = this.inputs.get(path)
+    if (!set) this.inputs.set(path, set = new Set())
+    set.add(importer)
+    const st = statSync(path)
+    const stamp = `${st.mtimeMs}:${st.size}`
+    const hit = this.memo.get(path)
+    if (hit && hit.stamp === stamp) return hit.promise
+    const promise = this.transform(new Uint8Array(readFileSync(path)), path, basename(path), importer, output)
+    this.memo.set(path, { stamp, promise })
+    promise.catch(() => { if (this.memo.get(path)?.promise === promise) this.memo.delete(path) })
+    return promise
+  }
+
+  /** The transformed form of bytes embedded in a glue. */
+  fromBytes(bytes: Uint8Array, label: string, importer: string): Promise<PreparedWasm> {
+    return this.transform(bytes, label, basename(label), importer, 'embedded')
+  }
+
+  /** Forgets what was made from `path` (the file changed). */
+  invalidate(path: string): void {
+    this.memo.delete(path)
+  }
+
+  private async transform(input: Uint8Array, file: string, name: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
+    const key = cacheKey(input, this.options.transformKey, PLUGIN_VERSION)
+    let cached = true
+    let result = this.getCache().get(key)
+    if (!result) {
+      cached = false
+      result = await this.pool.run(input, { ...this.options.transform, fileName: file })
+      this.getCache().set(key, result)
+    }
+    const report = { ...result.report, file }
+    this.options.report({ ...report, importer, cached, output })
+    return {
+      file,
+      name,
+      bytes: result.wasm,
+      report,
+      cached,
+      hash: createHash('sha256').update(result.wasm).digest('hex').slice(0, 10),
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.close()
+  }
+}
