@@ -131,6 +131,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     if (rollupLike) {
       const w = await store.fromFile(wasmPath, importer, 'asset')
       const ref = ctx.emitFile!({ type: 'asset', name: w.name, source: w.bytes })
+      // Vite renders its own placeholder with `base` and `renderBuiltUrl` (relative base: import.meta.url based).
+      if (framework === 'vite' && /^[\w$]{22}$/.test(ref)) return `export default "__VITE_ASSET__${ref}__";\n`
       return `export default import.meta.ROLLUP_FILE_URL_${ref};\n`
     }
     if (framework === 'webpack' || framework === 'rspack') {
