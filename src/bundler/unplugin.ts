@@ -31,10 +31,11 @@ import { type Options, resolvePluginOptions } from './options.ts'
 import { PLUGIN_VERSION, type PreparedWasm, WasmStore } from './wasm-store.ts'
 
 export const PLUGIN_NAME = 'unplugin-fpcast-trampoline'
-const PREFIX = 'fpcast-trampoline:'
-const URL_PREFIX = `${PREFIX}url:`
-const INIT_PREFIX = `${PREFIX}init:`
-const FILE_PREFIX = `${PREFIX}file:`
+// Not `scheme:` ids: webpack hands those to scheme handlers before any resolver plugin sees them.
+const PREFIX = 'fpcast-trampoline/'
+const URL_PREFIX = `${PREFIX}url/`
+const INIT_PREFIX = `${PREFIX}init/`
+const FILE_PREFIX = `${PREFIX}file/`
 const RUNTIME_ID = `${PREFIX}runtime`
 /** Query that routes a wasm request to the webpack/Rspack asset rule. */
 export const WEBPACK_ASSET_QUERY = 'fpcast-trampoline-asset'
@@ -208,12 +209,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     },
 
     load: {
-      filter: { id: /fpcast-trampoline:/ },
+      filter: { id: /fpcast-trampoline(?:\/|%2F)/ },
       async handler(rawId) {
-        let id = rawId.replace(/^\0/, '')
-        const at = id.indexOf(PREFIX)
-        if (at < 0) return undefined
-        id = decodeURIComponent(id.slice(at))
+        // Rollup-like: `\0<id>`; webpack: `<context>/_virtual_<encoded id>`.
+        const decoded = decodeURIComponent(rawId.replace(/^\0/, ''))
+        const virtual = decoded.indexOf(`_virtual_${PREFIX}`)
+        const id = decoded.startsWith(PREFIX) ? decoded : virtual >= 0 ? decoded.slice(virtual + '_virtual_'.length) : undefined
+        if (!id) return undefined
         if (id === RUNTIME_ID) return runtimeModule()
         if (id.startsWith(INIT_PREFIX)) return initModule(id.slice(INIT_PREFIX.length))
         if (id.startsWith(URL_PREFIX)) {
@@ -295,7 +297,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         if (initial.absWorkingDir) root = initial.absWorkingDir
       },
       setup(build) {
-        build.onResolve({ filter: /^fpcast-trampoline:file:/ }, args => ({ path: args.path.slice(FILE_PREFIX.length), namespace: 'fpcast-trampoline-file' }))
+        build.onResolve({ filter: /^fpcast-trampoline\/file\// }, args => ({ path: args.path.slice(FILE_PREFIX.length), namespace: 'fpcast-trampoline-file' }))
         build.onLoad({ filter: /.*/, namespace: 'fpcast-trampoline-file' }, async (args) => {
           const w = await store.fromFile(args.path, args.path, 'asset')
           return { contents: w.bytes, loader: 'file', watchFiles: [args.path] }
