@@ -20,6 +20,7 @@
  * Binary content never goes through unplugin's shared (string) load and
  * transform hooks: those only carry JS.
  */
+import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -94,8 +95,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let viteDev: { base: string } | undefined
   let viteCacheDir: string | undefined
   const store = new WasmStore(options, () => viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'))
-  /** Dev server assets by URL path. */
-  const devAssets = new Map<string, PreparedWasm>()
+  /** Dev server: wasm files by URL path. Served from the store on every request, so a changed file is re-transformed. */
+  const devAssets = new Map<string, { wasmPath: string; importer: string }>()
   /** Glue modules by the wasm they load, to invalidate on change. */
   const gluesByWasm = new Map<string, Set<string>>()
   const instanceKey = `${PLUGIN_VERSION}:${Math.random().toString(36).slice(2)}`
@@ -105,9 +106,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   })
   let esbuildFormat: 'esm' | 'cjs' | 'iife' = 'esm'
 
-  function devUrlPath(w: PreparedWasm): string {
-    const path = `${viteDev!.base}${DEV_PATH}${w.hash}/${w.name}`
-    devAssets.set(path, w)
+  function devUrlPath(w: PreparedWasm, importer: string): string {
+    const path = `${viteDev!.base}${DEV_PATH}${createHash('sha256').update(w.file).digest('hex').slice(0, 10)}/${w.name}`
+    devAssets.set(path, { wasmPath: w.file, importer })
     return path
   }
 
@@ -115,7 +116,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   async function urlPrologue(wasmPath: string, glueId: string, esm: boolean): Promise<string> {
     if (viteDev) {
       const w = await store.fromFile(wasmPath, glueId, 'dev-server')
-      return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrlPath(w))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
+      return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrlPath(w, glueId))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
     }
     // Transform now, so that errors point at the glue and files transform in parallel.
     await store.fromFile(wasmPath, glueId, 'asset')
@@ -127,7 +128,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   async function urlModule(ctx: { emitFile?: (f: any) => string }, wasmPath: string, importer: string): Promise<string> {
     if (viteDev) {
       const w = await store.fromFile(wasmPath, importer, 'dev-server')
-      return `export default new URL(${JSON.stringify(devUrlPath(w))}, import.meta.url).href;\n`
+      return `export default new URL(${JSON.stringify(devUrlPath(w, importer))}, import.meta.url).href;\n`
     }
     if (rollupLike) {
       const w = await store.fromFile(wasmPath, importer, 'asset')
@@ -260,23 +261,23 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       configureServer(server) {
         server.middlewares.use((req, res, next) => {
           const path = req.url?.replace(/\?.*$/, '')
-          const w = path && devAssets.get(path)
-          if (!w) return next()
-          res.setHeader('Content-Type', 'application/wasm')
-          res.setHeader('Cache-Control', 'no-cache')
-          res.end(Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength))
+          const asset = path && devAssets.get(path)
+          if (!asset) return next()
+          store.fromFile(asset.wasmPath, asset.importer, 'dev-server').then((w) => {
+            res.setHeader('Content-Type', 'application/wasm')
+            res.setHeader('Cache-Control', 'no-cache')
+            res.end(Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength))
+          }, (e) => {
+            server.config.logger.error((e as Error).message)
+            res.statusCode = 500
+            res.end((e as Error).message)
+          })
         })
-        for (const path of gluesByWasm.keys()) server.watcher.add(path)
       },
       handleHotUpdate({ file, server }) {
-        const glues = gluesByWasm.get(file)
-        if (!glues && !store.inputs.has(file)) return
+        // The dev URL of a wasm does not change with its content; a reload fetches the re-transformed bytes.
+        if (!store.inputs.has(file)) return
         store.invalidate(file)
-        const mods = []
-        for (const id of [...(glues ?? []), `\0${URL_PREFIX}${file}`]) {
-          const mod = server.moduleGraph.getModuleById(id)
-          if (mod) { server.moduleGraph.invalidateModule(mod); mods.push(mod) }
-        }
         server.ws.send({ type: 'full-reload' })
         return []
       },

@@ -101,6 +101,8 @@ export async function closeBrowser(): Promise<void> {
 
 export interface PageRun {
   result: AppResult
+  /** URLs of the .wasm files the page requested. */
+  wasm: string[]
   /** Uncaught page errors, failed requests (4xx/5xx or network) and console errors. */
   problems: string[]
 }
@@ -109,6 +111,8 @@ export interface PageRun {
 export async function runInChromium(url: string, expression = 'globalThis.__fpcastResult'): Promise<PageRun> {
   const page = await (await getBrowser()).newPage()
   const problems: string[] = []
+  const wasm: string[] = []
+  page.on('request', r => { if (/\.wasm(?:\?|$)/.test(r.url())) wasm.push(r.url()) })
   page.on('pageerror', e => problems.push(`pageerror: ${e.message}`))
   page.on('requestfailed', r => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`))
   page.on('response', r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`) })
@@ -117,7 +121,7 @@ export async function runInChromium(url: string, expression = 'globalThis.__fpca
     await page.goto(url)
     await page.waitForFunction(expression, undefined, { timeout: 30_000 })
     const result = await page.evaluate(expression) as AppResult
-    return { result, problems }
+    return { result, problems, wasm }
   } finally {
     await page.close()
   }
