@@ -6,10 +6,12 @@
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { FpcastError } from './core/errors.ts'
-import { transformFiles } from './core/files.ts'
+import { inspectFile, transformFiles } from './core/files.ts'
+import { formatInspect } from './core/inspect.ts'
 import type { TransformReport } from './core/transform.ts'
 
 const HELP = `Usage: fpcast-trampoline <input> --out-dir <dir> [options]
+       fpcast-trampoline inspect <input> [--json] [--symbol-map <file>]
 
 Rewrites an Emscripten module so that calls through function pointers of
 another type are adapted instead of trapping with "function signature
@@ -27,8 +29,18 @@ Options:
       --exclude-signature <s> leave sites of these signatures alone (repeatable)
       --incompatible <mode>  trap (default) | coerce: calls whose value types differ
       --symbol-map <file>    Emscripten symbol map, for function names
+      --diagnostics          count adapted calls per site at run time (warns once per
+                             site; report at exit; FPCAST_PROFILE=<file> writes a profile)
+      --profile <file>       rewrite only the sites a recorded profile lists
+      --safety-net           with --profile, rewrite the other sites too
+      --slot-via <how>       argument | global (default: argument for all sites,
+                             global when sites are selected)
       --report               print the report as JSON on stdout
   -h, --help                 show this help
+
+inspect lists, without writing anything, the call_indirect sites by function
+and signature, the call table's contents by signature, and the signature
+pairs that can mismatch; --json prints the same as JSON.
 `
 
 function summary(r: TransformReport): string {
@@ -36,6 +48,14 @@ function summary(r: TransformReport): string {
   if (r.strategy === 'none') return `${r.file}: no call_indirect to rewrite (${r.sites.total} sites), left as it was`
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`
   return `${r.file}: ${r.sites.rewritten}/${r.sites.total} call_indirect sites rewritten (${r.strategy}, ${r.bySignature.length} signatures), ${kb(r.size.before)} -> ${kb(r.size.after)}, ${r.timeMs.total.toFixed(0)} ms`
+}
+
+function readProfile(file: string) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch (e) {
+    throw new FpcastError(`cannot read the profile: ${(e as Error).message}`, { file })
+  }
 }
 
 function main(argv: string[]): number {
@@ -52,11 +72,22 @@ function main(argv: string[]): number {
       'exclude-signature': { type: 'string', multiple: true },
       incompatible: { type: 'string' },
       'symbol-map': { type: 'string' },
+      diagnostics: { type: 'boolean' },
+      profile: { type: 'string' },
+      'safety-net': { type: 'boolean' },
+      'slot-via': { type: 'string' },
       report: { type: 'boolean' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   if (values.help) { process.stdout.write(HELP); return 0 }
+  if (positionals[0] === 'inspect') {
+    if (positionals.length !== 2) throw new FpcastError(`inspect takes one input file, got ${positionals.length - 1}; see --help`)
+    const result = inspectFile(positionals[1], { wasm: values.wasm, symbolMap: values['symbol-map'] ? readFileSync(values['symbol-map'], 'utf8') : undefined })
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatInspect(result))
+    return 0
+  }
   if (positionals.length !== 1) throw new FpcastError(`expected one input file, got ${positionals.length}; see --help`)
   if (!values['out-dir']) throw new FpcastError('--out-dir is required; see --help')
   const filter = (fns?: string[], sigs?: string[]) => (fns || sigs) ? { functions: fns, signatures: sigs } : undefined
@@ -68,6 +99,10 @@ function main(argv: string[]): number {
     exclude: filter(values['exclude-function'], values['exclude-signature']),
     incompatible: values.incompatible as any,
     symbolMap: values['symbol-map'] ? readFileSync(values['symbol-map'], 'utf8') : undefined,
+    diagnostics: values.diagnostics,
+    profile: values.profile ? readProfile(values.profile) : undefined,
+    safetyNet: values['safety-net'],
+    slotVia: values['slot-via'] as any,
   })
   if (values.report) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else process.stderr.write(`${summary(report)}\n  wrote ${written.join(', ')}\n`)

@@ -81,6 +81,13 @@ describe('transformWasm', () => {
     expect(transformWasm(fixture('glib_names'), { include: { functions: [/^g_/] } }).report.sites.rewritten).toBeGreaterThan(one)
   })
 
+  it('keeps the name section, so stack traces keep their function names', () => {
+    const { wasm } = transformWasm(fixture('glib_names'))
+    const [names] = WebAssembly.Module.customSections(new WebAssembly.Module(wasm), 'name')
+    expect(Buffer.from(names).includes(Buffer.from('g_list_foreach'))).toBe(true)
+    expect(transformWasm(wasm).report.alreadyTransformed).toBe(true)
+  })
+
   it('names functions from an Emscripten symbol map when there is no name section', () => {
     const map = readFileSync(join(ROOT, 'test/fixtures/build/glib/glib.js.symbols'), 'utf8')
     const withNames = transformWasm(fixture('glib_names')).report.byFunction

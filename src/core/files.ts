@@ -14,6 +14,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import { FpcastError } from './errors.ts'
 import { transformGlue } from './glue.ts'
 import type { TransformOptions } from './options.ts'
+import { inspectWasm, type InspectResult } from './inspect.ts'
 import { transformWasm, type TransformReport } from './transform.ts'
 
 export interface FilesOptions extends TransformOptions {
@@ -102,4 +103,19 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
   for (const [path, data] of outputs) { writeAtomically(path, data); written.push(path) }
   for (const [from, to] of copies) { copyFileSync(from, to); written.push(to) }
   return { written, report, sideModules: sideReports }
+}
+
+/** inspectWasm on a file: a .wasm, or the glue whose wasm it finds. */
+export function inspectFile(input: string, options: { wasm?: string; symbolMap?: string } = {}): InspectResult {
+  const inputPath = resolve(input)
+  if (!existsSync(inputPath)) throw new FpcastError('no such file', { file: input })
+  let wasmPath = inputPath
+  if (/\.[cm]?js$/.test(inputPath)) {
+    const glue = readFileSync(inputPath, 'utf8')
+    wasmPath = resolve(dirname(inputPath), options.wasm ?? findGlueWasm(glue, input))
+    if (!existsSync(wasmPath)) throw new FpcastError(`the glue loads '${basename(wasmPath)}', which is not at ${wasmPath}`, { file: input })
+  } else if (extname(inputPath) !== '.wasm') {
+    throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${extname(inputPath) || 'no extension'}'`, { file: input })
+  }
+  return inspectWasm(readFileSync(wasmPath), { fileName: wasmPath === inputPath ? input : wasmPath, symbolMap: options.symbolMap })
 }

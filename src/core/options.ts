@@ -17,6 +17,22 @@ export interface SiteFilter {
 
 export type Strategy = 'auto' | 'shadow' | 'js'
 
+/** A recorded profile: the sites that mismatched in a run with `diagnostics: true` (see `report()` in the runtime). */
+export interface Profile {
+  version: 1
+  kind: 'fpcast-trampoline profile'
+  sites: ProfileSite[]
+}
+
+export interface ProfileSite {
+  /** `<function index>#<n>`: the n-th call_indirect of that function, the key a build matches on. */
+  site: string
+  function: string
+  expected: string
+  actual: string
+  count: number
+}
+
 export interface TransformOptions {
   /**
    * `shadow` keeps `call_indirect` on the fast path: one shadow table per
@@ -39,6 +55,26 @@ export interface TransformOptions {
    * @default 'trap'
    */
   incompatible?: 'trap' | 'coerce'
+  /**
+   * How a rewritten site hands the slot index to its adapters. `argument`
+   * primes the table's functions to take it as one extra argument (matched
+   * calls cost next to nothing; every such function changes); `global`
+   * stores it in a global before the call (a store per call; nothing but the
+   * rewritten sites changes). @default 'argument' when every site is
+   * rewritten, 'global' when include, exclude or profile select some
+   */
+  slotVia?: 'argument' | 'global'
+  /**
+   * Count every adapted call per site in the runtime: it warns once per site
+   * and its `report()` lists site, function, both signatures and count (in
+   * Node, printed at exit; `FPCAST_PROFILE=<file>` writes it as a profile).
+   * @default false
+   */
+  diagnostics?: boolean
+  /** Rewrite only the sites a recorded profile lists; every other call_indirect stays as it was. @default none */
+  profile?: Profile
+  /** With `profile`: rewrite the other sites too, so an unrecorded mismatch still works. @default false */
+  safetyNet?: boolean
   /** Emscripten symbol map (`--emit-symbol-map`), `index:name` per line, for names when the module has no name section. @default none */
   symbolMap?: string
   /** File name used in errors and in the report. @default '<wasm>' */
@@ -54,6 +90,10 @@ export interface ResolvedFilter {
 
 export interface ResolvedTransformOptions {
   strategy: 'shadow' | 'js'
+  slotVia: 'argument' | 'global' | undefined
+  diagnostics: boolean
+  profileSites: Set<string> | undefined
+  safetyNet: boolean
   include: ResolvedFilter | undefined
   exclude: ResolvedFilter | undefined
   incompatible: 'trap' | 'coerce'
@@ -93,8 +133,17 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
   if (!['auto', 'shadow', 'js'].includes(strategy)) throw new FpcastError(`option strategy: '${strategy}' is not one of auto, shadow, js`, { file: fileName })
   const incompatible = options.incompatible ?? 'trap'
   if (!['trap', 'coerce'].includes(incompatible)) throw new FpcastError(`option incompatible: '${incompatible}' is not one of trap, coerce`, { file: fileName })
+  if (options.slotVia !== undefined && !['argument', 'global'].includes(options.slotVia)) throw new FpcastError(`option slotVia: '${options.slotVia}' is not one of argument, global`, { file: fileName })
+  const profile = options.profile
+  if (profile !== undefined && (profile?.kind !== 'fpcast-trampoline profile' || profile.version !== 1 || !Array.isArray(profile.sites))) {
+    throw new FpcastError("option profile: not a profile written by the runtime's report() (expected kind 'fpcast-trampoline profile', version 1)", { file: fileName })
+  }
   return {
     strategy: strategy === 'js' ? 'js' : 'shadow',
+    slotVia: options.slotVia,
+    diagnostics: !!options.diagnostics,
+    profileSites: profile ? new Set(profile.sites.map(s => s.site)) : undefined,
+    safetyNet: !!options.safetyNet,
     include: resolveFilter(options.include, 'include', fileName),
     exclude: resolveFilter(options.exclude, 'exclude', fileName),
     incompatible,

@@ -94,7 +94,27 @@ export function tableAccess(m: binaryen.Module, table: string): { export?: strin
   return {}
 }
 
-export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallIndirectSite[], coerceNumbers: boolean, fileName: string): ShadowResult {
+export interface ShadowOptions {
+  /** Convert numbers between differing value types instead of trapping. */
+  coerce: boolean
+  /**
+   * How a site hands the slot index to an adapter. `argument`: as one extra
+   * argument; table functions of a call-site type are primed to accept it
+   * (fastest for matched calls; changes every such function). `global`: in
+   * a mutable global set before the call; nothing but the rewritten sites
+   * changes (for profile-guided builds that rewrite a few sites).
+   */
+  slotVia: 'argument' | 'global'
+  /** Count each mismatched call per site through the runtime. */
+  diagnostics: boolean
+}
+
+/** Slot of the hooks table for diagnostics: record(site, t, k). */
+export const HOOK_RECORD = 3
+
+export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallIndirectSite[], options: ShadowOptions, fileName: string): ShadowResult {
+  const { coerce: coerceNumbers, slotVia, diagnostics } = options
+  const viaArgument = slotVia === 'argument'
   const table = sites[0].table
   const fail = (msg: string) => new FpcastError(msg, { file: fileName })
   if (sites.some(s => s.table !== table)) throw fail(`call sites use ${new Set(sites.map(s => s.table)).size} tables; the shadow strategy supports one call table`)
@@ -132,7 +152,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const probeSigs = [...new Set(scan.functions.map(f => sigKey(f.sig)))].filter(k => !known.has(k))
   const kIndex = new Map(kKeys.map((k, i) => [k, i]))
   const tKeys = [...siteSigs.keys()]
+  /** A primed function's parameters: its own plus the slot index. */
   const plus = (sig: Sig) => tupleType([...sig.params, 'i32'])
+  /** What a call through a shadow table passes. */
+  const shadowParams = (sig: Sig) => viaArgument ? plus(sig) : tupleType(sig.params)
   const resultsOf = (sig: Sig) => tupleType(sig.results)
 
   // Which defined functions get primed.
@@ -140,7 +163,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   for (const seg of staticSegs) {
     for (const name of seg.data) {
       const f = scan.byName.get(name)
-      if (f && !f.imported && siteSigs.has(sigKey(f.sig)) && !wrapperOf.has(name)) wrapperOf.set(name, `${PREFIX}entry$${f.index}`)
+      if (viaArgument && f && !f.imported && siteSigs.has(sigKey(f.sig)) && !wrapperOf.has(name)) wrapperOf.set(name, `${PREFIX}entry$${f.index}`)
     }
   }
 
@@ -217,10 +240,19 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     shadowOf.set(key, name)
   }
 
-  // Imports the runtime supplies.
-  // They come through an imported table, not function imports, so that every
-  // original function keeps its index (stack traces, symbol maps, DWARF).
-  const HOOKS = addHooksTable(m, 3)
+  // The runtime's functions, through the hooks table it fills.
+  const HOOKS = addHooksTable(m, 4)
+  const SLOT = `${PREFIX}slot`, SITE = `${PREFIX}site`
+  if (!viaArgument) {
+    m.addGlobal(SLOT, b.i32, true, m.i32.const(0))
+    m.addGlobalExport(SLOT, SLOT)
+  }
+  if (diagnostics) {
+    m.addGlobal(SITE, b.i32, true, m.i32.const(-1))
+    m.addGlobalExport(SITE, SITE)
+  }
+  const record = (t: number, k: number) =>
+    m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none)
   const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
   const mismatch = (t: number, k: number, idx: number) =>
     m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
@@ -237,9 +269,14 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     if (!target.results.length) return m.block(null, [call, zeroOf(m, site.results[0])], binaryenType(site.results[0]))
     return coerce(m, call, target.results[0], site.results[0])
   }
+  // Every generated function of a site type finds the slot index in local n
+  // (n = the site's parameter count): its extra parameter, or a first local
+  // loaded from the slot global on entry.
   const define = (name: string, site: Sig, vars: number[], body: () => number) => {
     if (!made.has(name)) {
-      m.addFunction(name, plus(site), resultsOf(site), vars, body())
+      const n = site.params.length
+      const code = viaArgument ? body() : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body()], resultsOf(site))
+      m.addFunction(name, shadowParams(site), resultsOf(site), viaArgument ? vars : [b.i32, ...vars], code)
       made.set(name, name)
     }
     return name
@@ -257,7 +294,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       const call = primed
         ? m.call_indirect(P, idx, [...argsFor(site, target), m.local.get(n, b.i32)], plus(target), resultsOf(target))
         : m.call_indirect(table, idx, argsFor(site, target), tupleType(target.params), resultsOf(target))
-      return adaptResult(call, site, target)
+      const adapted = adaptResult(call, site, target)
+      return diagnostics ? m.block(null, [record(tKeys.indexOf(sigKey(site)), kIndex.get(sigKey(target))!), adapted], resultsOf(site)) : adapted
     })
   }
   const trap = (site: Sig, target: Sig) => {
@@ -276,7 +314,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       const c = compatibility(site, target, coerceNumbers)
       if (c === 'same') adaptNames.push(pass(site), pass(site))
       else if (c === 'incompatible') adaptNames.push(trap(site, target), trap(site, target))
-      else adaptNames.push(adapter(site, target, false), adapter(site, target, siteSigs.has(kKey)))
+      else adaptNames.push(adapter(site, target, false), adapter(site, target, viaArgument && siteSigs.has(kKey)))
     }
   }
   const ADAPT = `${PREFIX}adapters`
@@ -335,10 +373,9 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
               m.local.set(E, refFunc(pass(site))))),
         ])),
       m.table.set(S, idx(), m.local.get(E, b.funcref)),
-      ret(m.call_indirect(S, idx(), [...args(), idx()], plus(site), resultsOf(site))),
+      ret(m.call_indirect(S, idx(), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
     ])
-    m.addFunction(name, plus(site), resultsOf(site), [b.funcref, b.funcref, b.i32, b.funcref], body)
-    resolverOf.set(tKey, name)
+    resolverOf.set(tKey, define(name, site, [b.funcref, b.funcref, b.i32, b.funcref], () => body))
   })
 
   // 6. sync (grow shadows and P to the table's size) and invalidate (forget slots).
@@ -378,9 +415,9 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
   m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
 
-  // 8. Rewrite the sites.
+  // 8. Rewrite the sites. The target is evaluated once, after the arguments, as before.
   const tmpLocal = new Map<string, number>()
-  for (const site of sites) {
+  sites.forEach((site, id) => {
     const tKey = sigKey(site.sig)
     let tmp = tmpLocal.get(site.func.name)
     if (tmp === undefined) {
@@ -388,11 +425,18 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       tmpLocal.set(site.func.name, tmp)
     }
     const target = b.CallIndirect.getTarget(site.expr)
+    const marks = diagnostics ? [m.global.set(SITE, m.i32.const(id))] : []
     b.CallIndirect.setTable(site.expr, shadowOf.get(tKey)!)
-    b.CallIndirect.setParams(site.expr, plus(site.sig))
-    b.CallIndirect.appendOperand(site.expr, m.local.tee(tmp, target, b.i32))
-    b.CallIndirect.setTarget(site.expr, m.local.get(tmp, b.i32))
-  }
+    if (viaArgument) {
+      b.CallIndirect.setParams(site.expr, plus(site.sig))
+      b.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, m.local.tee(tmp, target, b.i32)], b.i32) : m.local.tee(tmp, target, b.i32))
+      b.CallIndirect.setTarget(site.expr, m.local.get(tmp, b.i32))
+    } else {
+      b.CallIndirect.setTarget(site.expr, m.block(null, [
+        m.local.set(tmp, target), ...marks, m.global.set(SLOT, m.local.get(tmp, b.i32)), m.local.get(tmp, b.i32),
+      ], b.i32))
+    }
+  })
 
   return {
     meta: {
@@ -403,6 +447,9 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       siteSigs: tKeys,
       sync: SYNC,
       invalidate: INVALIDATE,
+      slotVia,
+      ...(viaArgument ? {} : { slotGlobal: SLOT }),
+      ...(diagnostics ? { siteGlobal: SITE, sites: sites.map(s => ({ f: s.func.displayName, i: s.func.index, n: s.ordinal, s: sigKey(s.sig) })) } : {}),
     },
     primed: wrapperOf.size,
     adapters: made.size,

@@ -36,6 +36,8 @@ export interface TransformReport {
   /** Rewritten sites per containing function (names from the name section or symbol map). */
   byFunction: { name: string; sites: number }[]
   /** Functions given the extra slot parameter, adapters and shadow tables made (shadow strategy). */
+  /** How rewritten sites pass the slot index (shadow strategy). */
+  slotVia?: 'argument' | 'global'
   primedFunctions: number
   adapters: number
   shadowTables: number
@@ -84,8 +86,11 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
       const name = binaryen.getTableInfo(m.getTableByIndex(i)).name
       if (tableType(m, name) === binaryen.funcref) funcrefTables.add(name)
     }
+    const inProfile = (s: CallIndirectSite) => opts.profileSites!.has(`${s.func.index}#${s.ordinal}`)
     const selected = scan.sites.filter(s => funcrefTables.has(s.table)
-      && (!opts.include || matches(opts.include, s)) && !(opts.exclude && matches(opts.exclude, s)))
+      && (!opts.include || matches(opts.include, s)) && !(opts.exclude && matches(opts.exclude, s))
+      && (!opts.profileSites || opts.safetyNet || inProfile(s)))
+    const subset = selected.length < scan.sites.length || !!opts.profileSites
     if (!selected.length) {
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report }
@@ -98,7 +103,9 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     if (opts.strategy === 'js') {
       meta = applyJs(m, selected).meta
     } else {
-      const r = applyShadow(m, scan, selected, opts.incompatible === 'coerce', file)
+      const slotVia = opts.slotVia ?? (subset ? 'global' : 'argument')
+      const r = applyShadow(m, scan, selected, { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics }, file)
+      report.slotVia = slotVia
       meta = r.meta
       report.primedFunctions = r.primed
       report.adapters = r.adapters
@@ -117,7 +124,15 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     report.timeMs.validate = t3 - t2
     // Declare exactly what the input declared plus what we added, not what binaryen assumed to validate.
     if (declared !== undefined) m.setFeatures(declared | added)
-    const wasm = m.emitBinary()
+    // Keep the name section when there was one (binaryen drops it unless asked).
+    const debugInfo = binaryen.getDebugInfo()
+    binaryen.setDebugInfo(customSections.includes('name'))
+    let wasm: Uint8Array
+    try {
+      wasm = m.emitBinary()
+    } finally {
+      binaryen.setDebugInfo(debugInfo)
+    }
     report.timeMs.write = performance.now() - t3
 
     report.sites.rewritten = selected.length

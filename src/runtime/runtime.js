@@ -82,36 +82,78 @@ export function fpcastRuntime(WA) {
     for (let i = 1; i <= n; i++) if (site[i] !== target[i]) return false
     return site[0] === 'v' || target[0] === 'v' || site[0] === target[0]
   }
+  const sleb = (n) => { const out = []; for (;;) { const byte = n & 0x7f; n >>= 7; if ((n === 0 && !(byte & 0x40)) || (n === -1 && (byte & 0x40))) { out.push(byte); return out } out.push(byte | 0x80) } }
   const adapterModules = new Map()
   const adapterInstances = new WeakMap()
-  /** A function of type site+i32 that calls slot idx of `table` as `target`. */
-  function dynamicAdapter(table, site, target) {
-    const key = site + ':' + target
-    let perTable = adapterInstances.get(table)
-    if (!perTable) adapterInstances.set(table, perTable = new Map())
-    let fn = perTable.get(key)
+  /**
+   * A function of the shadow table's type for `site` that calls slot idx of
+   * the instance's call table as `target`. The slot index is its extra last
+   * argument, or the module's slot global (`slotVia: 'global'`). With
+   * `record` ({ t, k }), it first reports the call to the diagnostics hook.
+   */
+  function dynamicAdapter(inst, site, target, record) {
+    const viaGlobal = !!inst.slotGlobal
+    const key = [site, target, viaGlobal, record ? `${record.t}/${record.k}` : ''].join(':')
+    let perInstance = adapterInstances.get(inst)
+    if (!perInstance) adapterInstances.set(inst, perInstance = new Map())
+    let fn = perInstance.get(key)
     if (fn) return fn
     let module = adapterModules.get(key)
     if (!module) {
       const n = site.length - 1
+      const imports = [[...str('m'), ...str('t'), 1, 0x70, 0, 0]]
+      if (record) imports.push([...str('m'), ...str('h'), 1, 0x70, 0, 0])
+      if (viaGlobal) imports.push([...str('m'), ...str('g'), 3, 0x7f, 1])
+      if (record) imports.push([...str('m'), ...str('s'), 3, 0x7f, 1])
+      const slot = viaGlobal ? [0x23, 0] : [0x20, ...leb(n)]
       const code = []
+      if (record) code.push(0x23, viaGlobal ? 1 : 0, 0x41, ...sleb(record.t), 0x41, ...sleb(record.k), 0x41, 3, 0x11, 2, 1)
       for (let i = 1; i < target.length; i++) code.push(...(i <= n ? [0x20, ...leb(i - 1)] : ZERO[target[i]]))
-      code.push(0x20, ...leb(n), 0x11, 1, 0)
+      code.push(...slot, 0x11, 1, 0)
       if (site[0] === 'v' && target[0] !== 'v') code.push(0x1a)
       if (site[0] !== 'v' && target[0] === 'v') code.push(...ZERO[site[0]])
       const body = [0, ...code, 0x0b]
       const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-        ...section(1, vec([funcType(site, true), funcType(target)])),
-        ...section(2, vec([[...str('m'), ...str('t'), 1, 0x70, 0, 0]])),
+        ...section(1, vec([funcType(site, !viaGlobal), funcType(target), [0x60, 3, 0x7f, 0x7f, 0x7f, 0]])),
+        ...section(2, vec(imports)),
         ...section(3, vec([[0]])),
         ...section(7, vec([[...str('a'), 0, 0]])),
         ...section(10, vec([[...leb(body.length), ...body]])),
       ]
       adapterModules.set(key, module = new WA.Module(new Uint8Array(bytes)))
     }
-    fn = new WA.Instance(module, { m: { t: table } }).exports.a
-    perTable.set(key, fn)
+    fn = new WA.Instance(module, { m: { t: inst.table, h: inst.hooks, g: inst.slotGlobal, s: inst.siteGlobal } }).exports.a
+    perInstance.set(key, fn)
     return fn
+  }
+
+  // --- diagnostics: mismatched calls counted per site, across instances ---
+  const recorded = []
+  /** The sites that mismatched so far, as a profile a build can take (`profile` option). */
+  function report() {
+    const sites = []
+    for (const { meta, counts, dynSigs } of recorded) {
+      for (const [id, c] of counts) {
+        const site = meta.sites[id] || { f: 'unknown', i: -1, n: -1 }
+        const sigOf = k => (k < meta.sigs.length ? meta.sigs[k] : dynSigs[k - meta.sigs.length])
+        sites.push({ site: `${site.i}#${site.n}`, function: site.f, expected: sigText(meta.siteSigs[c.t]), actual: sigText(sigOf(c.k)), count: c.count })
+      }
+    }
+    return { version: 1, kind: 'fpcast-trampoline profile', sites: sites.sort((a, b) => b.count - a.count) }
+  }
+  let exitHook = false
+  function printAtExit() {
+    const proc = globalThis.process
+    if (exitHook || !proc || typeof proc.on !== 'function') return
+    exitHook = true
+    proc.on('exit', () => {
+      const profile = report()
+      const lines = profile.sites.map(s => `  ${s.site} ${s.function}: ${s.expected} called ${s.actual} x${s.count}`)
+      proc.stderr.write(`[fpcast-trampoline] adapted calls by site (${profile.sites.length} sites):\n${lines.join('\n')}\n`)
+      const file = proc.env && proc.env.FPCAST_PROFILE
+      const fs = file && proc.getBuiltinModule && proc.getBuiltinModule('fs')
+      if (fs) fs.writeFileSync(file, JSON.stringify(profile, null, 2))
+    })
   }
 
   // --- classifying a function: which of the module's signatures does it have? ---
@@ -173,7 +215,7 @@ export function fpcastRuntime(WA) {
    * fixed layout and read the metadata only when called, after `attach`.
    */
   function prepare(meta, imports) {
-    const state = { meta, table: undefined }
+    const state = { meta, table: undefined, hooks: undefined, slotGlobal: undefined, siteGlobal: undefined, counts: new Map(), dynSigs: [] }
     let hooks
     let fns
     let types
@@ -188,15 +230,33 @@ export function fpcastRuntime(WA) {
         const k = sigs.indexOf(key)
         if (k >= 0) return k
         if (!state.table || !adaptable(siteSigs[t], key)) return -2
-        hooks.set(2, dynamicAdapter(state.table, siteSigs[t], key))
+        let record
+        if (state.meta.siteGlobal) {
+          if (!state.dynSigs.includes(key)) state.dynSigs.push(key)
+          record = { t, k: sigs.length + state.dynSigs.indexOf(key) }
+        }
+        hooks.set(2, dynamicAdapter(state, siteSigs[t], key, record))
         return -3
       }
       const mismatch = (t, k, slot) => {
         const { sigs, siteSigs } = state.meta
         throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${sigText(sigs[k])}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
       }
-      fns = [classify, mismatch]
-      types = [[0x60, 2, 0x70, 0x7f, 1, 0x7f], [0x60, 3, 0x7f, 0x7f, 0x7f, 0]]
+      const warned = new Set()
+      const recordCall = (site, t, k) => {
+        const c = state.counts.get(site)
+        if (c) { c.count++; return }
+        state.counts.set(site, { t, k, count: 1 })
+        if (!warned.has(site)) {
+          warned.add(site)
+          const { sites, sigs, siteSigs } = state.meta
+          const where = sites[site] ? `${sites[site].f}#${sites[site].n} (wasm-function[${sites[site].i}])` : `site ${site}`
+          const actual = k < sigs.length ? sigs[k] : state.dynSigs[k - sigs.length]
+          console.warn(`[fpcast-trampoline] adapted call at ${where}: expects ${sigText(siteSigs[t])}, the function is ${sigText(actual)}`)
+        }
+      }
+      fns = [classify, mismatch, () => {}, recordCall]
+      types = [[0x60, 2, 0x70, 0x7f, 1, 0x7f], [0x60, 3, 0x7f, 0x7f, 0x7f, 0], [0x60, 0, 0], [0x60, 3, 0x7f, 0x7f, 0x7f, 0]]
     } else {
       fns = meta.jsSigs.map(key => (...args) => {
         const idx = args.pop()
@@ -218,8 +278,12 @@ export function fpcastRuntime(WA) {
       const meta = state.meta
       // The module's exported hooks table gets our functions before anything can call them.
       hooks = instance.exports[HOOKS]
-      if (hooks.length < fns.length + 1) hooks.grow(fns.length + 1 - hooks.length)
-      fns.forEach((_, i) => hooks.set(i, wrapper.exports[String(i)]))
+      if (hooks.length < fns.length) hooks.grow(fns.length - hooks.length)
+      fns.forEach((_, i) => { if (meta.strategy !== 'shadow' || i !== 2) hooks.set(i, wrapper.exports[String(i)]) })
+      state.hooks = hooks
+      state.slotGlobal = meta.slotGlobal && instance.exports[meta.slotGlobal]
+      state.siteGlobal = meta.siteGlobal && instance.exports[meta.siteGlobal]
+      if (meta.siteGlobal) { recorded.push({ meta, counts: state.counts, dynSigs: state.dynSigs }); printAtExit() }
       const table = findTable(accessOf(meta), imports, instance)
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
@@ -300,6 +364,7 @@ export function fpcastRuntime(WA) {
    * Wraps a user's `Module.instantiateWasm(imports, successCallback)`: it gets
    * our imports too, and the instance is wired up before the glue sees it.
    */
+  ns.report = report
   ns.hookInstantiateWasm = function hookInstantiateWasm(user) {
     if (typeof user !== 'function') return user
     return function instantiateWasm(imports, receive) {
