@@ -20,7 +20,6 @@
  * Binary content never goes through unplugin's shared (string) load and
  * transform hooks: those only carry JS.
  */
-import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,7 +39,8 @@ const FILE_PREFIX = `${PREFIX}file/`
 const RUNTIME_ID = `${PREFIX}runtime`
 /** Query that routes a wasm request to the webpack/Rspack asset rule. */
 export const WEBPACK_ASSET_QUERY = 'fpcast-trampoline-asset'
-const DEV_PATH = '@fpcast-trampoline/'
+/** Dev server URL of a wasm: `<base>@fpcast-trampoline/fs/<absolute path>`. Self-describing, since Vite may reuse pre-bundled deps from an earlier run. */
+const DEV_PATH = '@fpcast-trampoline/fs'
 const JS_RE = /\.[cm]?js$/
 const WASM_QUERY_RE = /\.wasm\?(url|init)$/
 const REGISTRY = Symbol.for('unplugin-fpcast-trampoline')
@@ -95,8 +95,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let viteDev: { base: string } | undefined
   let viteCacheDir: string | undefined
   const store = new WasmStore(options, () => viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'))
-  /** Dev server: wasm files by URL path. Served from the store on every request, so a changed file is re-transformed. */
-  const devAssets = new Map<string, { wasmPath: string; importer: string }>()
+  /** Dev server: wasm files handed out so far (others must be inside server.fs.allow). */
+  const devAssets = new Set<string>()
   /** Glue modules by the wasm they load, to invalidate on change. */
   const gluesByWasm = new Map<string, Set<string>>()
   const instanceKey = `${PLUGIN_VERSION}:${Math.random().toString(36).slice(2)}`
@@ -106,17 +106,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   })
   let esbuildFormat: 'esm' | 'cjs' | 'iife' = 'esm'
 
-  function devUrlPath(w: PreparedWasm, importer: string): string {
-    const path = `${viteDev!.base}${DEV_PATH}${createHash('sha256').update(w.file).digest('hex').slice(0, 10)}/${w.name}`
-    devAssets.set(path, { wasmPath: w.file, importer })
-    return path
+  function devUrlPath(w: PreparedWasm): string {
+    devAssets.add(w.file)
+    const abs = w.file.replace(/\\/g, '/')
+    return `${viteDev!.base}${DEV_PATH}${abs.startsWith('/') ? '' : '/'}${encodeURI(abs)}`
   }
 
   /** Code that defines `__fpcast_wasm_url` in a glue, for this bundler. */
   async function urlPrologue(wasmPath: string, glueId: string, esm: boolean): Promise<string> {
     if (viteDev) {
       const w = await store.fromFile(wasmPath, glueId, 'dev-server')
-      return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrlPath(w, glueId))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
+      return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrlPath(w))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
     }
     // Transform now, so that errors point at the glue and files transform in parallel.
     await store.fromFile(wasmPath, glueId, 'asset')
@@ -128,7 +128,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   async function urlModule(ctx: { emitFile?: (f: any) => string }, wasmPath: string, importer: string): Promise<string> {
     if (viteDev) {
       const w = await store.fromFile(wasmPath, importer, 'dev-server')
-      return `export default new URL(${JSON.stringify(devUrlPath(w, importer))}, import.meta.url).href;\n`
+      return `export default new URL(${JSON.stringify(devUrlPath(w))}, import.meta.url).href;\n`
     }
     if (rollupLike) {
       const w = await store.fromFile(wasmPath, importer, 'asset')
@@ -260,10 +260,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       configureServer(server) {
         server.middlewares.use((req, res, next) => {
-          const path = req.url?.replace(/\?.*$/, '')
-          const asset = path && devAssets.get(path)
-          if (!asset) return next()
-          store.fromFile(asset.wasmPath, asset.importer, 'dev-server').then((w) => {
+          const prefix = `${viteDev?.base ?? '/'}${DEV_PATH}/`
+          const url = req.url?.replace(/\?.*$/, '') ?? ''
+          if (!url.startsWith(prefix) || !url.endsWith('.wasm')) return next()
+          const file = decodeURI(url.slice(prefix.length - 1)).replace(/^\/([A-Za-z]:)/, '$1')
+          const allowed = devAssets.has(file) || (server.config.server.fs.allow ?? []).some(dir => file.startsWith(dir.endsWith('/') ? dir : `${dir}/`))
+          if (!allowed) {
+            res.statusCode = 403
+            res.end(`${file} is outside server.fs.allow`)
+            return
+          }
+          store.fromFile(file, file, 'dev-server').then((w) => {
             res.setHeader('Content-Type', 'application/wasm')
             res.setHeader('Cache-Control', 'no-cache')
             res.end(Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength))

@@ -57,7 +57,7 @@ describe('sql.js in Chromium', () => {
     try {
       const { result, problems, wasm } = await runInChromium(server.resolvedUrls!.local[0])
       expect(problems).toEqual([])
-      expect(wasm).toEqual([expect.stringMatching(/\/@fpcast-trampoline\/[0-9a-f]{10}\/sql-wasm-browser\.wasm$/)])
+      expect(wasm).toEqual([`${server.resolvedUrls!.local[0]}@fpcast-trampoline/fs${ROOT}node_modules/sql.js/dist/sql-wasm-browser.wasm`])
       expect(result).toEqual({ lines: EXPECTED, errors: [], error: null })
       expectReport(reports)
     } finally {
