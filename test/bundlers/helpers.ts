@@ -40,7 +40,7 @@ export function workdir(app: string, name: string): string {
   }
   pkg('glib-esm', [[join(FIXTURES, 'build/glib_esm/glib.mjs'), 'glib.mjs'], [join(FIXTURES, 'build/glib_esm/glib.wasm'), 'glib.wasm']], { type: 'module', exports: './glib.mjs' })
   const extra = join(ROOT, 'test/bundlers/fixtures')
-  pkg('glib-cjs', [[join(extra, 'glib_cjs/glib_cjs.js'), 'glib_cjs.js'], [join(extra, 'glib_cjs/glib_cjs.wasm'), 'glib_cjs.wasm']], { main: './glib_cjs.js' })
+  pkg('glib-cjs', [[join(extra, 'glib_cjs/glib_cjs.js'), 'glib_cjs.js'], [join(extra, 'glib_cjs/glib_cjs.wasm'), 'glib_cjs.wasm']], { main: './glib_cjs.js', exports: './glib_cjs.js' })
   pkg('glib-single', [[join(extra, 'glib_single/glib_single.mjs'), 'glib_single.mjs']], { type: 'module', exports: './glib_single.mjs' })
   return dir
 }
