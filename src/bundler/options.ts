@@ -22,6 +22,8 @@ export interface WasmReport extends TransformReport {
   cached: boolean
   /** Where the bytes went: an emitted asset, back into a single-file glue, or the dev server. */
   output: 'asset' | 'embedded' | 'dev-server'
+  /** When binaryen ran (epoch ms) and on which worker thread (0: the bundler's thread); absent when cached. */
+  span?: { start: number; end: number; thread: number }
 }
 
 export interface Options {

@@ -12,11 +12,21 @@ import { FpcastError } from '../core/errors.ts'
 import type { TransformOptions } from '../core/options.ts'
 import type { TransformResult } from '../core/transform.ts'
 
+/** When and where a transform ran: epoch milliseconds, and the worker's thread id (0: the calling thread). */
+export interface Span {
+  start: number
+  end: number
+  thread: number
+}
+
+export type PoolResult = TransformResult & { span: Span }
+
 interface Job {
   id: number
   bytes: Uint8Array
   options: TransformOptions
-  resolve: (r: TransformResult) => void
+  resolve: (r: PoolResult) => void
+  start?: number
   reject: (e: unknown) => void
 }
 
@@ -37,7 +47,7 @@ export class TransformPool {
     this.useWorkers = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL))
   }
 
-  run(bytes: Uint8Array, options: TransformOptions): Promise<TransformResult> {
+  run(bytes: Uint8Array, options: TransformOptions): Promise<PoolResult> {
     const file = options.fileName ?? '<wasm>'
     const started = Date.now()
     let timer: ReturnType<typeof setInterval> | undefined
@@ -56,10 +66,12 @@ export class TransformPool {
     return this.dispatch(bytes, options)
   }
 
-  private async dispatch(bytes: Uint8Array, options: TransformOptions): Promise<TransformResult> {
+  private async dispatch(bytes: Uint8Array, options: TransformOptions): Promise<PoolResult> {
     if (!this.useWorkers) {
       const { transformWasm } = await import('../core/transform.ts')
-      return transformWasm(bytes, options)
+      const start = Date.now()
+      const r = transformWasm(bytes, options)
+      return { ...r, span: { start, end: Date.now(), thread: 0 } }
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, bytes, options, resolve, reject })
@@ -74,6 +86,7 @@ export class TransformPool {
       if (!slot) return
       const job = this.queue.shift()!
       slot.job = job
+      job.start = Date.now()
       slot.worker.ref()
       slot.worker.postMessage({ id: job.id, bytes: job.bytes, options: job.options })
     }
@@ -90,7 +103,7 @@ export class TransformPool {
         const message = msg.error.message.replace(/^\[fpcast-trampoline\] /, '').replace(`${msg.error.file}: `, '')
         job.reject(msg.error.name === 'FpcastError' ? new FpcastError(message, { file: msg.error.file }) : new FpcastError(`internal error while transforming: ${message}`, { file: job.options.fileName }))
       } else {
-        job.resolve({ wasm: new Uint8Array(msg.wasm!), report: msg.report! })
+        job.resolve({ wasm: new Uint8Array(msg.wasm!), report: msg.report!, span: { start: job.start!, end: Date.now(), thread: slot.worker.threadId } })
       }
       this.pump()
     })

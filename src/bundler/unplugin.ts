@@ -175,7 +175,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       }
       return undefined
     }
-    if (code.includes('__fpcast_WebAssembly')) return undefined
     const named = options.wasmFor(file)
     const wasm = findWasmOfGlue(code, file, named)
     if (wasm.kind === 'embedded') {
@@ -188,7 +187,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     if (!set) gluesByWasm.set(wasmPath, set = new Set())
     set.add(id)
     const urlPrologueCode = await urlPrologue(wasmPath, file, isEsm(code))
-    return rewriteGlueWasm(code, { fileName: file, wasm: named ? { kind: 'external', name: '*.wasm' } : wasm, urlPrologue: urlPrologueCode })
+    return rewriteGlueWasm(code, { fileName: file, wasm, urlPrologue: urlPrologueCode })
   }
 
   const plugin: UnpluginOptions = {

@@ -11,7 +11,7 @@ import { FpcastError } from '../core/errors.ts'
 import type { TransformReport } from '../core/transform.ts'
 import { cacheKey, WasmCache } from './cache.ts'
 import type { ResolvedPluginOptions, WasmReport } from './options.ts'
-import { TransformPool } from './pool.ts'
+import { type Span, TransformPool } from './pool.ts'
 
 export interface PreparedWasm {
   /** Absolute path of the input, or a label for embedded wasm. */
@@ -64,7 +64,7 @@ export class WasmStore {
   /** The transformed form of the wasm file at `path`, loaded by `importer`. */
   fromFile(path: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
     if (!existsSync(path) || !statSync(path).isFile()) {
-      return Promise.reject(new FpcastError(`it loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`, { file: importer }))
+      return Promise.reject(new FpcastError(`this glue loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`, { file: importer }))
     }
     let set = this.inputs.get(path)
     if (!set) this.inputs.set(path, set = new Set())
@@ -92,14 +92,17 @@ export class WasmStore {
   private async transform(input: Uint8Array, file: string, name: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
     const key = cacheKey(input, this.options.transformKey, PLUGIN_VERSION)
     let cached = true
+    let span: Span | undefined
     let result = this.getCache().get(key)
     if (!result) {
       cached = false
-      result = await this.pool.run(input, { ...this.options.transform, fileName: file })
+      const r = await this.pool.run(input, { ...this.options.transform, fileName: file })
+      span = r.span
+      result = { wasm: r.wasm, report: r.report }
       this.getCache().set(key, result)
     }
     const report = { ...result.report, file }
-    this.options.report({ ...report, importer, cached, output })
+    this.options.report({ ...report, importer, cached, output, ...(span ? { span } : {}) })
     return {
       file,
       name,

@@ -28,7 +28,7 @@ import remapping from '@jridgewell/remapping'
 import MagicString from 'magic-string'
 import { FpcastError } from './errors.ts'
 import { findGlueWasm } from './files.ts'
-import { transformGlue } from './glue.ts'
+import { GLUE_BINDING, transformGlue } from './glue.ts'
 import { encodeEmbeddedWasm, findEmbeddedWasm, type EmbeddedWasm } from './single-file.ts'
 
 export const URL_BINDING = '__fpcast_wasm_url'
@@ -53,7 +53,8 @@ export interface EncodedSourceMap {
 
 export type GlueWasm =
   | { kind: 'embedded'; embedded: EmbeddedWasm }
-  | { kind: 'external'; name: string }
+  /** `anyName`: the name came from the user, not the glue; every `.wasm` the glue locates is this one. */
+  | { kind: 'external'; name: string; anyName?: boolean }
 
 /** True for code that looks like Emscripten glue (instantiates wasm and knows `Module.instantiateWasm`). */
 export function looksLikeGlue(code: string): boolean {
@@ -70,7 +71,7 @@ export function isEsm(code: string): boolean {
  * `wasm` option) for glue that names several files or builds the name at run time.
  */
 export function findWasmOfGlue(code: string, fileName: string, wasmName?: string): GlueWasm {
-  if (wasmName) return { kind: 'external', name: wasmName }
+  if (wasmName) return { kind: 'external', name: wasmName, anyName: true }
   const embedded = findEmbeddedWasm(code)
   if (embedded) return { kind: 'embedded', embedded }
   try {
@@ -103,12 +104,13 @@ function escapeRe(s: string) {
 }
 
 /** The helper that answers the bundled URL for the glue's wasm, and defers to the user for other files. */
-function locateHelper(name: string): string {
+function locateHelper(name: string, anyName: boolean): string {
   const base = name.slice(name.lastIndexOf('/') + 1)
+  const test = anyName ? '/\\.wasm$/.test(path)' : `path === ${JSON.stringify(name)} || path === ${JSON.stringify(base)}`
   return `function ${LOCATE_BINDING}(m) {
   var user = m && m["locateFile"];
   return function (path, dir) {
-    if (path === ${JSON.stringify(name)} || path === ${JSON.stringify(base)}) {
+    if (${test}) {
       var u = ${URL_BINDING};
       if (typeof process == "object" && process.versions && process.versions.node && /^file:/.test(u)) {
         u = decodeURIComponent(new URL(u).pathname);
@@ -146,11 +148,12 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
       throw new FpcastError(`cannot tell how this glue locates '${wasm.name}': expected new URL('${wasm.name}', import.meta.url) or a Module.locateFile lookup (Emscripten 3.1.x to 4.x glue has one of them). Load the wasm yourself (import '${wasm.name}?url') and hand it to the glue`, { file: fileName })
     }
     const prologueEnd = PROLOGUE_RE.exec(code)?.[0].length ?? 0
-    s.appendLeft(prologueEnd, `${prologueEnd ? '\n' : ''}${options.urlPrologue}\n${locateHelper(wasm.name)}`)
+    s.appendLeft(prologueEnd, `${prologueEnd ? '\n' : ''}${options.urlPrologue}\n${locateHelper(wasm.name, !!wasm.anyName)}`)
   }
   const first = { code: s.toString(), map: s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }) }
+  // Glue the CLI already rewrote keeps its runtime; only its wasm location changes.
+  if (code.includes(GLUE_BINDING)) return { code: first.code, map: JSON.parse(first.map.toString()), sites: 0, locateSites }
   const glue = transformGlue(first.code, { fileName })
-  if (glue.alreadyTransformed) throw new FpcastError('this glue already carries the fpcast runtime (__fpcast_WebAssembly); give the bundler the original Emscripten output', { file: fileName })
   const composed = remapping([glue.map.toString(), first.map.toString()], () => null)
   const map: EncodedSourceMap = JSON.parse(composed.toString())
   return { code: glue.code, map, sites: glue.sites, locateSites }

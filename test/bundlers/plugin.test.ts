@@ -1,0 +1,164 @@
+/**
+ * The plugin's behaviour around the transform, through real Rolldown builds
+ * (the fastest bundler here): clear errors, the `wasm` option, the
+ * persistent cache, parallel transforms and progress, source maps, and glue
+ * the CLI already transformed.
+ */
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import fpcastRolldown from 'unplugin-fpcast-trampoline/rolldown'
+import type { WasmReport } from 'unplugin-fpcast-trampoline/vite'
+import { ROOT } from '../helpers/engines.ts'
+import { rolldownBuild } from './builds.ts'
+import { FIXTURES, GLIB_EXPECTED, runInNode, workdir } from './helpers.ts'
+
+const OK = { lines: GLIB_EXPECTED, errors: [], error: null }
+const tmp = mkdtempSync(join(tmpdir(), 'fpcast-plugin-'))
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+/** Rejection message of a Rolldown build of `input` in `root`. */
+async function buildError(root: string, options: Parameters<typeof fpcastRolldown>[0], input = 'main.js'): Promise<string> {
+  try {
+    await rolldownBuild(root, 'dist', options, input)
+  } catch (e) {
+    return String((e as Error).message)
+  }
+  throw new Error('the build succeeded')
+}
+
+describe('errors name the file and the reason', () => {
+  it('missing wasm', async () => {
+    const root = workdir('glib', 'err-missing')
+    rmSync(join(root, 'node_modules/glib-esm/glib.wasm'))
+    const message = await buildError(root, { report: false, cache: false })
+    expect(message).toMatch(/\[fpcast-trampoline\] \S*node_modules\/glib-esm\/glib\.mjs: this glue loads 'glib\.wasm', which is not at \S*glib-esm\/glib\.wasm/)
+  })
+
+  it('invalid wasm', async () => {
+    const root = workdir('glib', 'err-invalid')
+    writeFileSync(join(root, 'node_modules/glib-esm/glib.wasm'), 'this is not wasm')
+    const message = await buildError(root, { report: false, cache: false })
+    expect(message).toMatch(/\[fpcast-trampoline\] \S*glib-esm\/glib\.wasm: not a WebAssembly binary/)
+  })
+
+  it('a truncated wasm', async () => {
+    const root = workdir('glib', 'err-truncated')
+    const file = join(root, 'node_modules/glib-esm/glib.wasm')
+    writeFileSync(file, readFileSync(file).subarray(0, 4000))
+    const message = await buildError(root, { report: false, cache: false })
+    expect(message).toMatch(/\[fpcast-trampoline\] \S*glib-esm\/glib\.wasm: /)
+  })
+
+  it('a file given in include that is not Emscripten glue', async () => {
+    const root = workdir('glib', 'err-not-glue')
+    writeFileSync(join(root, 'loader.js'), 'export const load = (b) => WebAssembly.instantiate(b, {})\n')
+    writeFileSync(join(root, 'entry.js'), "import { load } from './loader.js'\nglobalThis.load = load\n")
+    const message = await buildError(root, { report: false, include: ['**/loader.js'] }, 'entry.js')
+    expect(message).toMatch(/\[fpcast-trampoline\] \S*loader\.js: this file matches the plugin's include option but is not Emscripten glue: expected WebAssembly\.instantiate/)
+  })
+
+  it('glue that names no wasm points at the wasm option', async () => {
+    const root = workdir('glib', 'err-no-name')
+    const glue = join(root, 'node_modules/glib-esm/glib.mjs')
+    writeFileSync(glue, readFileSync(glue, 'utf8').replaceAll('"glib.wasm"', '["glib", "wasm"].join(".")'))
+    const message = await buildError(root, { report: false, cache: false })
+    expect(message).toMatch(/glib\.mjs: the glue names no \.wasm file.*name the wasm with the plugin's 'wasm' option/)
+  })
+
+  it('bad options fail when the plugin is created', () => {
+    expect(() => fpcastRolldown({ strategy: 'fast' as never })).toThrow("[fpcast-trampoline] <plugin options>: option strategy: 'fast' is not one of auto, shadow, js")
+    expect(() => fpcastRolldown({ parallel: 0 })).toThrow('option parallel: 0 is not a positive integer')
+    expect(() => fpcastRolldown({ sites: { include: { signatures: ['nope'] } } })).toThrow("option include.signatures: 'nope' is not a signature")
+  })
+})
+
+describe('the wasm option', () => {
+  it('names the wasm of a glue that builds the name at run time', async () => {
+    const root = workdir('glib', 'wasm-option')
+    const glue = join(root, 'node_modules/glib-esm/glib.mjs')
+    writeFileSync(glue, readFileSync(glue, 'utf8').replaceAll('"glib.wasm"', '["glib", "wasm"].join(".")'))
+    const reports: WasmReport[] = []
+    const b = await rolldownBuild(root, 'dist', { report: r => reports.push(r), cache: false, wasm: { 'glib-esm/glib.mjs': './glib.wasm' } })
+    expect(reports.map(r => r.sites.rewritten)).toEqual([30])
+    expect(await runInNode(join(b.outDir, b.entry), ['--hide-fetch'])).toEqual(OK)
+  })
+})
+
+describe('persistent cache', () => {
+  it('an unchanged rebuild skips binaryen and ships the same bytes; other options miss', async () => {
+    const cache = join(tmp, 'cache')
+    const runs: WasmReport[][] = [[], [], []]
+    const builds = []
+    for (const [i, strategy] of (['shadow', 'shadow', 'js'] as const).entries()) {
+      const b = await rolldownBuild(workdir('glib', `cache-${i}`), 'dist', { report: r => runs[i].push(r), cache, strategy })
+      builds.push(b)
+    }
+    expect(runs.map(r => r.map(x => x.cached))).toEqual([[false], [true], [false]])
+    expect(runs[0][0].span).toBeDefined()
+    expect(runs[1][0].span).toBeUndefined()
+    const asset = (dir: string) => readFileSync(join(dir, 'assets', execFileSync('ls', [join(dir, 'assets')], { encoding: 'utf8' }).trim()))
+    expect(Buffer.compare(asset(builds[0].outDir), asset(builds[1].outDir))).toBe(0)
+    expect(runs[2][0].strategy).toBe('js')
+    expect(await runInNode(join(builds[1].outDir, builds[1].entry), ['--hide-fetch'])).toEqual(OK)
+  })
+})
+
+describe('several wasm files', () => {
+  it('are transformed in parallel worker threads, with progress for long ones', async () => {
+    const root = workdir('glib', 'parallel')
+    writeFileSync(join(root, 'both.js'), "import a from 'glib-esm'\nimport b from 'glib-cjs'\nimport s from 'sql.js'\nglobalThis.factories = [a, b, s]\n")
+    const reports: WasmReport[] = []
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      await rolldownBuild(root, 'dist', { report: r => reports.push(r), cache: false, parallel: 2, progressAfterMs: 0 }, 'both.js')
+      expect(log.mock.calls.map(c => String(c[0])).filter(l => l.includes('transforming'))).toContainEqual(expect.stringMatching(/^\[fpcast-trampoline\] transforming \S*sql-wasm\.wasm \(0\.7 MiB\)\.\.\. \d+ s$/))
+    } finally {
+      log.mockRestore()
+    }
+    expect(reports).toHaveLength(3)
+    const spans = reports.map(r => r.span!)
+    expect(new Set(spans.map(s => s.thread)).size).toBe(2)
+    expect(spans.every(s => s.thread > 0)).toBe(true)
+    const overlap = spans.some((a, i) => spans.some((b, j) => i !== j && a.start < b.end && b.start < a.end))
+    expect(overlap).toBe(true)
+  })
+})
+
+describe('source maps', () => {
+  it('code of the glue maps back to its place in the original glue', async () => {
+    const root = workdir('glib', 'sourcemap')
+    const b = await rolldownBuild(root, 'dist', { report: false, cache: false })
+    const code = readFileSync(join(b.outDir, b.entry), 'utf8')
+    const map = new TraceMap(readFileSync(join(b.outDir, `${b.entry}.map`), 'utf8'))
+    const original = readFileSync(join(FIXTURES, 'build/glib_esm/glib.mjs'), 'utf8')
+    for (const token of ['both async and sync fetching of the wasm failed', 'function receiveInstance(', 'function getBinaryPromise(']) {
+      const at = code.indexOf(token)
+      expect(at).toBeGreaterThan(0)
+      const before = code.slice(0, at).split('\n')
+      const pos = originalPositionFor(map, { line: before.length, column: before.at(-1)!.length })
+      expect(pos.source).toMatch(/node_modules\/glib-esm\/glib\.mjs$/)
+      const lines = original.split('\n')
+      // A string literal maps to its opening quote.
+      expect(lines[pos.line! - 1].slice(pos.column!).replace(/^["']/, '').startsWith(token)).toBe(true)
+    }
+  })
+})
+
+describe('glue the CLI already transformed', () => {
+  it('keeps its runtime, ships its wasm as it is, and runs', async () => {
+    const root = workdir('glib', 'cli-output')
+    const pkg = join(root, 'node_modules/glib-esm')
+    execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), join(FIXTURES, 'build/glib_esm/glib.mjs'), '--out-dir', join(tmp, 'cli')])
+    cpSync(join(tmp, 'cli'), pkg, { recursive: true })
+    const reports: WasmReport[] = []
+    const b = await rolldownBuild(root, 'dist', { report: r => reports.push(r), cache: false })
+    expect(reports.map(r => r.alreadyTransformed)).toEqual([true])
+    const code = readFileSync(join(b.outDir, b.entry), 'utf8')
+    expect(code.split('var __fpcast_WebAssembly =').length).toBe(2)
+    expect(await runInNode(join(b.outDir, b.entry), ['--hide-fetch'])).toEqual(OK)
+  })
+})
