@@ -20,6 +20,7 @@
  * Binary content never goes through unplugin's shared (string) load and
  * transform hooks: those only carry JS.
  */
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +37,7 @@ const PREFIX = 'fpcast-trampoline/'
 const URL_PREFIX = `${PREFIX}url/`
 const INIT_PREFIX = `${PREFIX}init/`
 const FILE_PREFIX = `${PREFIX}file/`
+const ESM_PREFIX = `${PREFIX}esm/`
 const RUNTIME_ID = `${PREFIX}runtime`
 /** Query that routes a wasm request to the webpack/Rspack asset rule. */
 export const WEBPACK_ASSET_QUERY = 'fpcast-trampoline-asset'
@@ -66,6 +68,34 @@ export default function init(imports) {
   return instantiate(url, imports).then(function (r) { return r.instance; });
 }
 `
+}
+
+/**
+ * What webpack's async WebAssembly makes of `import { f } from './x.wasm'`,
+ * instantiated through the runtime instead: every import module of the wasm
+ * is imported as a JS module, the instance is awaited at the top level, and
+ * its exports are re-exported under their names.
+ */
+function esmIntegrationModule(wasmPath: string): string {
+  let module: WebAssembly.Module
+  try {
+    module = new WebAssembly.Module(readFileSync(wasmPath))
+  } catch (e) {
+    throw new FpcastError(`cannot read the imports and exports of this wasm to import it directly (${(e as Error).message}); import it with ?url or ?init instead`, { file: wasmPath, cause: e })
+  }
+  const modules = [...new Set(WebAssembly.Module.imports(module).map(i => i.module))]
+  const lines = modules.map((m, i) => `import * as __fpcast_import${i} from ${JSON.stringify(m)};`)
+  lines.push(
+    `import url from ${JSON.stringify(URL_PREFIX + wasmPath)};`,
+    `import { instantiate } from ${JSON.stringify(RUNTIME_ID)};`,
+    `const { instance } = await instantiate(url, { ${modules.map((m, i) => `${JSON.stringify(m)}: __fpcast_import${i}`).join(', ')} });`,
+  )
+  for (const { name } of WebAssembly.Module.exports(module)) {
+    lines.push(/^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default'
+      ? `export const ${name} = instance.exports[${JSON.stringify(name)}];`
+      : `const __fpcast_export_${lines.length} = instance.exports[${JSON.stringify(name)}]; export { __fpcast_export_${lines.length} as ${JSON.stringify(name)} };`)
+  }
+  return `${lines.join('\n')}\n`
 }
 
 function runtimeModule(): string {
@@ -105,6 +135,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     wasm: async (path, importer) => (await store.fromFile(path, importer, 'asset')).bytes,
   })
   let esbuildFormat: 'esm' | 'cjs' | 'iife' = 'esm'
+  /** webpack/Rspack with `experiments.asyncWebAssembly`: `import { f } from './x.wasm'` is ours to provide. */
+  let asyncWebAssembly = false
 
   function devUrlPath(w: PreparedWasm): string {
     devAssets.add(w.file)
@@ -200,6 +232,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         if (source.startsWith(FILE_PREFIX)) return undefined
         return rollupLike ? `\0${source}` : source
       }
+      if (asyncWebAssembly && /\.wasm$/.test(source) && importer && JS_RE.test(importer.replace(/\?.*$/, '')) && !importer.includes(PREFIX)) {
+        const path = resolveWasmRequest(source, importer)
+        return options.filter(path) ? ESM_PREFIX + path : undefined
+      }
       const m = WASM_QUERY_RE.exec(source)
       if (!m) return undefined
       const path = resolveWasmRequest(source, importer)
@@ -218,6 +254,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         if (!id) return undefined
         if (id === RUNTIME_ID) return runtimeModule()
         if (id.startsWith(INIT_PREFIX)) return initModule(id.slice(INIT_PREFIX.length))
+        if (id.startsWith(ESM_PREFIX)) {
+          const wasmPath = id.slice(ESM_PREFIX.length)
+          ;(this as any).addWatchFile?.(wasmPath)
+          await store.fromFile(wasmPath, wasmPath, 'asset')
+          return esmIntegrationModule(wasmPath)
+        }
         if (id.startsWith(URL_PREFIX)) {
           const wasmPath = id.slice(URL_PREFIX.length)
           ;(this as any).addWatchFile?.(wasmPath)
@@ -291,10 +333,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     webpack(compiler) {
       root = compiler.options.context ?? root
+      asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler, instanceKey, assetQuery)
     },
     rspack(compiler) {
       root = compiler.options.context ?? root
+      asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler as any, instanceKey, assetQuery)
     },
 

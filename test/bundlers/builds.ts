@@ -43,7 +43,7 @@ export async function viteBuild(root: string, outDir: string, options: PluginOpt
   return { outDir: out, entry: ssr ? 'main.js' : `assets/${readdirSync(join(out, 'assets')).find(f => /^index-.*\.js$/.test(f))}` }
 }
 
-export async function webpackBuild(root: string, outDir: string, options: PluginOptions, target: 'web' | 'node', entry = './main.js', rspack = false): Promise<Built> {
+export async function webpackBuild(root: string, outDir: string, options: PluginOptions, target: 'web' | 'node', entry = './main.js', rspack = false, extra: Record<string, any> = {}): Promise<Built> {
   const out = join(root, outDir)
   const filename = target === 'node' ? 'main.cjs' : 'main.js'
   const config = {
@@ -54,7 +54,8 @@ export async function webpackBuild(root: string, outDir: string, options: Plugin
     devtool: 'source-map' as const,
     output: { path: out, filename, clean: true },
     // Emscripten web+node glue requires fs and path in its Node branch.
-    resolve: target === 'web' ? { fallback: { fs: false, path: false } } : {},
+    resolve: { ...(target === 'web' ? { fallback: { fs: false, path: false } } : {}), ...extra.resolve },
+    experiments: extra.experiments,
     plugins: options ? [rspack ? fpcastRspack(options) : fpcastWebpack(options)] : [],
     infrastructureLogging: { level: 'error' as const },
     stats: 'errors-only' as const,

@@ -126,4 +126,26 @@ describe('plain wasm imports: ?init and ?url', () => {
     const b = await rolldownBuild(workdir('plain', 'plain-rolldown'), 'dist', { report: false })
     expect(await runInNode(join(b.outDir, b.entry))).toEqual({ lines: EXPECTED, errors: [], error: null })
   })
+
+  describe.each([{ bundler: 'webpack', rspack: false }, { bundler: 'rspack', rspack: true }])('direct import with async WebAssembly ($bundler)', ({ bundler, rspack }) => {
+    const config = (root: string) => ({ experiments: { asyncWebAssembly: true }, resolve: { alias: { env: join(root, 'env.js') } } })
+
+    it('runs in Chromium', async () => {
+      const root = workdir('plain', `direct-${bundler}`)
+      const reports: WasmReport[] = []
+      const b = await webpackBuild(root, 'dist', { report: r => reports.push(r) }, 'web', './direct.js', rspack, config(root))
+      expect(reports.map(r => r.sites)).toEqual([{ total: 1, rewritten: 1 }])
+      const { result, problems } = await inChromium(b.outDir, b.entry, 'classic')
+      expect(problems).toEqual([])
+      expect(result).toEqual({ lines: EXPECTED.slice(0, 3), errors: [], error: null })
+    })
+
+    it('traps without the plugin', async () => {
+      const root = workdir('plain', `direct-${bundler}-plain`)
+      const b = await webpackBuild(root, 'dist', undefined, 'web', './direct.js', rspack, config(root))
+      const { result } = await inChromium(b.outDir, b.entry, 'classic')
+      expect(result.lines).toEqual(EXPECTED.slice(0, 2))
+      expect(result.error).toMatch(/signature mismatch/)
+    })
+  })
 })
