@@ -1,0 +1,123 @@
+/**
+ * The pure stages behind the plugin (src/core/single-file.ts, glue-wasm.ts)
+ * on real glue from Emscripten 3.1.6 and 4.x (sql.js, Pyodide), and the
+ * binaryDecode() embedding end to end on a bundle that runs.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { encodeEmbeddedWasm, findEmbeddedWasm } from '../../src/core/single-file.ts'
+import { findWasmOfGlue, isEsm, LOCATE_BINDING, looksLikeGlue, rewriteGlueWasm, URL_BINDING } from '../../src/core/glue-wasm.ts'
+import { ROOT } from '../helpers/engines.ts'
+import { rolldownBuild } from './builds.ts'
+import { FIXTURES, workdir } from './helpers.ts'
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
+const CAST = readFileSync(join(ROOT, 'test/bundlers/apps/plain/cast.wasm'))
+
+/** Evaluates a JS string literal. */
+const literal = (text: string): string => new Function(`return ${text}`)()
+
+describe('single-file embeddings', () => {
+  const all = new Uint8Array([0, 0x61, 0x73, 0x6d, ...Array.from({ length: 256 }, (_, i) => i), 0x22, 0x27, 0x5c, 0x24, 0x60, 0x0a])
+
+  it.each(['"', "'", '`'])('binaryDecode literal with %s quotes round-trips every byte value', (quote) => {
+    const lit = encodeEmbeddedWasm(all, 'binary', quote)
+    const text = literal(lit)
+    expect(Uint8Array.from(text, c => c.charCodeAt(0) - 1)).toEqual(all)
+    const found = findEmbeddedWasm(`var x=1;function binaryDecode(b){}return binaryDecode(${lit});`)!
+    expect(found).toMatchObject({ embedding: 'binary', quote })
+    expect(found.bytes).toEqual(all)
+  })
+
+  it('data: URI and base64 literals round-trip', () => {
+    for (const embedding of ['data-uri', 'base64'] as const) {
+      const lit = encodeEmbeddedWasm(CAST, embedding)
+      const found = findEmbeddedWasm(`wasmBinaryFile=${lit};`)!
+      expect(found.embedding).toBe(embedding)
+      expect(Buffer.from(found.bytes)).toEqual(CAST)
+      expect(lit.startsWith(embedding === 'data-uri' ? '"data:application/octet-stream;base64,AGFzbQ' : '"AGFzbQ')).toBe(true)
+    }
+  })
+
+  it('finds the embedded wasm of real single-file glue: 3.1.6 data: URI, sql.js base64Decode', () => {
+    const single = findEmbeddedWasm(readFileSync(join(ROOT, 'test/bundlers/fixtures/glib_single/glib_single.mjs'), 'utf8'))!
+    expect(single.embedding).toBe('data-uri')
+    expect(Buffer.from(single.bytes)).toEqual(readFileSync(join(FIXTURES, 'build/glib_esm/glib.wasm')))
+    const inline = findEmbeddedWasm(read('node_modules/sql.js/dist/sql-wasm-inline.js'))!
+    expect(inline.embedding).toBe('base64')
+    expect(WebAssembly.validate(inline.bytes)).toBe(true)
+  })
+
+  it('binaryDecode glue: the bundle carries the transformed module and runs (rolldown, Node)', async () => {
+    const root = workdir('plain', 'binary-decode')
+    // Emscripten 4's -sSINGLE_FILE_BINARY_ENCODE shape: each char is byte + 1, decoded by binaryDecode().
+    writeFileSync(join(root, 'glue.mjs'), `/** @noinline */
+function binaryDecode(bin){for(var i=0,l=bin.length,o=new Uint8Array(l);i<l;++i){o[i]=bin.charCodeAt(i)-1}return o}
+export default async function createModule(Module = {}) {
+  var info = { env: { log: Module.log } };
+  if (Module["instantiateWasm"]) return new Promise(r => Module["instantiateWasm"](info, r));
+  var result = await WebAssembly.instantiate(binaryDecode(${encodeEmbeddedWasm(CAST, 'binary')}), info);
+  return result.instance;
+}
+`)
+    writeFileSync(join(root, 'entry.js'), `import createModule from './glue.mjs'
+export const run = async () => { const i = await createModule({ log() {} }); try { return i.exports.call2(0, 41, 99) } catch (e) { return String(e.message) } }
+`)
+    const withPlugin = await rolldownBuild(root, 'dist', { report: false, cache: false }, 'entry.js')
+    const plain = await rolldownBuild(root, 'dist-plain', undefined, 'entry.js')
+    const run = async (dir: string) => (await import(pathToFileURL(join(dir, 'entry.js')).href)).run()
+    expect(await run(withPlugin.outDir)).toBe(42)
+    expect(await run(plain.outDir)).toMatch(/signature mismatch/)
+    const embedded = findEmbeddedWasm(readFileSync(join(withPlugin.outDir, 'entry.js'), 'utf8'))!
+    expect(embedded.embedding).toBe('binary')
+    expect(WebAssembly.Module.customSections(new WebAssembly.Module(embedded.bytes as BufferSource), 'fpcast_trampoline')).toHaveLength(1)
+  })
+})
+
+describe('how real glue locates its wasm', () => {
+  const cases = [
+    { glue: 'test/fixtures/build/glib_esm/glib.mjs', name: 'glib.wasm', esm: true, newUrl: 1 },
+    { glue: 'test/bundlers/fixtures/glib_cjs/glib_cjs.js', name: 'glib_cjs.wasm', esm: false, newUrl: 0 },
+    { glue: 'node_modules/sql.js/dist/sql-wasm.js', name: 'sql-wasm.wasm', esm: false, newUrl: 0 },
+    { glue: 'node_modules/sql.js/dist/sql-wasm-browser.js', name: 'sql-wasm-browser.wasm', esm: false, newUrl: 0 },
+    { glue: 'node_modules/pyodide/pyodide.asm.mjs', name: 'pyodide.asm.wasm', esm: true, newUrl: 1 },
+  ]
+
+  it.each(cases)('$glue', ({ glue, name, esm, newUrl }) => {
+    const code = read(glue)
+    expect(looksLikeGlue(code)).toBe(true)
+    expect(isEsm(code)).toBe(esm)
+    const wasm = findWasmOfGlue(code, glue)
+    expect(wasm).toEqual({ kind: 'external', name })
+    const out = rewriteGlueWasm(code, { fileName: glue, wasm, urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";` })
+    expect(out.sites).toBeGreaterThan(0)
+    // Every Module.locateFile read goes through the helper; no new URL of the original name is left for a bundler to find.
+    const withoutHelper = out.code.replace(new RegExp(`function ${LOCATE_BINDING}[\\s\\S]*?\\n}\\n`), '')
+    const rawReads = [...withoutHelper.matchAll(/(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\.locateFile\b|\[\s*["']locateFile["']\s*\])/g)]
+      .filter(m => !withoutHelper.slice(0, m.index).endsWith(`${LOCATE_BINDING}(`) && !/^\s*=(?!=)/.test(withoutHelper.slice(m.index! + m[0].length)))
+    expect(rawReads.map(m => m[0])).toEqual([])
+    expect(out.code).not.toContain(`new URL("${name}",import.meta.url)`)
+    expect(out.code.split(`new URL(${URL_BINDING},`).length - 1).toBe(newUrl)
+    expect(out.locateSites).toBeGreaterThan(newUrl)
+    expect(out.map.sources).toEqual([glue])
+  })
+
+  it('the locate helper answers the bundled URL for the wasm and defers for other files', () => {
+    const code = read('test/bundlers/fixtures/glib_cjs/glib_cjs.js')
+    const out = rewriteGlueWasm(code, { fileName: 'glib_cjs.js', wasm: findWasmOfGlue(code, 'glib_cjs.js'), urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";` })
+    const helper = out.code.slice(out.code.indexOf(`function ${LOCATE_BINDING}`), out.code.indexOf('\n}\n', out.code.indexOf(`function ${LOCATE_BINDING}`)) + 2)
+    const make = new Function(`var ${URL_BINDING} = "https://cdn.example/app-0123.wasm"; var process; ${helper}; return ${LOCATE_BINDING};`)()
+    expect(make({})('glib_cjs.wasm', 'https://site/js/')).toBe('https://cdn.example/app-0123.wasm')
+    expect(make({})('glib_cjs.data', 'https://site/js/')).toBe('https://site/js/glib_cjs.data')
+    expect(make({ locateFile: (p: string, d: string) => `${d}v2/${p}` })('x.worker.js', 'https://site/')).toBe('https://site/v2/x.worker.js')
+    expect(make({ locateFile: () => 'https://elsewhere/untransformed.wasm' })('glib_cjs.wasm', '')).toBe('https://cdn.example/app-0123.wasm')
+  })
+
+  it('glue that names its wasm but locates it some other way is refused, with what was expected', () => {
+    const code = 'var Module={};Module.instantiateWasm;fetch("app.wasm").then(r=>WebAssembly.instantiateStreaming(r,{}))'
+    expect(() => rewriteGlueWasm(code, { fileName: 'odd.js', wasm: findWasmOfGlue(code, 'odd.js'), urlPrologue: '' }))
+      .toThrow("[fpcast-trampoline] odd.js: cannot tell how this glue locates 'app.wasm': expected new URL('app.wasm', import.meta.url) or a Module.locateFile lookup")
+  })
+})
