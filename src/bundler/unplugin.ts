@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url'
 import { createUnplugin, type UnpluginContextMeta, type UnpluginFactory, type UnpluginOptions } from 'unplugin'
 import { FpcastError } from '../core/errors.ts'
 import { runtimeSource } from '../core/glue.ts'
-import { findWasmOfGlue, isEsm, looksLikeGlue, rewriteGlueWasm, URL_BINDING } from '../core/glue-wasm.ts'
+import { findWasmOfGlue, isEsm, LOCATE_BINDING, looksLikeGlue, rewriteGlueWasm, URL_BINDING } from '../core/glue-wasm.ts'
 import { type Options, resolvePluginOptions } from './options.ts'
 import { PLUGIN_VERSION, type PreparedWasm, WasmStore } from './wasm-store.ts'
 
@@ -127,8 +127,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const store = new WasmStore(options, () => viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'))
   /** Dev server: wasm files handed out so far (others must be inside server.fs.allow). */
   const devAssets = new Set<string>()
-  /** Glue modules by the wasm they load, to invalidate on change. */
-  const gluesByWasm = new Map<string, Set<string>>()
   const instanceKey = `${PLUGIN_VERSION}:${Math.random().toString(36).slice(2)}`
   const assetQuery = `${WEBPACK_ASSET_QUERY}=${createHashKey(options.transformKey)}`
   registry().set(instanceKey, {
@@ -207,6 +205,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       }
       return undefined
     }
+    // Already rewritten by this plugin (Vite's pre-bundled deps pass through the transform hook again).
+    if (code.includes(`function ${LOCATE_BINDING}(`)) return undefined
     const named = options.wasmFor(file)
     const wasm = findWasmOfGlue(code, file, named)
     if (wasm.kind === 'embedded') {
@@ -215,9 +215,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     }
     const wasmPath = resolve(dirname(file), wasm.name)
     ctx.addWatchFile?.(wasmPath)
-    let set = gluesByWasm.get(wasmPath)
-    if (!set) gluesByWasm.set(wasmPath, set = new Set())
-    set.add(id)
     const urlPrologueCode = await urlPrologue(wasmPath, file, isEsm(code))
     return rewriteGlueWasm(code, { fileName: file, wasm, urlPrologue: urlPrologueCode })
   }

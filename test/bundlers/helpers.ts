@@ -32,6 +32,8 @@ export function workdir(app: string, name: string): string {
   const dir = join(ROOT, 'test/.out/bundlers', name)
   rmSync(dir, { recursive: true, force: true })
   cpSync(join(ROOT, 'test/bundlers/apps', app), dir, { recursive: true })
+  // A package root of its own: Vite keeps its dependency cache in <root>/node_modules/.vite, not in the repository's.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `app-${name}`, private: true, type: 'module' }))
   const pkg = (id: string, files: [string, string][], json: object) => {
     const to = join(dir, 'node_modules', id)
     mkdirSync(to, { recursive: true })
