@@ -47,7 +47,7 @@ describe('single-file embeddings', () => {
     expect(Buffer.from(single.bytes)).toEqual(readFileSync(join(FIXTURES, 'build/glib_esm/glib.wasm')))
     const inline = findEmbeddedWasm(read('node_modules/sql.js/dist/sql-wasm-inline.js'))!
     expect(inline.embedding).toBe('base64')
-    expect(WebAssembly.validate(inline.bytes)).toBe(true)
+    expect(WebAssembly.validate(inline.bytes as BufferSource)).toBe(true)
   })
 
   it('binaryDecode glue: the bundle carries the transformed module and runs (rolldown, Node)', async () => {

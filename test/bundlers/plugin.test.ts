@@ -76,6 +76,27 @@ describe('errors name the file and the reason', () => {
   })
 })
 
+describe('include and exclude', () => {
+  it('an excluded glue is bundled as it is (and then traps)', async () => {
+    const root = workdir('glib', 'exclude')
+    const reports: WasmReport[] = []
+    const b = await rolldownBuild(root, 'dist', { report: r => reports.push(r), cache: false, exclude: ['**/glib-esm/**'] })
+    expect(reports).toEqual([])
+    expect(readFileSync(join(b.outDir, b.entry), 'utf8')).not.toContain('__fpcast_WebAssembly')
+    const r = await runInNode(join(b.outDir, b.entry), ['--hide-fetch', '--locate-dir', join(FIXTURES, 'build/glib_esm')])
+    expect(r.lines).toEqual(GLIB_EXPECTED.slice(0, 1))
+    expect(r.error).toContain('function signature mismatch')
+  })
+
+  it('include narrows the files handled: RegExps and globs', async () => {
+    for (const include of [/glib-esm\/glib\.mjs$/, 'node_modules/glib-esm/*.mjs']) {
+      const reports: WasmReport[] = []
+      await rolldownBuild(workdir('glib', 'include'), 'dist', { report: r => reports.push(r), cache: false, include })
+      expect(reports.map(r => r.sites.rewritten)).toEqual([30])
+    }
+  })
+})
+
 describe('the wasm option', () => {
   it('names the wasm of a glue that builds the name at run time', async () => {
     const root = workdir('glib', 'wasm-option')
