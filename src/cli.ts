@@ -91,7 +91,7 @@ function main(argv: string[]): number {
   if (positionals.length !== 1) throw new FpcastError(`expected one input file, got ${positionals.length}; see --help`)
   if (!values['out-dir']) throw new FpcastError('--out-dir is required; see --help')
   const filter = (fns?: string[], sigs?: string[]) => (fns || sigs) ? { functions: fns, signatures: sigs } : undefined
-  const { written, report } = transformFiles(positionals[0], {
+  const { written, report, sideModules } = transformFiles(positionals[0], {
     outDir: values['out-dir'],
     strategy: values.strategy as any,
     wasm: values.wasm,
@@ -104,6 +104,7 @@ function main(argv: string[]): number {
     safetyNet: values['safety-net'],
     slotVia: values['slot-via'] as any,
   })
+  for (const r of [report, ...sideModules]) for (const w of r.warnings) process.stderr.write(`[fpcast-trampoline] warning: ${r.file}: ${w}\n`)
   if (values.report) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else process.stderr.write(`${summary(report)}\n  wrote ${written.join(', ')}\n`)
   return 0

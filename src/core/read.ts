@@ -96,3 +96,32 @@ export function quietlyValid(module: binaryen.Module): boolean {
 
 /** The messages of the last failed `quietlyValid()`. */
 export let lastValidationErrors: string[] = []
+
+/**
+ * Removes the custom sections whose name `drop` selects, by copying every
+ * other section as it is. Returns the names dropped.
+ */
+export function dropCustomSections(bytes: Uint8Array, drop: (name: string) => boolean): { bytes: Uint8Array; dropped: string[] } {
+  const keep: Uint8Array[] = [bytes.subarray(0, 8)]
+  const dropped: string[] = []
+  let p = 8
+  const leb = () => { let r = 0, shift = 0, byte: number; do { byte = bytes[p++]; r += (byte & 0x7f) * 2 ** shift; shift += 7 } while (byte & 0x80 && p < bytes.length); return r }
+  while (p < bytes.length) {
+    const start = p
+    const id = bytes[p++]
+    const size = leb()
+    const end = p + size
+    if (id === 0) {
+      const len = leb()
+      const name = new TextDecoder().decode(bytes.subarray(p, p + len))
+      if (drop(name)) { dropped.push(name); p = end; continue }
+    }
+    keep.push(bytes.subarray(start, end))
+    p = end
+  }
+  if (!dropped.length) return { bytes, dropped }
+  const out = new Uint8Array(keep.reduce((n, k) => n + k.length, 0))
+  let o = 0
+  for (const k of keep) { out.set(k, o); o += k.length }
+  return { bytes: out, dropped }
+}

@@ -17,7 +17,7 @@ import { tableType } from './binaryen-types.ts'
 import { FpcastError } from './errors.ts'
 import { applyJs } from './js-strategy.ts'
 import { type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
-import { lastValidationErrors, quietlyValid, readModule } from './read.ts'
+import { dropCustomSections, lastValidationErrors, quietlyValid, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule } from './scan.ts'
 import { applyShadow, PREFIX, readSegments } from './shadow.ts'
 import { sigKey, sigText } from './signature.ts'
@@ -42,6 +42,8 @@ export interface TransformReport {
   adapters: number
   shadowTables: number
   size: { before: number; after: number }
+  /** Things done that the user should know of (e.g. debug sections dropped). */
+  warnings: string[]
   timeMs: { read: number; rewrite: number; validate: number; write: number; total: number }
 }
 
@@ -64,7 +66,7 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
   const t0 = performance.now()
   const report: TransformReport = {
     file, strategy: 'none', alreadyTransformed: false, sites: { total: 0, rewritten: 0 }, bySignature: [], byFunction: [],
-    primedFunctions: 0, adapters: 0, shadowTables: 0, size: { before: input.length, after: input.length },
+    primedFunctions: 0, adapters: 0, shadowTables: 0, size: { before: input.length, after: input.length }, warnings: [],
     timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
   }
   const { module: m, features, declared, customSections } = readModule(input, file)
@@ -96,6 +98,8 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
       return { wasm: input, report }
     }
 
+    const table64 = selected.find(s => binaryen.getExpressionType((binaryen as any).CallIndirect.getTarget(s.expr)) === binaryen.i64)
+    if (table64) throw new FpcastError(`function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`, { file })
     // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
     const added = binaryen.Features.ReferenceTypes | (opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0)
     m.setFeatures(features | added)
@@ -133,6 +137,10 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     } finally {
       binaryen.setDebugInfo(debugInfo)
     }
+    // DWARF and source maps point at code offsets the rewrite moved: drop them rather than ship stale ones.
+    const stale = dropCustomSections(wasm, name => name.startsWith('.debug_') || name === 'sourceMappingURL' || name === 'external_debug_info')
+    wasm = stale.bytes
+    if (stale.dropped.length) report.warnings.push(`dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`)
     report.timeMs.write = performance.now() - t3
 
     report.sites.rewritten = selected.length
