@@ -2,23 +2,25 @@
  * The bundler plugin, one implementation for Vite, webpack, Rollup, Rolldown,
  * esbuild and Rspack (unplugin). It connects the pure stages:
  *
- *   glue.js  --findWasmOfGlue-->  app.wasm --transformWasm (pool, cache)--> bytes
- *        \--rewriteGlueWasm (runtime + URL of the emitted asset, source map)
+ *   glue.js --findWasmOfGlue--> app.wasm --transformWasm (worker pool, cache)--> bytes
+ *      \--rewriteGlueWasm (locate the emitted asset, inject the runtime, source map)
  *
  * and puts the transformed bytes where each bundler wants assets:
  *
- * | bundler                   | asset                                        | URL at run time                         |
- * | ------------------------- | -------------------------------------------- | --------------------------------------- |
- * | Rollup, Rolldown, Vite    | `this.emitFile` (name hashed from the bytes) | `import.meta.ROLLUP_FILE_URL_<ref>`     |
- * | Vite dev server           | served from memory by a middleware           | `<base>@fpcast-trampoline/<hash>/<name>` |
- * | webpack, Rspack           | an `asset/resource` module fed by a raw loader | `new URL(asset, import.meta.url)`     |
- * | esbuild                   | the `file` loader, fed binary contents       | `new URL(file, import.meta.url)` (esm)  |
+ * | bundler                | asset                                          | URL at run time                              |
+ * | ---------------------- | ---------------------------------------------- | -------------------------------------------- |
+ * | Rollup, Rolldown, Vite | `this.emitFile` (name hashed from the bytes)   | `import.meta.ROLLUP_FILE_URL_<ref>` (Vite: its `__VITE_ASSET__` placeholder) |
+ * | Vite dev server        | a middleware, re-transforming changed files    | `<base>@fpcast-trampoline/fs/<path>`         |
+ * | webpack, Rspack        | an `asset/resource` module fed by a raw loader | `new URL(asset, import.meta.url)`            |
+ * | esbuild                | the `file` loader, fed binary contents         | `new URL(file, import.meta.url)` (esm)       |
  *
- * The glue gets the URL from a virtual module, `fpcast-trampoline:url:<wasm
+ * The glue gets the URL from a virtual module, `fpcast-trampoline/url/<wasm
  * path>`, which is also what `import url from './x.wasm?url'` resolves to;
- * `./x.wasm?init` resolves to a module that instantiates through the runtime.
- * Binary content never goes through unplugin's shared (string) load and
- * transform hooks: those only carry JS.
+ * `./x.wasm?init` resolves to a module that instantiates through the runtime,
+ * and (webpack/Rspack async WebAssembly) `import { f } from './x.wasm'` to one
+ * that re-exports the instance's exports. Binary content never goes through
+ * unplugin's shared load and transform hooks, which carry strings: those only
+ * carry JS here.
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
