@@ -1,0 +1,144 @@
+/**
+ * Differential fuzzing of the transform.
+ *
+ * A seeded generator writes random modules whose exports call functions
+ * through a table with random signatures, some matching, some cast
+ * (compatible: extra or missing arguments, missing or extra results), each
+ * target logging the arguments it received. Each module is rewritten two
+ * ways: by our transform, and by binaryen's own `fpcast-emu` pass (what
+ * -sEMULATE_FUNCTION_POINTER_CASTS does), whose semantics for such calls are
+ * the same rules. Both run in this engine; every log line and every result
+ * must agree. A generated cast between incompatible types must trap with our
+ * message instead.
+ */
+import binaryen from 'binaryen'
+import { transformWasm } from '../../src/core/index.ts'
+import { fpcastRuntime } from '../../src/runtime/runtime.js'
+
+type T = 'i32' | 'i64' | 'f32' | 'f64'
+interface Sig { params: T[]; result: T | null }
+
+/** A small deterministic PRNG (mulberry32). */
+export function rng(seed: number) {
+  let a = seed >>> 0
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <X>(xs: X[]) => xs[Math.floor(next() * xs.length)] }
+}
+
+const TYPES: T[] = ['i32', 'i64', 'f32', 'f64']
+const text = (s: Sig) => `${s.params.length ? `(param ${s.params.join(' ')})` : ''} ${s.result ? `(result ${s.result})` : ''}`
+const compatible = (site: Sig, target: Sig) => {
+  for (let i = 0; i < Math.min(site.params.length, target.params.length); i++) if (site.params[i] !== target.params[i]) return false
+  return !site.result || !target.result || site.result === target.result
+}
+function constant(r: ReturnType<typeof rng>, t: T): string {
+  const v = r.int(2000) - 1000
+  return t === 'f32' || t === 'f64' ? `(${t}.const ${v / 8})` : `(${t}.const ${v})`
+}
+
+export interface Generated { wat: string; incompatibleCalls: number; casts: number }
+
+/** One random module; `allowIncompatible` lets some casts differ in value types. */
+export function generate(seed: number, allowIncompatible = false): Generated {
+  const r = rng(seed)
+  const sigs: Sig[] = []
+  for (let n = 2 + r.int(4); n > 0; n--) sigs.push({ params: Array.from({ length: r.int(5) }, () => r.pick(TYPES)), result: r.next() < 0.3 ? null : r.pick(TYPES) })
+  const funcs = Array.from({ length: 3 + r.int(6) }, (_, i) => ({ name: `$f${i}`, sig: r.pick(sigs), id: i }))
+  const slots = Array.from({ length: 2 + r.int(8) }, () => r.pick(funcs))
+  const types = sigs.map((s, i) => `(type $s${i} (func ${text(s)}))`).join('\n')
+  const bodies = funcs.map(f => {
+    const logs = f.sig.params.map((t, i) => `(call $log_${t} (local.get ${i}))`).join(' ')
+    return `(func ${f.name} ${text(f.sig)} (call $log_i32 (i32.const ${1000 + f.id})) ${logs} ${f.sig.result ? constant(r, f.sig.result) : ''})`
+  }).join('\n')
+  let incompatibleCalls = 0, casts = 0
+  const exports: string[] = []
+  for (let e = 0; e < 2 + r.int(4); e++) {
+    const calls: string[] = []
+    for (let c = 0; c < 1 + r.int(4); c++) {
+      const slot = r.int(slots.length)
+      const target = slots[slot].sig
+      const candidates = sigs.filter(s => allowIncompatible || compatible(s, target))
+      const siteIdx = sigs.indexOf(r.next() < 0.3 ? target : r.pick(candidates))
+      const site = sigs[siteIdx]
+      if (site !== target) casts++
+      if (!compatible(site, target)) incompatibleCalls++
+      const call = `(call_indirect $t (type $s${siteIdx}) ${site.params.map(t => constant(r, t)).join(' ')} (i32.const ${slot + 1}))`
+      calls.push(site.result ? `(call $log_${site.result} ${call})` : call)
+    }
+    exports.push(`(func (export "run${e}") ${calls.join(' ')})`)
+  }
+  const wat = `(module
+    ${types}
+    ${TYPES.map(t => `(import "log" "${t}" (func $log_${t} (param ${t})))`).join('\n')}
+    (table $t (export "table") ${slots.length + 1} funcref)
+    ${bodies}
+    (elem (i32.const 1) ${slots.map(f => f.name).join(' ')})
+    ${exports.join('\n')})`
+  return { wat, incompatibleCalls, casts }
+}
+
+function compile(wat: string): Uint8Array {
+  const m = binaryen.parseText(wat)
+  m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes)
+  if (!m.validate()) throw new Error(`generator wrote an invalid module:\n${wat}`)
+  const bytes = m.emitBinary()
+  m.dispose()
+  return bytes
+}
+
+/** The same module under binaryen's fpcast-emu pass (EMULATE_FUNCTION_POINTER_CASTS). */
+function emulate(bytes: Uint8Array): Uint8Array {
+  const m = binaryen.readBinary(bytes)
+  m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes)
+  m.runPasses(['fpcast-emu'])
+  const out = m.emitBinary()
+  m.dispose()
+  return out
+}
+
+/** Runs every export in order; the log of what targets received and returned, or where it trapped. */
+async function execute(bytes: Uint8Array, WA: typeof WebAssembly): Promise<string[]> {
+  const log: string[] = []
+  const show = (v: unknown) => (typeof v === 'number' && Object.is(v, -0) ? '-0' : String(v))
+  const imports = { log: Object.fromEntries(TYPES.map(t => [t, (v: unknown) => { log.push(`${t}:${show(v)}`) }])) }
+  const { instance } = await WA.instantiate(bytes, imports) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+  for (const [name, fn] of Object.entries(instance.exports)) {
+    if (!name.startsWith('run')) continue
+    try {
+      ;(fn as () => void)()
+      log.push(`${name}: ok`)
+    } catch (e) {
+      log.push(`${name}: trap ${(e as Error).message.includes('incompatible indirect call') ? 'incompatible' : (e as Error).message}`)
+    }
+  }
+  return log
+}
+
+export interface Outcome { seed: number; ok: boolean; casts: number; reason?: string }
+
+const WA = fpcastRuntime(WebAssembly)
+
+/** One differential run. */
+export async function runOne(seed: number): Promise<Outcome> {
+  const allowIncompatible = seed % 5 === 0
+  const g = generate(seed, allowIncompatible)
+  const original = compile(g.wat)
+  const { wasm } = transformWasm(original, { fileName: `seed-${seed}.wasm` })
+  const ours = await execute(wasm, WA)
+  if (g.incompatibleCalls) {
+    // The reference cannot say what an incompatible call does; ours must trap with its message where one happens.
+    const bad = ours.find(l => l.includes(': trap') && !l.endsWith('incompatible'))
+    return bad ? { seed, ok: false, casts: g.casts, reason: `unexpected ${bad}\n${g.wat}` } : { seed, ok: true, casts: g.casts }
+  }
+  const reference = await execute(emulate(original), WebAssembly)
+  const same = ours.length === reference.length && ours.every((l, i) => l === reference[i])
+  if (same) return { seed, ok: true, casts: g.casts }
+  const at = ours.findIndex((l, i) => l !== reference[i])
+  return { seed, ok: false, casts: g.casts, reason: `first difference at line ${at}: ours '${ours[at]}', fpcast-emu '${reference[at]}'\n${g.wat}` }
+}
