@@ -83,8 +83,8 @@ export interface Options {
    */
   report?: boolean | ((report: WasmReport) => void)
   /**
-   * A transform that runs longer than this many milliseconds reports its
-   * progress every few seconds.
+   * A transform that runs longer than this many milliseconds says so on the
+   * console, and again every 5 seconds until it ends (not with `report: false`).
    * @default 2000
    */
   progressAfterMs?: number
@@ -101,6 +101,8 @@ export interface ResolvedPluginOptions {
   cache: boolean | string
   parallel: number
   report: (report: WasmReport) => void
+  /** Where progress lines go; undefined with `report: false`. */
+  log: ((line: string) => void) | undefined
   progressAfterMs: number
 }
 
@@ -169,6 +171,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
     cache: options.cache ?? true,
     parallel,
     report,
+    log: options.report === false ? undefined : (line: string) => console.log(line),
     progressAfterMs: options.progressAfterMs ?? 2000,
   }
 }

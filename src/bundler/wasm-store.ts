@@ -50,7 +50,7 @@ export class WasmStore {
   readonly inputs = new Map<string, Set<string>>()
 
   constructor(private readonly options: ResolvedPluginOptions, private readonly defaultCacheDir: () => string) {
-    this.pool = new TransformPool(options.parallel, { afterMs: options.progressAfterMs, log: line => console.log(line) })
+    this.pool = new TransformPool(options.parallel, options.log && { afterMs: options.progressAfterMs, log: options.log })
   }
 
   private getCache(): WasmCache {

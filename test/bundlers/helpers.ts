@@ -89,6 +89,7 @@ let browser: Promise<Browser> | undefined
 
 /** One headless Chromium per test file (close it in afterAll with closeBrowser). */
 export function getBrowser(): Promise<Browser> {
+  if (!existsSync('/usr/bin/chromium')) throw new Error('the bundler tests run their bundles in Chromium: apt-get install -y chromium (Debian package)')
   browser ??= chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
