@@ -160,7 +160,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   async function urlModule(ctx: { emitFile?: (f: any) => string }, wasmPath: string, importer: string): Promise<string> {
     if (viteDev) {
       const w = await store.fromFile(wasmPath, importer, 'dev-server')
-      return `export default new URL(${JSON.stringify(devUrlPath(w))}, import.meta.url).href;\n`
+      // Not `new URL('<literal>', import.meta.url)`: Vite's dev server would rewrite that as an asset of its own.
+      return `export default new URL(${JSON.stringify(devUrlPath(w))}, globalThis.location ? globalThis.location.href : import.meta.url).href;\n`
     }
     if (rollupLike) {
       const w = await store.fromFile(wasmPath, importer, 'asset')

@@ -140,7 +140,8 @@ describe.each(cases)('$name', (c) => {
     expect(r.error).toContain(TRAP)
   })
 
-  it.runIf(c.untransformedRunsInBrowser)('traps without the plugin (Chromium)', async () => {
+  // Rollup, Rolldown and esbuild do not carry the wasm of new URL(..., import.meta.url) on their own: nothing to run there.
+  if (c.untransformedRunsInBrowser) it('traps without the plugin (Chromium)', async () => {
     const { result } = await inChromium(plain)
     expect(result.lines).toEqual(GLIB_EXPECTED.slice(0, 1))
     expect(result.error).toContain(TRAP)

@@ -115,7 +115,8 @@ export async function runInChromium(url: string, expression = 'globalThis.__fpca
   const page = await (await getBrowser()).newPage()
   const problems: string[] = []
   const wasm: string[] = []
-  page.on('request', r => { if (/\.wasm(?:\?|$)/.test(r.url())) wasm.push(r.url()) })
+  // Fetches of wasm files; not JS modules whose id ends in .wasm (Vite dev serves `x.wasm?import` modules).
+  page.on('request', r => { if (r.resourceType() !== 'script' && /\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.url()) })
   page.on('pageerror', e => problems.push(`pageerror: ${e.message}`))
   page.on('requestfailed', r => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`))
   page.on('response', r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`) })

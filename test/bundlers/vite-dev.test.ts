@@ -76,3 +76,20 @@ describe.each([
     }
   })
 })
+
+describe('vite dev server, plain wasm imports', () => {
+  it('?init and ?url get the transformed module', async () => {
+    const root = workdir('plain', 'vite-dev-plain')
+    const reports: WasmReport[] = []
+    const { server, url } = await devServer(root, reports, {})
+    try {
+      const { result, problems, wasm } = await runInChromium(url)
+      expect(problems).toEqual([])
+      expect(result).toEqual({ lines: ['log 42', 'add 5', 'inc through a cast 42', 'url is a string ending in .wasm: true'], errors: [], error: null })
+      expect(wasm).toEqual([`${url}@fpcast-trampoline/fs${root}/cast.wasm`])
+      expect(reports.map(r => [r.output, r.sites.rewritten])).toEqual([['dev-server', 1]])
+    } finally {
+      await server.close()
+    }
+  })
+})
