@@ -204,7 +204,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     const file = id.replace(/\?.*$/, '')
     if (!looksLikeGlue(code)) {
       if (options.explicitInclude && code.includes('WebAssembly')) {
-        throw new FpcastError('this file matches the plugin\'s include option but is not Emscripten glue: expected WebAssembly.instantiate / instantiateStreaming / new WebAssembly.Instance next to a Module.instantiateWasm hook, as emcc writes them. Narrow include, or add the file to exclude', { file })
+        throw new FpcastError('this file matches the plugin\'s include option but is not Emscripten glue: expected WebAssembly.instantiate / instantiateStreaming / new WebAssembly.Instance next to the Module.instantiateWasm and Module.wasmBinary options, as emcc writes them. Narrow include, or add the file to exclude', { file })
       }
       return undefined
     }

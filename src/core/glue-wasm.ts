@@ -34,8 +34,13 @@ import { encodeEmbeddedWasm, findEmbeddedWasm, type EmbeddedWasm } from './singl
 export const URL_BINDING = '__fpcast_wasm_url'
 export const LOCATE_BINDING = '__fpcast_locateFile'
 
-/** Every Emscripten glue mentions these Module API names, minified or not. */
-const GLUE_MARKERS_RE = [/\binstantiateWasm\b/, /\bWebAssembly\s*\.\s*(?:instantiate|instantiateStreaming|Instance)\b/]
+/**
+ * Every Emscripten glue (3.1.x to 4.x, minified or not) instantiates wasm and
+ * reads the Module API properties `instantiateWasm` and `wasmBinary`, whose
+ * names minifiers keep. Loaders that only drive a glue (Pyodide's
+ * `pyodide.mjs`, which also embeds a tiny probe module) lack `wasmBinary`.
+ */
+const GLUE_MARKERS_RE = [/\binstantiateWasm\b/, /\bwasmBinary\b/, /\bWebAssembly\s*\.\s*(?:instantiate|instantiateStreaming|Instance)\b/]
 /** Reads (not writes) of `<obj>.locateFile` / `<obj>["locateFile"]`. */
 const LOCATE_READ_RE = /(?<![\w$.])((?:[\w$]+)(?:\.[\w$]+)*)(?:\.locateFile\b|\[\s*(["'])locateFile\2\s*\])(?!\s*(?:=(?![=>])|\+\+|--))/g
 const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
@@ -56,7 +61,7 @@ export type GlueWasm =
   /** `anyName`: the name came from the user, not the glue; every `.wasm` the glue locates is this one. */
   | { kind: 'external'; name: string; anyName?: boolean }
 
-/** True for code that looks like Emscripten glue (instantiates wasm and knows `Module.instantiateWasm`). */
+/** True for code that looks like Emscripten glue (instantiates wasm; knows `Module.instantiateWasm` and `Module.wasmBinary`). */
 export function looksLikeGlue(code: string): boolean {
   return GLUE_MARKERS_RE.every(re => re.test(code))
 }

@@ -58,7 +58,8 @@ function binaryDecode(bin){for(var i=0,l=bin.length,o=new Uint8Array(l);i<l;++i)
 export default async function createModule(Module = {}) {
   var info = { env: { log: Module.log } };
   if (Module["instantiateWasm"]) return new Promise(r => Module["instantiateWasm"](info, r));
-  var result = await WebAssembly.instantiate(binaryDecode(${encodeEmbeddedWasm(CAST, 'binary')}), info);
+  var binary = Module["wasmBinary"] || binaryDecode(${encodeEmbeddedWasm(CAST, 'binary')});
+  var result = await WebAssembly.instantiate(binary, info);
   return result.instance;
 }
 `)
@@ -115,8 +116,13 @@ describe('how real glue locates its wasm', () => {
     expect(make({ locateFile: () => 'https://elsewhere/untransformed.wasm' })('glib_cjs.wasm', '')).toBe('https://cdn.example/app-0123.wasm')
   })
 
+  it('loaders that drive a glue are not glue: Pyodide\'s pyodide.mjs (which embeds a probe module)', () => {
+    expect(looksLikeGlue(read('node_modules/pyodide/pyodide.mjs'))).toBe(false)
+    expect(looksLikeGlue(read('node_modules/pyodide/pyodide.js'))).toBe(false)
+  })
+
   it('glue that names its wasm but locates it some other way is refused, with what was expected', () => {
-    const code = 'var Module={};Module.instantiateWasm;fetch("app.wasm").then(r=>WebAssembly.instantiateStreaming(r,{}))'
+    const code = 'var Module={};Module.instantiateWasm;Module.wasmBinary;fetch("app.wasm").then(r=>WebAssembly.instantiateStreaming(r,{}))'
     expect(() => rewriteGlueWasm(code, { fileName: 'odd.js', wasm: findWasmOfGlue(code, 'odd.js'), urlPrologue: '' }))
       .toThrow("[fpcast-trampoline] odd.js: cannot tell how this glue locates 'app.wasm': expected new URL('app.wasm', import.meta.url) or a Module.locateFile lookup")
   })

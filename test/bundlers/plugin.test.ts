@@ -53,6 +53,17 @@ describe('errors name the file and the reason', () => {
     expect(message).toMatch(/\[fpcast-trampoline\] \S*glib-esm\/glib\.wasm: /)
   })
 
+  it('a loader that only drives a glue is left alone: Pyodide\'s pyodide.mjs bundles untouched', async () => {
+    const root = workdir('glib', 'pyodide-loader')
+    writeFileSync(join(root, 'py.js'), "import { loadPyodide } from 'pyodide'\nglobalThis.loadPyodide = loadPyodide\n")
+    const reports: WasmReport[] = []
+    const b = await rolldownBuild(root, 'dist', { report: r => reports.push(r), cache: false }, 'py.js')
+    expect(reports).toEqual([])
+    const code = readFileSync(join(b.outDir, b.entry), 'utf8')
+    expect(code).toContain('initializeNativeFS')
+    expect(code).not.toContain('__fpcast')
+  })
+
   it('a file given in include that is not Emscripten glue', async () => {
     const root = workdir('glib', 'err-not-glue')
     writeFileSync(join(root, 'loader.js'), 'export const load = (b) => WebAssembly.instantiate(b, {})\n')
