@@ -60,7 +60,7 @@ const C_CONFIG = {
 const PY_ROUNDS = QUICK ? 1 : 3
 const PY_REPS = QUICK ? 2 : 5
 const BUILD_ROUNDS = QUICK ? 1 : 2
-const DEPTH_RUNS = QUICK ? 1 : 2
+const DEPTH_RUNS = QUICK ? 1 : 3
 
 // ---- helpers -----------------------------------------------------------------
 const t0 = performance.now()
@@ -374,15 +374,24 @@ async function pyodideInChromium(pyDir: string, workloads: string) {
   try {
     const page = await (await browser.newContext()).newPage()
     await page.goto(`${server.url}/bench/harness/page.html`)
-    return await page.evaluate(async ({ reps, loader }: { reps: number; loader: string }) => {
+    const loadMs = await page.evaluate(async (loader: string) => {
       const { loadPyodide } = await import(loader)
       const t = performance.now()
-      const py = await loadPyodide({ indexURL: '/py/', stdout: () => {}, stderr: () => {} })
-      const loadMs = performance.now() - t
+      ;(globalThis as any).py = await loadPyodide({ indexURL: '/py/', stdout: () => {}, stderr: () => {} })
+      return performance.now() - t
+    }, '/py/pyodide.mjs')
+    // V8 heap used after load, after a full GC (DevTools protocol): the browser's counterpart of Node's heapUsed.
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('HeapProfiler.collectGarbage')
+    await cdp.send('Performance.enable')
+    const { metrics } = await cdp.send('Performance.getMetrics')
+    const heapUsed = metrics.find(m => m.name === 'JSHeapUsedSize')?.value ?? null
+    const results = await page.evaluate(async (reps: number) => {
+      const py = (globalThis as any).py
       py.runPython(await (await fetch('/bench/pyodide/workloads.py')).text())
-      const results = JSON.parse(py.runPython(`run(${reps})`))
-      return { loadMs, results }
-    }, { reps: PY_REPS, loader: '/py/pyodide.mjs' })
+      return JSON.parse(py.runPython(`run(${reps})`))
+    }, PY_REPS)
+    return { loadMs, afterLoad: { heapUsed }, results }
   } finally {
     await browser.close()
     await server.close()
