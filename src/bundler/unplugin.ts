@@ -335,11 +335,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       root = compiler.options.context ?? root
       asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler, instanceKey, assetQuery)
+      compiler.hooks.shutdown.tap(PLUGIN_NAME, () => { registry().delete(instanceKey) })
     },
     rspack(compiler) {
       root = compiler.options.context ?? root
       asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler as any, instanceKey, assetQuery)
+      compiler.hooks.shutdown.tap(PLUGIN_NAME, () => { registry().delete(instanceKey) })
     },
 
     esbuild: {
