@@ -32,4 +32,11 @@ describe('sql.js through the CLI', () => {
     expect(stock).toContain('ada,cy\n')
     expect(execFileSync(engine.bin, [SMOKE, out], { encoding: 'utf8' })).toBe(stock)
   })
+
+  it.each(engines())("works when the user's Module.instantiateWasm instantiates (sql.js keeps it in a variable) on $name", (engine) => {
+    const env = { ...process.env, USER_INSTANTIATE: '1' }
+    const stock = execFileSync(engine.bin, [SMOKE, DIST], { encoding: 'utf8', env })
+    expect(stock).toContain('ada,cy\n')
+    expect(execFileSync(engine.bin, [SMOKE, out], { encoding: 'utf8', env })).toBe(stock)
+  })
 })

@@ -27,8 +27,12 @@ import { FpcastError } from './errors.ts'
 
 export const GLUE_BINDING = '__fpcast_WebAssembly'
 const INSTANTIATE_RE = /(?<![\w$.])WebAssembly(?=\s*\.\s*(?:instantiateStreaming|instantiate|Instance|Module|compile)\s*\()/g
-/** `Module["instantiateWasm"](` or `e.instantiateWasm(`: the callee, up to the call's parenthesis. */
-const INSTANTIATE_WASM_RE = /(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\[\s*(["'])instantiateWasm\1\s*\]|\.instantiateWasm)(?=\s*\()/g
+/**
+ * Every read of `Module["instantiateWasm"]` / `e.instantiateWasm`, whether
+ * called at once or kept in a variable first (sql.js: `d=k.instantiateWasm`);
+ * not an assignment to it.
+ */
+const INSTANTIATE_WASM_RE = /(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\[\s*(["'])instantiateWasm\1\s*\]|\.instantiateWasm)(?!\s*=(?!=))/g
 const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
 
 export interface GlueOptions {
@@ -63,8 +67,10 @@ export function transformGlue(code: string, options: GlueOptions = {}): GlueResu
   if (!sites) {
     throw new FpcastError('this does not look like Emscripten glue: found no WebAssembly.instantiate(), WebAssembly.instantiateStreaming() or new WebAssembly.Instance() call to hook. Pass the JS file emcc wrote next to the .wasm, or use the bare .wasm with the runtime\'s instantiate()', { file: fileName })
   }
-  // Module.instantiateWasm(imports, callback): the user instantiates; hook it too.
+  // Module.instantiateWasm(imports, callback): the user instantiates; hook it too
+  // (hookInstantiateWasm passes anything but a function through unchanged).
   for (const match of code.matchAll(INSTANTIATE_WASM_RE)) {
+    if (/["'`]/.test(code[match.index! - 1] ?? '')) continue // inside a message string, not code
     s.appendLeft(match.index!, `${GLUE_BINDING}.hookInstantiateWasm(`)
     s.appendRight(match.index! + match[0].length, ')')
   }

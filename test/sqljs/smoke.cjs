@@ -1,7 +1,14 @@
 // sql.js API smoke test: run with `node smoke.cjs <dir holding sql-wasm.js and sql-wasm.wasm>`.
 const path = require('node:path')
 const dir = path.resolve(process.argv[2])
-require(path.join(dir, 'sql-wasm.js'))({ locateFile: f => path.join(dir, f) }).then(SQL => {
+// With USER_INSTANTIATE=1 the page instantiates the wasm itself, as Pyodide's loader does.
+const fs = require('node:fs')
+const userInstantiate = (imports, receive) => {
+  WebAssembly.instantiate(fs.readFileSync(path.join(dir, 'sql-wasm.wasm')), imports).then(r => receive(r.instance, r.module))
+  return {}
+}
+const config = { locateFile: f => path.join(dir, f), ...(process.env.USER_INSTANTIATE ? { instantiateWasm: userInstantiate } : {}) }
+require(path.join(dir, 'sql-wasm.js'))(config).then(SQL => {
   const db = new SQL.Database()
   db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL)')
   const insert = db.prepare('INSERT INTO t (name, score) VALUES (?, ?)')
