@@ -136,6 +136,10 @@ async function main() {
     c: null,
     pyodide: null,
   }
+  // The 1-minute load average every 5 s while measuring: other work on the machine shows up here.
+  const loadSamples: number[] = []
+  const sampler = setInterval(() => loadSamples.push(currentLoad()[0]), 5000)
+  sampler.unref()
   log(`machine: ${results.meta.machine.cpu}, ${results.meta.machine.cores} cores, load ${results.meta.machine.loadStart.join(' ')}`)
 
   // Engines.
@@ -163,7 +167,11 @@ async function main() {
   if (ONLY.has('c')) results.c = await benchC(engines)
   if (ONLY.has('pyodide') || ONLY.has('build')) results.pyodide = await benchPyodide(engines)
 
+  clearInterval(sampler)
   results.meta.machine.loadEnd = currentLoad()
+  results.meta.machine.loadDuring = loadSamples.length
+    ? { mean: Math.round((loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length) * 100) / 100, max: Math.max(...loadSamples), samples: loadSamples }
+    : null
   results.meta.durationS = (performance.now() - t0) / 1000
   mkdirSync(RESULTS_DIR, { recursive: true })
   const { table } = writeReport(results, RESULTS_DIR)

@@ -370,7 +370,8 @@ export function writeReport(results: any, dir: string): { table: string } {
   if (m.quick) warnings.push('**This is a `--quick` run: few repetitions; the numbers are rough.**')
   if (m.git.srcDirty) warnings.push('**src/ (or test/pyodide/, package.json) had uncommitted changes: these numbers are not from a commit.**')
   if (m.git.benchDirty) warnings.push('**bench/ had uncommitted changes when this ran.**')
-  const load = `${m.machine.loadStart.join(' / ')} at the start, ${m.machine.loadEnd?.join(' / ')} at the end (1/5/15 min)`
+  const during = m.machine.loadDuring ? `; 1-minute load while measuring (every 5 s): mean ${m.machine.loadDuring.mean}, max ${m.machine.loadDuring.max}` : ''
+  const load = `${m.machine.loadStart.join(' / ')} at the start, ${m.machine.loadEnd?.join(' / ')} at the end (1/5/15 min)${during}`
   const md = `# Benchmark results
 
 Produced by \`${m.command}\` at ${m.date} from commit \`${m.git.commit}\`, in ${(m.durationS / 60).toFixed(1)} min.
