@@ -57,7 +57,7 @@ const C_CONFIG = {
     { name: 'W3 dispatch', export: 'w3_dispatch_run', n: 3_000_000 },
   ],
 }
-const PY_ROUNDS = QUICK ? 1 : 3
+const PY_ROUNDS = QUICK ? 1 : 5
 const PY_REPS = QUICK ? 2 : 5
 const BUILD_ROUNDS = QUICK ? 1 : 2
 const DEPTH_RUNS = QUICK ? 1 : 3
