@@ -21,6 +21,8 @@ const label = (v: string) => VARIANT_LABEL[v] ?? `ours: ${v}`
 const ms = (x: number | null | undefined) => (x == null ? 'n/a' : x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`)
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`
 const ratio = (x: number | null | undefined) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2))
+/** Two decimals, or three where two would round onto the limit (1.024 against ≤ 1.02). */
+const ratioAgainst = (x: number | null, limit: number) => (x != null && Number.isFinite(x) && x.toFixed(2) === limit.toFixed(2) && x !== limit ? x.toFixed(3) : ratio(x))
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`
 const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`
 const mark = (met: boolean | null) => (met == null ? '' : met ? ' ✓' : ' ✗')
@@ -127,7 +129,7 @@ export function computeTargets(results: any): { perEngine: Target[]; build: Targ
           const a = r?.variants[s]?.summary?.min
           const b = r?.variants[ref]?.summary?.min
           const value = a && b ? a / b : null
-          perEngine.push({ metric, engine: e.key, value, shown: ratio(value), target: tgt, met: value == null ? null : value <= limit })
+          perEngine.push({ metric, engine: e.key, value, shown: ratioAgainst(value, limit), target: tgt, met: value == null ? null : value <= limit })
         }
         const w1 = e.wasmGc ? 1.05 : 1.25
         add(`W1 ${s}/stock`, 'w1_run', 'stock', w1, '≤ 1.05 wasm-gc, ≤ 1.25 without')
@@ -144,7 +146,7 @@ export function computeTargets(results: any): { perEngine: Target[]; build: Targ
       const p = pe[e.key]
       if (!p) continue
       const push = (metric: string, value: number | null, limit: number, tgt: string, ge = false, shown?: string) =>
-        perEngine.push({ metric, engine: e.key, value, shown: shown ?? ratio(value), target: tgt, met: value == null || !Number.isFinite(value) ? null : ge ? value >= limit : value <= limit })
+        perEngine.push({ metric, engine: e.key, value, shown: shown ?? ratioAgainst(value, limit), target: tgt, met: value == null || !Number.isFinite(value) ? null : ge ? value >= limit : value <= limit })
       push('W4 geomean ours/stock', p.geomean, 1.02, '≤ 1.02')
       push('W4 load time ours/stock', p.ours.load && p.stock.load ? p.ours.load.min / p.stock.load.min : null, 1.05, '≤ 1.05')
       const ds = depthOf(p.stock.depth), dO = depthOf(p.ours.depth)
@@ -379,7 +381,7 @@ ${warnings.length ? `\n${warnings.join('\n')}\n` : ''}
 - Machine: ${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memoryGiB} GiB, ${m.machine.kernel}; load average ${load}.
 - Engines: ${m.engines.map((e: Eng) => `${e.label} = ${e.key === 'chromium' ? 'Chromium' : 'Node'} ${e.version}`).join(', ')}.
 - Toolchains: C workloads built by \`bench/build.sh\` with ${m.emcc} (-O2); npm pyodide ${m.pyodide}; npm binaryen ${m.binaryen}.
-- Method: C workloads (W1-W3) run with \`--no-liftoff\` (TurboFan only), each variant warmed up, then ${m.config.c.reps} repetitions round-robin over the variants (slow variants stop after ${m.config.c.minReps} repetitions once they used ${m.config.c.maxMsPerVariant / 1000} s); Pyodide (W4) runs with the engine's default tiering in fresh processes/pages, ${m.config.pyodide.rounds} round(s) alternating stock and ours, each workload warmed up once then timed ${m.config.pyodide.reps} times. Reported: the minimum, and the spread = median/min − 1. Ratios are of minimums.
+- Method: C workloads (W1-W3) run with \`--no-liftoff\` (TurboFan only) in ${m.config.c.processes ?? 1} fresh process(es)/page(s) per engine; in each, every variant is warmed up, then timed ${m.config.c.reps} times round-robin over the variants (a slow variant stops once it used ${m.config.c.maxMsPerVariant / 1000} s); Pyodide (W4) runs with the engine's default tiering in fresh processes/pages, ${m.config.pyodide.rounds} round(s) alternating stock and ours, each workload warmed up once then timed ${m.config.pyodide.reps} times. Reported: the minimum, and the spread = median/min − 1. Ratios are of minimums.
 - Variants: **stock** (emcc -O2, where it does not trap), **EMULATE** (same C with -sEMULATE_FUNCTION_POINTER_CASTS), **JS trampolines** (\`transformWasm(stock, { strategy: 'js' })\`: a JS trampoline at every site, the seed approach), **ours: shadow** (\`transformWasm(stock, { strategy: 'shadow' })\`). Transformed variants are made from the stock wasm at bench time by the code under test. For W4: stock npm Pyodide (CPython's own trampoline: JS on Node 20, wasm-gc on Node 24 and Chromium) against the same wasm with that trampoline removed (\`test/pyodide/untrampoline.ts\`) and our transform applied (glue through \`transformGlue\`).
 
 These are numbers for people, not pass/fail tests. ✓/✗ compare with the targets of issue 4.
