@@ -31,6 +31,8 @@ export interface ReadResult {
   declared: number | undefined
   /** Names of the input's custom sections. */
   customSections: string[]
+  /** The JS engine running us validated the input itself (so it can judge the output too). */
+  engineValid: boolean
 }
 
 /** Names of a module's custom sections, from a walk over its section headers. */
@@ -68,11 +70,30 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
   const declared = customSections.includes('target_features') ? module.getFeatures() : undefined
   const features = module.getFeatures() | ASSUMED
   module.setFeatures(features)
-  if (!quietlyValid(module)) {
+  // The engine validates ten times faster than binaryen; binaryen only judges
+  // what the engine rejects (it may lack a feature the module uses).
+  const engineValid = engineValidates(bytes)
+  if (!engineValid && !quietlyValid(module)) {
     module.dispose()
     throw new FpcastError(`the input module does not validate (${lastValidationErrors.join(' ').replace(/\s+/g, ' ').slice(0, 300)}); is it truncated or corrupt?`, { file: fileName })
   }
-  return { module, features, declared, customSections }
+  return { module, features, declared, customSections, engineValid }
+}
+
+/** WebAssembly.validate of the JS engine we run in, or false where there is none. */
+export function engineValidates(bytes: Uint8Array): boolean {
+  const WA = (globalThis as any).WebAssembly
+  return typeof WA?.validate === 'function' && WA.validate(bytes)
+}
+
+/** The engine's reason for rejecting a module (it compiles it: only for error messages). */
+export function engineRejection(bytes: Uint8Array): string {
+  try {
+    new (globalThis as any).WebAssembly.Module(bytes)
+    return 'the engine accepts it'
+  } catch (e) {
+    return (e as Error)?.message ?? String(e)
+  }
 }
 
 /**

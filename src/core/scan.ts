@@ -77,21 +77,23 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], wantL
     if (list) list.push(expr)
     else map.set(key, [expr])
   }
+  // Expression ids as locals: binaryen's module object is too big for fast property reads, and this runs per expression.
+  const { CallIndirectId, CallId, RefFuncId, LocalGetId, LocalSetId, TableSetId, TableGrowId } = b as Record<string, number>
   const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
     switch (id) {
-      case b.CallIndirectId: {
+      case CallIndirectId: {
         if (!func) break
         const sig = sigOf(b.CallIndirect.getParams(expr), b.CallIndirect.getResults(expr), `a call_indirect in ${func.displayName}`)
         result.sites.push({ expr, func, ordinal: ordinal.n++, table: b.CallIndirect.getTable(expr), sig, isReturn: !!b.CallIndirect.isReturn(expr) })
         break
       }
-      case b.CallId: push(result.calls, b.Call.getTarget(expr), expr); break
-      case b.RefFuncId: push(result.refFuncs, b.RefFunc.getFunc(expr), expr); break
-      case b.LocalGetId: case b.LocalSetId:
+      case CallId: push(result.calls, b.Call.getTarget(expr), expr); break
+      case RefFuncId: push(result.refFuncs, b.RefFunc.getFunc(expr), expr); break
+      case LocalGetId: case LocalSetId:
         if (func && wantLocals.has(func.name)) push(result.locals, func.name, expr)
         break
-      case b.TableSetId: result.tableWrites.push({ expr, table: b.TableSet.getTable(expr), kind: 'set', func: func?.displayName ?? '' }); break
-      case b.TableGrowId: result.tableWrites.push({ expr, table: b.TableGrow.getTable(expr), kind: 'grow', func: func?.displayName ?? '' }); break
+      case TableSetId: result.tableWrites.push({ expr, table: b.TableSet.getTable(expr), kind: 'set', func: func?.displayName ?? '' }); break
+      case TableGrowId: result.tableWrites.push({ expr, table: b.TableGrow.getTable(expr), kind: 'grow', func: func?.displayName ?? '' }); break
     }
   }
   for (const func of functions) {

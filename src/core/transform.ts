@@ -17,7 +17,7 @@ import { tableType } from './binaryen-types.ts'
 import { FpcastError } from './errors.ts'
 import { applyJs } from './js-strategy.ts'
 import { type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
-import { dropCustomSections, lastValidationErrors, quietlyValid, readModule } from './read.ts'
+import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule } from './scan.ts'
 import { applyShadow, PREFIX, readSegments } from './shadow.ts'
 import { sigKey, sigText } from './signature.ts'
@@ -69,7 +69,7 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     primedFunctions: 0, adapters: 0, shadowTables: 0, size: { before: input.length, after: input.length }, warnings: [],
     timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
   }
-  const { module: m, features, declared, customSections } = readModule(input, file)
+  const { module: m, features, declared, customSections, engineValid } = readModule(input, file)
   try {
     const t1 = performance.now()
     report.timeMs.read = t1 - t0
@@ -121,9 +121,9 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     const t2 = performance.now()
     report.timeMs.rewrite = t2 - t1
 
-    if (!quietlyValid(m)) {
-      throw new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. binaryen said: ${lastValidationErrors.slice(0, 5).join(' | ').slice(0, 2000)}`, { file })
-    }
+    const invalid = (said: string) => new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. ${said.slice(0, 2000)}`, { file })
+    // An input the engine could not judge is judged by binaryen, before writing.
+    if (!engineValid && !quietlyValid(m)) throw invalid(`binaryen said: ${lastValidationErrors.slice(0, 5).join(' | ')}`)
     const t3 = performance.now()
     report.timeMs.validate = t3 - t2
     // Declare exactly what the input declared plus what we added, not what binaryen assumed to validate.
@@ -141,7 +141,13 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     const stale = dropCustomSections(wasm, name => name.startsWith('.debug_') || name === 'sourceMappingURL' || name === 'external_debug_info')
     wasm = stale.bytes
     if (stale.dropped.length) report.warnings.push(`dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`)
-    report.timeMs.write = performance.now() - t3
+    // An input the engine validated: the engine validates the bytes we ship.
+    const t4 = performance.now()
+    if (engineValid && !engineValidates(wasm)) {
+      throw invalid(`The engine said: ${engineRejection(wasm)}; binaryen said: ${quietlyValid(m) ? 'valid' : lastValidationErrors.slice(0, 5).join(' | ')}`)
+    }
+    report.timeMs.validate += performance.now() - t4
+    report.timeMs.write = t4 - t3
 
     report.sites.rewritten = selected.length
     const bySig = new Map<string, { sig: string; text: string; sites: number }>()

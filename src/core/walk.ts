@@ -36,87 +36,98 @@ function listed(count: (e: number) => number, at: (e: number, i: number) => numb
 
 const none: ChildrenOf = () => {}
 
+/**
+ * The C API function behind a binaryen.js getter (`Block.getChildAt` ->
+ * `_BinaryenBlockGetChildAt`): calling it directly skips a property lookup
+ * on binaryen's very large module object per call, which is most of a walk's time.
+ */
+function g(cls: string, method: string): Getter {
+  const raw = b[`_Binaryen${cls}${method[0].toUpperCase()}${method.slice(1)}`]
+  return typeof raw === 'function' ? raw : b[cls][method]
+}
+
 function buildChildTable(): Map<number, ChildrenOf> {
   const t = new Map<number, ChildrenOf>()
   const B = b
-  t.set(B.BlockId, listed(B.Block.getNumChildren, B.Block.getChildAt))
-  t.set(B.IfId, fixed(B.If.getCondition, B.If.getIfTrue, B.If.getIfFalse))
-  t.set(B.LoopId, fixed(B.Loop.getBody))
-  t.set(B.BreakId, fixed(B.Break.getValue, B.Break.getCondition))
-  t.set(B.SwitchId, fixed(B.Switch.getValue, B.Switch.getCondition))
-  t.set(B.CallId, listed(B.Call.getNumOperands, B.Call.getOperandAt))
-  t.set(B.CallIndirectId, listed(B.CallIndirect.getNumOperands, B.CallIndirect.getOperandAt, B.CallIndirect.getTarget))
-  t.set(B.CallRefId, listed(B.CallRef.getNumOperands, B.CallRef.getOperandAt, B.CallRef.getTarget))
+  t.set(B.BlockId, listed(g('Block', 'getNumChildren'), g('Block', 'getChildAt')))
+  t.set(B.IfId, fixed(g('If', 'getCondition'), g('If', 'getIfTrue'), g('If', 'getIfFalse')))
+  t.set(B.LoopId, fixed(g('Loop', 'getBody')))
+  t.set(B.BreakId, fixed(g('Break', 'getValue'), g('Break', 'getCondition')))
+  t.set(B.SwitchId, fixed(g('Switch', 'getValue'), g('Switch', 'getCondition')))
+  t.set(B.CallId, listed(g('Call', 'getNumOperands'), g('Call', 'getOperandAt')))
+  t.set(B.CallIndirectId, listed(g('CallIndirect', 'getNumOperands'), g('CallIndirect', 'getOperandAt'), g('CallIndirect', 'getTarget')))
+  t.set(B.CallRefId, listed(g('CallRef', 'getNumOperands'), g('CallRef', 'getOperandAt'), g('CallRef', 'getTarget')))
   t.set(B.LocalGetId, none)
-  t.set(B.LocalSetId, fixed(B.LocalSet.getValue))
+  t.set(B.LocalSetId, fixed(g('LocalSet', 'getValue')))
   t.set(B.GlobalGetId, none)
-  t.set(B.GlobalSetId, fixed(B.GlobalSet.getValue))
-  t.set(B.TableGetId, fixed(B.TableGet.getIndex))
-  t.set(B.TableSetId, fixed(B.TableSet.getIndex, B.TableSet.getValue))
+  t.set(B.GlobalSetId, fixed(g('GlobalSet', 'getValue')))
+  t.set(B.TableGetId, fixed(g('TableGet', 'getIndex')))
+  t.set(B.TableSetId, fixed(g('TableSet', 'getIndex'), g('TableSet', 'getValue')))
   t.set(B.TableSizeId, none)
-  t.set(B.TableGrowId, fixed(B.TableGrow.getValue, B.TableGrow.getDelta))
+  t.set(B.TableGrowId, fixed(g('TableGrow', 'getValue'), g('TableGrow', 'getDelta')))
   t.set(B.MemorySizeId, none)
-  t.set(B.MemoryGrowId, fixed(B.MemoryGrow.getDelta))
-  t.set(B.LoadId, fixed(B.Load.getPtr))
-  t.set(B.StoreId, fixed(B.Store.getPtr, B.Store.getValue))
+  t.set(B.MemoryGrowId, fixed(g('MemoryGrow', 'getDelta')))
+  t.set(B.LoadId, fixed(g('Load', 'getPtr')))
+  t.set(B.StoreId, fixed(g('Store', 'getPtr'), g('Store', 'getValue')))
   t.set(B.ConstId, none)
-  t.set(B.UnaryId, fixed(B.Unary.getValue))
-  t.set(B.BinaryId, fixed(B.Binary.getLeft, B.Binary.getRight))
-  t.set(B.SelectId, fixed(B.Select.getIfTrue, B.Select.getIfFalse, B.Select.getCondition))
-  t.set(B.DropId, fixed(B.Drop.getValue))
-  t.set(B.ReturnId, fixed(B.Return.getValue))
+  t.set(B.UnaryId, fixed(g('Unary', 'getValue')))
+  t.set(B.BinaryId, fixed(g('Binary', 'getLeft'), g('Binary', 'getRight')))
+  t.set(B.SelectId, fixed(g('Select', 'getIfTrue'), g('Select', 'getIfFalse'), g('Select', 'getCondition')))
+  t.set(B.DropId, fixed(g('Drop', 'getValue')))
+  t.set(B.ReturnId, fixed(g('Return', 'getValue')))
   t.set(B.NopId, none)
   t.set(B.UnreachableId, none)
   t.set(B.PopId, none)
-  t.set(B.AtomicRMWId, fixed(B.AtomicRMW.getPtr, B.AtomicRMW.getValue))
-  t.set(B.AtomicCmpxchgId, fixed(B.AtomicCmpxchg.getPtr, B.AtomicCmpxchg.getExpected, B.AtomicCmpxchg.getReplacement))
-  t.set(B.AtomicWaitId, fixed(B.AtomicWait.getPtr, B.AtomicWait.getExpected, B.AtomicWait.getTimeout))
-  t.set(B.AtomicNotifyId, fixed(B.AtomicNotify.getPtr, B.AtomicNotify.getNotifyCount))
+  t.set(B.AtomicRMWId, fixed(g('AtomicRMW', 'getPtr'), g('AtomicRMW', 'getValue')))
+  t.set(B.AtomicCmpxchgId, fixed(g('AtomicCmpxchg', 'getPtr'), g('AtomicCmpxchg', 'getExpected'), g('AtomicCmpxchg', 'getReplacement')))
+  t.set(B.AtomicWaitId, fixed(g('AtomicWait', 'getPtr'), g('AtomicWait', 'getExpected'), g('AtomicWait', 'getTimeout')))
+  t.set(B.AtomicNotifyId, fixed(g('AtomicNotify', 'getPtr'), g('AtomicNotify', 'getNotifyCount')))
   t.set(B.AtomicFenceId, none)
-  t.set(B.SIMDExtractId, fixed(B.SIMDExtract.getVec))
-  t.set(B.SIMDReplaceId, fixed(B.SIMDReplace.getVec, B.SIMDReplace.getValue))
-  t.set(B.SIMDShuffleId, fixed(B.SIMDShuffle.getLeft, B.SIMDShuffle.getRight))
-  t.set(B.SIMDTernaryId, fixed(B.SIMDTernary.getA, B.SIMDTernary.getB, B.SIMDTernary.getC))
-  t.set(B.SIMDShiftId, fixed(B.SIMDShift.getVec, B.SIMDShift.getShift))
-  t.set(B.SIMDLoadId, fixed(B.SIMDLoad.getPtr))
-  t.set(B.SIMDLoadStoreLaneId, fixed(B.SIMDLoadStoreLane.getPtr, B.SIMDLoadStoreLane.getVec))
-  t.set(B.MemoryInitId, fixed(B.MemoryInit.getDest, B.MemoryInit.getOffset, B.MemoryInit.getSize))
+  t.set(B.SIMDExtractId, fixed(g('SIMDExtract', 'getVec')))
+  t.set(B.SIMDReplaceId, fixed(g('SIMDReplace', 'getVec'), g('SIMDReplace', 'getValue')))
+  t.set(B.SIMDShuffleId, fixed(g('SIMDShuffle', 'getLeft'), g('SIMDShuffle', 'getRight')))
+  t.set(B.SIMDTernaryId, fixed(g('SIMDTernary', 'getA'), g('SIMDTernary', 'getB'), g('SIMDTernary', 'getC')))
+  t.set(B.SIMDShiftId, fixed(g('SIMDShift', 'getVec'), g('SIMDShift', 'getShift')))
+  t.set(B.SIMDLoadId, fixed(g('SIMDLoad', 'getPtr')))
+  t.set(B.SIMDLoadStoreLaneId, fixed(g('SIMDLoadStoreLane', 'getPtr'), g('SIMDLoadStoreLane', 'getVec')))
+  t.set(B.MemoryInitId, fixed(g('MemoryInit', 'getDest'), g('MemoryInit', 'getOffset'), g('MemoryInit', 'getSize')))
   t.set(B.DataDropId, none)
-  t.set(B.MemoryCopyId, fixed(B.MemoryCopy.getDest, B.MemoryCopy.getSource, B.MemoryCopy.getSize))
-  t.set(B.MemoryFillId, fixed(B.MemoryFill.getDest, B.MemoryFill.getValue, B.MemoryFill.getSize))
+  t.set(B.MemoryCopyId, fixed(g('MemoryCopy', 'getDest'), g('MemoryCopy', 'getSource'), g('MemoryCopy', 'getSize')))
+  t.set(B.MemoryFillId, fixed(g('MemoryFill', 'getDest'), g('MemoryFill', 'getValue'), g('MemoryFill', 'getSize')))
   t.set(B.RefNullId, none)
-  t.set(B.RefIsNullId, fixed(B.RefIsNull.getValue))
-  t.set(B.RefAsId, fixed(B.RefAs.getValue))
+  t.set(B.RefIsNullId, fixed(g('RefIsNull', 'getValue')))
+  t.set(B.RefAsId, fixed(g('RefAs', 'getValue')))
   t.set(B.RefFuncId, none)
-  t.set(B.RefEqId, fixed(B.RefEq.getLeft, B.RefEq.getRight))
-  t.set(B.RefTestId, fixed(B.RefTest.getRef))
-  t.set(B.RefCastId, fixed(B.RefCast.getRef))
-  t.set(B.BrOnId, fixed(B.BrOn.getRef))
-  t.set(B.StructNewId, listed(B.StructNew.getNumOperands, B.StructNew.getOperandAt))
-  t.set(B.StructGetId, fixed(B.StructGet.getRef))
-  t.set(B.StructSetId, fixed(B.StructSet.getRef, B.StructSet.getValue))
-  t.set(B.ArrayNewId, fixed(B.ArrayNew.getInit, B.ArrayNew.getSize))
-  t.set(B.ArrayNewFixedId, listed(B.ArrayNewFixed.getNumValues, B.ArrayNewFixed.getValueAt))
-  t.set(B.ArrayNewDataId, fixed(B.ArrayNewData.getOffset, B.ArrayNewData.getSize))
-  t.set(B.ArrayNewElemId, fixed(B.ArrayNewElem.getOffset, B.ArrayNewElem.getSize))
-  t.set(B.ArrayGetId, fixed(B.ArrayGet.getRef, B.ArrayGet.getIndex))
-  t.set(B.ArraySetId, fixed(B.ArraySet.getRef, B.ArraySet.getIndex, B.ArraySet.getValue))
-  t.set(B.ArrayLenId, fixed(B.ArrayLen.getRef))
-  t.set(B.ArrayFillId, fixed(B.ArrayFill.getRef, B.ArrayFill.getIndex, B.ArrayFill.getValue, B.ArrayFill.getSize))
-  t.set(B.ArrayCopyId, fixed(B.ArrayCopy.getDestRef, B.ArrayCopy.getDestIndex, B.ArrayCopy.getSrcRef, B.ArrayCopy.getSrcIndex, B.ArrayCopy.getLength))
-  t.set(B.ArrayInitDataId, fixed(B.ArrayInitData.getRef, B.ArrayInitData.getIndex, B.ArrayInitData.getOffset, B.ArrayInitData.getSize))
-  t.set(B.ArrayInitElemId, fixed(B.ArrayInitElem.getRef, B.ArrayInitElem.getIndex, B.ArrayInitElem.getOffset, B.ArrayInitElem.getSize))
-  t.set(B.TryId, listed(B.Try.getNumCatchBodies, B.Try.getCatchBodyAt, B.Try.getBody))
-  t.set(B.ThrowId, listed(B.Throw.getNumOperands, B.Throw.getOperandAt))
+  t.set(B.RefEqId, fixed(g('RefEq', 'getLeft'), g('RefEq', 'getRight')))
+  t.set(B.RefTestId, fixed(g('RefTest', 'getRef')))
+  t.set(B.RefCastId, fixed(g('RefCast', 'getRef')))
+  t.set(B.BrOnId, fixed(g('BrOn', 'getRef')))
+  t.set(B.StructNewId, listed(g('StructNew', 'getNumOperands'), g('StructNew', 'getOperandAt')))
+  t.set(B.StructGetId, fixed(g('StructGet', 'getRef')))
+  t.set(B.StructSetId, fixed(g('StructSet', 'getRef'), g('StructSet', 'getValue')))
+  t.set(B.ArrayNewId, fixed(g('ArrayNew', 'getInit'), g('ArrayNew', 'getSize')))
+  t.set(B.ArrayNewFixedId, listed(g('ArrayNewFixed', 'getNumValues'), g('ArrayNewFixed', 'getValueAt')))
+  t.set(B.ArrayNewDataId, fixed(g('ArrayNewData', 'getOffset'), g('ArrayNewData', 'getSize')))
+  t.set(B.ArrayNewElemId, fixed(g('ArrayNewElem', 'getOffset'), g('ArrayNewElem', 'getSize')))
+  t.set(B.ArrayGetId, fixed(g('ArrayGet', 'getRef'), g('ArrayGet', 'getIndex')))
+  t.set(B.ArraySetId, fixed(g('ArraySet', 'getRef'), g('ArraySet', 'getIndex'), g('ArraySet', 'getValue')))
+  t.set(B.ArrayLenId, fixed(g('ArrayLen', 'getRef')))
+  t.set(B.ArrayFillId, fixed(g('ArrayFill', 'getRef'), g('ArrayFill', 'getIndex'), g('ArrayFill', 'getValue'), g('ArrayFill', 'getSize')))
+  t.set(B.ArrayCopyId, fixed(g('ArrayCopy', 'getDestRef'), g('ArrayCopy', 'getDestIndex'), g('ArrayCopy', 'getSrcRef'), g('ArrayCopy', 'getSrcIndex'), g('ArrayCopy', 'getLength')))
+  t.set(B.ArrayInitDataId, fixed(g('ArrayInitData', 'getRef'), g('ArrayInitData', 'getIndex'), g('ArrayInitData', 'getOffset'), g('ArrayInitData', 'getSize')))
+  t.set(B.ArrayInitElemId, fixed(g('ArrayInitElem', 'getRef'), g('ArrayInitElem', 'getIndex'), g('ArrayInitElem', 'getOffset'), g('ArrayInitElem', 'getSize')))
+  t.set(B.TryId, listed(g('Try', 'getNumCatchBodies'), g('Try', 'getCatchBodyAt'), g('Try', 'getBody')))
+  t.set(B.ThrowId, listed(g('Throw', 'getNumOperands'), g('Throw', 'getOperandAt')))
   t.set(B.RethrowId, none)
-  t.set(B.TupleMakeId, listed(B.TupleMake.getNumOperands, B.TupleMake.getOperandAt))
-  t.set(B.TupleExtractId, fixed(B.TupleExtract.getTuple))
-  t.set(B.RefI31Id, fixed(B.RefI31.getValue))
-  t.set(B.I31GetId, fixed(B.I31Get.getI31))
+  t.set(B.TupleMakeId, listed(g('TupleMake', 'getNumOperands'), g('TupleMake', 'getOperandAt')))
+  t.set(B.TupleExtractId, fixed(g('TupleExtract', 'getTuple')))
+  t.set(B.RefI31Id, fixed(g('RefI31', 'getValue')))
+  t.set(B.I31GetId, fixed(g('I31Get', 'getI31')))
   return t
 }
 
-let childTable: Map<number, ChildrenOf> | undefined
+/** Child readers indexed by expression id (an array: this is the hottest loop of a transform). */
+let childTable: (ChildrenOf | undefined)[] | undefined
 
 /** Human name of an expression id, for error messages. */
 export function expressionKindName(id: number): string {
@@ -130,14 +141,16 @@ export function expressionKindName(id: number): string {
  * `onOpaque` is called for an expression whose children cannot be read.
  */
 export function walk(root: number, visit: (expr: number, id: number) => void, onOpaque: (expr: number, id: number) => void): void {
-  childTable ??= buildChildTable()
+  childTable ??= [...buildChildTable()].reduce<(ChildrenOf | undefined)[]>((t, [id, of]) => { t[id] = of; return t }, [])
+  const table = childTable
+  const getId: (expr: number) => number = b._BinaryenExpressionGetId
   const stack = [root]
   const children: number[] = []
   while (stack.length) {
     const expr = stack.pop()!
-    const id = b._BinaryenExpressionGetId(expr)
+    const id = getId(expr)
     visit(expr, id)
-    const of = childTable.get(id)
+    const of = table[id]
     if (!of) {
       onOpaque(expr, id)
       continue
