@@ -58,6 +58,12 @@ export interface Options {
    */
   incompatible?: 'trap' | 'coerce'
   /**
+   * Count adapted calls per call site at run time: the runtime warns once per
+   * site and its `report()` lists them (see the core's `TransformOptions.diagnostics`).
+   * @default false
+   */
+  diagnostics?: boolean
+  /**
    * Which `call_indirect` sites to rewrite, by containing function, signature or site.
    * @default every site on a funcref table
    */
@@ -141,6 +147,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
   const transform: Omit<TransformOptions, 'fileName'> = {
     strategy: options.strategy,
     incompatible: options.incompatible,
+    diagnostics: options.diagnostics,
     include: options.sites?.include,
     exclude: options.sites?.exclude,
   }
@@ -149,6 +156,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
   const transformKey = JSON.stringify({
     strategy: resolved.strategy,
     incompatible: resolved.incompatible,
+    diagnostics: resolved.diagnostics,
     sites: options.sites ?? null,
   }, (_, v) => v instanceof RegExp ? `/${v.source}/${v.flags}` : v)
   let wasmFor: (glue: string) => string | undefined = () => undefined

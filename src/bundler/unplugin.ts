@@ -129,6 +129,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const store = new WasmStore(options, () => viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'))
   /** Dev server: wasm files handed out so far (others must be inside server.fs.allow). */
   const devAssets = new Set<string>()
+  /**
+   * Wasm files whose virtual modules this instance made. Every instance sees
+   * every `fpcast-trampoline/...` id: with several instances (different
+   * options for different files), each loads and serves only its own.
+   */
+  const owned = new Set<string>()
+  const owns = (wasmPath: string) => owned.has(wasmPath) || options.filter(wasmPath)
   const instanceKey = `${PLUGIN_VERSION}:${Math.random().toString(36).slice(2)}`
   const assetQuery = `${WEBPACK_ASSET_QUERY}=${createHashKey(options.transformKey)}`
   registry().set(instanceKey, {
@@ -146,6 +153,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
   /** Code that defines `__fpcast_wasm_url` in a glue, for this bundler. */
   async function urlPrologue(wasmPath: string, glueId: string, esm: boolean): Promise<string> {
+    owned.add(wasmPath)
     if (viteDev) {
       const w = await store.fromFile(wasmPath, glueId, 'dev-server')
       return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrlPath(w))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
@@ -234,12 +242,15 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       }
       if (asyncWebAssembly && /\.wasm$/.test(source) && importer && JS_RE.test(importer.replace(/\?.*$/, '')) && !importer.includes(PREFIX)) {
         const path = resolveWasmRequest(source, importer)
-        return options.filter(path) ? ESM_PREFIX + path : undefined
+        if (!options.filter(path)) return undefined
+        owned.add(path)
+        return ESM_PREFIX + path
       }
       const m = WASM_QUERY_RE.exec(source)
       if (!m) return undefined
       const path = resolveWasmRequest(source, importer)
       if (!options.filter(path)) return undefined
+      owned.add(path)
       const id = (m[1] === 'url' ? URL_PREFIX : INIT_PREFIX) + path
       return rollupLike ? `\0${id}` : id
     },
@@ -253,6 +264,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         const id = decoded.startsWith(PREFIX) ? decoded : virtual >= 0 ? decoded.slice(virtual + '_virtual_'.length) : undefined
         if (!id) return undefined
         if (id === RUNTIME_ID) return runtimeModule()
+        const prefix = [INIT_PREFIX, ESM_PREFIX, URL_PREFIX].find(p => id.startsWith(p))
+        if (prefix && !owns(id.slice(prefix.length))) return undefined
         if (id.startsWith(INIT_PREFIX)) return initModule(id.slice(INIT_PREFIX.length))
         if (id.startsWith(ESM_PREFIX)) {
           const wasmPath = id.slice(ESM_PREFIX.length)
@@ -305,6 +318,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           const url = req.url?.replace(/\?.*$/, '') ?? ''
           if (!url.startsWith(prefix) || !url.endsWith('.wasm')) return next()
           const file = decodeURI(url.slice(prefix.length - 1)).replace(/^\/([A-Za-z]:)/, '$1')
+          if (!devAssets.has(file) && !options.filter(file)) return next()
           const allowed = devAssets.has(file) || (server.config.server.fs.allow ?? []).some(dir => file.startsWith(dir.endsWith('/') ? dir : `${dir}/`))
           if (!allowed) {
             res.statusCode = 403
