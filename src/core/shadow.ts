@@ -298,10 +298,13 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       return diagnostics ? m.block(null, [record(tKeys.indexOf(sigKey(site)), kIndex.get(sigKey(target))!), adapted], resultsOf(site)) : adapted
     })
   }
-  const trap = (site: Sig, target: Sig) => {
+  // One trap per call-site signature, not per pair (most pairs are
+  // incompatible: 1,956 of Pyodide's 2,880): the runtime reads the slot's
+  // type itself for the message (k = -1).
+  const trap = (site: Sig) => {
     const n = site.params.length
-    return define(`${PREFIX}x$${sigKey(site)}$${sigKey(target)}`, site, [], () => m.block(null, [
-      mismatch(tKeys.indexOf(sigKey(site)), kIndex.get(sigKey(target))!, m.local.get(n, b.i32)),
+    return define(`${PREFIX}x$${sigKey(site)}`, site, [], () => m.block(null, [
+      mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32)),
       m.unreachable(),
     ]))
   }
@@ -313,7 +316,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       const target = known.get(kKey)!
       const c = compatibility(site, target, coerceNumbers)
       if (c === 'same') adaptNames.push(pass(site), pass(site))
-      else if (c === 'incompatible') adaptNames.push(trap(site, target), trap(site, target))
+      else if (c === 'incompatible') adaptNames.push(trap(site), trap(site))
       else adaptNames.push(adapter(site, target, false), adapter(site, target, viaArgument && siteSigs.has(kKey)))
     }
   }

@@ -238,9 +238,13 @@ export function fpcastRuntime(WA) {
         hooks.set(2, dynamicAdapter(state, siteSigs[t], key, record))
         return -3
       }
+      // k < 0: the module has one trap per call-site signature; the slot tells its type.
       const mismatch = (t, k, slot) => {
         const { sigs, siteSigs } = state.meta
-        throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${sigText(sigs[k])}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
+        const f = k < 0 && state.table ? state.table.get(slot) : null
+        const key = k >= 0 ? sigs[k] : f && signatureOf(f, sigs.concat(state.meta.probeSigs || [], [...learned]))
+        const holds = key ? sigText(key) : 'a function of another type'
+        throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
       }
       const warned = new Set()
       const recordCall = (site, t, k) => {
