@@ -43,6 +43,10 @@ and signature, the call table's contents by signature, and the signature
 pairs that can mismatch; --json prints the same as JSON.
 `
 
+/** Progress lines for inputs this big, or transforms this long. */
+const PROGRESS_BYTES = 8 * 1048576
+const PROGRESS_AFTER_MS = 2000
+
 function summary(r: TransformReport): string {
   if (r.alreadyTransformed) return `${r.file}: already transformed, left as it was`
   if (r.strategy === 'none') return `${r.file}: no call_indirect to rewrite (${r.sites.total} sites), left as it was`
@@ -103,6 +107,8 @@ function main(argv: string[]): number {
     profile: values.profile ? readProfile(values.profile) : undefined,
     safetyNet: values['safety-net'],
     slotVia: values['slot-via'] as any,
+    // A big module takes a while (about 0.5 s per MiB): say how it is going.
+    onProgress: (e) => { if (e.inputBytes >= PROGRESS_BYTES || e.elapsedMs >= PROGRESS_AFTER_MS) process.stderr.write(`[fpcast-trampoline] ${e.file}: ${e.message}\n`) },
   })
   for (const r of [report, ...sideModules]) for (const w of r.warnings) process.stderr.write(`[fpcast-trampoline] warning: ${r.file}: ${w}\n`)
   if (values.report) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)

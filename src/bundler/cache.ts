@@ -2,15 +2,18 @@
  * A persistent content-addressed cache of transformed wasm: the key is a
  * SHA-256 of the input bytes, the options that change the output and the
  * plugin version, so an unchanged rebuild skips binaryen and any change of
- * input, options or plugin misses. Entries are written to a temporary name
- * and renamed, so a crash never leaves a half-written entry; an unreadable
- * entry is a miss.
+ * input, options or plugin misses. Each file is written to a temporary name
+ * and renamed, so a crash never leaves a half-written entry, and builds
+ * sharing the directory (concurrent processes) each rename whole files. The
+ * report records the SHA-256 of the bytes: an entry whose bytes do not match
+ * it (a mix of two writers' files, a damaged file) or that cannot be read is
+ * a miss.
  *
  *   <dir>/<key>.wasm   the transformed bytes
- *   <dir>/<key>.json   the report
+ *   <dir>/<key>.json   { sha256, report }
  */
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TransformReport } from '../core/transform.ts'
 
@@ -18,6 +21,8 @@ export interface CachedTransform {
   wasm: Uint8Array
   report: TransformReport
 }
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 export function cacheKey(bytes: Uint8Array, transformKey: string, version: string): string {
   return createHash('sha256').update(`fpcast-trampoline ${version}\0${transformKey}\0`).update(bytes).digest('hex')
@@ -29,10 +34,10 @@ export class WasmCache {
   get(key: string): CachedTransform | undefined {
     if (!this.dir) return undefined
     try {
-      const report = JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8')) as TransformReport
+      const entry = JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8')) as { sha256?: string; report?: TransformReport }
       const wasm = new Uint8Array(readFileSync(join(this.dir, `${key}.wasm`)))
-      if (wasm.length !== report.size.after) return undefined
-      return { wasm, report }
+      if (!entry.report || entry.sha256 !== sha256(wasm)) return undefined
+      return { wasm, report: entry.report }
     } catch {
       return undefined
     }
@@ -40,16 +45,20 @@ export class WasmCache {
 
   set(key: string, value: CachedTransform): void {
     if (!this.dir) return
+    const tmp = `.${process.pid}-${Math.random().toString(36).slice(2)}`
+    const wasm = join(this.dir, `${key}.wasm`)
+    const json = join(this.dir, `${key}.json`)
     try {
       mkdirSync(this.dir, { recursive: true })
-      const tmp = `.${process.pid}-${Math.random().toString(36).slice(2)}`
       // The wasm first: an entry counts only once its report exists.
-      writeFileSync(join(this.dir, `${key}.wasm${tmp}`), value.wasm)
-      renameSync(join(this.dir, `${key}.wasm${tmp}`), join(this.dir, `${key}.wasm`))
-      writeFileSync(join(this.dir, `${key}.json${tmp}`), JSON.stringify(value.report))
-      renameSync(join(this.dir, `${key}.json${tmp}`), join(this.dir, `${key}.json`))
+      writeFileSync(wasm + tmp, value.wasm)
+      renameSync(wasm + tmp, wasm)
+      writeFileSync(json + tmp, JSON.stringify({ sha256: sha256(value.wasm), report: value.report }))
+      renameSync(json + tmp, json)
     } catch {
-      // A cache that cannot be written is only slower.
+      // A cache that cannot be written is only slower; leave no temporary file behind.
+      rmSync(wasm + tmp, { force: true })
+      rmSync(json + tmp, { force: true })
     }
   }
 }

@@ -103,6 +103,8 @@ export class WasmStore {
     }
     const report = { ...result.report, file }
     this.options.report({ ...report, importer, cached, output, ...(span ? { span } : {}) })
+    // What the user should know (debug sections dropped, an input already transformed), under the report line.
+    for (const w of report.warnings) this.options.log?.(`[fpcast-trampoline] warning: ${file}: ${w}`)
     return {
       file,
       name,

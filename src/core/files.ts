@@ -6,11 +6,12 @@
  * modules it names are transformed too, pthread worker scripts get the
  * runtime, other files (`.data` packages) are copied.
  *
- * Every output is produced in memory and validated first, then written to a
- * temporary name and renamed: a failure never leaves a partial file.
+ * Every output is produced in memory and validated first, then all are
+ * written to temporary names and renamed: a failure never leaves a partial
+ * file (see writeAll).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, extname, join, resolve, sep } from 'node:path'
 import { FpcastError } from './errors.ts'
 import { transformGlue } from './glue.ts'
 import type { TransformOptions } from './options.ts'
@@ -47,10 +48,43 @@ export function findGlueWasm(glue: string, glueFile: string): string {
   throw new FpcastError(`the glue names several .wasm files (${names.join(', ')}); say which one it loads with --wasm`, { file: glueFile })
 }
 
-function writeAtomically(path: string, data: string | Uint8Array) {
-  const tmp = `${path}.fpcast-tmp-${process.pid}`
-  writeFileSync(tmp, data)
-  renameSync(tmp, path)
+/**
+ * Writes every output (and copy) under a temporary name beside its target
+ * first, then renames them all into place. A failure while writing (disk
+ * full, a file size limit, no permission) removes the temporary files, and
+ * the directory if it made it, so nothing is left half-written. Targets
+ * that are directories are refused before anything is written.
+ */
+function writeAll(outDir: string, outputs: [string, string | Uint8Array][], copies: [string, string][]): string[] {
+  for (const to of [...outputs.map(o => o[0]), ...copies.map(c => c[1])]) {
+    if (existsSync(to) && statSync(to).isDirectory()) throw new FpcastError('is a directory, where an output file goes; nothing was written', { file: to })
+  }
+  let made: string | undefined
+  try {
+    made = mkdirSync(outDir, { recursive: true })
+  } catch (e) {
+    throw new FpcastError(`cannot create the output directory (${(e as Error).message}); nothing was written`, { file: outDir, cause: e })
+  }
+  const staged: [string, string][] = []
+  try {
+    for (const [path, data] of outputs) {
+      staged.push([`${path}.fpcast-tmp-${process.pid}`, path])
+      writeFileSync(staged[staged.length - 1][0], data)
+    }
+    for (const [from, to] of copies) {
+      staged.push([`${to}.fpcast-tmp-${process.pid}`, to])
+      copyFileSync(from, staged[staged.length - 1][0])
+    }
+  } catch (e) {
+    for (const [tmp] of staged) rmSync(tmp, { force: true })
+    // Directories this call made, innermost first; one that is not empty stays.
+    for (let dir = outDir; made && (dir === made || dir.startsWith(made + sep)); dir = dirname(dir)) {
+      try { rmdirSync(dir) } catch { break }
+    }
+    throw new FpcastError(`cannot write the output (${(e as Error).message}); nothing was written`, { file: staged[staged.length - 1]?.[1] ?? outDir, cause: e })
+  }
+  for (const [tmp, path] of staged) renameSync(tmp, path)
+  return staged.map(([, path]) => path)
 }
 
 export function transformFiles(input: string, options: FilesOptions): FilesResult {
@@ -98,10 +132,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
     throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${ext || 'no extension'}'`, { file: input })
   }
 
-  mkdirSync(outDir, { recursive: true })
-  const written: string[] = []
-  for (const [path, data] of outputs) { writeAtomically(path, data); written.push(path) }
-  for (const [from, to] of copies) { copyFileSync(from, to); written.push(to) }
+  const written = writeAll(outDir, outputs, copies)
   return { written, report, sideModules: sideReports }
 }
 

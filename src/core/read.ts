@@ -53,19 +53,24 @@ export function customSectionNames(bytes: Uint8Array): string[] {
   return names
 }
 
+const HEADER = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]
+
 export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
+  if (bytes.length > 0 && bytes.length < 8 && bytes.every((b, i) => b === HEADER[i])) {
+    throw new FpcastError(`truncated: the file ends after ${bytes.length} byte(s), inside the 8-byte WebAssembly header`, { file: fileName })
+  }
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
     throw new FpcastError('not a WebAssembly binary (no \\0asm header); pass the .wasm file, not its glue or a text form', { file: fileName })
   }
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) {
-    throw new FpcastError(`unsupported WebAssembly binary version ${bytes[4]}; only version 1 modules are supported`, { file: fileName })
+    const layer = bytes[6] === 1 && bytes[7] === 0 ? ' (a component-model component, not a core module)' : ''
+    throw new FpcastError(`unsupported WebAssembly binary version ${bytes[4]}${layer}; only version 1 core modules are supported`, { file: fileName })
   }
-  let module: binaryen.Module
-  try {
-    module = binaryen.readBinary(bytes)
-  } catch (e) {
-    throw new FpcastError(`cannot parse the module: ${(e as Error)?.message ?? e}`, { file: fileName, cause: e })
+  const read = captureOutput(() => binaryen.readBinary(bytes))
+  if (!read.ok) {
+    throw new FpcastError(`cannot parse the module: ${parseFailure(read.output, read.error)}; is it truncated or corrupt?`, { file: fileName, cause: read.error })
   }
+  const module = read.value
   const customSections = customSectionNames(bytes)
   const declared = customSections.includes('target_features') ? module.getFeatures() : undefined
   const features = module.getFeatures() | ASSUMED
@@ -97,22 +102,52 @@ export function engineRejection(bytes: Uint8Array): string {
 }
 
 /**
- * binaryen.js prints validation errors through a console it bound at load
- * time; capture the stream writes instead, and keep them for our own message.
+ * binaryen.js prints through a console it bound at load time; this runs `fn`
+ * with the process's stream writes captured instead, for our own messages.
  */
-export function quietlyValid(module: binaryen.Module): boolean {
-  const lines: string[] = []
+function captureOutput<T>(fn: () => T): { ok: true; value: T; output: string[] } | { ok: false; error: unknown; output: string[] } {
+  const output: string[] = []
   const proc = (globalThis as any).process
   const streams = proc?.stdout && proc?.stderr ? [proc.stdout, proc.stderr] : []
   const saved = streams.map((s: any) => s.write)
-  for (const s of streams) s.write = (chunk: unknown) => { lines.push(String(chunk)); return true }
+  for (const s of streams) s.write = (chunk: unknown) => { output.push(String(chunk)); return true }
   try {
-    const ok = !!module.validate()
-    lastValidationErrors = ok ? [] : lines
-    return ok
+    return { ok: true, value: fn(), output }
+  } catch (error) {
+    return { ok: false, error, output }
   } finally {
     streams.forEach((s: any, i: number) => { s.write = saved[i] })
   }
+}
+
+/**
+ * binaryen's reason for a failed `readBinary`. It prints `[parse exception:
+ * ...]` without a newline, so the text waits in binaryen's stderr buffer (and
+ * would open the next, unrelated message); validating a module that is
+ * invalid on purpose prints a line, which flushes it out, and we keep it.
+ */
+function parseFailure(output: string[], error: unknown): string {
+  const flush = captureOutput(() => {
+    const m = new binaryen.Module()
+    try {
+      m.addFunction('flush', binaryen.none, binaryen.i32, [], m.nop())
+      m.validate()
+    } finally {
+      m.dispose()
+    }
+  })
+  const text = [...output, ...flush.output].join('')
+  const reason = /\[parse exception: ([^\]]*)\]/.exec(text)?.[1]
+  return reason ? reason.replace(/\(at 0:(\d+)\)/, '(at byte $1)') : String((error as Error)?.message ?? error)
+}
+
+/** binaryen's validation, its messages kept for our own (see `lastValidationErrors`). */
+export function quietlyValid(module: binaryen.Module): boolean {
+  const r = captureOutput(() => !!module.validate())
+  const ok = r.ok && r.value
+  lastValidationErrors = ok ? [] : r.output
+  if (!r.ok) throw r.error
+  return ok
 }
 
 /** The messages of the last failed `quietlyValid()`. */

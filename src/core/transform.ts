@@ -16,7 +16,7 @@ import binaryen from 'binaryen'
 import { tableType } from './binaryen-types.ts'
 import { FpcastError } from './errors.ts'
 import { applyJs } from './js-strategy.ts'
-import { type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
+import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule } from './scan.ts'
 import { applyShadow, PREFIX, readSegments } from './shadow.ts'
@@ -52,6 +52,8 @@ export interface TransformResult {
   report: TransformReport
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
 function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
   if (filter.empty) return false
   if (filter.functions.length && !filter.functions.some(f => typeof f === 'string' ? f === site.func.displayName || f === site.func.name : f.test(site.func.displayName))) return false
@@ -69,12 +71,16 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     primedFunctions: 0, adapters: 0, shadowTables: 0, size: { before: input.length, after: input.length }, warnings: [],
     timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
   }
+  const progress = (phase: ProgressEvent['phase'], message: string) => options.onProgress?.({ file, phase, message, inputBytes: input.length, elapsedMs: performance.now() - t0 })
+  progress('start', `transforming (${(input.length / 1048576).toFixed(1)} MiB)`)
   const { module: m, features, declared, customSections, engineValid } = readModule(input, file)
   try {
     const t1 = performance.now()
     report.timeMs.read = t1 - t0
     if (customSections.includes(SECTION)) {
+      // Never twice: a second pass would rewrite our own adapters and shadow tables. Pass it through, and say so.
       report.alreadyTransformed = true
+      report.warnings.push(`already transformed by fpcast-trampoline (it has a '${SECTION}' section): left byte for byte as it was, and this run's options were not applied; transform the original build instead to change them`)
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report }
     }
@@ -83,6 +89,7 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     const inTables = new Set(readSegments(m).flatMap(s => s.data))
     const scan = scanModule(m, functions, inTables, file)
     report.sites.total = scan.sites.length
+    progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)
     const funcrefTables = new Set<string>()
     for (let i = 0; i < m.getNumTables(); i++) {
       const name = binaryen.getTableInfo(m.getTableByIndex(i)).name
@@ -120,6 +127,7 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     m.addCustomSection(SECTION, new TextEncoder().encode(JSON.stringify(meta)))
     const t2 = performance.now()
     report.timeMs.rewrite = t2 - t1
+    progress('rewrite', `rewrote ${selected.length} sites (${seconds(t2 - t1)})`)
 
     const invalid = (said: string) => new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. ${said.slice(0, 2000)}`, { file })
     // An input the engine could not judge is judged by binaryen, before writing.
@@ -148,6 +156,7 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     }
     report.timeMs.validate += performance.now() - t4
     report.timeMs.write = t4 - t3
+    progress('write', `validated and written: ${(wasm.length / 1048576).toFixed(1)} MiB (${seconds(performance.now() - t2)})`)
 
     report.sites.rewritten = selected.length
     const bySig = new Map<string, { sig: string; text: string; sites: number }>()
