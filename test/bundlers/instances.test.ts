@@ -14,7 +14,7 @@ import { GLIB_EXPECTED, runInNode, workdir } from './helpers.ts'
 
 /** The transform's metadata in a wasm (its custom section), or null for an untransformed one. */
 function meta(bytes: Buffer): { strategy: string; siteGlobal?: string } | null {
-  const [section] = WebAssembly.Module.customSections(new WebAssembly.Module(bytes), 'fpcast_trampoline')
+  const [section] = WebAssembly.Module.customSections(new WebAssembly.Module(new Uint8Array(bytes)), 'fpcast_trampoline')
   return section ? JSON.parse(new TextDecoder().decode(section)) : null
 }
 

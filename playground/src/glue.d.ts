@@ -1,0 +1,7 @@
+// The Emscripten glue of playground/wasm/<variant>/ (an ES module emcc wrote).
+declare module '*/playground.mjs' {
+  const createPlayground: import('./types.ts').CreatePlayground
+  export default createPlayground
+  /** The plugin runtime's report(): wasm/fixed/ only, added by vite.config.ts. */
+  export function fpcastReport(): import('./types.ts').Profile
+}
