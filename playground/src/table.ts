@@ -19,19 +19,14 @@ export function drawTable(tbody: HTMLTableSectionElement, profile: Profile): voi
   tbody.replaceChildren(...sites.map((s) => {
     const row = tbody.ownerDocument.createElement('tr')
     row.dataset.site = s.site
-    const cells = [`${s.function} #${s.site.split('#')[1]}`, s.expected, s.actual, String(s.count)]
-    const code = tbody.ownerDocument.createElement('code')
-    code.textContent = s.site
-    for (const [i, text] of cells.entries()) {
+    // The site as a profile names it (function index # ordinal), then by function name.
+    const cells = { id: s.site, site: `${s.function} #${s.site.split('#')[1]}`, expected: s.expected, actual: s.actual, count: String(s.count) }
+    for (const [className, text] of Object.entries(cells)) {
       const td = tbody.ownerDocument.createElement('td')
+      td.className = className
       td.textContent = text
-      td.className = ['site', 'expected', 'actual', 'count'][i]
       row.append(td)
     }
-    const id = tbody.ownerDocument.createElement('td')
-    id.className = 'id'
-    id.append(code)
-    row.prepend(id)
     // Flash the rows whose count just went up.
     if ((previous.get(s.site) ?? 0) < s.count) row.classList.add('changed')
     previous.set(s.site, s.count)
