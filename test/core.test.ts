@@ -158,6 +158,13 @@ describe('transformGlue', () => {
     expect(transformGlue(r.code).alreadyTransformed).toBe(true)
   })
 
+  it('is not fooled by a glue that merely mentions the runtime (a --post-js, a comment)', () => {
+    const mentioning = `${glue}\n// see __fpcast_WebAssembly in the docs\n`
+    const r = transformGlue(mentioning, { fileName: 'glib.js' })
+    expect(r.alreadyTransformed).toBe(false)
+    expect(r.code.match(/var __fpcast_WebAssembly = /g)).toHaveLength(1)
+  })
+
   it('injects no eval and no new Function', () => {
     const r = transformGlue(glue)
     const injected = r.code.slice(0, r.code.length - glue.length)

@@ -2,6 +2,4 @@
 declare module '*/playground.mjs' {
   const createPlayground: import('./types.ts').CreatePlayground
   export default createPlayground
-  /** The plugin runtime's report(): wasm/fixed/ only, added by vite.config.ts. */
-  export function fpcastReport(): import('./types.ts').Profile
 }

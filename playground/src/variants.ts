@@ -5,11 +5,11 @@
  * instance, or to none.
  */
 import createEmulate from '../wasm/emulate/playground.mjs'
-import createFixed, { fpcastReport } from '../wasm/fixed/playground.mjs'
+import createFixed from '../wasm/fixed/playground.mjs'
 import createJs from '../wasm/js/playground.mjs'
 import createShadow from '../wasm/shadow/playground.mjs'
 import createStock from '../wasm/stock/playground.mjs'
-import type { PlaygroundModule } from './types.ts'
+import type { PlaygroundModule, Profile } from './types.ts'
 
 export interface Variants {
   /** Untouched by the plugin: mismatched calls trap. */
@@ -24,8 +24,16 @@ export interface Variants {
   emulate: PlaygroundModule
 }
 
-/** The adapted calls so far in the `fixed` copy, as its plugin runtime counts them. */
-export const adaptedCalls = fpcastReport
+/**
+ * The adapted calls so far in the `fixed` copy, as its plugin runtime counts
+ * them: a diagnostics build's runtime publishes its report() as the global
+ * `fpcastTrampolineReport` (the only diagnostics build on this page).
+ */
+export const adaptedCalls = (): Profile => {
+  const report = (globalThis as { fpcastTrampolineReport?: () => Profile }).fpcastTrampolineReport
+  if (!report) throw new Error('no diagnostics build has been instantiated: is wasm/fixed/ rewritten by fpcastTrampoline({ diagnostics: true })?')
+  return report()
+}
 
 export async function loadVariants(): Promise<Variants> {
   const [stock, fixed, shadow, js, emulate] = await Promise.all([createStock(), createFixed(), createShadow(), createJs(), createEmulate()])

@@ -28,7 +28,7 @@ import remapping from '@jridgewell/remapping'
 import MagicString from 'magic-string'
 import { FpcastError } from './errors.ts'
 import { findGlueWasm } from './files.ts'
-import { GLUE_BINDING, transformGlue } from './glue.ts'
+import { TRANSFORMED_RE, transformGlue } from './glue.ts'
 import { encodeEmbeddedWasm, findEmbeddedWasm, type EmbeddedWasm } from './single-file.ts'
 
 export const URL_BINDING = '__fpcast_wasm_url'
@@ -157,7 +157,7 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
   }
   const first = { code: s.toString(), map: s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }) }
   // Glue the CLI already rewrote keeps its runtime; only its wasm location changes.
-  if (code.includes(GLUE_BINDING)) return { code: first.code, map: JSON.parse(first.map.toString()), sites: 0, locateSites }
+  if (TRANSFORMED_RE.test(code)) return { code: first.code, map: JSON.parse(first.map.toString()), sites: 0, locateSites }
   const glue = transformGlue(first.code, { fileName })
   const composed = remapping([glue.map.toString(), first.map.toString()], () => null)
   const map: EncodedSourceMap = JSON.parse(composed.toString())

@@ -33,6 +33,8 @@ const INSTANTIATE_RE = /(?<![\w$.])WebAssembly(?=\s*\.\s*(?:instantiateStreaming
  * not an assignment to it.
  */
 const INSTANTIATE_WASM_RE = /(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\[\s*(["'])instantiateWasm\1\s*\]|\.instantiateWasm)(?!\s*=(?!=))/g
+/** The runtime's declaration, as transformGlue writes it: a glue that has it was transformed already (a mere mention of the name is not enough). */
+export const TRANSFORMED_RE = /(?<![\w$.])var __fpcast_WebAssembly\s*=\s*\(function fpcastRuntime\(/
 const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
 
 export interface GlueOptions {
@@ -56,7 +58,7 @@ export function runtimeSource(): string {
 export function transformGlue(code: string, options: GlueOptions = {}): GlueResult {
   const fileName = options.fileName ?? '<glue>'
   const s = new MagicString(code)
-  if (code.includes(GLUE_BINDING)) {
+  if (TRANSFORMED_RE.test(code)) {
     return { code, map: s.generateMap({ hires: 'boundary', source: fileName }), sites: 0, alreadyTransformed: true }
   }
   let sites = 0

@@ -287,7 +287,13 @@ export function fpcastRuntime(WA) {
       state.hooks = hooks
       state.slotGlobal = meta.slotGlobal && instance.exports[meta.slotGlobal]
       state.siteGlobal = meta.siteGlobal && instance.exports[meta.siteGlobal]
-      if (meta.siteGlobal) { recorded.push({ meta, counts: state.counts, dynSigs: state.dynSigs }); printAtExit() }
+      if (meta.siteGlobal) {
+        recorded.push({ meta, counts: state.counts, dynSigs: state.dynSigs })
+        printAtExit()
+        // Diagnostics builds only: the one global we define, so a page can read the profile
+        // whatever the bundler made of the glue's module scope.
+        globalThis.fpcastTrampolineReport ??= report
+      }
       const table = findTable(accessOf(meta), imports, instance)
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
