@@ -108,7 +108,9 @@ export function engineRejection(bytes: Uint8Array): string {
 function captureOutput<T>(fn: () => T): { ok: true; value: T; output: string[] } | { ok: false; error: unknown; output: string[] } {
   const output: string[] = []
   const proc = (globalThis as any).process
-  const streams = proc?.stdout && proc?.stderr ? [proc.stdout, proc.stderr] : []
+  const con = (globalThis as any).console
+  // Node's console writes to process.stdout/stderr; a test runner's console (vitest, jest) to streams of its own.
+  const streams = [...new Set([proc?.stdout, proc?.stderr, con?._stdout, con?._stderr])].filter(s => typeof s?.write === 'function')
   const saved = streams.map((s: any) => s.write)
   for (const s of streams) s.write = (chunk: unknown) => { output.push(String(chunk)); return true }
   try {
