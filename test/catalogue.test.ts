@@ -21,9 +21,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import binaryen from 'binaryen'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { FpcastError, transformGlue, transformWasm } from '../src/core/index.ts'
 import { fpcastRuntime } from '../src/runtime/runtime.js'
+import { rolldownBuild } from './bundlers/builds.ts'
 import { bigModule, expectedRun } from './catalogue/big-module.ts'
 import * as inputs from './catalogue/inputs.ts'
 import { NODE24, ROOT } from './helpers/engines.ts'
@@ -332,6 +333,28 @@ describe('catalogue: every input through the CLI', () => {
   })
 })
 
+describe('catalogue: the bundler plugin says the same', () => {
+  it('a wasm with DWARF imported with ?url: the warning is printed under the report line, the asset has no .debug_ section', async () => {
+    const root = join(work, 'plugin-dwarf')
+    mkdirSync(root, { recursive: true })
+    cpSync(join(BUILD, 'catalogue_dwarf/catalogue_dwarf.wasm'), join(root, 'catalogue_dwarf.wasm'))
+    writeFileSync(join(root, 'entry.js'), "import url from './catalogue_dwarf.wasm?url'\nglobalThis.url = url\n")
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    try {
+      await rolldownBuild(root, 'dist', { cache: false }, 'entry.js')
+      const lines = log.mock.calls.map(c => String(c[0])).filter(l => l.startsWith('[fpcast-trampoline]'))
+      expect(lines).toEqual([
+        expect.stringMatching(/^\[fpcast-trampoline\] catalogue_dwarf\.wasm: 10\/10 call_indirect sites rewritten/),
+        expect.stringMatching(new RegExp(`^\\[fpcast-trampoline\\] warning: ${join(root, 'catalogue_dwarf.wasm')}: dropped \\.debug_info, `)),
+      ])
+    } finally {
+      log.mockRestore()
+    }
+    const [asset] = readdirSync(join(root, 'dist/assets'))
+    expect(sectionNames(new Uint8Array(readFileSync(join(root, 'dist/assets', asset)))).filter(n => n.startsWith('.debug_'))).toEqual([])
+  })
+})
+
 describe('catalogue: damaged inputs in bulk', () => {
   it('200 seeded truncations and byte flips of the cpython fixture: each is refused with one line naming the file, or transformed into a valid module; binaryen stays usable', () => {
     const good = fixtureWasm('cpython')
@@ -346,7 +369,7 @@ describe('catalogue: damaged inputs in bulk', () => {
       const file = `mutant-${i}.wasm`
       try {
         const { wasm } = transformWasm(mutant, { fileName: file })
-        expect(WebAssembly.validate(wasm)).toBe(true)
+        expect(WebAssembly.validate(wasm as BufferSource)).toBe(true)
         outcomes.transformed++
       } catch (e) {
         expect(e).toBeInstanceOf(FpcastError)
@@ -388,6 +411,9 @@ describe('catalogue: the CLI never leaves a partial write', () => {
 const BIG_MIB = 52
 /** The bound this test holds the CLI to: about 30 times the input (measured: about 1.1 GiB for 52 MiB on Node 20). */
 const BIG_RSS_BOUND_MIB = 1600
+let bigChild: ReturnType<typeof spawn> | undefined
+// A run filtered to other rows does not wait for it.
+afterAll(() => { if (bigChild && bigChild.exitCode === null) bigChild.kill() })
 let big: Promise<{ status: number | null; stderr: string[]; maxRssKiB: number; ms: number; input: string; output: string }>
 beforeAll(() => {
   const dir = join(work, 'big')
@@ -397,7 +423,7 @@ beforeAll(() => {
   const rssFile = join(dir, 'maxrss')
   const started = Date.now()
   big = new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'test/catalogue/max-rss.mjs'), CLI, input, '--out-dir', join(dir, 'out')], { env: { ...process.env, FPCAST_MAXRSS_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = bigChild = spawn(process.execPath, ['--import', join(ROOT, 'test/catalogue/max-rss.mjs'), CLI, input, '--out-dir', join(dir, 'out')], { env: { ...process.env, FPCAST_MAXRSS_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d) => { stderr += d })
     child.on('error', reject)
