@@ -63,12 +63,21 @@ export interface StaticServer {
   close(): Promise<void>
 }
 
-/** Serves `dir` on 127.0.0.1 (an ephemeral port); `pages` adds HTML pages by path. */
-export async function serveStatic(dir: string, pages: Record<string, string> = {}): Promise<StaticServer> {
+/**
+ * Serves `dir` on 127.0.0.1 (an ephemeral port); `pages` adds HTML pages by path.
+ * `onPost` receives the body of each POST (pages that report to the test, e.g. in Firefox).
+ */
+export async function serveStatic(dir: string, pages: Record<string, string> = {}, onPost?: (path: string, body: string) => void): Promise<StaticServer> {
   const requests: string[] = []
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname)
     requests.push(path)
+    if (req.method === 'POST' && onPost) {
+      const chunks: Buffer[] = []
+      req.on('data', c => chunks.push(c))
+      req.on('end', () => { res.writeHead(204).end(); onPost(path, Buffer.concat(chunks).toString('utf8')) })
+      return
+    }
     if (path === '/favicon.ico') { res.writeHead(204).end(); return }
     if (pages[path]) { res.writeHead(200, { 'Content-Type': 'text/html' }).end(pages[path]); return }
     const file = normalize(join(dir, path === '/' ? 'index.html' : path))
