@@ -111,7 +111,7 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], wantL
   }
   if (result.opaque.length) {
     const first = result.opaque[0]
-    throw new FpcastError(`function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. Build without the feature that produces it (e.g. legacy exception handling instead of exnref)`, { file: fileName })
+    throw new FpcastError(`function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`, { file: fileName })
   }
   return result
 }

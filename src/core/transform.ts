@@ -105,6 +105,9 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
       return { wasm: input, report }
     }
 
+    // One call table: the shadows (and the js strategy's runtime) follow one. Emscripten output has one.
+    const callTables = [...new Set(selected.map(s => s.table))]
+    if (callTables.length > 1) throw new FpcastError(`call sites use ${callTables.length} tables; one call table is supported (Emscripten output has one: was this module merged from several, or hand-written?), nothing was written`, { file })
     const table64 = selected.find(s => binaryen.getExpressionType((binaryen as any).CallIndirect.getTarget(s.expr)) === binaryen.i64)
     if (table64) throw new FpcastError(`function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`, { file })
     // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
