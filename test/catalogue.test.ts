@@ -189,9 +189,22 @@ const rows: Row[] = [
   },
   {
     name: 'already transformed',
-    made: 'the glib fixture as transformWasm wrote it (custom section fpcast_trampoline)',
-    input: () => ({ path: inputFile('twice', 'glib.wasm', transformWasm(glib()).wasm) }),
-    expect: { outcome: 'unchanged', warning: /already transformed by fpcast-trampoline \(it has a 'fpcast_trampoline' section\): left byte for byte as it was/ },
+    made: 'the glib fixture\'s glue and wasm as the CLI wrote them (the wasm has the custom section fpcast_trampoline, the glue the runtime)',
+    input: () => {
+      const first = join(work, 'in', 'twice')
+      const r = cli(join(BUILD, 'glib/glib.js'), first)
+      expect(r.status).toBe(0)
+      return { path: join(first, 'glib.js'), wasm: join(first, 'glib.wasm') }
+    },
+    expect: {
+      outcome: 'unchanged',
+      warning: /already transformed by fpcast-trampoline \(it has a 'fpcast_trampoline' section\): left byte for byte as it was/,
+      check: (r) => {
+        expect(readFileSync(join(r.outDir, 'glib.js'), 'utf8')).toBe(readFileSync(r.input, 'utf8'))
+        cpSync(join(BUILD, 'glib/package.json'), join(r.outDir, 'package.json'))
+        expect(runGlue(r.outDir, 'glib.js')).toEqual({ status: 0, stdout: EXPECTED('glib'), stderr: '' })
+      },
+    },
   },
 
   // --- tables ---
@@ -273,13 +286,18 @@ const rows: Row[] = [
   }, /dropped \.debug_info, .*: their code offsets no longer match the rewritten module\. Function names are kept \(name section\)/),
   {
     name: 'other custom sections',
-    made: 'the glib_names fixture with a custom section appended (as packagers add metadata)',
-    input: () => ({ path: inputFile('custom', 'glib_names.wasm', inputs.withCustomSection(fixtureWasm('glib_names'), 'app.metadata', Buffer.from('{"build":"catalogue","bytes":[0,1,2,255]}'))) }),
+    made: 'the glib_names fixture (glue and wasm) with a custom section appended to the wasm (as packagers add metadata)',
+    input: () => {
+      const wasm = inputFile('custom', 'glib_names.wasm', inputs.withCustomSection(fixtureWasm('glib_names'), 'app.metadata', Buffer.from('{"build":"catalogue","bytes":[0,1,2,255]}')))
+      return { path: inputFile('custom', 'glib_names.js', readFileSync(join(BUILD, 'glib_names/glib_names.js'))), wasm }
+    },
     expect: {
       outcome: 'transformed',
-      check: (_r, out) => {
+      check: (r, out) => {
         const [kept] = sections(new Uint8Array(readFileSync(out)))('app.metadata')
         expect(Buffer.from(kept).toString()).toBe('{"build":"catalogue","bytes":[0,1,2,255]}')
+        cpSync(join(BUILD, 'glib_names/package.json'), join(r.outDir, 'package.json'))
+        expect(runGlue(r.outDir, 'glib_names.js')).toEqual({ status: 0, stdout: EXPECTED('glib'), stderr: '' })
       },
     },
   },
