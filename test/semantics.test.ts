@@ -152,6 +152,50 @@ describe('adaptation rules', () => {
     expect(instance.exports.call(5, 6, 1)).toBe(105)
   })
 
+  it('the table changes while adapted calls are in flight: set, grow and re-entry from inside a call', async () => {
+    // $target (one parameter) is called through (i32, i32) -> i32 and, from inside
+    // that adapted call, JS replaces its slot, grows the table, fills the new slot
+    // and calls back into wasm through both slots before the first call returns.
+    const m = binaryen.parseText(`(module
+      (type $site (func (param i32 i32) (result i32)))
+      (import "env" "mutate" (func $mutate (param i32)))
+      (table $t (export "table") 4 funcref)
+      (func $target (param i32) (result i32) (call $mutate (local.get 0)) (i32.mul (local.get 0) (i32.const 2)))
+      (func $three (param i32 i32 i32) (result i32) (i32.add (i32.add (local.get 0) (local.get 1)) (i32.add (local.get 2) (i32.const 1000))))
+      (func $same (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+      (elem (i32.const 1) $target $three $same)
+      (func (export "call") (param i32 i32 i32) (result i32)
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`)
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.ReferenceTypes)
+    const original = m.emitBinary()
+    m.dispose()
+    const { wasm } = transformWasm(original)
+    const seen: number[] = []
+    let e: any
+    let depth = 0
+    const imports = {
+      env: {
+        mutate(x: number) {
+          if (depth++) return // only the outermost call changes the table
+          const grownAt = e.table.grow(1)
+          e.table.set(grownAt, e.table.get(2)) // (i32, i32, i32) -> i32: adapted, third argument 0
+          e.table.set(1, e.table.get(3)) // the slot in flight now holds a matched function
+          seen.push(e.call(x, 3, grownAt), e.call(x, 3, 1), e.call(x, 3, 2))
+        },
+      },
+    }
+    const { instance } = await WA.instantiate(wasm, imports) as any
+    e = instance.exports
+    // The call in flight finishes as the function it started; the calls made meanwhile see the new table.
+    expect(e.call(10, 3, 1)).toBe(20)
+    expect(seen).toEqual([1013, 7, 1013])
+    expect(e.call(10, 3, 1)).toBe(7)
+    expect(e.call(10, 3, 4)).toBe(1013)
+    // A second instance has its own table and shadows: its slot 1 still holds $target, adapted.
+    const { instance: again } = await WA.instantiate(wasm, imports) as any
+    expect(again.exports.call(21, 0, 1)).toBe(42)
+  })
+
   it('a second transform changes nothing', () => {
     const once = transformWasm(moduleFor('iiii', 'ii')).wasm
     const twice = transformWasm(once)
