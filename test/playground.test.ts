@@ -29,6 +29,14 @@ const CLICKED_LINES = [
   'on_clicked_mods(..., modifiers): modifiers = 0',
 ]
 
+/** What one "clicked" emit adapts: four handlers of four types, once each (on_clicked_full is matched). */
+const CLICKED_ADAPTED = {
+  '(i32) -> void': 1,
+  '(i32, i32, i32) -> void': 1,
+  '(i32, i32, i32, i32) -> i32': 1,
+  '(i32, i32, i32, i32, i32) -> void': 1,
+}
+
 interface Shown { call: string; log: string[]; result: string | null; error: string | null }
 
 /** The newest outcome in a panel. */
@@ -41,8 +49,8 @@ async function latest(page: Page, panel: 'stock' | 'fixed'): Promise<Shown> {
   }))
 }
 
-/** The adapted-calls table, by function name. */
-async function table(page: Page): Promise<Record<string, { site: string; expected: string; actual: string; count: number }>> {
+/** The adapted-calls table (one row per site and signature called), by function name, then by the called function's signature. */
+async function table(page: Page): Promise<Record<string, { site: string; expected: string; actual: Record<string, number> }>> {
   const rows = await page.locator('#adapted tbody tr[data-site]').evaluateAll(trs => trs.map(tr => ({
     site: (tr as HTMLElement).dataset.site!,
     fn: tr.querySelector('.site')!.textContent!,
@@ -50,7 +58,14 @@ async function table(page: Page): Promise<Record<string, { site: string; expecte
     actual: tr.querySelector('.actual')!.textContent!,
     count: Number(tr.querySelector('.count')!.textContent),
   })))
-  return Object.fromEntries(rows.map(({ fn, ...r }) => [fn.replace(/ #\d+$/, ''), r]))
+  const out: Awaited<ReturnType<typeof table>> = {}
+  for (const { fn, site, expected, actual, count } of rows) {
+    const entry = out[fn.replace(/ #\d+$/, '')] ??= { site, expected, actual: {} }
+    expect(entry).toMatchObject({ site, expected })
+    expect(entry.actual[actual]).toBeUndefined()
+    entry.actual[actual] = count
+  }
+  return out
 }
 
 function expectLines(actual: string[], expected: (string | RegExp)[]) {
@@ -151,19 +166,20 @@ describe('playground, built', () => {
       expect(await latest(page, 'fixed')).toMatchObject({ log: ['on_toggled(widget, active): active = 1', 'on_toggled_any(void): something toggled'], result: 'returned 1' })
       expect((await latest(page, 'stock')).error).toMatch(TRAP_RE)
 
-      // The table: one row per site that adapted, counts from the runtime.
+      // The table: one row per site and signature adapted to, counts from the runtime.
       const before = await table(page)
       expect(Object.keys(before).sort()).toEqual(['g_signal_emit_clicked', 'g_signal_emit_toggled', 'method_call'])
-      expect(before.g_signal_emit_clicked).toMatchObject({ expected: '(i32, i32, i32, i32) -> void', actual: '(i32) -> void', count: 4 })
-      expect(before.g_signal_emit_toggled).toMatchObject({ expected: '(i32, i32, i32) -> void', actual: '(i32, i32) -> void', count: 2 })
-      // get, increment, version, reset: METH_NOARGS through the (self, args) site.
-      expect(before.method_call).toMatchObject({ expected: '(i32, i32) -> i32', actual: '(i32) -> i32', count: 4 })
+      expect(before.g_signal_emit_clicked).toMatchObject({ expected: '(i32, i32, i32, i32) -> void', actual: CLICKED_ADAPTED })
+      expect(before.g_signal_emit_toggled).toMatchObject({ expected: '(i32, i32, i32) -> void', actual: { '(i32, i32) -> void': 1, '() -> void': 1 } })
+      // METH_NOARGS through the (self, args) site: get and increment f(self), reset returns nothing, version takes nothing.
+      const NOARGS = { '(i32) -> i32': 2, '(i32) -> void': 1, '() -> i32': 1 }
+      expect(before.method_call).toMatchObject({ expected: '(i32, i32) -> i32', actual: NOARGS })
       await page.click('#action-clicked')
       await page.click('#action-method-get')
       const after = await table(page)
-      expect(after.g_signal_emit_clicked.count).toBe(8)
-      expect(after.method_call.count).toBe(5)
-      expect(after.g_signal_emit_toggled.count).toBe(2)
+      expect(after.g_signal_emit_clicked.actual).toEqual(Object.fromEntries(Object.entries(CLICKED_ADAPTED).map(([k, n]) => [k, n * 2])))
+      expect(after.method_call.actual).toEqual({ ...NOARGS, '(i32) -> i32': 3 })
+      expect(after.g_signal_emit_toggled.actual).toEqual(before.g_signal_emit_toggled.actual)
 
       const figures = await bench(page, UPDATE ? 60_000 : 20_000)
       expect(Object.keys(figures).filter(k => k !== 'labels').sort()).toEqual([
@@ -207,7 +223,7 @@ describe('playground, dev server', () => {
       await page.click('#action-clicked')
       expect((await latest(page, 'stock')).error).toMatch(TRAP_RE)
       expectLines((await latest(page, 'fixed')).log, CLICKED_LINES)
-      expect((await table(page)).g_signal_emit_clicked.count).toBe(4)
+      expect((await table(page)).g_signal_emit_clicked.actual).toEqual(CLICKED_ADAPTED)
       await bench(page, 20_000)
       expect(problems).toEqual([])
     } finally {

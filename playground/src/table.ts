@@ -1,6 +1,7 @@
 /**
  * The live table of adapted calls: the plugin runtime's report() (a build
- * with `diagnostics: true`), one row per call site, redrawn after every call.
+ * with `diagnostics: true`), one row per call site and signature of the
+ * function adapted to, redrawn after every call.
  * Matched calls are never counted: they stay plain call_indirect.
  */
 import type { Profile } from './types.ts'
@@ -8,7 +9,7 @@ import type { Profile } from './types.ts'
 const previous = new Map<string, number>()
 
 export function drawTable(tbody: HTMLTableSectionElement, profile: Profile): void {
-  const sites = [...profile.sites].sort((a, b) => a.function.localeCompare(b.function) || a.site.localeCompare(b.site, undefined, { numeric: true }))
+  const sites = [...profile.sites].sort((a, b) => a.function.localeCompare(b.function) || a.site.localeCompare(b.site, undefined, { numeric: true }) || a.actual.localeCompare(b.actual))
   if (!sites.length) {
     const row = tbody.ownerDocument.createElement('tr')
     row.className = 'empty'
@@ -28,8 +29,9 @@ export function drawTable(tbody: HTMLTableSectionElement, profile: Profile): voi
       row.append(td)
     }
     // Flash the rows whose count just went up.
-    if ((previous.get(s.site) ?? 0) < s.count) row.classList.add('changed')
-    previous.set(s.site, s.count)
+    const key = `${s.site} ${s.actual}`
+    if ((previous.get(key) ?? 0) < s.count) row.classList.add('changed')
+    previous.set(key, s.count)
     return row
   }))
 }

@@ -133,8 +133,8 @@ export function fpcastRuntime(WA) {
   function report() {
     const sites = []
     for (const { meta, counts, dynSigs } of recorded) {
-      for (const [id, c] of counts) {
-        const site = meta.sites[id] || { f: 'unknown', i: -1, n: -1 }
+      for (const c of counts.values()) {
+        const site = meta.sites[c.site] || { f: 'unknown', i: -1, n: -1 }
         const sigOf = k => (k < meta.sigs.length ? meta.sigs[k] : dynSigs[k - meta.sigs.length])
         sites.push({ site: `${site.i}#${site.n}`, function: site.f, expected: sigText(meta.siteSigs[c.t]), actual: sigText(sigOf(c.k)), count: c.count })
       }
@@ -149,7 +149,8 @@ export function fpcastRuntime(WA) {
     proc.on('exit', () => {
       const profile = report()
       const lines = profile.sites.map(s => `  ${s.site} ${s.function}: ${s.expected} called ${s.actual} x${s.count}`)
-      proc.stderr.write(`[fpcast-trampoline] adapted calls by site (${profile.sites.length} sites):\n${lines.join('\n')}\n`)
+      const sites = new Set(profile.sites.map(s => s.site)).size
+      proc.stderr.write(`[fpcast-trampoline] adapted calls by site (${sites} sites):\n${lines.join('\n')}\n`)
       const file = proc.env && proc.env.FPCAST_PROFILE
       const fs = file && proc.getBuiltinModule && proc.getBuiltinModule('fs')
       if (fs) fs.writeFileSync(file, JSON.stringify(profile, null, 2))
@@ -246,18 +247,16 @@ export function fpcastRuntime(WA) {
         const holds = key ? sigText(key) : 'a function of another type'
         throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
       }
-      const warned = new Set()
+      // One count per site and signature of the function adapted to (a GLib emit site calls handlers of several).
       const recordCall = (site, t, k) => {
-        const c = state.counts.get(site)
+        const key = site * 0x10000 + k
+        const c = state.counts.get(key)
         if (c) { c.count++; return }
-        state.counts.set(site, { t, k, count: 1 })
-        if (!warned.has(site)) {
-          warned.add(site)
-          const { sites, sigs, siteSigs } = state.meta
-          const where = sites[site] ? `${sites[site].f}#${sites[site].n} (wasm-function[${sites[site].i}])` : `site ${site}`
-          const actual = k < sigs.length ? sigs[k] : state.dynSigs[k - sigs.length]
-          console.warn(`[fpcast-trampoline] adapted call at ${where}: expects ${sigText(siteSigs[t])}, the function is ${sigText(actual)}`)
-        }
+        state.counts.set(key, { site, t, k, count: 1 })
+        const { sites, sigs, siteSigs } = state.meta
+        const where = sites[site] ? `${sites[site].f}#${sites[site].n} (wasm-function[${sites[site].i}])` : `site ${site}`
+        const actual = k < sigs.length ? sigs[k] : state.dynSigs[k - sigs.length]
+        console.warn(`[fpcast-trampoline] adapted call at ${where}: expects ${sigText(siteSigs[t])}, the function is ${sigText(actual)}`)
       }
       fns = [classify, mismatch, () => {}, recordCall]
       types = [[0x60, 2, 0x70, 0x7f, 1, 0x7f], [0x60, 3, 0x7f, 0x7f, 0x7f, 0], [0x60, 0, 0], [0x60, 3, 0x7f, 0x7f, 0x7f, 0]]
