@@ -29,8 +29,8 @@ Options:
       --exclude-signature <s> leave sites of these signatures alone (repeatable)
       --incompatible <mode>  trap (default) | coerce: calls whose value types differ
       --symbol-map <file>    Emscripten symbol map, for function names
-      --diagnostics          count adapted calls per site at run time (warns once per
-                             site; report at exit; FPCAST_PROFILE=<file> writes a profile)
+      --diagnostics          count adapted calls per site and signature at run time (warns
+                             once each; report at exit; FPCAST_PROFILE=<file> writes a profile)
       --profile <file>       rewrite only the sites a recorded profile lists
       --safety-net           with --profile, rewrite the other sites too
       --slot-via <how>       argument | global (default: argument for all sites,
