@@ -36,6 +36,9 @@ const b = binaryen as any
 
 export const PREFIX = 'fpcast$'
 
+/** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
+const MAX_DIRECT_SLOTS = 4
+
 export interface ShadowResult {
   /** Metadata for the runtime. */
   meta: Record<string, unknown>
@@ -286,15 +289,44 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     return define(`${PREFIX}pass$${key}`, site, [], () =>
       m.call_indirect(table, m.local.get(n, b.i32), site.params.map((t, i) => m.local.get(i, binaryenType(t))), tupleType(site.params), resultsOf(site)))
   }
-  const adapter = (site: Sig, target: Sig, primed: boolean) => {
+  // The static slots of each signature, for adapters that call them directly.
+  const staticSlots = new Map<string, { slot: number; name: string }[]>()
+  if (!computed) {
+    for (const seg of staticSegs) {
+      const base = b.Const.getValueI32(seg.offset)
+      seg.data.forEach((name, i) => {
+        const f = scan.byName.get(name)
+        if (!f || f.imported) return
+        const list = staticSlots.get(sigKey(f.sig)) ?? []
+        list.push({ slot: base + i, name })
+        staticSlots.set(sigKey(f.sig), list)
+      })
+    }
+  }
+  /**
+   * T -> F. `isStatic`: installed only in slots that still hold their static
+   * function (the resolver checks P; a table change resets the slot), so when
+   * F has few static functions, the slot index tells which one it is and the
+   * adapter calls it directly (a compare per candidate instead of a second
+   * call_indirect; the engine can inline a direct call).
+   */
+  const adapter = (site: Sig, target: Sig, primed: boolean, isStatic = false) => {
     const n = site.params.length
-    const name = `${PREFIX}${primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
+    const direct = isStatic ? staticSlots.get(sigKey(target)) : undefined
+    const useDirect = !!direct && direct.length <= MAX_DIRECT_SLOTS
+    const name = `${PREFIX}${useDirect ? 'ad' : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
     return define(name, site, [], () => {
-      const idx = m.local.get(n, b.i32)
-      const call = primed
-        ? m.call_indirect(P, idx, [...argsFor(site, target), m.local.get(n, b.i32)], plus(target), resultsOf(target))
-        : m.call_indirect(table, idx, argsFor(site, target), tupleType(target.params), resultsOf(target))
-      const adapted = adaptResult(call, site, target)
+      const idx = () => m.local.get(n, b.i32)
+      const viaTable = primed
+        ? m.call_indirect(P, idx(), [...argsFor(site, target), idx()], plus(target), resultsOf(target))
+        : m.call_indirect(table, idx(), argsFor(site, target), tupleType(target.params), resultsOf(target))
+      let adapted = adaptResult(viaTable, site, target)
+      if (useDirect) {
+        for (const { slot, name: fn } of [...direct!].reverse()) {
+          const call = m.call(fn, primed ? [...argsFor(site, target), idx()] : argsFor(site, target), resultsOf(target))
+          adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), adaptResult(call, site, target), adapted)
+        }
+      }
       return diagnostics ? m.block(null, [record(tKeys.indexOf(sigKey(site)), kIndex.get(sigKey(target))!), adapted], resultsOf(site)) : adapted
     })
   }
@@ -317,7 +349,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       const c = compatibility(site, target, coerceNumbers)
       if (c === 'same') adaptNames.push(pass(site), pass(site))
       else if (c === 'incompatible') adaptNames.push(trap(site), trap(site))
-      else adaptNames.push(adapter(site, target, false), adapter(site, target, viaArgument && siteSigs.has(kKey)))
+      else adaptNames.push(adapter(site, target, false), adapter(site, target, viaArgument && siteSigs.has(kKey), true))
     }
   }
   const ADAPT = `${PREFIX}adapters`
