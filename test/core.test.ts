@@ -12,6 +12,8 @@ import { FpcastError, transformGlue, transformWasm } from '../src/core/index.ts'
 import { ROOT } from './helpers/engines.ts'
 
 const fixture = (name: string) => readFileSync(join(ROOT, `test/fixtures/build/${name}/${name}.wasm`))
+/** A compiled module (TypeScript's DOM lib wants an ArrayBuffer-backed view; these are). */
+const compile = (bytes: Uint8Array) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)
 const SQL_DEBUG = readFileSync(join(ROOT, 'node_modules/sql.js/dist/sql-wasm-debug.wasm'))
 const CLI = join(ROOT, 'dist/cli.js')
 const work = mkdtempSync(join(tmpdir(), 'fpcast-core-'))
@@ -32,7 +34,7 @@ describe('transformWasm', () => {
     expect(report.sites.rewritten).toBe(30)
     expect(report.bySignature.reduce((n, s) => n + s.sites, 0)).toBe(30)
     expect(report.size).toEqual({ before: fixture('glib').length, after: wasm.length })
-    const module = new WebAssembly.Module(wasm)
+    const module = compile(wasm)
     expect(WebAssembly.Module.customSections(module, 'fpcast_trampoline')).toHaveLength(1)
     // No import is added (the module instantiates without the runtime); the runtime fills the exported hooks table.
     expect(WebAssembly.Module.imports(module)).toEqual(WebAssembly.Module.imports(new WebAssembly.Module(fixture('glib'))))
@@ -43,9 +45,9 @@ describe('transformWasm', () => {
     const input = fixture('cpython')
     const before = WebAssembly.Module.exports(new WebAssembly.Module(input))
     const { wasm } = transformWasm(input)
-    const after = WebAssembly.Module.exports(new WebAssembly.Module(wasm)).filter(e => !e.name.startsWith('fpcast$'))
+    const after = WebAssembly.Module.exports(compile(wasm)).filter(e => !e.name.startsWith('fpcast$'))
     expect(after).toEqual(before)
-    const imports = (bytes: Uint8Array) => WebAssembly.Module.imports(new WebAssembly.Module(bytes)).filter(i => i.kind === 'function')
+    const imports = (bytes: Uint8Array) => WebAssembly.Module.imports(compile(bytes)).filter(i => i.kind === 'function')
     expect(imports(wasm)).toEqual(imports(input))
   })
 
@@ -83,7 +85,7 @@ describe('transformWasm', () => {
 
   it('keeps the name section, so stack traces keep their function names', () => {
     const { wasm } = transformWasm(fixture('glib_names'))
-    const [names] = WebAssembly.Module.customSections(new WebAssembly.Module(wasm), 'name')
+    const [names] = WebAssembly.Module.customSections(compile(wasm), 'name')
     expect(Buffer.from(names).includes(Buffer.from('g_list_foreach'))).toBe(true)
     expect(transformWasm(wasm).report.alreadyTransformed).toBe(true)
   })
@@ -97,7 +99,7 @@ describe('transformWasm', () => {
 
   it('declares exactly the target features the input declared (plus what it adds), none that binaryen assumed', () => {
     const features = (bytes: Uint8Array) => {
-      const [section] = WebAssembly.Module.customSections(new WebAssembly.Module(bytes), 'target_features')
+      const [section] = WebAssembly.Module.customSections(compile(bytes), 'target_features')
       if (!section) return undefined
       const u = new Uint8Array(section), out: string[] = []
       for (let n = 0, p = 1; n < u[0]; n++) { const len = u[p + 1]; out.push(new TextDecoder().decode(u.subarray(p + 2, p + 2 + len))); p += 2 + len }
