@@ -6,6 +6,7 @@
  *   fpcastTrampoline({ include: [/node_modules\/sql\.js/], strategy: 'js', report: false })
  */
 import { availableParallelism } from 'node:os'
+import { isAbsolute, relative } from 'node:path'
 import picomatch from 'picomatch'
 import { FpcastError } from '../core/errors.ts'
 import { resolveOptions, type SiteFilter, type Strategy, type TransformOptions } from '../core/options.ts'
@@ -129,7 +130,9 @@ function toMatcher(pattern: FilterPattern | undefined): ((id: string) => boolean
 
 function describeReport(r: WasmReport): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`
-  const name = r.file.slice(r.file.replace(/\\/g, '/').lastIndexOf('/') + 1)
+  // Relative to the working directory when inside it: copies of one library in several folders keep apart.
+  const rel = relative(process.cwd(), r.file)
+  const name = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.replace(/\\/g, '/') : r.file.slice(r.file.replace(/\\/g, '/').lastIndexOf('/') + 1)
   if (r.alreadyTransformed) return `[fpcast-trampoline] ${name}: already transformed, shipped as it is`
   if (r.strategy === 'none') return `[fpcast-trampoline] ${name}: no call_indirect to rewrite (${r.sites.total} sites), shipped as it is`
   return `[fpcast-trampoline] ${name}: ${r.sites.rewritten}/${r.sites.total} call_indirect sites rewritten (${r.strategy}), ${kb(r.size.before)} -> ${kb(r.size.after)}, ${r.cached ? 'cached' : `${r.timeMs.total.toFixed(0)} ms`}`
