@@ -221,12 +221,14 @@ export function fpcastRuntime(WA) {
     let fns
     let types
     if (!meta || meta.strategy === 'shadow') {
+      /** The signatures a function may have: the module's, the other ones it declares, those learned from modules compiled since. */
+      const candidateSigs = () => state.meta.sigs.concat(state.meta.probeSigs || [], [...learned])
       // -> k: a signature of the module (wasm picks the adapter); -3: an adapter
       // built here is in hooks[2]; -2: unknown or incompatible (native behaviour).
       const classify = (f, t) => {
         const { sigs, siteSigs } = state.meta
         if (!f) return -2
-        const key = signatureOf(f, sigs.concat(state.meta.probeSigs || [], [...learned]))
+        const key = signatureOf(f, candidateSigs())
         if (key === null) return -2
         const k = sigs.indexOf(key)
         if (k >= 0) return k
@@ -243,7 +245,7 @@ export function fpcastRuntime(WA) {
       const mismatch = (t, k, slot) => {
         const { sigs, siteSigs } = state.meta
         const f = k < 0 && state.table ? state.table.get(slot) : null
-        const key = k >= 0 ? sigs[k] : f && signatureOf(f, sigs.concat(state.meta.probeSigs || [], [...learned]))
+        const key = k >= 0 ? sigs[k] : f && signatureOf(f, candidateSigs())
         const holds = key ? sigText(key) : 'a function of another type'
         throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
       }
