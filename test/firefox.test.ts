@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { WasmReport } from 'unplugin-fpcast-trampoline/vite'
 import { ROOT } from './helpers/engines.ts'
 import { type Built, viteBuild } from './bundlers/builds.ts'
-import { GLIB_EXPECTED, serveStatic, workdir } from './bundlers/helpers.ts'
+import { expectSqljsReports, GLIB_EXPECTED, serveStatic, sqljsExpected, workdir } from './bundlers/helpers.ts'
 
 const FIREFOX = '/usr/bin/firefox-esr'
 const MISSING = `${FIREFOX} is missing: apt-get install -y firefox-esr (Debian package; .ci/run installs it)`
@@ -266,17 +266,11 @@ describe(`${VERSION ?? 'Firefox (firefox-esr not installed)'}`, () => {
   describe('sql.js built with Vite', () => {
     it('prints what stock sql.js prints under Node', async () => {
       needFirefox()
-      const expected = execFileSync(process.execPath, [join(ROOT, 'test/sqljs/smoke.cjs'), join(ROOT, 'node_modules/sql.js/dist')], { encoding: 'utf8' }).trimEnd().split('\n')
+      const expected = sqljsExpected()
       expect(expected).toHaveLength(4)
       const reports: WasmReport[] = []
       const built = await viteBuild(workdir('sqljs', 'sqljs-vite-firefox'), 'dist', { report: r => reports.push(r) }, 'client')
-      expect(reports.length).toBeGreaterThan(0)
-      for (const r of reports) {
-        expect(r.file).toMatch(/sql\.js\/dist\/sql-wasm-browser\.wasm$/)
-        expect(r.strategy).toBe('shadow')
-        expect(r.sites.rewritten).toBe(r.sites.total)
-        expect(r.sites.rewritten).toBeGreaterThan(100)
-      }
+      expectSqljsReports(reports)
       const [wasm, ...more] = assets(built, '.wasm')
       expect(more).toEqual([])
       expect(wasm).toMatch(/^sql-wasm-browser-[\w-]+\.wasm$/)

@@ -3,18 +3,38 @@
  * (with the glue installed as a package in its node_modules), a static file
  * server on 127.0.0.1, headless Chromium, and a Node runner.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser } from 'playwright-core'
+import type { WasmReport } from 'unplugin-fpcast-trampoline/vite'
+import { expect } from 'vitest'
 import { ROOT } from '../helpers/engines.ts'
 
 export const FIXTURES = join(ROOT, 'test/fixtures')
 export const GLIB_EXPECTED = readFileSync(join(FIXTURES, 'c/glib.expected'), 'utf8').trimEnd().split('\n')
 export const TRAP = 'function signature mismatch'
+
+let sqljsLines: string[] | undefined
+/** What stock sql.js prints under Node for its API smoke test (test/sqljs/smoke.cjs): what every bundled build must print. */
+export function sqljsExpected(): string[] {
+  sqljsLines ??= execFileSync(process.execPath, [join(ROOT, 'test/sqljs/smoke.cjs'), join(ROOT, 'node_modules/sql.js/dist')], { encoding: 'utf8' }).trimEnd().split('\n')
+  return sqljsLines
+}
+
+/** The plugin's reports for a sql.js build: its wasm, every call_indirect site rewritten by the shadow strategy. */
+export function expectSqljsReports(reports: WasmReport[]): void {
+  expect(reports.length).toBeGreaterThan(0)
+  for (const r of reports) {
+    expect(r.file).toMatch(/sql\.js\/dist\/sql-wasm-browser\.wasm$/)
+    expect(r.strategy).toBe('shadow')
+    expect(r.sites.rewritten).toBe(r.sites.total)
+    expect(r.sites.rewritten).toBeGreaterThan(100)
+  }
+}
 const NODE_RUN = join(ROOT, 'test/bundlers/node-run.mjs')
 
 export interface AppResult {

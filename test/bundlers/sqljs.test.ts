@@ -4,28 +4,17 @@
  * dev server) and webpack: the API smoke test prints in Chromium exactly what
  * stock sql.js prints under Node.
  */
-import { execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import fpcast, { type WasmReport } from 'unplugin-fpcast-trampoline/vite'
 import { ROOT } from '../helpers/engines.ts'
 import { viteBuild, webpackBuild } from './builds.ts'
-import { closeBrowser, pageFor, runInChromium, serveStatic, workdir } from './helpers.ts'
+import { closeBrowser, expectSqljsReports, pageFor, runInChromium, serveStatic, sqljsExpected, workdir } from './helpers.ts'
 
 afterAll(closeBrowser)
 
-const EXPECTED = execFileSync(process.execPath, [join(ROOT, 'test/sqljs/smoke.cjs'), join(ROOT, 'node_modules/sql.js/dist')], { encoding: 'utf8' }).trimEnd().split('\n')
-
-function expectReport(reports: WasmReport[]) {
-  expect(reports.length).toBeGreaterThan(0)
-  for (const r of reports) {
-    expect(r.file).toMatch(/sql\.js\/dist\/sql-wasm-browser\.wasm$/)
-    expect(r.strategy).toBe('shadow')
-    expect(r.sites.rewritten).toBe(r.sites.total)
-    expect(r.sites.rewritten).toBeGreaterThan(100)
-  }
-}
+const EXPECTED = sqljsExpected()
 
 describe('sql.js in Chromium', () => {
   it('stock sql.js output under Node is what the page must print', () => {
@@ -36,7 +25,7 @@ describe('sql.js in Chromium', () => {
   it('Vite build', async () => {
     const reports: WasmReport[] = []
     const built = await viteBuild(workdir('sqljs', 'sqljs-vite'), 'dist', { report: r => reports.push(r) }, 'client')
-    expectReport(reports)
+    expectSqljsReports(reports)
     expect(readdirSync(join(built.outDir, 'assets')).filter(f => f.endsWith('.wasm'))).toEqual([expect.stringMatching(/^sql-wasm-browser-[\w-]+\.wasm$/)])
     const server = await serveStatic(built.outDir)
     try {
@@ -59,7 +48,7 @@ describe('sql.js in Chromium', () => {
       expect(problems).toEqual([])
       expect(wasm).toEqual([`${server.resolvedUrls!.local[0]}@fpcast-trampoline/fs${ROOT}node_modules/sql.js/dist/sql-wasm-browser.wasm`])
       expect(result).toEqual({ lines: EXPECTED, errors: [], error: null })
-      expectReport(reports)
+      expectSqljsReports(reports)
     } finally {
       await server.close()
     }
@@ -68,7 +57,7 @@ describe('sql.js in Chromium', () => {
   it('webpack build', async () => {
     const reports: WasmReport[] = []
     const built = await webpackBuild(workdir('sqljs', 'sqljs-webpack'), 'dist', { report: r => reports.push(r) }, 'web')
-    expectReport(reports)
+    expectSqljsReports(reports)
     const server = await serveStatic(built.outDir, { '/': pageFor(`/${built.entry}`, 'classic') })
     try {
       const { result, problems, wasm } = await runInChromium(`${server.url}/`)
