@@ -196,6 +196,42 @@ describe('adaptation rules', () => {
     expect(again.exports.call(21, 0, 1)).toBe(42)
   })
 
+  it('shadows grow when a call needs it: slot 0 holding a function, far slots, a table grown inside wasm', async () => {
+    // Every index past a shadow's end is sent to its slot 0 (the resolver), so
+    // a function in slot 0 itself must still be called, every time, and the
+    // slots past the first grow step must resolve like the others.
+    const m = binaryen.parseText(`(module
+      (type $site (func (param i32 i32) (result i32)))
+      (table $t (export "table") 3000 funcref)
+      (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
+      (func $same (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+      (elem (i32.const 0) $one)
+      (elem (i32.const 2500) $one)
+      (elem (i32.const 2999) $same)
+      (func (export "grow") (result i32) (table.grow $t (ref.func $one) (i32.const 1)))
+      (func (export "call") (param i32 i32 i32) (result i32)
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`)
+    m.setFeatures(binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory)
+    const original = m.emitBinary()
+    m.dispose()
+    const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
+    expect(() => stock.exports.call(5, 6, 0)).toThrow(/signature mismatch/)
+    const { wasm } = transformWasm(original)
+    const { instance } = await WA.instantiate(wasm, {}) as any
+    const e = instance.exports
+    for (let i = 0; i < 3; i++) expect(e.call(5, 6, 0)).toBe(105)
+    expect(e.call(7, 1, 2999)).toBe(6)
+    expect(e.call(7, 1, 2500)).toBe(107)
+    expect(e.call(9, 1, 0)).toBe(109)
+    const grownAt = e.grow()
+    expect(grownAt).toBe(3000)
+    expect(e.call(1, 1, grownAt)).toBe(101)
+    expect(e.call(3, 1, 2999)).toBe(2)
+    expect(() => e.call(1, 1, grownAt + 1)).toThrow(/out of bounds|table index/i)
+    expect(() => e.call(1, 1, 5)).toThrow(/null function|signature mismatch|null/i)
+    expect(() => e.call(1, 1, -1)).toThrow(/out of bounds|table index/i)
+  })
+
   it('a second transform changes nothing', () => {
     const once = transformWasm(moduleFor('iiii', 'ii')).wasm
     const twice = transformWasm(once)

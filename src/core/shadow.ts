@@ -1,10 +1,14 @@
 /**
  * The `shadow` strategy: keep `call_indirect` on the fast path.
  *
- * For every call-site signature T there is a shadow table S_T as long as the
- * call table. A site `call_indirect $table (type T) args idx` becomes
- * `call_indirect $S_T (type T+i32) args idx idx`: the slot index travels as
- * one extra argument, so no global store is needed. S_T[idx] holds:
+ * For every call-site signature T there is a shadow table S_T. A site
+ * `call_indirect $table (type T) args idx` becomes
+ * `call_indirect $S_T (type T+i32) args idx (idx < bound_T ? idx : 0)`: the
+ * slot index travels as one extra argument, so no global store is needed.
+ * Shadows grow lazily: S_T starts with one slot, and an index past its end is
+ * sent to slot 0, which always holds T's resolver; the resolver grows S_T to
+ * cover the index. Signatures that are never called (35 of Pyodide's 45)
+ * cost one slot instead of one per call table slot. S_T[idx] holds:
  *   - the function itself when its type is T. Functions in the static table
  *     whose type is a call-site type are "primed": their body gets the extra
  *     (ignored) i32 parameter, and a wrapper with the original type takes
@@ -17,14 +21,14 @@
  *     build-time list for the static table, or by asking the runtime's
  *     `classify` import for functions added at run time) and caches the
  *     answer in S_T[idx].
- * The runtime calls `fpcast$sync` after the table grows and
- * `fpcast$invalidate` after a slot is set, so the shadows follow `addFunction`,
- * `removeFunction` and side modules.
+ * The runtime calls `fpcast$invalidate` after a slot is set, so the shadows
+ * follow `addFunction`, `removeFunction` and side modules; a grown call table
+ * needs nothing, as its new slots are past every shadow's bound.
  *
  * Example (C): `((int (*)(int, int))one_arg_fn)(1, 2)` -> `one_arg_fn(1)`;
  * `((int (*)(void))two_arg_fn)()` -> `two_arg_fn(0, 0)`.
  *
- * Limits: one call table; in-wasm `table.set/grow` on that table are refused.
+ * Limits: one call table; in-wasm `table.set` on that table is refused.
  */
 import binaryen from 'binaryen'
 import { binaryenType, coerce, tableType, tupleType, zeroOf } from './binaryen-types.ts'
@@ -38,6 +42,8 @@ export const PREFIX = 'fpcast$'
 
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
 const MAX_DIRECT_SLOTS = 4
+/** A shadow grows to the next multiple of this many slots past the index that needs it (V8 reallocates a table on every grow). */
+const GROW_STEP = 1024
 
 export interface ShadowResult {
   /** Metadata for the runtime. */
@@ -123,8 +129,9 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const fail = (msg: string) => new FpcastError(msg, { file: fileName })
   const tableInfo = binaryen.getTableInfo(m.getTable(table))
   if (tableType(m, table) !== b.funcref) throw fail(`table ${table} is not a funcref table`)
+  // A grow needs nothing (new slots are past every shadow's bound); a set would go unseen.
   for (const w of scan.tableWrites) {
-    if (w.table === table) throw fail(`function ${w.func} does table.${w.kind} on the call table inside wasm; such modules are not supported yet (the shadow tables would miss the change)`)
+    if (w.table === table && w.kind === 'set') throw fail(`function ${w.func} does table.set on the call table inside wasm; such modules are not supported yet (the shadow tables would miss the change)`)
   }
 
   // The static call table.
@@ -228,7 +235,6 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // base is only known at instantiation, so the start function fills P after
   // growing it to the call table's size.
   const computed = staticSegs.some(seg => b._BinaryenExpressionGetId(seg.offset) !== b.ConstId)
-  const fillP: number[] = []
   if (computed) {
     m.addTable(P, 0, -1)
   } else {
@@ -236,12 +242,21 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addTable(P, Math.max(tableInfo.initial, staticEnd), -1)
     staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
   }
-  const shadowOf = new Map<string, string>()
+  // Each shadow starts with slot 0 only (its resolver, set in step 5); its
+  // bound global is its size, for the sites' clamp.
+  const shadowOf = new Map<string, string>(), boundOf = new Map<string, string>()
   for (const key of tKeys) {
     const name = `${PREFIX}shadow$${key}`
-    m.addTable(name, 0, -1)
+    m.addTable(name, 1, -1)
     shadowOf.set(key, name)
+    boundOf.set(key, `${PREFIX}bound$${key}`)
+    m.addGlobal(boundOf.get(key)!, b.i32, true, m.i32.const(1))
   }
+  // The resolver makes its call through this one-slot table: slot 0 of a
+  // shadow must keep the resolver, and a call_indirect reads its slot before
+  // the call, so re-entering the resolver while a call is in flight is safe.
+  const CALL = `${PREFIX}call`
+  m.addTable(CALL, 1, 1)
 
   // The runtime's functions, through the hooks table it fills.
   const HOOKS = addHooksTable(m, 4)
@@ -374,26 +389,39 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addFunction(STATIC_SIG, tupleType(['i32']), b.i32, [b.i32], m.block(null, parts, b.i32))
   }
 
-  // 5. Resolvers: classify the slot, cache the entry in the shadow, make the call.
+  // 5. Resolvers: grow the shadow if the index is past it, classify the slot,
+  // cache the entry in the shadow (never in slot 0), make the call.
   const resolverOf = new Map<string, string>()
   tKeys.forEach((tKey, t) => {
     const site = siteSigs.get(tKey)!, n = site.params.length
-    const S = shadowOf.get(tKey)!
-    const F = n + 1, Pv = n + 2, K = n + 3, E = n + 4
+    const S = shadowOf.get(tKey)!, bound = boundOf.get(tKey)!
+    const F = n + 1, Pv = n + 2, K = n + 3, E = n + 4, Size = n + 5
     const idx = () => m.local.get(n, b.i32)
     const args = () => site.params.map((ty, i) => m.local.get(i, binaryenType(ty)))
     const adaptAt = (isStatic: number) =>
       m.table.get(ADAPT, m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)), b.funcref)
     const ret = (call: number) => site.results.length ? m.return(call) : m.block(null, [call, m.return()])
-    const name = `${PREFIX}resolve$${tKey}`
+    const native = () => ret(m.call_indirect(table, idx(), args(), tupleType(site.params), resultsOf(site)))
+    // The body refers to the resolver itself (to fill grown slots): add it first.
+    const name = define(`${PREFIX}resolve$${tKey}`, site, [b.funcref, b.funcref, b.i32, b.funcref, b.i32], () => m.unreachable())
+    const resolverRef = () => refFunc(name)
     const body = m.block(null, [
+      // Past the call table: trap as a native call would. Past the shadow: grow it.
+      m.if(m.i32.ge_u(idx(), m.table.size(table)), native()),
+      m.if(m.i32.ge_u(idx(), m.global.get(bound, b.i32)), m.block(null, [
+        m.local.set(Size, m.i32.and(m.i32.add(idx(), m.i32.const(GROW_STEP)), m.i32.const(-GROW_STEP))),
+        m.if(m.i32.gt_u(m.local.get(Size, b.i32), m.table.size(table)), m.local.set(Size, m.table.size(table))),
+        m.drop(m.table.grow(S, resolverRef(), m.i32.sub(m.local.get(Size, b.i32), m.table.size(S)))),
+        m.global.set(bound, m.table.size(S)),
+      ])),
       m.local.set(F, m.table.get(table, idx(), b.funcref)),
-      m.if(m.ref.is_null(m.local.get(F, b.funcref)),
-        ret(m.call_indirect(table, idx(), args(), tupleType(site.params), resultsOf(site)))),
+      m.if(m.ref.is_null(m.local.get(F, b.funcref)), native()),
       // Static and unchanged (P holds it, and it is not an import): the build-time answer.
-      m.local.set(Pv, m.table.get(P, idx(), b.funcref)),
       m.local.set(K, m.i32.const(-1)),
-      m.if(m.i32.eqz(m.ref.is_null(m.local.get(Pv, b.funcref))), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32))),
+      m.if(m.i32.lt_u(idx(), m.table.size(P)), m.block(null, [
+        m.local.set(Pv, m.table.get(P, idx(), b.funcref)),
+        m.if(m.i32.eqz(m.ref.is_null(m.local.get(Pv, b.funcref))), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32))),
+      ])),
       m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
         m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
           m.local.set(E, m.local.get(Pv, b.funcref)),
@@ -407,48 +435,45 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
               m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK_DYNAMIC), b.funcref)),
               m.local.set(E, refFunc(pass(site))))),
         ])),
-      m.table.set(S, idx(), m.local.get(E, b.funcref)),
-      ret(m.call_indirect(S, idx(), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
+      m.if(idx(), m.table.set(S, idx(), m.local.get(E, b.funcref))),
+      m.table.set(CALL, m.i32.const(0), m.local.get(E, b.funcref)),
+      ret(m.call_indirect(CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
     ])
-    resolverOf.set(tKey, define(name, site, [b.funcref, b.funcref, b.i32, b.funcref], () => body))
+    b._BinaryenFunctionSetBody(m.getFunction(name), viaArgument ? body : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body], resultsOf(site)))
+    resolverOf.set(tKey, name)
+    m.addActiveElementSegment(S, `${PREFIX}shadow$${tKey}$0`, [name], m.i32.const(0))
   })
 
-  // 6. sync (grow shadows and P to the table's size) and invalidate (forget slots).
-  const SYNC = `${PREFIX}sync`, INVALIDATE = `${PREFIX}invalidate`
-  {
-    const grow = (t: string, init: number) => m.if(
-      m.i32.gt_s(m.local.tee(0, m.i32.sub(m.table.size(table), m.table.size(t)), b.i32), m.i32.const(0)),
-      m.drop(m.table.grow(t, init, m.local.get(0, b.i32))))
-    const body = [grow(P, m.ref.null(b.funcref)), ...tKeys.map(k => grow(shadowOf.get(k)!, refFunc(resolverOf.get(k)!)))]
-    m.addFunction(SYNC, b.none, b.none, [b.i32], m.block(null, body))
-  }
+  // 6. invalidate: forget slots [i, i + n) (P and every shadow that covers them; slot 0 keeps its resolver).
+  const INVALIDATE = `${PREFIX}invalidate`
   {
     const i = () => m.local.get(0, b.i32)
     const end = () => m.local.get(1, b.i32)
     const body = m.block(null, [
       m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
       m.loop('next', m.if(m.i32.lt_u(i(), end()), m.block(null, [
-        m.table.set(P, i(), m.ref.null(b.funcref)),
-        ...tKeys.map(k => m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!))),
+        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), m.ref.null(b.funcref))),
+        m.if(i(), m.block(null, tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, b.i32)),
+          m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))))),
         m.local.set(0, m.i32.add(i(), m.i32.const(1))),
         m.br('next'),
       ]))),
     ])
     m.addFunction(INVALIDATE, tupleType(['i32', 'i32']), b.none, [], body)
   }
-  m.addFunctionExport(SYNC, SYNC)
   m.addFunctionExport(INVALIDATE, INVALIDATE)
 
-  // 7. Start: fill the shadows before anything can call, then the module's own start.
+  // 7. Start: with a computed base, size and fill P before anything can call; then the module's own start.
   const oldStart = (m as any).getStart()
+  const startBody: number[] = []
   if (computed) {
+    startBody.push(m.drop(m.table.grow(P, m.ref.null(b.funcref), m.table.size(table))))
     for (const seg of staticSegs) {
-      seg.data.forEach((name, i) => fillP.push(m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))))
+      seg.data.forEach((name, i) => startBody.push(m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))))
     }
   }
-  const startBody = [m.call(SYNC, [], b.none), ...fillP]
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
-  m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
+  if (startBody.length) m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
 
   // 8. Rewrite the sites. The target is evaluated once, after the arguments, as before.
   const tmpLocal = new Map<string, number>()
@@ -461,14 +486,16 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     }
     const target = b.CallIndirect.getTarget(site.expr)
     const marks = diagnostics ? [m.global.set(SITE, m.i32.const(id))] : []
+    // Past the shadow's bound: slot 0, T's resolver, which grows the shadow.
+    const clamped = () => m.i32.and(m.local.get(tmp!, b.i32), m.i32.shr_s(m.i32.sub(m.local.get(tmp!, b.i32), m.global.get(boundOf.get(tKey)!, b.i32)), m.i32.const(31)))
     b.CallIndirect.setTable(site.expr, shadowOf.get(tKey)!)
     if (viaArgument) {
       b.CallIndirect.setParams(site.expr, plus(site.sig))
       b.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, m.local.tee(tmp, target, b.i32)], b.i32) : m.local.tee(tmp, target, b.i32))
-      b.CallIndirect.setTarget(site.expr, m.local.get(tmp, b.i32))
+      b.CallIndirect.setTarget(site.expr, clamped())
     } else {
       b.CallIndirect.setTarget(site.expr, m.block(null, [
-        m.local.set(tmp, target), ...marks, m.global.set(SLOT, m.local.get(tmp, b.i32)), m.local.get(tmp, b.i32),
+        m.local.set(tmp, target), ...marks, m.global.set(SLOT, m.local.get(tmp, b.i32)), clamped(),
       ], b.i32))
     }
   })
@@ -480,7 +507,6 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       sigs: kKeys,
       probeSigs,
       siteSigs: tKeys,
-      sync: SYNC,
       invalidate: INVALIDATE,
       slotVia,
       ...(viaArgument ? {} : { slotGlobal: SLOT }),

@@ -298,23 +298,15 @@ export function fpcastRuntime(WA) {
       const table = findTable(accessOf(meta), imports, instance)
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
-      const sync = instance.exports[meta.sync]
       const invalidate = instance.exports[meta.invalidate]
-      // Own properties shadow the prototype methods for this table only.
-      const set = table.set, grow = table.grow
+      // An own property shadows the prototype's set for this table only. A
+      // grown table needs nothing: the shadows grow when a call needs it.
+      const set = table.set
       Object.defineProperty(table, 'set', {
         configurable: true, writable: true,
         value(index, value) {
           const r = set.apply(this, arguments)
           invalidate(index, 1)
-          return r
-        },
-      })
-      Object.defineProperty(table, 'grow', {
-        configurable: true, writable: true,
-        value(delta, value) {
-          const r = grow.apply(this, arguments)
-          sync()
           return r
         },
       })
