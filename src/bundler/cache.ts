@@ -1,7 +1,7 @@
 /**
  * A persistent content-addressed cache of transformed wasm: the key is a
  * SHA-256 of the input bytes, the options that change the output and the
- * plugin version, so an unchanged rebuild skips binaryen and any change of
+ * plugin version with a fingerprint of its code, so an unchanged rebuild skips binaryen and any change of
  * input, options or plugin misses. Each file is written to a temporary name
  * and renamed, so a crash never leaves a half-written entry, and builds
  * sharing the directory (concurrent processes) each rename whole files. The

@@ -71,7 +71,7 @@ export interface Options {
   sites?: { include?: SiteFilter; exclude?: SiteFilter }
   /**
    * Persistent content-addressed cache of transformed wasm, keyed by the input
-   * bytes, the options and the plugin version: an unchanged rebuild skips
+   * bytes, the options and the plugin version and code: an unchanged rebuild skips
    * binaryen. `true` uses `node_modules/.cache/unplugin-fpcast-trampoline`
    * under the project root (Vite: under its `cacheDir`); a string is the
    * directory; `false` turns it off.

@@ -4,7 +4,7 @@
  * the worker pool) and reports each one.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FpcastError } from '../core/errors.ts'
@@ -40,7 +40,34 @@ function packageVersion(): string {
   return '0.0.0'
 }
 
+/**
+ * SHA-256 of the code that makes the output: the built package (dist/*.js)
+ * or, run from source, src/core and the runtime. It joins the version in the
+ * cache key, so a changed transform never reads an entry an older one wrote
+ * under the same version (a linked checkout, a git dependency, development).
+ */
+function codeFingerprint(): string {
+  try {
+    const here = dirname(fileURLToPath(import.meta.url))
+    const files = basename(here) === 'bundler'
+      ? [...listFiles(join(here, '..', 'core'), '.ts'), join(here, '..', 'runtime', 'runtime.js')]
+      : listFiles(here, '.js')
+    const hash = createHash('sha256')
+    for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file))
+    return hash.digest('hex').slice(0, 16)
+  } catch {
+    return 'unknown' // bundled somewhere unexpected: the version alone keys the cache
+  }
+}
+
+function listFiles(dir: string, ext: string): string[] {
+  return readdirSync(dir).filter(name => name.endsWith(ext)).sort().map(name => join(dir, name))
+}
+
 export const PLUGIN_VERSION = packageVersion()
+let codeVersion: string | undefined
+/** The plugin version and the fingerprint of its code, computed once. */
+export const pluginCodeVersion = () => (codeVersion ??= `${PLUGIN_VERSION}+${codeFingerprint()}`)
 
 export class WasmStore {
   private memo = new Map<string, { stamp: string; promise: Promise<PreparedWasm> }>()
@@ -90,7 +117,7 @@ export class WasmStore {
   }
 
   private async transform(input: Uint8Array, file: string, name: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
-    const key = cacheKey(input, this.options.transformKey, PLUGIN_VERSION)
+    const key = cacheKey(input, this.options.transformKey, pluginCodeVersion())
     let cached = true
     let span: Span | undefined
     let result = this.getCache().get(key)

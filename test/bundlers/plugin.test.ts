@@ -5,9 +5,10 @@
  * the CLI already transformed.
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import fpcastRolldown from 'unplugin-fpcast-trampoline/rolldown'
@@ -136,6 +137,34 @@ describe('persistent cache', () => {
     expect(Buffer.compare(asset(builds[0].outDir), asset(builds[1].outDir))).toBe(0)
     expect(runs[2][0].strategy).toBe('js')
     expect(await runInNode(join(builds[1].outDir, builds[1].entry), ['--hide-fetch'])).toEqual(OK)
+  })
+
+  it('a changed plugin of the same version misses: the key holds a fingerprint of the code', async () => {
+    // Copies of the built package, same version: one unchanged, one with a chunk changed.
+    const copy = (name: string, change: boolean) => {
+      const pkg = join(tmp, name)
+      cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true })
+      cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'))
+      symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'))
+      const chunk = readdirSync(join(pkg, 'dist')).find(f => f.startsWith('transform-') && f.endsWith('.js'))!
+      if (change) appendFileSync(join(pkg, 'dist', chunk), '\n// changed\n')
+      return pkg
+    }
+    const cache = join(tmp, 'cache-code')
+    const { rolldown } = await import('rolldown')
+    let n = 0
+    const build = async (pkg: string) => {
+      const { default: plugin } = await import(pathToFileURL(join(pkg, 'dist', 'rolldown.js')).href)
+      const root = workdir('glib', `cache-code-${n++}`)
+      const reports: WasmReport[] = []
+      const bundle = await rolldown({ input: join(root, 'main.js'), cwd: root, plugins: [plugin({ cache, report: (r: WasmReport) => reports.push(r) })], logLevel: 'silent', platform: 'neutral' })
+      await bundle.write({ dir: join(root, 'dist'), format: 'es' })
+      await bundle.close()
+      return reports.map(r => r.cached)
+    }
+    expect(await build(copy('pkg-a', false))).toEqual([false])
+    expect(await build(copy('pkg-b', false))).toEqual([true])
+    expect(await build(copy('pkg-c', true))).toEqual([false])
   })
 })
 
