@@ -52,68 +52,68 @@ async function run(site: string, target: string, args: unknown[], options: Param
   return { e, got, original }
 }
 
-describe('adaptation rules', () => {
+describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)', slotVia => {
   it('the untransformed module traps on every mismatch (so these tests prove something)', async () => {
     const { instance } = await WebAssembly.instantiate(moduleFor('iiii', 'ii'), {}) as any
     expect(() => instance.exports.call(1, 2, 3, 1)).toThrow(/signature mismatch/)
   })
 
   it('matched calls go straight through', async () => {
-    const { e, got } = await run('iii', 'iii', [])
+    const { e, got } = await run('iii', 'iii', [], { slotVia })
     expect(e.call(5, 6, 1)).toBe(42)
     expect(got()).toEqual([5, 6])
     expect(e.call(5, 6, 2)).toBe(7)
   })
 
   it('extra arguments are dropped', async () => {
-    const { e, got } = await run('iiii', 'ii', [])
+    const { e, got } = await run('iiii', 'ii', [], { slotVia })
     expect(e.call(1, 2, 3, 1)).toBe(42)
     expect(got()).toEqual([1])
   })
 
   it('missing arguments are zero of their type: 0, 0n, 0.0 (not NaN, not an exception)', async () => {
-    const { e, got } = await run('ii', 'iijdf', [])
+    const { e, got } = await run('ii', 'iijdf', [], { slotVia })
     expect(e.call(9, 1)).toBe(42)
     expect(got()).toEqual([9, 0n, 0, 0])
     expect(Object.is(got()[2], 0)).toBe(true)
   })
 
   it('a missing result is zero of the expected type', async () => {
-    expect((await run('ji', 'vi', [])).e.call(3, 1)).toBe(0n)
-    expect((await run('d', 'v', [])).e.call(1)).toBe(0)
-    expect((await run('f', 'v', [])).e.call(1)).toBe(0)
-    expect((await run('ii', 'vi', [])).e.call(3, 1)).toBe(0)
+    expect((await run('ji', 'vi', [], { slotVia })).e.call(3, 1)).toBe(0n)
+    expect((await run('d', 'v', [], { slotVia })).e.call(1)).toBe(0)
+    expect((await run('f', 'v', [], { slotVia })).e.call(1)).toBe(0)
+    expect((await run('ii', 'vi', [], { slotVia })).e.call(3, 1)).toBe(0)
   })
 
   it('an unexpected result is dropped, the call still happens', async () => {
-    const { e, got } = await run('vi', 'ii', [])
+    const { e, got } = await run('vi', 'ii', [], { slotVia })
     expect(e.call(11, 1)).toBeUndefined()
     expect(got()).toEqual([11])
   })
 
   it('different value types at one position trap by default, naming both signatures and the site', async () => {
-    const { e } = await run('id', 'ii', [])
+    const { e } = await run('id', 'ii', [], { slotVia })
     expect(() => e.call(1.5, 1)).toThrow(/incompatible indirect call at .*wasm-function\[\d+\].*expects \(f64\) -> i32 but table slot 1 holds \(i32\) -> i32/)
   })
 
   it("with incompatible: 'coerce', numbers are converted", async () => {
-    const a = await run('id', 'ii', [], { incompatible: 'coerce' })
+    const a = await run('id', 'ii', [], { incompatible: 'coerce', slotVia })
     expect(a.e.call(-7.9, 1)).toBe(42)
     expect(a.got()).toEqual([-7])
-    const b = await run('dj', 'ii', [], { incompatible: 'coerce' })
+    const b = await run('dj', 'ii', [], { incompatible: 'coerce', slotVia })
     expect(b.e.call(5n, 1)).toBe(42)
     expect(b.got()).toEqual([5])
   })
 
   it('a null slot and an index out of bounds trap as they do natively', async () => {
-    const { e } = await run('ii', 'ii', [])
+    const { e } = await run('ii', 'ii', [], { slotVia })
     expect(() => e.call(1, 0)).toThrow(/null function|signature mismatch|null/i)
     expect(() => e.call(1, 99)).toThrow(/out of bounds|table index/i)
   })
 
   it('functions set into the table at run time are adapted (table.set, table.grow from JS)', async () => {
-    const { e } = await run('iiii', 'ii', [])
-    const other = await run('ii', 'iii', [])
+    const { e } = await run('iiii', 'ii', [], { slotVia })
+    const other = await run('ii', 'iii', [], { slotVia })
     const foreign = other.e.table.get(1) // (i32, i32) -> i32 from another instance
     e.call(1, 2, 3, 1) // resolve slot 1 first, so the later set must invalidate it
     e.table.set(1, foreign)
@@ -127,8 +127,8 @@ describe('adaptation rules', () => {
   })
 
   it('a run-time function of a signature the module has never seen keeps native behaviour', async () => {
-    const { e } = await run('iiii', 'ii', [])
-    const other = await run('ii', 'ijd', [])
+    const { e } = await run('iiii', 'ii', [], { slotVia })
+    const other = await run('ii', 'ijd', [], { slotVia })
     e.table.set(2, other.e.table.get(1)) // (i32, i64, f64) -> i32: not among the module's signatures
     expect(() => e.call(4, 5, 6, 2)).toThrow(/signature mismatch/)
   })
@@ -146,7 +146,7 @@ describe('adaptation rules', () => {
     m.dispose()
     const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
     expect(() => stock.exports.call(5, 6, 1)).toThrow(/signature mismatch/)
-    const { wasm, report } = transformWasm(original)
+    const { wasm, report } = transformWasm(original, { slotVia })
     expect(report.sites.rewritten).toBe(1)
     const { instance } = await WA.instantiate(wasm, {}) as any
     expect(instance.exports.call(5, 6, 1)).toBe(105)
@@ -169,7 +169,7 @@ describe('adaptation rules', () => {
     m.setFeatures(binaryen.Features.MVP | binaryen.Features.ReferenceTypes)
     const original = m.emitBinary()
     m.dispose()
-    const { wasm } = transformWasm(original)
+    const { wasm } = transformWasm(original, { slotVia })
     const seen: number[] = []
     let e: any
     let depth = 0
@@ -216,7 +216,7 @@ describe('adaptation rules', () => {
     m.dispose()
     const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
     expect(() => stock.exports.call(5, 6, 0)).toThrow(/signature mismatch/)
-    const { wasm } = transformWasm(original)
+    const { wasm } = transformWasm(original, { slotVia })
     const { instance } = await WA.instantiate(wasm, {}) as any
     const e = instance.exports
     for (let i = 0; i < 3; i++) expect(e.call(5, 6, 0)).toBe(105)
@@ -233,7 +233,7 @@ describe('adaptation rules', () => {
   })
 
   it('a second transform changes nothing', () => {
-    const once = transformWasm(moduleFor('iiii', 'ii')).wasm
+    const once = transformWasm(moduleFor('iiii', 'ii'), { slotVia }).wasm
     const twice = transformWasm(once)
     expect(twice.report.alreadyTransformed).toBe(true)
     expect(twice.wasm).toBe(once)

@@ -56,12 +56,13 @@ export interface TransformOptions {
    */
   incompatible?: 'trap' | 'coerce'
   /**
-   * How a rewritten site hands the slot index to its adapters. `argument`
-   * primes the table's functions to take it as one extra argument (matched
-   * calls cost next to nothing; every such function changes); `global`
+   * How a rewritten site hands the slot index to its adapters. `global`
    * stores it in a global before the call (a store per call; nothing but the
-   * rewritten sites changes). @default 'argument' when every site is
-   * rewritten, 'global' when include, exclude or profile select some
+   * rewritten sites changes). `argument` primes the table's functions to take
+   * it as one extra argument: matched calls skip the store, but every such
+   * function gets a wrapper with its original type (+1.2% on Pyodide's wasm,
+   * and a slower transform); mismatched calls measured slower too
+   * (`bench/results.md`). @default 'global'
    */
   slotVia?: 'argument' | 'global'
   /**

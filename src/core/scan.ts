@@ -69,7 +69,12 @@ export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>
   return out
 }
 
-export function scanModule(m: binaryen.Module, functions: FunctionEntry[], wantLocals: Set<string>, fileName: string): ScanResult {
+/**
+ * `priming`: the functions whose locals to collect (those placed in a
+ * table); given, direct calls and ref.func are collected too. Without it
+ * (the default slotVia), those expressions are only walked past.
+ */
+export function scanModule(m: binaryen.Module, functions: FunctionEntry[], priming: Set<string> | undefined, fileName: string): ScanResult {
   const byName = new Map(functions.map(f => [f.name, f]))
   const result: ScanResult = { functions, byName, sites: [], calls: new Map(), refFuncs: new Map(), locals: new Map(), tableWrites: [], opaque: [] }
   const push = (map: Map<string, number[]>, key: string, expr: number) => {
@@ -78,7 +83,9 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], wantL
     else map.set(key, [expr])
   }
   // Expression ids as locals: binaryen's module object is too big for fast property reads, and this runs per expression.
-  const { CallIndirectId, CallId, RefFuncId, LocalGetId, LocalSetId, TableSetId, TableGrowId } = b as Record<string, number>
+  const { CallIndirectId, TableSetId, TableGrowId } = b as Record<string, number>
+  // -1 matches no expression: ids that only priming needs.
+  const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? b as Record<string, number> : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
   const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
     switch (id) {
       case CallIndirectId: {
@@ -90,7 +97,7 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], wantL
       case CallId: push(result.calls, b.Call.getTarget(expr), expr); break
       case RefFuncId: push(result.refFuncs, b.RefFunc.getFunc(expr), expr); break
       case LocalGetId: case LocalSetId:
-        if (func && wantLocals.has(func.name)) push(result.locals, func.name, expr)
+        if (func && priming!.has(func.name)) push(result.locals, func.name, expr)
         break
       case TableSetId: result.tableWrites.push({ expr, table: b.TableSet.getTable(expr), kind: 'set', func: func?.displayName ?? '' }); break
       case TableGrowId: result.tableWrites.push({ expr, table: b.TableGrow.getTable(expr), kind: 'grow', func: func?.displayName ?? '' }); break

@@ -3,17 +3,19 @@
  *
  * For every call-site signature T there is a shadow table S_T. A site
  * `call_indirect $table (type T) args idx` becomes
- * `call_indirect $S_T (type T+i32) args idx (idx < bound_T ? idx : 0)`: the
- * slot index travels as one extra argument, so no global store is needed.
+ * `call_indirect $S_T (type T) args (slot = idx; idx < bound_T ? idx : 0)`
+ * with slotVia 'global' (the default: the index is stored in a global that
+ * adapters read; nothing but the sites changes), or with slotVia 'argument'
+ * `call_indirect $S_T (type T+i32) args idx (idx < bound_T ? idx : 0)`.
  * Shadows grow lazily: S_T starts with one slot, and an index past its end is
  * sent to slot 0, which always holds T's resolver; the resolver grows S_T to
- * cover the index. Signatures that are never called (35 of Pyodide's 45)
+ * cover the index. Signatures that are never called (36 of Pyodide's 45)
  * cost one slot instead of one per call table slot. S_T[idx] holds:
- *   - the function itself when its type is T. Functions in the static table
- *     whose type is a call-site type are "primed": their body gets the extra
- *     (ignored) i32 parameter, and a wrapper with the original type takes
- *     their place everywhere else (table, exports, ref.func), so matched calls
- *     cost one argument register over stock;
+ *   - the function itself when its type is T. With 'argument', functions in
+ *     the static table whose type is a call-site type are "primed": their
+ *     body gets the extra (ignored) i32 parameter, and a wrapper with the
+ *     original type takes their place everywhere else (table, exports,
+ *     ref.func), so matched calls cost one argument register, not a store;
  *   - an adapter T -> F (drop / zero-fill arguments, adapt the result) that
  *     re-calls slot idx with its real type F, in wasm: no JS frame;
  *   - a trap adapter for incompatible pairs, which reports the site;
@@ -107,11 +109,11 @@ export interface ShadowOptions {
   /** Convert numbers between differing value types instead of trapping. */
   coerce: boolean
   /**
-   * How a site hands the slot index to an adapter. `argument`: as one extra
-   * argument; table functions of a call-site type are primed to accept it
-   * (fastest for matched calls; changes every such function). `global`: in
-   * a mutable global set before the call; nothing but the rewritten sites
-   * changes (for profile-guided builds that rewrite a few sites).
+   * How a site hands the slot index to an adapter. `global` (the default):
+   * in a mutable global set before the call; nothing but the rewritten sites
+   * changes. `argument`: as one extra argument; table functions of a
+   * call-site type are primed to accept it (no store on matched calls;
+   * changes every such function and adds a wrapper for each).
    */
   slotVia: 'argument' | 'global'
   /** Count each mismatched call per site through the runtime. */
@@ -228,20 +230,26 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addFunctionExport(wrapperOf.get(e.value)!, e.name)
   }
 
-  // 2. Our tables: the primed view P of the static table, one shadow per T, the adapter matrix.
-  const P = `${PREFIX}primed`
-  // P holds the static segments. With constant offsets, as active segments.
-  // With a computed offset (dynamic linking: global.get $__table_base) the
-  // base is only known at instantiation, so the start function fills P after
-  // growing it to the call table's size.
+  // 2. Our tables: which static slots are unchanged (P), one shadow per T, the adapter matrix.
+  // With slotVia 'argument', P is the primed view of the static table: it
+  // holds the static segments, primed, and a changed slot is null. With
+  // 'global', adapters call the call table itself, so P only marks changed
+  // slots (non-null) and needs no element segment. With a computed offset
+  // (dynamic linking: global.get $__table_base) the base is only known at
+  // instantiation, so the start function sizes (and fills) P.
+  const P = viaArgument ? `${PREFIX}primed` : `${PREFIX}changed`
   const computed = staticSegs.some(seg => b._BinaryenExpressionGetId(seg.offset) !== b.ConstId)
   if (computed) {
     m.addTable(P, 0, -1)
   } else {
     const staticEnd = Math.max(0, ...staticSegs.map(seg => b.Const.getValueI32(seg.offset) + seg.data.length))
     m.addTable(P, Math.max(tableInfo.initial, staticEnd), -1)
-    staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
+    if (viaArgument) staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
   }
+  /** Whether P says slot idx still holds its static function; with 'argument', leaves it in local pv. */
+  const unchanged = (idx: () => number, pv: number) => viaArgument
+    ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), b.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, b.funcref)))], b.i32)
+    : m.ref.is_null(m.table.get(P, idx(), b.funcref))
   // Each shadow starts with slot 0 only (its resolver, set in step 5); its
   // bound global is its size, for the sites' clamp.
   const shadowOf = new Map<string, string>(), boundOf = new Map<string, string>()
@@ -416,15 +424,13 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       ])),
       m.local.set(F, m.table.get(table, idx(), b.funcref)),
       m.if(m.ref.is_null(m.local.get(F, b.funcref)), native()),
-      // Static and unchanged (P holds it, and it is not an import): the build-time answer.
+      // Static and unchanged (P says so, and it is not an import): the build-time answer.
       m.local.set(K, m.i32.const(-1)),
-      m.if(m.i32.lt_u(idx(), m.table.size(P)), m.block(null, [
-        m.local.set(Pv, m.table.get(P, idx(), b.funcref)),
-        m.if(m.i32.eqz(m.ref.is_null(m.local.get(Pv, b.funcref))), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32))),
-      ])),
+      m.if(m.i32.lt_u(idx(), m.table.size(P)),
+        m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)))),
       m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
         m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
-          m.local.set(E, m.local.get(Pv, b.funcref)),
+          m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
           m.local.set(E, adaptAt(1))),
         // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
         m.block(null, [
@@ -449,17 +455,19 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   {
     const i = () => m.local.get(0, b.i32)
     const end = () => m.local.get(1, b.i32)
-    const body = m.block(null, [
+    const body = () => m.block(null, [
       m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
       m.loop('next', m.if(m.i32.lt_u(i(), end()), m.block(null, [
-        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), m.ref.null(b.funcref))),
+        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : refFunc(INVALIDATE))),
         m.if(i(), m.block(null, tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, b.i32)),
           m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))))),
         m.local.set(0, m.i32.add(i(), m.i32.const(1))),
         m.br('next'),
       ]))),
     ])
-    m.addFunction(INVALIDATE, tupleType(['i32', 'i32']), b.none, [], body)
+    // (Added before its body refers to itself as P's "changed" mark.)
+    const fn = m.addFunction(INVALIDATE, tupleType(['i32', 'i32']), b.none, [], m.nop())
+    b._BinaryenFunctionSetBody(fn, body())
   }
   m.addFunctionExport(INVALIDATE, INVALIDATE)
 
@@ -468,34 +476,46 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const startBody: number[] = []
   if (computed) {
     startBody.push(m.drop(m.table.grow(P, m.ref.null(b.funcref), m.table.size(table))))
-    for (const seg of staticSegs) {
+    if (viaArgument) for (const seg of staticSegs) {
       seg.data.forEach((name, i) => startBody.push(m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))))
     }
   }
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
   if (startBody.length) m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
 
-  // 8. Rewrite the sites. The target is evaluated once, after the arguments, as before.
+  // 8. Rewrite the sites. The target is evaluated once, after the arguments,
+  // as before: into a scratch local, unless it already is a local.get.
   const tmpLocal = new Map<string, number>()
   sites.forEach((site, id) => {
     const tKey = sigKey(site.sig)
-    let tmp = tmpLocal.get(site.func.name)
-    if (tmp === undefined) {
-      tmp = b._BinaryenFunctionAddVar(site.func.ref, b.i32) as number
-      tmpLocal.set(site.func.name, tmp)
-    }
     const target = b.CallIndirect.getTarget(site.expr)
+    const fromLocal = b._BinaryenExpressionGetId(target) === b.LocalGetId
+    let slot: number
+    if (fromLocal) {
+      slot = b.LocalGet.getIndex(target)
+    } else {
+      let tmp = tmpLocal.get(site.func.name)
+      if (tmp === undefined) {
+        tmp = b._BinaryenFunctionAddVar(site.func.ref, b.i32) as number
+        tmpLocal.set(site.func.name, tmp)
+      }
+      slot = tmp
+    }
+    const get = () => m.local.get(slot, b.i32)
     const marks = diagnostics ? [m.global.set(SITE, m.i32.const(id))] : []
-    // Past the shadow's bound: slot 0, T's resolver, which grows the shadow.
-    const clamped = () => m.i32.and(m.local.get(tmp!, b.i32), m.i32.shr_s(m.i32.sub(m.local.get(tmp!, b.i32), m.global.get(boundOf.get(tKey)!, b.i32)), m.i32.const(31)))
+    // An index past the shadow's bound goes to slot 0, T's resolver, which
+    // grows the shadow: (idx - bound) >> 31 is all ones below the bound, zero
+    // from it up to 2^31 + bound (beyond, idx is past any table and traps as it would natively).
+    const clamped = () => m.i32.and(get(), m.i32.shr_s(m.i32.sub(get(), m.global.get(boundOf.get(tKey)!, b.i32)), m.i32.const(31)))
     b.CallIndirect.setTable(site.expr, shadowOf.get(tKey)!)
     if (viaArgument) {
       b.CallIndirect.setParams(site.expr, plus(site.sig))
-      b.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, m.local.tee(tmp, target, b.i32)], b.i32) : m.local.tee(tmp, target, b.i32))
+      const operand = fromLocal ? get() : m.local.tee(slot, target, b.i32)
+      b.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, operand], b.i32) : operand)
       b.CallIndirect.setTarget(site.expr, clamped())
     } else {
       b.CallIndirect.setTarget(site.expr, m.block(null, [
-        m.local.set(tmp, target), ...marks, m.global.set(SLOT, m.local.get(tmp, b.i32)), clamped(),
+        ...(fromLocal ? [] : [m.local.set(slot, target)]), ...marks, m.global.set(SLOT, get()), clamped(),
       ], b.i32))
     }
   })

@@ -85,9 +85,11 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
       return { wasm: input, report }
     }
     const functions = listFunctions(m, opts.symbolMap)
-    // Locals are renumbered only in functions that can be primed: defined functions placed in a table.
-    const inTables = new Set(readSegments(m).flatMap(s => s.data))
-    const scan = scanModule(m, functions, inTables, file)
+    // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
+    // functions placed in a table, locals: the default scan skips them.
+    const slotVia = opts.slotVia ?? 'global'
+    const priming = opts.strategy !== 'js' && slotVia === 'argument'
+    const scan = scanModule(m, functions, priming ? new Set(readSegments(m).flatMap(s => s.data)) : undefined, file)
     report.sites.total = scan.sites.length
     progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)
     const funcrefTables = new Set<string>()
@@ -99,7 +101,6 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     const selected = scan.sites.filter(s => funcrefTables.has(s.table)
       && (!opts.include || matches(opts.include, s)) && !(opts.exclude && matches(opts.exclude, s))
       && (!opts.profileSites || opts.safetyNet || inProfile(s)))
-    const subset = selected.length < scan.sites.length || !!opts.profileSites
     if (!selected.length) {
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report }
@@ -117,7 +118,6 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     if (opts.strategy === 'js') {
       meta = applyJs(m, selected).meta
     } else {
-      const slotVia = opts.slotVia ?? (subset ? 'global' : 'argument')
       const r = applyShadow(m, scan, selected, { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics }, file)
       report.slotVia = slotVia
       meta = r.meta

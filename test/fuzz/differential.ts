@@ -129,7 +129,8 @@ export async function runOne(seed: number): Promise<Outcome> {
   const allowIncompatible = seed % 5 === 0
   const g = generate(seed, allowIncompatible)
   const original = compile(g.wat)
-  const { wasm } = transformWasm(original, { fileName: `seed-${seed}.wasm` })
+  // Both ways of handing the slot to adapters: the default (global) and primed functions (argument).
+  const { wasm } = transformWasm(original, { fileName: `seed-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' })
   const ours = await execute(wasm, WA)
   if (g.incompatibleCalls) {
     // The reference cannot say what an incompatible call does; ours must trap with its message where one happens.
