@@ -14,6 +14,15 @@ const params = (key: string) => [...key.slice(1)].map(c => T[c])
 const result = (key: string) => (key[0] === 'v' ? '' : `(result ${T[key[0]]})`)
 const constOf = (t: string, v: number) => `(${t}.const ${v})`
 
+/** The binary of a module in text form, with the given binaryen features. */
+function wasmOf(wat: string, features: number): Uint8Array {
+  const m = binaryen.parseText(wat)
+  m.setFeatures(features)
+  const bytes = m.emitBinary()
+  m.dispose()
+  return bytes
+}
+
 /**
  * A module with one target function of type `target` in table slot 1 (it
  * stores each argument in global g<i> and returns 42), and an export
@@ -33,11 +42,7 @@ function moduleFor(site: string, target: string): Uint8Array {
     (elem (i32.const 1) $target $same)
     (func (export "call") (param ${[...sp, 'i32'].join(' ')}) ${result(site)}
       (call_indirect $t (type $site) ${sp.map((_, i) => `(local.get ${i})`).join(' ')} (local.get ${sp.length}))))`
-  const m = binaryen.parseText(wat)
-  m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes)
-  const bytes = m.emitBinary()
-  m.dispose()
-  return bytes
+  return wasmOf(wat, binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes)
 }
 
 const WA = fpcastRuntime(WebAssembly)
@@ -134,16 +139,13 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
   })
 
   it('return_call_indirect sites are adapted too', async () => {
-    const m = binaryen.parseText(`(module
+    const original = wasmOf(`(module
       (type $site (func (param i32 i32) (result i32)))
       (table $t (export "table") 2 funcref)
       (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
       (elem (i32.const 1) $one)
       (func (export "call") (param i32 i32 i32) (result i32)
-        (return_call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`)
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.TailCall)
-    const original = m.emitBinary()
-    m.dispose()
+        (return_call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.TailCall)
     const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
     expect(() => stock.exports.call(5, 6, 1)).toThrow(/signature mismatch/)
     const { wasm, report } = transformWasm(original, { slotVia })
@@ -156,7 +158,7 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     // $target (one parameter) is called through (i32, i32) -> i32 and, from inside
     // that adapted call, JS replaces its slot, grows the table, fills the new slot
     // and calls back into wasm through both slots before the first call returns.
-    const m = binaryen.parseText(`(module
+    const original = wasmOf(`(module
       (type $site (func (param i32 i32) (result i32)))
       (import "env" "mutate" (func $mutate (param i32)))
       (table $t (export "table") 4 funcref)
@@ -165,10 +167,7 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
       (func $same (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
       (elem (i32.const 1) $target $three $same)
       (func (export "call") (param i32 i32 i32) (result i32)
-        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`)
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.ReferenceTypes)
-    const original = m.emitBinary()
-    m.dispose()
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes)
     const { wasm } = transformWasm(original, { slotVia })
     const seen: number[] = []
     let e: any
@@ -200,7 +199,7 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     // Every index past a shadow's end is sent to its slot 0 (the resolver), so
     // a function in slot 0 itself must still be called, every time, and the
     // slots past the first grow step must resolve like the others.
-    const m = binaryen.parseText(`(module
+    const original = wasmOf(`(module
       (type $site (func (param i32 i32) (result i32)))
       (table $t (export "table") 3000 funcref)
       (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
@@ -210,10 +209,7 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
       (elem (i32.const 2999) $same)
       (func (export "grow") (result i32) (table.grow $t (ref.func $one) (i32.const 1)))
       (func (export "call") (param i32 i32 i32) (result i32)
-        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`)
-    m.setFeatures(binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory)
-    const original = m.emitBinary()
-    m.dispose()
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory)
     const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
     expect(() => stock.exports.call(5, 6, 0)).toThrow(/signature mismatch/)
     const { wasm } = transformWasm(original, { slotVia })
