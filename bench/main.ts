@@ -61,6 +61,8 @@ const C_CONFIG = {
   ],
 }
 const PY_ROUNDS = QUICK ? 1 : 5
+/** Extra load-only processes per variant in Node, for memory: RSS after load moves ±8% between fresh processes. */
+const MEM_ROUNDS = QUICK ? 0 : 6
 const PY_REPS = QUICK ? 2 : 5
 const BUILD_ROUNDS = QUICK ? 1 : 2
 const DEPTH_RUNS = QUICK ? 1 : 3
@@ -131,7 +133,7 @@ async function main() {
       machine: machine(),
       quick: QUICK,
       hostNode: process.versions.node,
-      config: { c: C_CONFIG, pyodide: { rounds: PY_ROUNDS, reps: PY_REPS, depthRuns: DEPTH_RUNS }, buildRounds: BUILD_ROUNDS, strategies: STRATEGIES },
+      config: { c: C_CONFIG, pyodide: { rounds: PY_ROUNDS, memoryRounds: MEM_ROUNDS, reps: PY_REPS, depthRuns: DEPTH_RUNS }, buildRounds: BUILD_ROUNDS, strategies: STRATEGIES },
       binaryen: JSON.parse(readFileSync(join(ROOT, 'node_modules/binaryen/package.json'), 'utf8')).version,
       emcc: emccVersion(join(BENCH, 'build')),
       pyodide: JSON.parse(readFileSync(join(PYODIDE_DIR, 'package.json'), 'utf8')).version,
@@ -368,7 +370,16 @@ async function benchPyodide(engines: Engine[]) {
       for (let i = 0; i < DEPTH_RUNS; i++) limit.push(await probe(DEPTH_PY))
       depth[variant] = { limit, unlimited: await probe(`import sys\nsys.setrecursionlimit(1_000_000)\n${DEPTH_PY}`) }
     }
-    out.engines[e.key] = { runs, depth }
+    // Memory after load from more fresh processes (Node only), alternating.
+    const memory: any[] = []
+    for (let r = 0; e.bin && r < MEM_ROUNDS; r++) {
+      for (const variant of r % 2 ? (['ours', 'stock'] as const) : (['stock', 'ours'] as const)) {
+        log(`W4 ${e.label}: memory after load, ${variant}, round ${r + 1}/${MEM_ROUNDS} ...`)
+        const res = await runJson(e.bin, ['--expose-gc', join(BENCH, 'pyodide/child.mjs'), dirs[variant], workloads, '0'])
+        memory.push({ variant, afterLoad: res.afterLoad })
+      }
+    }
+    out.engines[e.key] = { runs, depth, memory }
   }
   return out
 }

@@ -2,6 +2,8 @@
 //
 //   node --expose-gc bench/pyodide/child.mjs <pyodide dir> <workloads.py> <reps>
 //
+// With <reps> 0 it only loads and measures memory (the extra memory rounds).
+//
 // Loads Pyodide from <pyodide dir> (stock npm package, or a copy with the
 // untrampolined + transformed wasm and the transformed glue), timing
 // loadPyodide(); measures the process memory after load (after a full GC);
@@ -31,6 +33,10 @@ try {
   })
   const loadMs = performance.now() - t
   const afterLoad = memory()
+  if (reps === 0) {
+    process.stdout.write(JSON.stringify({ loadMs, afterLoad, stderr }))
+    process.exit(0)
+  }
   pyodide.runPython(readFileSync(pyFile, 'utf8'), { filename: 'workloads.py' })
   const results = JSON.parse(pyodide.runPython(`run(${reps})`))
   const afterRun = memory()
