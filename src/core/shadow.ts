@@ -443,6 +443,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
         ])),
       m.if(idx(), m.table.set(S, idx(), m.local.get(E, b.funcref))),
       m.table.set(CALL, m.i32.const(0), m.local.get(E, b.funcref)),
+      // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
+      ...(viaArgument ? [] : [m.global.set(SLOT, idx())]),
       ret(m.call_indirect(CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
     ])
     b._BinaryenFunctionSetBody(m.getFunction(name), viaArgument ? body : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body], resultsOf(site)))
