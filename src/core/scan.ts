@@ -1,8 +1,10 @@
 /**
- * One pass over every function body that finds what the rewrite needs:
+ * One pass over the function bodies that finds what the rewrite needs:
  * the `call_indirect` sites, direct calls and `ref.func` (to redirect them
  * when a callee is re-typed), local accesses (to renumber them), and table
- * mutations inside wasm (which must reach the shadow tables too).
+ * mutations inside wasm (which must reach the shadow tables too). Without
+ * priming, only the bodies the code-section pre-scan (code-scan.ts) picks
+ * are walked.
  */
 import binaryen from 'binaryen'
 import { sigOf } from './binaryen-types.ts'
@@ -73,8 +75,9 @@ export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>
  * `priming`: the functions whose locals to collect (those placed in a
  * table); given, direct calls and ref.func are collected too. Without it
  * (the default slotVia), those expressions are only walked past.
+ * `only`: walk just the bodies it accepts (see code-scan.ts).
  */
-export function scanModule(m: binaryen.Module, functions: FunctionEntry[], priming: Set<string> | undefined, fileName: string): ScanResult {
+export function scanModule(m: binaryen.Module, functions: FunctionEntry[], priming: Set<string> | undefined, fileName: string, only?: (func: FunctionEntry) => boolean): ScanResult {
   const byName = new Map(functions.map(f => [f.name, f]))
   const result: ScanResult = { functions, byName, sites: [], calls: new Map(), refFuncs: new Map(), locals: new Map(), tableWrites: [], opaque: [] }
   const push = (map: Map<string, number[]>, key: string, expr: number) => {
@@ -104,7 +107,7 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
     }
   }
   for (const func of functions) {
-    if (func.imported) continue
+    if (func.imported || (only && !only(func))) continue
     const body = b._BinaryenFunctionGetBody(func.ref)
     if (!body) continue
     const ordinal = { n: 0 }

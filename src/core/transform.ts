@@ -18,7 +18,8 @@ import { FpcastError } from './errors.ts'
 import { applyJs } from './js-strategy.ts'
 import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
-import { type CallIndirectSite, listFunctions, scanModule } from './scan.ts'
+import { scanCode } from './code-scan.ts'
+import { type CallIndirectSite, type FunctionEntry, listFunctions, type ScanResult, scanModule } from './scan.ts'
 import { applyShadow, PREFIX, readSegments } from './shadow.ts'
 import { sigKey, sigText } from './signature.ts'
 
@@ -62,6 +63,25 @@ function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
   return true
 }
 
+/**
+ * The default scan: binaryen walks only the bodies the code-section
+ * pre-scan says may hold call sites or table writes, and every walked body
+ * must hold as many call_indirect as the pre-scan counted; otherwise (or when
+ * the pre-scan cannot map bodies to functions) every body is walked.
+ */
+function scanSites(m: binaryen.Module, functions: FunctionEntry[], input: Uint8Array, file: string): ScanResult {
+  const code = scanCode(input)
+  const imported = functions.filter(f => f.imported).length
+  const mapped = !!code && code.bodies === functions.length - imported && functions.every((f, i) => f.index === i && f.imported === i < imported)
+  if (!code || !mapped) return scanModule(m, functions, undefined, file)
+  const body = (f: FunctionEntry) => f.index - imported
+  const scan = scanModule(m, functions, undefined, file, f => code.walk[body(f)] === 1 || code.callIndirects[body(f)] !== 0)
+  const found = new Map<FunctionEntry, number>()
+  for (const site of scan.sites) found.set(site.func, (found.get(site.func) ?? 0) + 1)
+  const agrees = functions.every(f => f.imported || code.callIndirects[body(f)] < 0 || code.callIndirects[body(f)] === (found.get(f) ?? 0))
+  return agrees ? scan : scanModule(m, functions, undefined, file)
+}
+
 export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
   const opts = resolveOptions(options)
   const file = opts.fileName
@@ -89,7 +109,7 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     // functions placed in a table, locals: the default scan skips them.
     const slotVia = opts.slotVia ?? 'global'
     const priming = opts.strategy !== 'js' && slotVia === 'argument'
-    const scan = scanModule(m, functions, priming ? new Set(readSegments(m).flatMap(s => s.data)) : undefined, file)
+    const scan = priming ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file) : scanSites(m, functions, input, file)
     report.sites.total = scan.sites.length
     progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)
     const funcrefTables = new Set<string>()
