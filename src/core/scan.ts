@@ -8,6 +8,7 @@
  */
 import binaryen from 'binaryen'
 import { sigOf } from './binaryen-types.ts'
+import { scanCode } from './code-scan.ts'
 import { FpcastError } from './errors.ts'
 import type { Sig } from './signature.ts'
 import { expressionKindName, walk } from './walk.ts'
@@ -124,4 +125,23 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
     throw new FpcastError(`function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`, { file: fileName })
   }
   return result
+}
+
+/**
+ * The default scan: binaryen walks only the bodies the code-section
+ * pre-scan says may hold call sites or table writes, and every walked body
+ * must hold as many call_indirect as the pre-scan counted; otherwise (or when
+ * the pre-scan cannot map bodies to functions) every body is walked.
+ */
+export function scanSites(m: binaryen.Module, functions: FunctionEntry[], input: Uint8Array, file: string): ScanResult {
+  const code = scanCode(input)
+  const imported = functions.filter(f => f.imported).length
+  const mapped = !!code && code.bodies === functions.length - imported && functions.every((f, i) => f.index === i && f.imported === i < imported)
+  if (!code || !mapped) return scanModule(m, functions, undefined, file)
+  const body = (f: FunctionEntry) => f.index - imported
+  const scan = scanModule(m, functions, undefined, file, f => code.walk[body(f)] === 1 || code.callIndirects[body(f)] !== 0)
+  const found = new Map<FunctionEntry, number>()
+  for (const site of scan.sites) found.set(site.func, (found.get(site.func) ?? 0) + 1)
+  const agrees = functions.every(f => f.imported || code.callIndirects[body(f)] < 0 || code.callIndirects[body(f)] === (found.get(f) ?? 0))
+  return agrees ? scan : scanModule(m, functions, undefined, file)
 }

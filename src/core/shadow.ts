@@ -283,6 +283,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const mismatch = (t: number, k: number, idx: number) =>
     m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
 
+  /** Adds a function, then builds its body: a body may refer to its own function (ref.func). */
+  const addThenBuild = (name: string, params: number, results: number, vars: number[], body: () => number) => {
+    b._BinaryenFunctionSetBody(m.addFunction(name, params, results, vars, m.nop()), body())
+  }
   // ref.func must carry the function's exact type.
   const refFunc = (name: string) => m.ref.func(name, binaryen.getTypeFromHeapType(b._BinaryenFunctionGetType(m.getFunction(name)), false))
 
@@ -300,10 +304,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // loaded from the slot global on entry.
   const define = (name: string, site: Sig, vars: number[], body: () => number) => {
     if (!made.has(name)) {
-      const n = site.params.length
-      const code = viaArgument ? body() : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body()], resultsOf(site))
-      m.addFunction(name, shadowParams(site), resultsOf(site), viaArgument ? vars : [b.i32, ...vars], code)
       made.set(name, name)
+      const n = site.params.length
+      addThenBuild(name, shadowParams(site), resultsOf(site), viaArgument ? vars : [b.i32, ...vars],
+        () => viaArgument ? body() : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body()], resultsOf(site)))
     }
     return name
   }
@@ -410,10 +414,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       m.table.get(ADAPT, m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)), b.funcref)
     const ret = (call: number) => site.results.length ? m.return(call) : m.block(null, [call, m.return()])
     const native = () => ret(m.call_indirect(table, idx(), args(), tupleType(site.params), resultsOf(site)))
-    // The body refers to the resolver itself (to fill grown slots): add it first.
-    const name = define(`${PREFIX}resolve$${tKey}`, site, [b.funcref, b.funcref, b.i32, b.funcref, b.i32], () => m.unreachable())
+    const name = `${PREFIX}resolve$${tKey}`
+    // Grown slots are filled with the resolver itself.
     const resolverRef = () => refFunc(name)
-    const body = m.block(null, [
+    define(name, site, [b.funcref, b.funcref, b.i32, b.funcref, b.i32], () => m.block(null, [
       // Past the call table: trap as a native call would. Past the shadow: grow it.
       m.if(m.i32.ge_u(idx(), m.table.size(table)), native()),
       m.if(m.i32.ge_u(idx(), m.global.get(bound, b.i32)), m.block(null, [
@@ -446,8 +450,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
       ...(viaArgument ? [] : [m.global.set(SLOT, idx())]),
       ret(m.call_indirect(CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
-    ])
-    b._BinaryenFunctionSetBody(m.getFunction(name), viaArgument ? body : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body], resultsOf(site)))
+    ]))
     resolverOf.set(tKey, name)
     m.addActiveElementSegment(S, `${PREFIX}shadow$${tKey}$0`, [name], m.i32.const(0))
   })
@@ -467,9 +470,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
         m.br('next'),
       ]))),
     ])
-    // (Added before its body refers to itself as P's "changed" mark.)
-    const fn = m.addFunction(INVALIDATE, tupleType(['i32', 'i32']), b.none, [], m.nop())
-    b._BinaryenFunctionSetBody(fn, body())
+    // Its body refers to itself, as P's "changed" mark.
+    addThenBuild(INVALIDATE, tupleType(['i32', 'i32']), b.none, [], body)
   }
   m.addFunctionExport(INVALIDATE, INVALIDATE)
 

@@ -18,8 +18,7 @@ import { FpcastError } from './errors.ts'
 import { applyJs } from './js-strategy.ts'
 import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
-import { scanCode } from './code-scan.ts'
-import { type CallIndirectSite, type FunctionEntry, listFunctions, type ScanResult, scanModule } from './scan.ts'
+import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
 import { applyShadow, PREFIX, readSegments } from './shadow.ts'
 import { sigKey, sigText } from './signature.ts'
 
@@ -61,25 +60,6 @@ function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
   if (filter.signatures.size && !filter.signatures.has(sigKey(site.sig))) return false
   if (filter.sites.size && ![site.func.displayName, site.func.name, String(site.func.index)].some(n => filter.sites.has(`${n}#${site.ordinal}`))) return false
   return true
-}
-
-/**
- * The default scan: binaryen walks only the bodies the code-section
- * pre-scan says may hold call sites or table writes, and every walked body
- * must hold as many call_indirect as the pre-scan counted; otherwise (or when
- * the pre-scan cannot map bodies to functions) every body is walked.
- */
-function scanSites(m: binaryen.Module, functions: FunctionEntry[], input: Uint8Array, file: string): ScanResult {
-  const code = scanCode(input)
-  const imported = functions.filter(f => f.imported).length
-  const mapped = !!code && code.bodies === functions.length - imported && functions.every((f, i) => f.index === i && f.imported === i < imported)
-  if (!code || !mapped) return scanModule(m, functions, undefined, file)
-  const body = (f: FunctionEntry) => f.index - imported
-  const scan = scanModule(m, functions, undefined, file, f => code.walk[body(f)] === 1 || code.callIndirects[body(f)] !== 0)
-  const found = new Map<FunctionEntry, number>()
-  for (const site of scan.sites) found.set(site.func, (found.get(site.func) ?? 0) + 1)
-  const agrees = functions.every(f => f.imported || code.callIndirects[body(f)] < 0 || code.callIndirects[body(f)] === (found.get(f) ?? 0))
-  return agrees ? scan : scanModule(m, functions, undefined, file)
 }
 
 export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
