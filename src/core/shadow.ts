@@ -82,6 +82,11 @@ export function addHooksTable(m: binaryen.Module, initial = 2): string {
   return HOOKS_TABLE
 }
 
+/** A growable table of any reference type (binaryen.js's typings omit addTable's type parameter). */
+function addTypedTable(m: binaryen.Module, name: string, initial: number, type: number): void {
+  (m as any).addTable(name, initial, -1, type)
+}
+
 export function readSegments(m: binaryen.Module): Segment[] {
   const out: Segment[] = []
   const n = m.getNumElementSegments()
@@ -234,22 +239,26 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // With slotVia 'argument', P is the primed view of the static table: it
   // holds the static segments, primed, and a changed slot is null. With
   // 'global', adapters call the call table itself, so P only marks changed
-  // slots (non-null) and needs no element segment. With a computed offset
+  // slots (non-null) and needs no element segment: an externref table, which
+  // V8 keeps in a third of a funcref table's memory (no dispatch table; 8
+  // bytes a slot against 32 on Node 24). The mark is invalidate's third
+  // argument, any JS value but null. With a computed offset
   // (dynamic linking: global.get $__table_base) the base is only known at
   // instantiation, so the start function sizes (and fills) P.
   const P = viaArgument ? `${PREFIX}primed` : `${PREFIX}changed`
+  const pType = viaArgument ? b.funcref : b.externref
   const computed = staticSegs.some(seg => b._BinaryenExpressionGetId(seg.offset) !== b.ConstId)
   if (computed) {
-    m.addTable(P, 0, -1)
+    addTypedTable(m, P, 0, pType)
   } else {
     const staticEnd = Math.max(0, ...staticSegs.map(seg => b.Const.getValueI32(seg.offset) + seg.data.length))
-    m.addTable(P, Math.max(tableInfo.initial, staticEnd), -1)
+    addTypedTable(m, P, Math.max(tableInfo.initial, staticEnd), pType)
     if (viaArgument) staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
   }
   /** Whether P says slot idx still holds its static function; with 'argument', leaves it in local pv. */
   const unchanged = (idx: () => number, pv: number) => viaArgument
     ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), b.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, b.funcref)))], b.i32)
-    : m.ref.is_null(m.table.get(P, idx(), b.funcref))
+    : m.ref.is_null(m.table.get(P, idx(), b.externref))
   // Each shadow starts with slot 0 only (its resolver, set in step 5); its
   // bound global is its size, for the sites' clamp.
   const shadowOf = new Map<string, string>(), boundOf = new Map<string, string>()
@@ -455,7 +464,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addActiveElementSegment(S, `${PREFIX}shadow$${tKey}$0`, [name], m.i32.const(0))
   })
 
-  // 6. invalidate: forget slots [i, i + n) (P and every shadow that covers them; slot 0 keeps its resolver).
+  // 6. invalidate(i, n, mark): forget slots [i, i + n) (P and every shadow
+  // that covers them; slot 0 keeps its resolver).
   const INVALIDATE = `${PREFIX}invalidate`
   {
     const i = () => m.local.get(0, b.i32)
@@ -463,15 +473,14 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const body = () => m.block(null, [
       m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
       m.loop('next', m.if(m.i32.lt_u(i(), end()), m.block(null, [
-        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : refFunc(INVALIDATE))),
+        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : m.local.get(2, b.externref))),
         m.if(i(), m.block(null, tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, b.i32)),
           m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))))),
         m.local.set(0, m.i32.add(i(), m.i32.const(1))),
         m.br('next'),
       ]))),
     ])
-    // Its body refers to itself, as P's "changed" mark.
-    addThenBuild(INVALIDATE, tupleType(['i32', 'i32']), b.none, [], body)
+    m.addFunction(INVALIDATE, tupleType(viaArgument ? ['i32', 'i32'] : ['i32', 'i32', 'externref']), b.none, [], body())
   }
   m.addFunctionExport(INVALIDATE, INVALIDATE)
 
@@ -479,7 +488,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const oldStart = (m as any).getStart()
   const startBody: number[] = []
   if (computed) {
-    startBody.push(m.drop(m.table.grow(P, m.ref.null(b.funcref), m.table.size(table))))
+    startBody.push(m.drop(m.table.grow(P, m.ref.null(pType), m.table.size(table))))
     if (viaArgument) for (const seg of staticSegs) {
       seg.data.forEach((name, i) => startBody.push(m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))))
     }

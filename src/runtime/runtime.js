@@ -306,7 +306,7 @@ export function fpcastRuntime(WA) {
         configurable: true, writable: true,
         value(index, value) {
           const r = set.apply(this, arguments)
-          invalidate(index, 1)
+          invalidate(index, 1, true) // true: the "changed" mark (anything but null)
           return r
         },
       })
