@@ -392,7 +392,7 @@ ${warnings.length ? `\n${warnings.join('\n')}\n` : ''}
 - Method: C workloads (W1-W3) run with \`--no-liftoff\` (TurboFan only) in ${m.config.c.processes ?? 1} fresh process(es)/page(s) per engine; in each, every variant is warmed up, then timed ${m.config.c.reps} times round-robin over the variants (a slow variant stops once it used ${m.config.c.maxMsPerVariant / 1000} s); Pyodide (W4) runs with the engine's default tiering in fresh processes/pages, ${m.config.pyodide.rounds} round(s) alternating stock and ours, each workload warmed up once then timed ${m.config.pyodide.reps} times; in Node, ${m.config.pyodide.memoryRounds ?? 0} more load-only process(es) per variant, alternating, for memory. Reported: the minimum, and the spread = median/min − 1. Ratios are of minimums, except memory: medians of every process's measurement after load.
 - Variants: **stock** (emcc -O2, where it does not trap), **EMULATE** (same C with -sEMULATE_FUNCTION_POINTER_CASTS), **JS trampolines** (\`transformWasm(stock, { strategy: 'js' })\`: a JS trampoline at every site, the seed approach), **ours: shadow** (\`transformWasm(stock, { strategy: 'shadow' })\`). Transformed variants are made from the stock wasm at bench time by the code under test. For W4: stock npm Pyodide (CPython's own trampoline: JS on Node 20, wasm-gc on Node 24 and Chromium) against the same wasm with that trampoline removed (\`test/pyodide/untrampoline.ts\`) and our transform applied (glue through \`transformGlue\`).
 
-These are numbers for people, not pass/fail tests. ✓/✗ compare with the targets of issue 4.
+These are numbers for people, not pass/fail tests. ✓/✗ compare with the targets of issue 5 (near-zero cost).
 
 ![benchmark chart](chart.svg)
 
