@@ -33,8 +33,8 @@ Options:
                              once each; report at exit; FPCAST_PROFILE=<file> writes a profile)
       --profile <file>       rewrite only the sites a recorded profile lists
       --safety-net           with --profile, rewrite the other sites too
-      --slot-via <how>       argument | global (default: argument for all sites,
-                             global when sites are selected)
+      --slot-via <how>       global (default) | argument: how sites hand the slot
+                             index to adapters (README, "How it works")
       --report               print the report as JSON on stdout
   -h, --help                 show this help
 
