@@ -195,6 +195,44 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     expect(again.exports.call(21, 0, 1)).toBe(42)
   })
 
+  it('table.set inside wasm is followed: a plain set, a set inside the value of another set, a function that replaces itself while in flight', async () => {
+    const original = wasmOf(`(module
+      (type $site (func (param i32 i32) (result i32)))
+      (table $t (export "table") 5 funcref)
+      (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
+      (func $three (param i32 i32 i32) (result i32) (i32.add (i32.add (local.get 0) (local.get 1)) (i32.add (local.get 2) (i32.const 1000))))
+      (func $same (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+      (func $swapper (param i32 i32) (result i32)
+        (table.set $t (i32.const 3) (ref.func $one))
+        (i32.add (call_indirect $t (type $site) (local.get 0) (local.get 1) (i32.const 3)) (i32.const 5000)))
+      (elem (i32.const 1) $one $three $swapper $same)
+      (func (export "copy") (param $to i32) (param $from i32) (table.set $t (local.get $to) (table.get $t (local.get $from))))
+      (func (export "nested")
+        (table.set $t (i32.const 1) (block (result funcref) (table.set $t (i32.const 2) (ref.func $same)) (ref.func $three))))
+      (func (export "call") (param i32 i32 i32) (result i32)
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory)
+    const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
+    expect(() => stock.exports.call(10, 3, 1)).toThrow(/signature mismatch/)
+    const { wasm } = transformWasm(original, { slotVia })
+    const { instance } = await WA.instantiate(wasm, {}) as any
+    const e = instance.exports
+    // Resolve every slot first, so that each set below has a cached entry to forget.
+    expect([e.call(10, 3, 1), e.call(10, 3, 2), e.call(10, 3, 4)]).toEqual([110, 1013, 7])
+    e.nested() // slot 2 := $same, then slot 1 := $three: both sets must invalidate their own slot
+    expect([e.call(10, 3, 1), e.call(10, 3, 2)]).toEqual([1013, 7])
+    e.copy(2, 3) // slot 2 := $swapper (matched), from wasm
+    e.copy(4, 1) // slot 4 := $three (adapted), from wasm
+    expect(e.call(10, 3, 4)).toBe(1013)
+    // $swapper, matched and cached in slot 3, sets slot 3 to $one from wasm and calls it before returning.
+    expect(e.call(10, 3, 3)).toBe(5110)
+    expect(e.call(10, 3, 3)).toBe(110)
+    // Slot 2 holds $swapper too: it replaces slot 3 again (already $one) and calls it.
+    expect(e.call(20, 3, 2)).toBe(5120)
+    // A set from JS still works beside them.
+    e.table.set(3, e.table.get(4))
+    expect(e.call(10, 3, 3)).toBe(1013)
+  })
+
   it('shadows grow when a call needs it: slot 0 holding a function, far slots, a table grown inside wasm', async () => {
     // Every index past a shadow's end is sent to its slot 0 (the resolver), so
     // a function in slot 0 itself must still be called, every time, and the

@@ -48,7 +48,8 @@ export interface ScanResult {
   /** `local.get/set/tee` expressions per function name (only for functions in `wantLocals`). */
   locals: Map<string, number[]>
   /** In-wasm `table.set` / `table.grow` on each table. */
-  tableWrites: { expr: number; table: string; kind: 'set' | 'grow'; func: string }[]
+  /** table.set and table.grow expressions; `in` is the function that holds one. */
+  tableWrites: { expr: number; table: string; kind: 'set' | 'grow'; func: string; in?: FunctionEntry }[]
   /** Expressions binaryen.js cannot look into, by function. */
   opaque: { func: string; kind: string }[]
 }
@@ -103,8 +104,8 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
       case LocalGetId: case LocalSetId:
         if (func && priming!.has(func.name)) push(result.locals, func.name, expr)
         break
-      case TableSetId: result.tableWrites.push({ expr, table: b.TableSet.getTable(expr), kind: 'set', func: func?.displayName ?? '' }); break
-      case TableGrowId: result.tableWrites.push({ expr, table: b.TableGrow.getTable(expr), kind: 'grow', func: func?.displayName ?? '' }); break
+      case TableSetId: result.tableWrites.push({ expr, table: b.TableSet.getTable(expr), kind: 'set', func: func?.displayName ?? '', in: func }); break
+      case TableGrowId: result.tableWrites.push({ expr, table: b.TableGrow.getTable(expr), kind: 'grow', func: func?.displayName ?? '', in: func }); break
     }
   }
   for (const func of functions) {

@@ -136,10 +136,9 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const fail = (msg: string) => new FpcastError(msg, { file: fileName })
   const tableInfo = binaryen.getTableInfo(m.getTable(table))
   if (tableType(m, table) !== b.funcref) throw fail(`table ${table} is not a funcref table`)
-  // A grow needs nothing (new slots are past every shadow's bound); a set would go unseen.
-  for (const w of scan.tableWrites) {
-    if (w.table === table && w.kind === 'set') throw fail(`function ${w.func} does table.set on the call table inside wasm; such modules are not supported yet (the shadow tables would miss the change)`)
-  }
+  // A grow needs nothing (new slots are past every shadow's bound); a set in
+  // wasm gets a call to invalidate, like a set from JS (step 8).
+  const wasmSets = scan.tableWrites.filter(w => w.table === table && w.kind === 'set')
 
   // The static call table.
   const segments = readSegments(m)
@@ -240,13 +239,16 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // holds the static segments, primed, and a changed slot is null. With
   // 'global', adapters call the call table itself, so P only marks changed
   // slots (non-null) and needs no element segment: an externref table, which
-  // V8 keeps in a third of a funcref table's memory (no dispatch table; 8
-  // bytes a slot against 32 on Node 24). The mark is invalidate's third
-  // argument, any JS value but null. With a computed offset
+  // V8 keeps in a quarter of a funcref table's memory (no dispatch table; 8
+  // bytes a slot against 32 on Node 24), marked with invalidate's third
+  // argument, any JS value but null. Wasm cannot make a non-null externref,
+  // so when the module itself sets slots of the call table, P is a funcref
+  // table that invalidate marks with a reference to itself. With a computed offset
   // (dynamic linking: global.get $__table_base) the base is only known at
   // instantiation, so the start function sizes (and fills) P.
   const P = viaArgument ? `${PREFIX}primed` : `${PREFIX}changed`
-  const pType = viaArgument ? b.funcref : b.externref
+  const markFromJs = !viaArgument && !wasmSets.length
+  const pType = markFromJs ? b.externref : b.funcref
   const computed = staticSegs.some(seg => b._BinaryenExpressionGetId(seg.offset) !== b.ConstId)
   if (computed) {
     addTypedTable(m, P, 0, pType)
@@ -258,7 +260,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   /** Whether P says slot idx still holds its static function; with 'argument', leaves it in local pv. */
   const unchanged = (idx: () => number, pv: number) => viaArgument
     ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), b.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, b.funcref)))], b.i32)
-    : m.ref.is_null(m.table.get(P, idx(), b.externref))
+    : m.ref.is_null(m.table.get(P, idx(), pType))
   // Each shadow starts with slot 0 only (its resolver, set in step 5); its
   // bound global is its size, for the sites' clamp.
   const shadowOf = new Map<string, string>(), boundOf = new Map<string, string>()
@@ -464,7 +466,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addActiveElementSegment(S, `${PREFIX}shadow$${tKey}$0`, [name], m.i32.const(0))
   })
 
-  // 6. invalidate(i, n, mark): forget slots [i, i + n) (P and every shadow
+  // 6. invalidate(i, n[, mark]): forget slots [i, i + n) (P and every shadow
   // that covers them; slot 0 keeps its resolver).
   const INVALIDATE = `${PREFIX}invalidate`
   {
@@ -473,14 +475,14 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const body = () => m.block(null, [
       m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
       m.loop('next', m.if(m.i32.lt_u(i(), end()), m.block(null, [
-        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : m.local.get(2, b.externref))),
+        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : markFromJs ? m.local.get(2, b.externref) : refFunc(INVALIDATE))),
         m.if(i(), m.block(null, tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, b.i32)),
           m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))))),
         m.local.set(0, m.i32.add(i(), m.i32.const(1))),
         m.br('next'),
       ]))),
     ])
-    m.addFunction(INVALIDATE, tupleType(viaArgument ? ['i32', 'i32'] : ['i32', 'i32', 'externref']), b.none, [], body())
+    addThenBuild(INVALIDATE, tupleType(markFromJs ? ['i32', 'i32', 'externref'] : ['i32', 'i32']), b.none, [], body)
   }
   m.addFunctionExport(INVALIDATE, INVALIDATE)
 
@@ -496,7 +498,23 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
   if (startBody.length) m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
 
-  // 8. Rewrite the sites. The target is evaluated once, after the arguments,
+  // 8. A table.set on the call table inside wasm calls invalidate after its
+  // value is evaluated and right before the set itself (nothing can run in
+  // between, so no call can cache the old function meanwhile); index and
+  // value keep their order. Fresh locals per set: a value may hold a set too.
+  for (const w of wasmSets) {
+    const f = w.in!.ref
+    const ti = b._BinaryenFunctionAddVar(f, b.i32) as number, tv = b._BinaryenFunctionAddVar(f, b.funcref) as number
+    const value = b.TableSet.getValue(w.expr)
+    b.TableSet.setIndex(w.expr, m.local.tee(ti, b.TableSet.getIndex(w.expr), b.i32))
+    b.TableSet.setValue(w.expr, m.block(null, [
+      m.local.set(tv, value),
+      m.call(INVALIDATE, [m.local.get(ti, b.i32), m.i32.const(1)], b.none),
+      m.local.get(tv, b.funcref),
+    ], b.funcref))
+  }
+
+  // 9. Rewrite the sites. The target is evaluated once, after the arguments,
   // as before: into a scratch local, unless it already is a local.get.
   const tmpLocal = new Map<string, number>()
   sites.forEach((site, id) => {

@@ -9,7 +9,8 @@
  * -sEMULATE_FUNCTION_POINTER_CASTS does), whose semantics for such calls are
  * the same rules. Both run in this engine; every log line and every result
  * must agree. A generated cast between incompatible types must trap with our
- * message instead.
+ * message instead. Some exports copy a slot into another (table.set inside
+ * wasm) between calls, which the shadows must follow.
  */
 import binaryen from 'binaryen'
 import { transformWasm } from '../../src/core/index.ts'
@@ -42,7 +43,7 @@ function constant(r: ReturnType<typeof rng>, t: T): string {
   return t === 'f32' || t === 'f64' ? `(${t}.const ${v / 8})` : `(${t}.const ${v})`
 }
 
-export interface Generated { wat: string; incompatibleCalls: number; casts: number }
+export interface Generated { wat: string; incompatibleCalls: number; casts: number; sets: number }
 
 /** One random module; `allowIncompatible` lets some casts differ in value types. */
 export function generate(seed: number, allowIncompatible = false): Generated {
@@ -51,16 +52,24 @@ export function generate(seed: number, allowIncompatible = false): Generated {
   for (let n = 2 + r.int(4); n > 0; n--) sigs.push({ params: Array.from({ length: r.int(5) }, () => r.pick(TYPES)), result: r.next() < 0.3 ? null : r.pick(TYPES) })
   const funcs = Array.from({ length: 3 + r.int(6) }, (_, i) => ({ name: `$f${i}`, sig: r.pick(sigs), id: i }))
   const slots = Array.from({ length: 2 + r.int(8) }, () => r.pick(funcs))
+  const initial = [...slots] // slots changes as the generated code sets slots
   const types = sigs.map((s, i) => `(type $s${i} (func ${text(s)}))`).join('\n')
   const bodies = funcs.map(f => {
     const logs = f.sig.params.map((t, i) => `(call $log_${t} (local.get ${i}))`).join(' ')
     return `(func ${f.name} ${text(f.sig)} (call $log_i32 (i32.const ${1000 + f.id})) ${logs} ${f.sig.result ? constant(r, f.sig.result) : ''})`
   }).join('\n')
-  let incompatibleCalls = 0, casts = 0
+  let incompatibleCalls = 0, casts = 0, sets = 0
   const exports: string[] = []
   for (let e = 0; e < 2 + r.int(4); e++) {
     const calls: string[] = []
     for (let c = 0; c < 1 + r.int(4); c++) {
+      // Sometimes the module itself copies one slot into another first (table.set inside wasm).
+      if (r.next() < 0.2) {
+        const to = r.int(slots.length), from = r.int(slots.length)
+        calls.push(`(table.set $t (i32.const ${to + 1}) (table.get $t (i32.const ${from + 1})))`)
+        slots[to] = slots[from]
+        sets++
+      }
       const slot = r.int(slots.length)
       const target = slots[slot].sig
       const candidates = sigs.filter(s => allowIncompatible || compatible(s, target))
@@ -78,9 +87,9 @@ export function generate(seed: number, allowIncompatible = false): Generated {
     ${TYPES.map(t => `(import "log" "${t}" (func $log_${t} (param ${t})))`).join('\n')}
     (table $t (export "table") ${slots.length + 1} funcref)
     ${bodies}
-    (elem (i32.const 1) ${slots.map(f => f.name).join(' ')})
+    (elem (i32.const 1) ${initial.map(f => f.name).join(' ')})
     ${exports.join('\n')})`
-  return { wat, incompatibleCalls, casts }
+  return { wat, incompatibleCalls, casts, sets }
 }
 
 function compile(wat: string): Uint8Array {
@@ -120,7 +129,7 @@ async function execute(bytes: Uint8Array, WA: typeof WebAssembly): Promise<strin
   return log
 }
 
-export interface Outcome { seed: number; ok: boolean; casts: number; reason?: string }
+export interface Outcome { seed: number; ok: boolean; casts: number; sets: number; reason?: string }
 
 const WA = fpcastRuntime(WebAssembly)
 
@@ -135,11 +144,11 @@ export async function runOne(seed: number): Promise<Outcome> {
   if (g.incompatibleCalls) {
     // The reference cannot say what an incompatible call does; ours must trap with its message where one happens.
     const bad = ours.find(l => l.includes(': trap') && !l.endsWith('incompatible'))
-    return bad ? { seed, ok: false, casts: g.casts, reason: `unexpected ${bad}\n${g.wat}` } : { seed, ok: true, casts: g.casts }
+    return bad ? { seed, ok: false, casts: g.casts, sets: g.sets, reason: `unexpected ${bad}\n${g.wat}` } : { seed, ok: true, casts: g.casts, sets: g.sets }
   }
   const reference = await execute(emulate(original), WebAssembly)
   const same = ours.length === reference.length && ours.every((l, i) => l === reference[i])
-  if (same) return { seed, ok: true, casts: g.casts }
+  if (same) return { seed, ok: true, casts: g.casts, sets: g.sets }
   const at = ours.findIndex((l, i) => l !== reference[i])
-  return { seed, ok: false, casts: g.casts, reason: `first difference at line ${at}: ours '${ours[at]}', fpcast-emu '${reference[at]}'\n${g.wat}` }
+  return { seed, ok: false, casts: g.casts, sets: g.sets, reason: `first difference at line ${at}: ours '${ours[at]}', fpcast-emu '${reference[at]}'\n${g.wat}` }
 }
