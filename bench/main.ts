@@ -64,7 +64,7 @@ const PY_ROUNDS = QUICK ? 1 : 5
 /** Extra load-only processes per variant in Node, for memory: RSS after load moves ±8% between fresh processes. */
 const MEM_ROUNDS = QUICK ? 0 : 6
 const PY_REPS = QUICK ? 2 : 5
-const BUILD_ROUNDS = QUICK ? 1 : 2
+const BUILD_ROUNDS = QUICK ? 1 : 3
 const DEPTH_RUNS = QUICK ? 1 : 3
 
 // ---- helpers -----------------------------------------------------------------
