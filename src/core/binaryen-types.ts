@@ -29,8 +29,13 @@ export function sigOf(params: number, results: number, where: string): Sig {
   }
 }
 
+// binaryen interns types process-wide, so a type id can be reused across modules.
+const tuples = new Map<string, number>()
 export function tupleType(types: readonly ValType[]): number {
-  return binaryen.createType(types.map(binaryenType))
+  const key = types.join(',')
+  let type = tuples.get(key)
+  if (type === undefined) tuples.set(key, type = binaryen.createType(types.map(binaryenType)))
+  return type
 }
 
 /** A zero constant of a type: what a missing argument or result becomes. */

@@ -63,66 +63,92 @@ export function scanCode(bytes: Uint8Array): CodeScan | undefined {
   }
 }
 
+/** The value of the LEB128 u32 at p (only where a count or sub-opcode is needed). */
+function leb(bytes: Uint8Array, p: number): number {
+  let r = 0, shift = 0, b
+  do { b = bytes[p++]; r += (b & 0x7f) * 2 ** shift; shift += 7 } while (b & 0x80)
+  return r
+}
+/** The position after the LEB128 at p. */
+function skip(bytes: Uint8Array, p: number): number {
+  while (bytes[p++] & 0x80);
+  return p
+}
+/** The position after a value type or block type at p: one byte, or (ref null? ht) with a heap type, or a type index. */
+function skipType(bytes: Uint8Array, p: number): number {
+  const b = bytes[p++]
+  return b === 0x63 || b === 0x64 || b & 0x80 ? skip(bytes, p) : p
+}
+/** The position after a memarg at p (bit 6 of the alignment: a memory index follows). */
+function skipMemarg(bytes: Uint8Array, p: number): number {
+  const flags = leb(bytes, p)
+  p = skip(bytes, p)
+  if (flags & 0x40) p = skip(bytes, p)
+  return skip(bytes, p)
+}
+
 /**
  * One body: -1 if it must be walked, else its call_indirect count, plus
  * 0x1000000 if it writes a table. Reads past the body's end yield undefined
  * (LEB loops stop, the final position check fails): no bounds test per byte.
+ * The position lives in one local, and the helpers are small enough for the
+ * engine to inline: this loop reads Pyodide's 5.8 MB of code.
  */
 function scanBody(bytes: Uint8Array, start: number, end: number): number {
   let p = start
-  const u32 = () => {
-    let r = 0, shift = 0, b
-    do { b = bytes[p++]; r += (b & 0x7f) * 2 ** shift; shift += 7 } while (b & 0x80)
-    return r
-  }
-  // A value type or block type: one byte, or (ref null? ht) with a heap type, or a type index.
-  const valType = () => { const b = bytes[p++]; if (b === 0x63 || b === 0x64 || b & 0x80) while (bytes[p++] & 0x80); }
-  const memarg = () => { if (u32() & 0x40) while (bytes[p++] & 0x80); while (bytes[p++] & 0x80); }
   let calls = 0, writes = 0
-  for (let n = u32(); n > 0 && p < end; n--) { while (bytes[p++] & 0x80); valType() }
+  let groups = leb(bytes, p) // local declarations: (count, type) groups
+  p = skip(bytes, p)
+  for (; groups > 0 && p < end; groups--) p = skipType(bytes, skip(bytes, p))
   let depth = 0
   while (p < end) {
     const op = bytes[p++]
     switch (op) {
       case 0x00: case 0x01: case 0x05: case 0x0f: case 0x19: case 0x1a: case 0x1b: case 0xd1: case 0xd3: case 0xd4: break
-      case 0x02: case 0x03: case 0x04: case 0x06: valType(); depth++; break
+      case 0x02: case 0x03: case 0x04: case 0x06: p = skipType(bytes, p); depth++; break
       case 0x0b: if (depth-- === 0) return p === end ? calls + writes : -1; break
-      case 0x18: while (bytes[p++] & 0x80); depth--; break // delegate ends its try
+      case 0x18: p = skip(bytes, p); depth--; break // delegate ends its try
       case 0x07: case 0x08: case 0x09: case 0x0c: case 0x0d: case 0x10: case 0x12: case 0x14: case 0x15:
       case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x3f: case 0x40: case 0xd2: case 0xd5: case 0xd6:
       case 0x41: case 0x42: case 0xd0:
-        while (bytes[p++] & 0x80); break
-      case 0x26: while (bytes[p++] & 0x80); writes = 0x1000000; break
-      case 0x0e: for (let n = u32() + 1; n > 0 && p < end; n--) while (bytes[p++] & 0x80); break
-      case 0x11: case 0x13: while (bytes[p++] & 0x80); while (bytes[p++] & 0x80); calls++; break
-      case 0x1c: for (let n = u32(); n > 0 && p < end; n--) valType(); break
+        p = skip(bytes, p); break
+      case 0x26: p = skip(bytes, p); writes = 0x1000000; break
+      case 0x0e: { let n = leb(bytes, p) + 1; p = skip(bytes, p); for (; n > 0 && p < end; n--) p = skip(bytes, p); break }
+      case 0x11: case 0x13: p = skip(bytes, skip(bytes, p)); calls++; break
+      case 0x1c: { let n = leb(bytes, p); p = skip(bytes, p); for (; n > 0 && p < end; n--) p = skipType(bytes, p); break }
       case 0x43: p += 4; break
       case 0x44: p += 8; break
       case 0xfc: {
-        const sub = u32()
+        const sub = leb(bytes, p)
+        p = skip(bytes, p)
         if (sub <= 7) break
-        if (sub === 8 || sub === 10) { u32(); u32() } else if (sub === 12 || sub === 14) { u32(); u32(); writes = 0x1000000 } else if (sub === 9 || sub === 11 || sub === 13 || sub === 16) u32()
-        else if (sub === 15 || sub === 17) { u32(); writes = 0x1000000 } else return -1
+        if (sub === 8 || sub === 10) p = skip(bytes, skip(bytes, p))
+        else if (sub === 12 || sub === 14) { p = skip(bytes, skip(bytes, p)); writes = 0x1000000 }
+        else if (sub === 9 || sub === 11 || sub === 13 || sub === 16) p = skip(bytes, p)
+        else if (sub === 15 || sub === 17) { p = skip(bytes, p); writes = 0x1000000 }
+        else return -1
         break
       }
       case 0xfd: {
-        const sub = u32()
-        if (sub <= 11 || sub === 92 || sub === 93) memarg()
+        const sub = leb(bytes, p)
+        p = skip(bytes, p)
+        if (sub <= 11 || sub === 92 || sub === 93) p = skipMemarg(bytes, p)
         else if (sub === 12 || sub === 13) p += 16
         else if (sub >= 21 && sub <= 34) p += 1
-        else if (sub >= 84 && sub <= 91) { memarg(); p += 1 }
+        else if (sub >= 84 && sub <= 91) p = skipMemarg(bytes, p) + 1
         else if (sub > 0x113) return -1
         break
       }
       case 0xfe: {
-        const sub = u32()
+        const sub = leb(bytes, p)
+        p = skip(bytes, p)
         if (sub === 3) p += 1
-        else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) memarg()
+        else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) p = skipMemarg(bytes, p)
         else return -1
         break
       }
       default:
-        if (op >= 0x28 && op <= 0x3e) memarg()
+        if (op >= 0x28 && op <= 0x3e) p = skipMemarg(bytes, p)
         else if (!(op >= 0x45 && op <= 0xc4)) return -1 // GC, try_table, throw_ref, anything newer: walk it
     }
   }

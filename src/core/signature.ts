@@ -29,10 +29,15 @@ export interface Sig {
 const LETTER: Record<ValType, string> = { i32: 'i', i64: 'j', f32: 'f', f64: 'd', v128: 'V', funcref: 'F', externref: 'E' }
 const FROM_LETTER: Record<string, ValType> = Object.fromEntries(Object.entries(LETTER).map(([t, l]) => [l, t as ValType]))
 
-/** `(i32, i32) -> i32` as `iii`; multi-value results are joined with `+`. */
+const keys = new WeakMap<Sig, string>()
+/** `(i32, i32) -> i32` as `iii`; multi-value results are joined with `+`. Cached per object: a transform asks once per table slot. */
 export function sigKey(sig: Sig): string {
-  const res = sig.results.length === 0 ? 'v' : sig.results.length === 1 ? LETTER[sig.results[0]] : `${sig.results.map(t => LETTER[t]).join('')}+`
-  return res + sig.params.map(t => LETTER[t]).join('')
+  let key = keys.get(sig)
+  if (key === undefined) {
+    const res = sig.results.length === 0 ? 'v' : sig.results.length === 1 ? LETTER[sig.results[0]] : `${sig.results.map(t => LETTER[t]).join('')}+`
+    keys.set(sig, key = res + sig.params.map(t => LETTER[t]).join(''))
+  }
+  return key
 }
 
 /** Readable form for messages: `(i32, f64) -> i32`. */
