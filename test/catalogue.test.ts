@@ -209,6 +209,13 @@ const rows: Row[] = [
 
   // --- tables ---
   { name: 'two funcref call tables', made: 'binaryen.js: a cast call_indirect through each of two funcref tables', input: () => ({ path: inputFile('two-tables', 'two.wasm', inputs.TWO_FUNCREF_TABLES()) }), expect: { outcome: 'refused', reason: /call sites use 2 tables; one call table is supported \(Emscripten output has one: was this module merged from several, or hand-written\?\), nothing was written/, engineAccepts: true, alsoWith: ['--strategy', 'js'] } },
+  bareRow('table.set inside wasm', 'binaryen.js: the module copies one slot of its call table into another between two cast calls through it', inputs.TABLE_SET_IN_WASM, F.MVP | F.ReferenceTypes | F.BulkMemory, '49'),
+  {
+    name: 'table.fill inside wasm',
+    made: 'binaryen.js: table.fill on the call table, then a call through the filled slot',
+    input: () => ({ path: inputFile('table-fill', 'fill.wasm', inputs.TABLE_FILL_IN_WASM()) }),
+    expect: { outcome: 'refused', reason: /function \S+ contains 'TableFill', which this version cannot look inside \(1 such expression\(s\) in all\); call sites there could be missed, so nothing was written\. table\.fill, table\.copy and table\.init inside wasm are not supported/, engineAccepts: true },
+  },
   bareRow('funcref and externref tables', 'binaryen.js: one funcref call table with cast sites and an externref table (as Pyodide has)', inputs.FUNCREF_AND_EXTERNREF, F.MVP | F.ReferenceTypes | F.BulkMemory, '49'),
   {
     name: 'table64 (-sMEMORY64)',

@@ -123,7 +123,10 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
   }
   if (result.opaque.length) {
     const first = result.opaque[0]
-    throw new FpcastError(`function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`, { file: fileName })
+    const hint = /^Table(Fill|Copy|Init)$/.test(first.kind)
+      ? `table.fill, table.copy and table.init inside wasm are not supported (a change to the call table would go unseen); LLVM and Emscripten do not emit them`
+      : `Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`
+    throw new FpcastError(`function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. ${hint}`, { file: fileName })
   }
   return result
 }

@@ -85,6 +85,26 @@ export const TWO_FUNCREF_TABLES = () => watToWasm(`(module
     (i32.add (call_indirect $a (type $iii) (i32.const 4) (i32.const 5) (i32.const 0))
              (call_indirect $b (type $iii) (i32.const 4) (i32.const 5) (i32.const 0)))))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
 
+/** The module sets a slot of its call table itself (table.set inside wasm) between two cast calls through that slot: 40 + 9. */
+export const TABLE_SET_IN_WASM = () => watToWasm(`(module
+  ${CALLBACKS}
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $one $two)
+  (func (export "run") (result i32)
+    (local $first i32)
+    (local.set $first (call_indirect $t (type $iii) (i32.const 4) (i32.const 5) (i32.const 0)))
+    (table.set $t (i32.const 0) (table.get $t (i32.const 1)))
+    (i32.add (local.get $first) (call_indirect $t (type $iii) (i32.const 4) (i32.const 5) (i32.const 0)))))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
+
+/** table.fill on the call table inside wasm (binaryen.js 132 cannot read it). */
+export const TABLE_FILL_IN_WASM = () => watToWasm(`(module
+  ${CALLBACKS}
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $one $two)
+  (func (export "run") (result i32)
+    (table.fill $t (i32.const 0) (ref.func $two) (i32.const 1))
+    (call_indirect $t (type $iii) (i32.const 4) (i32.const 5) (i32.const 0))))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
+
 /** A funcref call table plus an externref table (as Pyodide has). */
 export const FUNCREF_AND_EXTERNREF = () => watToWasm(`(module
   ${CALLBACKS}
