@@ -1,6 +1,7 @@
-// A/B of builds of the C workloads (W1-W3) in one process: every build is
-// instantiated once, then each workload runs round-robin over the builds, so
-// a burst of machine load hits them alike. Between two copies of the same
+// A/B of builds of the C workloads (W1-W3) in one process, through the
+// bench's own harness (harness/c-harness.js: every build instantiated once,
+// each workload round-robin over the builds with the order rotating, so a
+// burst of machine load hits them alike). Between two copies of the same
 // build the ratios stay within ±0.6%, which the full bench's fresh processes
 // cannot give; use it to decide between two variants of the transform.
 //
@@ -11,9 +12,11 @@
 //   node --no-liftoff bench/ab.mjs bench/build/stock.wasm /tmp/ours/stock.wasm 21
 //
 // Prints per workload the minimum and the median (ms) of each build and b/a
-// for both. A build that traps on a workload (stock on W2) shows "traps".
+// for both. A build that traps on a workload (stock on W2) shows "traps"; a
+// build whose checksum differs from another's stops the run.
 import { readFileSync } from 'node:fs'
 import { fpcastRuntime } from '../src/runtime/runtime.js'
+import { C_WORKLOADS, runCBench } from './harness/c-harness.js'
 
 const args = process.argv.slice(2)
 const files = args.filter(a => a.endsWith('.wasm'))
@@ -22,40 +25,20 @@ if (files.length < 2) {
   console.error('usage: node --no-liftoff bench/ab.mjs <a.wasm> <b.wasm> [more.wasm ...] [rounds]')
   process.exit(2)
 }
-const WA = fpcastRuntime(WebAssembly)
-const instances = []
-for (const file of files) {
-  const { instance } = await WA.instantiate(readFileSync(file), {})
-  instance.exports._initialize?.()
-  instances.push(instance)
-}
+// Every build goes through the runtime: it passes untransformed modules through unchanged.
+const variants = files.map((file, i) => ({ name: `${i}: ${file}`, runtime: true, bytes: new Uint8Array(readFileSync(file)) }))
+const { results } = await runCBench(
+  { variants, workloads: C_WORKLOADS, reps: rounds, minReps: rounds, maxMsPerVariant: Infinity },
+  { WA: WebAssembly, runtimeWA: fpcastRuntime(WebAssembly), now: () => performance.now() },
+)
 
-const WORKLOADS = [['w1_run', 20e6], ['w2_run', 10e6], ['w3_qsort_run', 3e5], ['w3_dispatch_run', 3e6]]
 const fmt = ms => (Number.isFinite(ms) ? ms.toFixed(1) : 'traps')
 const ratio = (b, a) => (Number.isFinite(a) && Number.isFinite(b) ? (b / a).toFixed(3) : 'n/a')
-for (const [name, n] of WORKLOADS) {
-  const samples = instances.map(() => [])
-  const checksums = instances.map(inst => {
-    try {
-      for (let i = 0; i < 3; i++) inst.exports[name](n / 20)
-      return inst.exports[name](n)
-    } catch {
-      return undefined
-    }
-  })
-  const reference = checksums.find(c => c !== undefined)
-  checksums.forEach((c, i) => {
-    if (c !== undefined && c !== reference) throw new Error(`${files[i]}: ${name} returned ${c}, ${files[checksums.indexOf(reference)]} ${reference}`)
-  })
-  for (let r = 0; r < rounds; r++) {
-    instances.forEach((inst, i) => {
-      if (checksums[i] === undefined) return
-      const t = performance.now()
-      inst.exports[name](n)
-      samples[i].push(performance.now() - t)
-    })
-  }
-  const min = samples.map(s => (s.length ? Math.min(...s) : Infinity))
-  const median = samples.map(s => (s.length ? s.sort((x, y) => x - y)[s.length >> 1] : Infinity))
-  console.log(`${name.padEnd(16)} min ${min.map(fmt).join(' ')}  b/a ${ratio(min[1], min[0])} | median ${median.map(fmt).join(' ')}  b/a ${ratio(median[1], median[0])}`)
+for (const r of results) {
+  const ran = r.variants.filter(v => !v.trapped)
+  const bad = r.variants.find(v => v.checksumErrors.length || (!v.trapped && v.checksum !== ran[0].checksum))
+  if (bad) throw new Error(`${bad.variant}: ${r.export} returned ${bad.checksumErrors[0] ?? bad.checksum}, ${ran[0].variant} ${ran[0].checksum}`)
+  const min = r.variants.map(v => (v.samples.length ? Math.min(...v.samples) : Infinity))
+  const median = r.variants.map(v => (v.samples.length ? [...v.samples].sort((x, y) => x - y)[v.samples.length >> 1] : Infinity))
+  console.log(`${r.export.padEnd(16)} min ${min.map(fmt).join(' ')}  b/a ${ratio(min[1], min[0])} | median ${median.map(fmt).join(' ')}  b/a ${ratio(median[1], median[0])}`)
 }

@@ -23,6 +23,7 @@ import { chromiumAvailable, launchChromium } from './lib/chromium.ts'
 import { currentLoad, emccVersion, git, machine } from './lib/machine.ts'
 import { writeReport } from './lib/report.ts'
 import { serve } from './lib/server.ts'
+import { C_WORKLOADS } from './harness/c-harness.js'
 
 // ---- where things are ---------------------------------------------------------
 const BENCH = resolve(process.env.FPCAST_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url)))
@@ -53,12 +54,7 @@ const C_CONFIG = {
   reps: 3,
   minReps: 1,
   maxMsPerVariant: QUICK ? 1500 : 1500,
-  workloads: [
-    { name: 'W1 matched', export: 'w1_run', n: 20_000_000 },
-    { name: 'W2 mismatched', export: 'w2_run', n: 10_000_000 },
-    { name: 'W3 qsort', export: 'w3_qsort_run', n: 300_000 },
-    { name: 'W3 dispatch', export: 'w3_dispatch_run', n: 3_000_000 },
-  ],
+  workloads: C_WORKLOADS,
 }
 const PY_ROUNDS = QUICK ? 1 : 5
 /** Extra load-only processes per variant in Node, for memory: RSS after load moves ±8% between fresh processes. */

@@ -9,6 +9,14 @@
 //
 // No dependencies; `now` is injected (performance.now in both).
 
+/** W1-W3: the exports of bench/c/workloads.c and the n each run is timed with. */
+export const C_WORKLOADS = [
+  { name: 'W1 matched', export: 'w1_run', n: 20_000_000 },
+  { name: 'W2 mismatched', export: 'w2_run', n: 10_000_000 },
+  { name: 'W3 qsort', export: 'w3_qsort_run', n: 300_000 },
+  { name: 'W3 dispatch', export: 'w3_dispatch_run', n: 3_000_000 },
+]
+
 /**
  * @typedef {{ name: string, bytes: Uint8Array, runtime: boolean }} Variant
  * @typedef {{ name: string, export: string, n: number }} Workload

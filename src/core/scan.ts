@@ -2,7 +2,7 @@
  * One pass over the function bodies that finds what the rewrite needs:
  * the `call_indirect` sites, direct calls and `ref.func` (to redirect them
  * when a callee is re-typed), local accesses (to renumber them), and table
- * mutations inside wasm (which must reach the shadow tables too). Without
+ * sets inside wasm (which must reach the shadow tables too). Without
  * priming, only the bodies the code-section pre-scan (code-scan.ts) picks
  * are walked.
  */
@@ -47,9 +47,8 @@ export interface ScanResult {
   refFuncs: Map<string, number[]>
   /** `local.get/set/tee` expressions per function name (only for functions in `wantLocals`). */
   locals: Map<string, number[]>
-  /** In-wasm `table.set` / `table.grow` on each table. */
-  /** table.set and table.grow expressions; `in` is the function that holds one. */
-  tableWrites: { expr: number; table: string; kind: 'set' | 'grow'; func: string; in?: FunctionEntry }[]
+  /** In-wasm `table.set` expressions, with their table and the function that holds each (a `table.grow` needs nothing). */
+  tableSets: { expr: number; table: string; func: FunctionEntry }[]
   /** Expressions binaryen.js cannot look into, by function. */
   opaque: { func: string; kind: string }[]
 }
@@ -81,14 +80,14 @@ export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>
  */
 export function scanModule(m: binaryen.Module, functions: FunctionEntry[], priming: Set<string> | undefined, fileName: string, only?: (func: FunctionEntry) => boolean): ScanResult {
   const byName = new Map(functions.map(f => [f.name, f]))
-  const result: ScanResult = { functions, byName, sites: [], calls: new Map(), refFuncs: new Map(), locals: new Map(), tableWrites: [], opaque: [] }
+  const result: ScanResult = { functions, byName, sites: [], calls: new Map(), refFuncs: new Map(), locals: new Map(), tableSets: [], opaque: [] }
   const push = (map: Map<string, number[]>, key: string, expr: number) => {
     const list = map.get(key)
     if (list) list.push(expr)
     else map.set(key, [expr])
   }
   // Expression ids as locals: binaryen's module object is too big for fast property reads, and this runs per expression.
-  const { CallIndirectId, TableSetId, TableGrowId } = b as Record<string, number>
+  const { CallIndirectId, TableSetId } = b as Record<string, number>
   // -1 matches no expression: ids that only priming needs.
   const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? b as Record<string, number> : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
   const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
@@ -104,8 +103,7 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
       case LocalGetId: case LocalSetId:
         if (func && priming!.has(func.name)) push(result.locals, func.name, expr)
         break
-      case TableSetId: result.tableWrites.push({ expr, table: b.TableSet.getTable(expr), kind: 'set', func: func?.displayName ?? '', in: func }); break
-      case TableGrowId: result.tableWrites.push({ expr, table: b.TableGrow.getTable(expr), kind: 'grow', func: func?.displayName ?? '', in: func }); break
+      case TableSetId: if (func) result.tableSets.push({ expr, table: b.TableSet.getTable(expr), func }); break
     }
   }
   for (const func of functions) {

@@ -24,13 +24,14 @@
  *     `classify` import for functions added at run time) and caches the
  *     answer in S_T[idx].
  * The runtime calls `fpcast$invalidate` after a slot is set, so the shadows
- * follow `addFunction`, `removeFunction` and side modules; a grown call table
- * needs nothing, as its new slots are past every shadow's bound.
+ * follow `addFunction`, `removeFunction` and side modules; a `table.set` on
+ * the call table inside wasm calls it too. A grown call table needs nothing,
+ * as its new slots are past every shadow's bound.
  *
  * Example (C): `((int (*)(int, int))one_arg_fn)(1, 2)` -> `one_arg_fn(1)`;
  * `((int (*)(void))two_arg_fn)()` -> `two_arg_fn(0, 0)`.
  *
- * Limits: one call table; in-wasm `table.set` on that table is refused.
+ * Limits: one call table (transformWasm refuses several).
  */
 import binaryen from 'binaryen'
 import { binaryenType, coerce, tableType, tupleType, zeroOf } from './binaryen-types.ts'
@@ -138,7 +139,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   if (tableType(m, table) !== b.funcref) throw fail(`table ${table} is not a funcref table`)
   // A grow needs nothing (new slots are past every shadow's bound); a set in
   // wasm gets a call to invalidate, like a set from JS (step 8).
-  const wasmSets = scan.tableWrites.filter(w => w.table === table && w.kind === 'set')
+  const wasmSets = scan.tableSets.filter(w => w.table === table)
 
   // The static call table.
   const segments = readSegments(m)
@@ -503,7 +504,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // between, so no call can cache the old function meanwhile); index and
   // value keep their order. Fresh locals per set: a value may hold a set too.
   for (const w of wasmSets) {
-    const f = w.in!.ref
+    const f = w.func.ref
     const ti = b._BinaryenFunctionAddVar(f, b.i32) as number, tv = b._BinaryenFunctionAddVar(f, b.funcref) as number
     const value = b.TableSet.getValue(w.expr)
     b.TableSet.setIndex(w.expr, m.local.tee(ti, b.TableSet.getIndex(w.expr), b.i32))
