@@ -1,10 +1,11 @@
 /**
  * A persistent content-addressed cache of transformed wasm: the key is a
  * SHA-256 of the input bytes, the options that change the output and the
- * plugin version with a fingerprint of its code, so an unchanged rebuild skips binaryen and any change of
- * input, options or plugin misses. Each file is written to a temporary name
- * and renamed, so a crash never leaves a half-written entry, and builds
- * sharing the directory (concurrent processes) each rename whole files. The
+ * plugin version with a fingerprint of its code, so an unchanged rebuild
+ * skips binaryen and any change of input, options or plugin misses. Each
+ * file is written to a temporary name and renamed, so a crash never leaves a
+ * half-written entry, and builds sharing the directory (concurrent
+ * processes) each rename whole files. The
  * report records the SHA-256 of the bytes: an entry whose bytes do not match
  * it (a mix of two writers' files, a damaged file) or that cannot be read is
  * a miss.

@@ -71,10 +71,11 @@ export interface Options {
   sites?: { include?: SiteFilter; exclude?: SiteFilter }
   /**
    * Persistent content-addressed cache of transformed wasm, keyed by the input
-   * bytes, the options and the plugin version and code: an unchanged rebuild skips
-   * binaryen. `true` uses `node_modules/.cache/unplugin-fpcast-trampoline`
-   * under the project root (Vite: under its `cacheDir`); a string is the
-   * directory; `false` turns it off.
+   * bytes, the options and the plugin's version and code: an unchanged
+   * rebuild skips binaryen. `true` uses
+   * `node_modules/.cache/unplugin-fpcast-trampoline` under the project root
+   * (Vite: under its `cacheDir`); a string is the directory; `false` turns
+   * it off.
    * @default true
    */
   cache?: boolean | string
