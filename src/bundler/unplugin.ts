@@ -22,14 +22,17 @@
  * unplugin's shared load and transform hooks, which carry strings: those only
  * carry JS here.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createUnplugin, type UnpluginContextMeta, type UnpluginFactory, type UnpluginOptions } from 'unplugin'
 import { FpcastError } from '../core/errors.ts'
 import { runtimeSource } from '../core/glue.ts'
-import { findWasmOfGlue, isEsm, LOCATE_BINDING, looksLikeGlue, rewriteGlueWasm, URL_BINDING } from '../core/glue-wasm.ts'
+import { recognizeGlue } from '../core/glue-recognize.ts'
+import { LOCATE_BINDING, rewriteGlueWasm, URL_BINDING } from '../core/glue-wasm.ts'
+import { type BundleFile, checkBundle, isRewritten, needsRewrite } from './bundle-check.ts'
+import { devUrlPath, devWasmRoute } from './dev-server.ts'
 import { type Options, resolvePluginOptions } from './options.ts'
 import { PLUGIN_VERSION, type PreparedWasm, WasmStore } from './wasm-store.ts'
 
@@ -43,8 +46,6 @@ const ESM_PREFIX = `${PREFIX}esm/`
 const RUNTIME_ID = `${PREFIX}runtime`
 /** Query that routes a wasm request to the webpack/Rspack asset rule. */
 export const WEBPACK_ASSET_QUERY = 'fpcast-trampoline-asset'
-/** Dev server URL of a wasm: `<base>@fpcast-trampoline/fs/<absolute path>`. Self-describing, since Vite may reuse pre-bundled deps from an earlier run. */
-const DEV_PATH = '@fpcast-trampoline/fs'
 const JS_RE = /\.[cm]?js$/
 const WASM_QUERY_RE = /\.wasm\?(url|init)$/
 const REGISTRY = Symbol.for('unplugin-fpcast-trampoline')
@@ -126,9 +127,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let root = process.cwd()
   let viteDev: { base: string } | undefined
   let viteCacheDir: string | undefined
+  let vitePublicDir: string | false | undefined
   const store = new WasmStore(options, () => viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'))
   /** Dev server: wasm files handed out so far (others must be inside server.fs.allow). */
   const devAssets = new Set<string>()
+  /** Wasm files a recognised glue loads (the runtime ships with them); the others were asked for with `?url` and the like. */
+  const glueWasm = new Set<string>()
+  /** Rollup-like builds: the wasm assets this instance emitted (reference -> input path). */
+  const emittedRefs = new Map<string, string>()
   /**
    * Wasm files whose virtual modules this instance made. Every instance sees
    * every `fpcast-trampoline/...` id: with several instances (different
@@ -145,10 +151,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   /** webpack/Rspack with `experiments.asyncWebAssembly`: `import { f } from './x.wasm'` is ours to provide. */
   let asyncWebAssembly = false
 
-  function devUrlPath(w: PreparedWasm): string {
-    devAssets.add(w.file)
-    const abs = w.file.replace(/\\/g, '/')
-    return `${viteDev!.base}${DEV_PATH}${abs.startsWith('/') ? '' : '/'}${encodeURI(abs)}`
+  function devUrl(w: PreparedWasm): string {
+    devAssets.add(existsSync(w.file) ? realpathSync(w.file) : w.file)
+    return devUrlPath(viteDev!.base, w.file)
   }
 
   /** Code that defines `__fpcast_wasm_url` in a glue, for this bundler. */
@@ -156,7 +161,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     owned.add(wasmPath)
     if (viteDev) {
       const w = await store.fromFile(wasmPath, glueId, 'dev-server')
-      return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrlPath(w))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
+      return `var ${URL_BINDING} = new URL(${JSON.stringify(devUrl(w))}, typeof location != "undefined" ? location.href : "http://localhost/").href;`
     }
     // Transform now, so that errors point at the glue and files transform in parallel.
     await store.fromFile(wasmPath, glueId, 'asset')
@@ -169,11 +174,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     if (viteDev) {
       const w = await store.fromFile(wasmPath, importer, 'dev-server')
       // Not `new URL('<literal>', import.meta.url)`: Vite's dev server would rewrite that as an asset of its own.
-      return `export default new URL(${JSON.stringify(devUrlPath(w))}, globalThis.location ? globalThis.location.href : import.meta.url).href;\n`
+      return `export default new URL(${JSON.stringify(devUrl(w))}, globalThis.location ? globalThis.location.href : import.meta.url).href;\n`
     }
     if (rollupLike) {
       const w = await store.fromFile(wasmPath, importer, 'asset')
       const ref = ctx.emitFile!({ type: 'asset', name: w.name, source: w.bytes })
+      emittedRefs.set(ref, wasmPath)
       // Vite renders its own placeholder with `base` and `renderBuiltUrl` (relative base: import.meta.url based).
       if (framework === 'vite' && /^[\w$]{22}$/.test(ref)) return `export default "__VITE_ASSET__${ref}__";\n`
       return `export default import.meta.ROLLUP_FILE_URL_${ref};\n`
@@ -207,27 +213,82 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     }
   }
 
-  /** Rewrites one glue module; undefined when it is not glue and was not asked for. */
+  /** One line about a file left as it was, under the report lines (silenced with `report: false`). */
+  function note(file: string, why: string) {
+    const shown = isAbsolute(file) && !relative(process.cwd(), file).startsWith('..') ? relative(process.cwd(), file) : file
+    options.log?.(`[fpcast-trampoline] note: ${shown}: ${why}`)
+  }
+
+  /**
+   * Rewrites one glue module; undefined when it is left as it is. A file the
+   * user did not name is never an error: it is left alone, with a note when
+   * a wasm ships untransformed because of it (glue-recognize.ts decides).
+   */
   async function transformGlueModule(code: string, id: string, ctx: { addWatchFile?: (f: string) => void }) {
     const file = id.replace(/\?.*$/, '')
-    if (!looksLikeGlue(code)) {
-      if (options.explicitInclude && code.includes('WebAssembly')) {
-        throw new FpcastError('this file matches the plugin\'s include option but is not Emscripten glue: expected WebAssembly.instantiate / instantiateStreaming / new WebAssembly.Instance next to the Module.instantiateWasm and Module.wasmBinary options, as emcc writes them. Narrow include, or add the file to exclude', { file })
-      }
-      return undefined
-    }
     // Already rewritten by this plugin (Vite's pre-bundled deps pass through the transform hook again).
     if (code.includes(`function ${LOCATE_BINDING}(`)) return undefined
     const named = options.wasmFor(file)
-    const wasm = findWasmOfGlue(code, file, named)
-    if (wasm.kind === 'embedded') {
-      const w = await store.fromBytes(wasm.embedded.bytes, `${file} (embedded ${wasm.embedded.embedding} wasm)`, file)
-      return rewriteGlueWasm(code, { fileName: file, wasm, bytes: w.bytes })
+    const explicit = named !== undefined || options.explicitInclude
+    const dir = dirname(file)
+    const decision = recognizeGlue(code, { fileName: file, wasmName: named, needLocate: true, exists: name => isFile(resolve(dir, name)) })
+    if (decision.kind === 'skip') {
+      if (explicit && code.includes('WebAssembly')) {
+        throw new FpcastError(`this file matches the plugin's ${named !== undefined ? "'wasm'" : 'include'} option but is not Emscripten glue the plugin can rewrite: it ${decision.why}. Narrow the option, or add the file to exclude`, { file })
+      }
+      if (decision.warn) note(file, decision.why)
+      return undefined
     }
-    const wasmPath = resolve(dirname(file), wasm.name)
-    ctx.addWatchFile?.(wasmPath)
-    const urlPrologueCode = await urlPrologue(wasmPath, file, isEsm(code))
-    return rewriteGlueWasm(code, { fileName: file, wasm, urlPrologue: urlPrologueCode })
+    try {
+      const { wasm, syntax } = decision
+      if (decision.note) note(file, decision.note)
+      if (!wasm) return rewriteGlueWasm(code, { fileName: file, syntax })
+      if (wasm.kind === 'embedded') {
+        const w = await store.fromBytes(wasm.embedded.bytes, `${file} (embedded ${wasm.embedded.embedding} wasm)`, file)
+        return rewriteGlueWasm(code, { fileName: file, wasm, syntax, bytes: w.bytes })
+      }
+      const wasmPath = resolve(dir, wasm.name)
+      ctx.addWatchFile?.(wasmPath)
+      glueWasm.add(wasmPath)
+      const urlPrologueCode = await urlPrologue(wasmPath, file, syntax.esm)
+      return rewriteGlueWasm(code, { fileName: file, wasm, syntax, urlPrologue: urlPrologueCode })
+    } catch (e) {
+      if (explicit) throw e
+      note(file, `left as it was: ${(e as Error).message.replace(/^\[fpcast-trampoline\] /, '')}`)
+      return undefined
+    }
+  }
+
+  /** Says what ships untransformed, and takes back a `?url` wasm whose runtime is not in the bundle (bundle-check.ts). */
+  function checkFinishedBundle(files: BundleFile[], ours: Map<string, string | undefined>): Map<string, Uint8Array> {
+    const originals = new Map<string, Uint8Array | undefined>()
+    for (const [fileName, path] of ours) originals.set(fileName, path && !glueWasm.has(path) && isFile(path) ? new Uint8Array(readFileSync(path)) : undefined)
+    const verdict = checkBundle(files, originals)
+    for (const line of verdict.notes) options.log?.(`[fpcast-trampoline] note: ${line}`)
+    return verdict.restore
+  }
+
+  /** Vite copies public/ as it is: glue or wasm there ships untransformed. */
+  function checkPublicDir(publicDir: string | false | undefined) {
+    if (!publicDir || !existsSync(publicDir)) return
+    for (const name of readdirSync(publicDir, { recursive: true, encoding: 'utf8' })) {
+      const path = join(publicDir, name)
+      if (!/\.(?:[cm]?js|wasm)$/.test(name) || !isFile(path) || !options.filter(path)) continue
+      if (name.endsWith('.wasm') ? needsRewrite(new Uint8Array(readFileSync(path))) : recognizeGlue(readFileSync(path, 'utf8'), { fileName: path }).kind === 'glue') {
+        note(path, `is in Vite's public directory, which Vite copies as it is: ${name.endsWith('.wasm') ? 'this wasm' : 'this Emscripten glue'} ships untransformed. Import the glue from your code instead (or run the CLI on it), or exclude it to silence this`)
+      }
+    }
+  }
+
+
+  /** Rollup, Rolldown and Vite builds: the finished bundle's check (bundle-check.ts). */
+  function generateBundle(this: any, _output: unknown, bundle: Record<string, any>) {
+    const ours = new Map<string, string | undefined>()
+    for (const [ref, path] of emittedRefs) {
+      try { ours.set(this.getFileName(ref), path) } catch {}
+    }
+    const files: BundleFile[] = Object.values(bundle).map(o => ({ fileName: o.fileName, source: o.type === 'chunk' ? o.code : o.source }))
+    for (const [name, bytes] of checkFinishedBundle(files, ours)) bundle[name].source = bytes
   }
 
   const plugin: UnpluginOptions = {
@@ -292,7 +353,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
     },
 
+    rollup: { generateBundle },
+    rolldown: { generateBundle } as any,
     vite: {
+      generateBundle,
+      buildStart() {
+        if (!viteDev) checkPublicDir(vitePublicDir)
+      },
       config(_config, env) {
         if (env.command !== 'serve') return
         // Dependencies that Vite pre-bundles never reach the transform hook: run there too.
@@ -310,31 +377,20 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       configResolved(config) {
         root = config.root
         viteCacheDir = config.cacheDir
+        vitePublicDir = config.publicDir
         if (config.command === 'serve') viteDev = { base: config.base.endsWith('/') ? config.base : `${config.base}/` }
       },
-      configureServer(server) {
-        server.middlewares.use((req, res, next) => {
-          const prefix = `${viteDev?.base ?? '/'}${DEV_PATH}/`
-          const url = req.url?.replace(/\?.*$/, '') ?? ''
-          if (!url.startsWith(prefix) || !url.endsWith('.wasm')) return next()
-          const file = decodeURI(url.slice(prefix.length - 1)).replace(/^\/([A-Za-z]:)/, '$1')
-          if (!devAssets.has(file) && !options.filter(file)) return next()
-          const allowed = devAssets.has(file) || (server.config.server.fs.allow ?? []).some(dir => file.startsWith(dir.endsWith('/') ? dir : `${dir}/`))
-          if (!allowed) {
-            res.statusCode = 403
-            res.end(`${file} is outside server.fs.allow`)
-            return
-          }
-          store.fromFile(file, file, 'dev-server').then((w) => {
-            res.setHeader('Content-Type', 'application/wasm')
-            res.setHeader('Cache-Control', 'no-cache')
-            res.end(Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength))
-          }, (e) => {
-            server.config.logger.error((e as Error).message)
-            res.statusCode = 500
-            res.end((e as Error).message)
-          })
-        })
+      async configureServer(server) {
+        checkPublicDir(vitePublicDir)
+        const { isFileServingAllowed } = await import('vite')
+        server.middlewares.use(devWasmRoute({
+          base: viteDev?.base ?? '/',
+          handedOut: devAssets,
+          filter: file => options.filter(file),
+          servingAllowed: file => isFileServingAllowed(server.config, file),
+          transform: file => store.fromFile(file, file, 'dev-server').then(w => w.bytes),
+          logError: message => server.config.logger.error(message),
+        }))
       },
       handleHotUpdate({ file, server }) {
         // The dev URL of a wasm does not change with its content; a reload fetches the re-transformed bytes.
@@ -349,12 +405,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       root = compiler.options.context ?? root
       asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler, instanceKey, assetQuery)
+      checkWebpackAssets(compiler, checkFinishedBundle)
       compiler.hooks.shutdown.tap(PLUGIN_NAME, () => { registry().delete(instanceKey) })
     },
     rspack(compiler) {
       root = compiler.options.context ?? root
       asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler as any, instanceKey, assetQuery)
+      checkWebpackAssets(compiler as any, checkFinishedBundle)
       compiler.hooks.shutdown.tap(PLUGIN_NAME, () => { registry().delete(instanceKey) })
     },
 
@@ -379,6 +437,29 @@ function createHashKey(text: string): string {
   let h = 2166136261
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
   return `${PLUGIN_VERSION.replace(/[^\w.]/g, '')}-${(h >>> 0).toString(36)}`
+}
+
+const isFile = (path: string) => existsSync(path) && statSync(path).isFile()
+
+/** webpack and Rspack: the finished compilation's check (bundle-check.ts); our assets are those carrying our custom section. */
+function checkWebpackAssets(compiler: any, check: (files: BundleFile[], ours: Map<string, string | undefined>) => Map<string, Uint8Array>) {
+  compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation: any) => {
+    compilation.hooks.processAssets.tap({ name: PLUGIN_NAME, stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT }, (assets: Record<string, any>) => {
+      const files: BundleFile[] = []
+      const ours = new Map<string, string | undefined>()
+      for (const [fileName, asset] of Object.entries(assets)) {
+        if (!/\.(?:[cm]?js|wasm)$/.test(fileName)) continue
+        const raw = asset.source()
+        const source = fileName.endsWith('.wasm') ? new Uint8Array(Buffer.isBuffer(raw) ? raw : Buffer.from(raw)) : String(raw)
+        files.push({ fileName, source })
+        if (typeof source !== 'string' && isRewritten(source)) {
+          const from = compilation.assetsInfo?.get(fileName)?.sourceFilename
+          ours.set(fileName, from ? resolve(compiler.options.context ?? process.cwd(), from) : undefined)
+        }
+      }
+      for (const [name, bytes] of check(files, ours)) compilation.updateAsset(name, new compiler.webpack.sources.RawSource(Buffer.from(bytes)))
+    })
+  })
 }
 
 const LOADER = fileURLToPath(new URL('./webpack-loader.js', import.meta.url))

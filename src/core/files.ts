@@ -7,16 +7,23 @@
  * runtime, other files (`.data` packages) are copied.
  *
  * Every output is produced in memory and validated first, then all are
- * written to temporary names and renamed: a failure never leaves a partial
- * file (see writeAll).
+ * written as one step (write-all.ts): nothing outside the output directory,
+ * never over an input, and a failure leaves the directory as it was.
+ * The input is always named by the user, so what the plugin would skip with
+ * a note (glue-recognize.ts) is an error here.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, extname, join, resolve, sep } from 'node:path'
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import MagicString from 'magic-string'
 import { FpcastError } from './errors.ts'
-import { transformGlue } from './glue.ts'
+import { hookInstantiation, TRANSFORMED_RE, transformGlue } from './glue.ts'
+import { recognizeGlue } from './glue-recognize.ts'
+import { rewriteGlueWasm } from './glue-wasm.ts'
+import type { GlueSyntax } from './glue-syntax.ts'
 import type { TransformOptions } from './options.ts'
 import { inspectWasm, type InspectResult } from './inspect.ts'
 import { transformWasm, type TransformReport } from './transform.ts'
+import { type PlannedFile, realPathLoose, writeAll } from './write-all.ts'
 
 export interface FilesOptions extends TransformOptions {
   /** Directory to write into; created if missing. Must differ from the input's directory. */
@@ -33,106 +40,95 @@ export interface FilesResult {
   sideModules: TransformReport[]
 }
 
-const WASM_LITERAL_RE = /["'`]([^"'`\s]+?\.wasm)["'`]/g
 const WORKER_INSTANTIATES_RE = /WebAssembly\s*\.\s*(?:instantiate|Instance)\s*\(/
 const COMPANION_RE = /["'`]([\w.-]+\.(?:worker\.js|worker\.mjs|data|wasm|so))["'`]/g
 
+const isFile = (path: string) => existsSync(path) && statSync(path).isFile()
+
 /** Which `.wasm` a glue file loads: the one named like the glue, else the only one it names. */
 export function findGlueWasm(glue: string, glueFile: string): string {
-  const names = [...new Set([...glue.matchAll(WASM_LITERAL_RE)].map(m => m[1]))]
-  const stem = basename(glueFile).replace(/\.[cm]?js$/, '')
-  const own = names.find(n => basename(n) === `${stem}.wasm`)
-  if (own) return own
-  if (names.length === 1) return names[0]
-  if (!names.length) throw new FpcastError('the glue names no .wasm file (a single-file build, or one that builds the name at run time); pass the wasm itself, or name it with --wasm', { file: glueFile })
-  throw new FpcastError(`the glue names several .wasm files (${names.join(', ')}); say which one it loads with --wasm`, { file: glueFile })
+  const decision = recognizeGlue(glue, { fileName: glueFile })
+  if (decision.kind === 'skip') throw new FpcastError(`not Emscripten glue whose wasm can be found: it ${decision.why}`, { file: glueFile })
+  if (decision.wasm?.kind === 'external') return decision.wasm.name
+  throw new FpcastError(decision.wasm ? 'the glue embeds its wasm (a single-file build): there is no .wasm file' : 'the glue names no .wasm file (it builds the name at run time); name it with --wasm', { file: glueFile })
 }
 
 /**
- * Writes every output (and copy) under a temporary name beside its target
- * first, then renames them all into place. A failure while writing (disk
- * full, a file size limit, no permission) removes the temporary files, and
- * the directory if it made it, so nothing is left half-written. Targets
- * that are directories are refused before anything is written.
+ * The glue as the CLI writes it: instantiation hooked, and a wasm named with
+ * a directory (`../wasm/app.wasm`) renamed to the file written beside it.
  */
-function writeAll(outDir: string, outputs: [string, string | Uint8Array][], copies: [string, string][]): string[] {
-  for (const to of [...outputs.map(o => o[0]), ...copies.map(c => c[1])]) {
-    if (existsSync(to) && statSync(to).isDirectory()) throw new FpcastError('is a directory, where an output file goes; nothing was written', { file: to })
+function cliGlue(code: string, syntax: GlueSyntax, wasmName: string, fileName: string): string {
+  if (TRANSFORMED_RE.test(code)) return transformGlue(code, { fileName }).code
+  const s = new MagicString(code)
+  const base = basename(wasmName)
+  if (base !== wasmName) {
+    for (const l of syntax.wasmLiterals) if (l.value === wasmName) s.overwrite(l.start, l.end, JSON.stringify(base))
   }
-  let made: string | undefined
-  try {
-    made = mkdirSync(outDir, { recursive: true })
-  } catch (e) {
-    throw new FpcastError(`cannot create the output directory (${(e as Error).message}); nothing was written`, { file: outDir, cause: e })
-  }
-  const staged: [string, string][] = []
-  try {
-    for (const [path, data] of outputs) {
-      staged.push([`${path}.fpcast-tmp-${process.pid}`, path])
-      writeFileSync(staged[staged.length - 1][0], data)
-    }
-    for (const [from, to] of copies) {
-      staged.push([`${to}.fpcast-tmp-${process.pid}`, to])
-      copyFileSync(from, staged[staged.length - 1][0])
-    }
-  } catch (e) {
-    for (const [tmp] of staged) rmSync(tmp, { force: true })
-    // Directories this call made, innermost first; one that is not empty stays.
-    for (let dir = outDir; made && (dir === made || dir.startsWith(made + sep)); dir = dirname(dir)) {
-      try { rmdirSync(dir) } catch { break }
-    }
-    throw new FpcastError(`cannot write the output (${(e as Error).message}); nothing was written`, { file: staged[staged.length - 1]?.[1] ?? outDir, cause: e })
-  }
-  for (const [tmp, path] of staged) renameSync(tmp, path)
-  return staged.map(([, path]) => path)
+  hookInstantiation(s, code, syntax)
+  return s.toString()
 }
 
 export function transformFiles(input: string, options: FilesOptions): FilesResult {
   const inputPath = resolve(input)
-  if (!existsSync(inputPath)) throw new FpcastError('no such file', { file: input })
+  if (!isFile(inputPath)) throw new FpcastError(existsSync(inputPath) ? 'is not a file' : 'no such file', { file: input })
   const outDir = resolve(options.outDir)
-  if (outDir === dirname(inputPath)) throw new FpcastError(`--out-dir is the input's own directory; choose another so the originals stay intact`, { file: input })
+  if (realPathLoose(outDir) === dirname(realpathSync(inputPath))) throw new FpcastError(`--out-dir is the input's own directory; choose another so the originals stay intact`, { file: input })
   const ext = extname(inputPath)
-  const outputs: [string, string | Uint8Array][] = []
-  const copies: [string, string][] = []
+  const planned: PlannedFile[] = []
+  const inputs = [inputPath]
   const sideReports: TransformReport[] = []
   let report: TransformReport
 
   if (ext === '.wasm') {
     const r = transformWasm(readFileSync(inputPath), { ...options, fileName: input })
     report = r.report
-    outputs.push([join(outDir, basename(inputPath)), r.wasm])
+    planned.push({ to: join(outDir, basename(inputPath)), data: r.wasm })
   } else if (/^\.[cm]?js$/.test(ext)) {
     const glue = readFileSync(inputPath, 'utf8')
-    const wasmName = options.wasm ?? findGlueWasm(glue, input)
-    const wasmPath = resolve(dirname(inputPath), wasmName)
-    if (!existsSync(wasmPath)) throw new FpcastError(`the glue loads '${wasmName}', which is not at ${wasmPath}; put it beside the glue or name it with --wasm`, { file: input })
-    const r = transformWasm(readFileSync(wasmPath), { ...options, fileName: wasmPath })
-    report = r.report
-    const g = transformGlue(glue, { fileName: input })
-    outputs.push([join(outDir, basename(wasmPath)), r.wasm], [join(outDir, basename(inputPath)), g.code])
+    const glueDir = dirname(inputPath)
+    const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(glueDir, name)) })
+    if (decision.kind === 'skip') throw new FpcastError(`cannot rewrite this file: it ${decision.why}`, { file: input })
+    if (!decision.wasm) throw new FpcastError('the glue names no .wasm file (it builds the name at run time, or gets the wasm from elsewhere); name it with --wasm', { file: input })
+    let mainWasm: string | undefined
+    if (decision.wasm.kind === 'embedded') {
+      const r = transformWasm(decision.wasm.embedded.bytes, { ...options, fileName: `${input} (embedded ${decision.wasm.embedded.embedding} wasm)` })
+      report = r.report
+      const g = rewriteGlueWasm(glue, { fileName: input, wasm: decision.wasm, syntax: decision.syntax, bytes: r.wasm })
+      planned.push({ to: join(outDir, basename(inputPath)), data: g.code })
+    } else {
+      const wasmName = decision.wasm.name
+      mainWasm = resolve(glueDir, wasmName)
+      if (!isFile(mainWasm)) throw new FpcastError(`the glue loads '${wasmName}', which is not at ${mainWasm}; put it beside the glue or name it with --wasm`, { file: input })
+      inputs.push(mainWasm)
+      const r = transformWasm(readFileSync(mainWasm), { ...options, fileName: mainWasm })
+      report = r.report
+      planned.push({ to: join(outDir, basename(mainWasm)), data: r.wasm }, { to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) })
+    }
+    // Literals with the main wasm's file name name it, not a companion (also when --wasm points at another directory).
+    const own = new Set(mainWasm ? [basename(mainWasm)] : [])
+    const companions = new Set<string>()
     for (const m of glue.matchAll(COMPANION_RE)) {
-      const from = resolve(dirname(inputPath), m[1])
-      if (from === wasmPath || !existsSync(from) || !statSync(from).isFile()) continue
+      const from = resolve(glueDir, m[1])
+      if (from === mainWasm || own.has(basename(m[1])) || companions.has(from) || !isFile(from)) continue
+      companions.add(from)
+      inputs.push(from)
       // Side modules the glue loads (dlopen) get their own call sites rewritten.
       if (/\.(wasm|so)$/.test(from)) {
         const side = transformWasm(readFileSync(from), { ...options, fileName: from })
-        outputs.push([join(outDir, basename(from)), side.wasm])
+        planned.push({ to: join(outDir, basename(from)), data: side.wasm })
         sideReports.push(side.report)
         continue
       }
       // A pthreads worker script (Emscripten 3.1.x) instantiates the module itself: it needs the runtime too.
-      if (/\.worker\.m?js$/.test(from) && WORKER_INSTANTIATES_RE.test(readFileSync(from, 'utf8'))) {
-        outputs.push([join(outDir, basename(from)), transformGlue(readFileSync(from, 'utf8'), { fileName: from }).code])
-      } else {
-        copies.push([from, join(outDir, basename(from))])
-      }
+      const text = /\.worker\.m?js$/.test(from) ? readFileSync(from, 'utf8') : ''
+      if (text && WORKER_INSTANTIATES_RE.test(text)) planned.push({ to: join(outDir, basename(from)), data: transformGlue(text, { fileName: from }).code })
+      else planned.push({ to: join(outDir, basename(from)), from })
     }
   } else {
     throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${ext || 'no extension'}'`, { file: input })
   }
 
-  const written = writeAll(outDir, outputs, copies)
+  const written = writeAll(outDir, planned, inputs)
   return { written, report, sideModules: sideReports }
 }
 
@@ -140,13 +136,18 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
 export function inspectFile(input: string, options: { wasm?: string; symbolMap?: string } = {}): InspectResult {
   const inputPath = resolve(input)
   if (!existsSync(inputPath)) throw new FpcastError('no such file', { file: input })
-  let wasmPath = inputPath
   if (/\.[cm]?js$/.test(inputPath)) {
     const glue = readFileSync(inputPath, 'utf8')
-    wasmPath = resolve(dirname(inputPath), options.wasm ?? findGlueWasm(glue, input))
+    const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(dirname(inputPath), name)) })
+    if (decision.kind === 'skip') throw new FpcastError(`cannot inspect this file: it ${decision.why}`, { file: input })
+    if (decision.wasm?.kind === 'embedded') return inspectWasm(decision.wasm.embedded.bytes, { fileName: `${input} (embedded wasm)`, symbolMap: options.symbolMap })
+    if (!decision.wasm) throw new FpcastError('the glue names no .wasm file; name it with --wasm', { file: input })
+    const wasmPath = resolve(dirname(inputPath), decision.wasm.name)
     if (!existsSync(wasmPath)) throw new FpcastError(`the glue loads '${basename(wasmPath)}', which is not at ${wasmPath}`, { file: input })
-  } else if (extname(inputPath) !== '.wasm') {
+    return inspectWasm(readFileSync(wasmPath), { fileName: wasmPath, symbolMap: options.symbolMap })
+  }
+  if (extname(inputPath) !== '.wasm') {
     throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${extname(inputPath) || 'no extension'}'`, { file: input })
   }
-  return inspectWasm(readFileSync(wasmPath), { fileName: wasmPath === inputPath ? input : wasmPath, symbolMap: options.symbolMap })
+  return inspectWasm(readFileSync(inputPath), { fileName: input, symbolMap: options.symbolMap })
 }

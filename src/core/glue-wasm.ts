@@ -21,30 +21,20 @@
  * `Module.locateFile` (or the default) for every other file (`.data`
  * packages, workers). The bundled URL wins over a user's `locateFile` for the
  * glue's own wasm: a user who points `locateFile` at the untransformed file
- * would otherwise get the trap back. Then `transformGlue` hooks the
- * instantiation as usual; source maps of both steps are composed.
+ * would otherwise get the trap back. The instantiation is hooked in the same
+ * pass (glue.ts), so one source map covers both. Which wasm a glue loads is
+ * decided by glue-recognize.ts; the edits are made at the ranges its syntax
+ * reading found (a write such as `Module['locateFile'] ||= f` is not a read).
  */
-import remapping from '@jridgewell/remapping'
 import MagicString from 'magic-string'
 import { FpcastError } from './errors.ts'
-import { findGlueWasm } from './files.ts'
-import { TRANSFORMED_RE, transformGlue } from './glue.ts'
-import { encodeEmbeddedWasm, findEmbeddedWasm, type EmbeddedWasm } from './single-file.ts'
+import { hookInstantiation, TRANSFORMED_RE } from './glue.ts'
+import type { GlueWasm } from './glue-recognize.ts'
+import { type GlueSyntax, prologueEnd, readGlueSyntax } from './glue-syntax.ts'
+import { encodeEmbeddedWasm } from './single-file.ts'
 
 export const URL_BINDING = '__fpcast_wasm_url'
 export const LOCATE_BINDING = '__fpcast_locateFile'
-
-/**
- * Every Emscripten glue (3.1.x to 4.x, minified or not) instantiates wasm and
- * reads the Module API properties `instantiateWasm` and `wasmBinary`, whose
- * names minifiers keep. Loaders that only drive a glue (Pyodide's
- * `pyodide.mjs`, which also embeds a tiny probe module) lack `wasmBinary`.
- */
-const GLUE_MARKERS_RE = [/\binstantiateWasm\b/, /\bwasmBinary\b/, /\bWebAssembly\s*\.\s*(?:instantiate|instantiateStreaming|Instance)\b/]
-/** Reads (not writes) of `<obj>.locateFile` / `<obj>["locateFile"]`. */
-const LOCATE_READ_RE = /(?<![\w$.])((?:[\w$]+)(?:\.[\w$]+)*)(?:\.locateFile\b|\[\s*(["'])locateFile\2\s*\])(?!\s*(?:=(?![=>])|\+\+|--))/g
-const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
-const ESM_RE = /\bimport\.meta\b|(?:^|[;}\n])\s*export\s+(?:default\b|\{|const\b|var\b|let\b|function\b|async\b|class\b)|(?:^|[;\n])\s*import\s*(?:[\w$*{]|["'])/
 
 /** A version 3 source map, as bundlers take it. */
 export interface EncodedSourceMap {
@@ -56,39 +46,12 @@ export interface EncodedSourceMap {
   mappings: string
 }
 
-export type GlueWasm =
-  | { kind: 'embedded'; embedded: EmbeddedWasm }
-  /** `anyName`: the name came from the user, not the glue; every `.wasm` the glue locates is this one. */
-  | { kind: 'external'; name: string; anyName?: boolean }
-
-/** True for code that looks like Emscripten glue (instantiates wasm; knows `Module.instantiateWasm` and `Module.wasmBinary`). */
-export function looksLikeGlue(code: string): boolean {
-  return GLUE_MARKERS_RE.every(re => re.test(code))
-}
-
-/** True when the glue is an ES module (it must then import, not require). */
-export function isEsm(code: string): boolean {
-  return ESM_RE.test(code)
-}
-
-/**
- * Which wasm the glue loads. `wasmName` overrides the search (the plugin's
- * `wasm` option) for glue that names several files or builds the name at run time.
- */
-export function findWasmOfGlue(code: string, fileName: string, wasmName?: string): GlueWasm {
-  if (wasmName) return { kind: 'external', name: wasmName, anyName: true }
-  const embedded = findEmbeddedWasm(code)
-  if (embedded) return { kind: 'embedded', embedded }
-  try {
-    return { kind: 'external', name: findGlueWasm(code, fileName) }
-  } catch (e) {
-    throw new FpcastError(`${(e as Error).message.replace(/^\[fpcast-trampoline\] [^:]*: /, '')}. Expected a "<name>.wasm" string literal or a single-file build (a data: URI, base64Decode("AGFzbQ...") or binaryDecode("\\x01btn...")); name the wasm with the plugin's 'wasm' option ({ wasm: { '<glue file pattern>': '<path to .wasm>' } })`, { file: fileName, cause: e })
-  }
-}
-
 export interface RewriteGlueOptions {
   fileName: string
-  wasm: GlueWasm
+  /** The glue's wasm; undefined: the glue names none, only its instantiation is hooked. */
+  wasm?: GlueWasm
+  /** The glue's syntax, when the caller has read it already. */
+  syntax?: GlueSyntax
   /** For an embedded wasm: the transformed bytes, written back in the same encoding. */
   bytes?: Uint8Array
   /** For an external wasm: code that defines `__fpcast_wasm_url` (an import, a require, or a var). */
@@ -102,10 +65,6 @@ export interface RewriteGlueResult {
   sites: number
   /** `new URL(name, import.meta.url)` and `locateFile` reads rewritten (0 for embedded wasm). */
   locateSites: number
-}
-
-function escapeRe(s: string) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** The helper that answers the bundled URL for the glue's wasm, and defers to the user for other files. */
@@ -129,37 +88,38 @@ function locateHelper(name: string, anyName: boolean): string {
 `
 }
 
-/** Points the glue at a transformed wasm (embedded or bundled), then hooks its instantiation. */
+/** Points the glue at a transformed wasm (embedded or bundled), and hooks its instantiation, in one pass. */
 export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): RewriteGlueResult {
   const { fileName, wasm } = options
+  const syntax = options.syntax ?? readGlueSyntax(code)
   const s = new MagicString(code)
   let locateSites = 0
-  if (wasm.kind === 'embedded') {
+  let prologue = ''
+  if (wasm?.kind === 'embedded') {
     if (!options.bytes) throw new FpcastError('internal error: rewriteGlueWasm needs the transformed bytes of an embedded wasm', { file: fileName })
-    s.overwrite(wasm.embedded.start, wasm.embedded.end, encodeEmbeddedWasm(options.bytes, wasm.embedded.embedding, wasm.embedded.quote))
-  } else {
+    const e = wasm.embedded
+    s.overwrite(e.start, e.end, encodeEmbeddedWasm(options.bytes, e.embedding, e.quote, e.rawNul))
+  } else if (wasm) {
     if (options.urlPrologue === undefined) throw new FpcastError('internal error: rewriteGlueWasm needs a URL prologue for an external wasm', { file: fileName })
-    const quoted = `(["'\`])${escapeRe(wasm.name)}\\1`
-    for (const m of code.matchAll(new RegExp(`(?<=\\bnew\\s+URL\\s*\\(\\s*)${quoted}(?=\\s*,\\s*import\\.meta\\.url\\s*\\))`, 'g'))) {
-      s.overwrite(m.index!, m.index! + m[0].length, URL_BINDING)
+    for (const l of syntax.wasmLiterals) {
+      if (!l.newUrl || (l.value !== wasm.name && !wasm.anyName)) continue
+      s.overwrite(l.start, l.end, URL_BINDING)
       locateSites++
     }
-    for (const m of code.matchAll(LOCATE_READ_RE)) {
-      s.appendLeft(m.index!, `${LOCATE_BINDING}(`)
-      s.overwrite(m.index! + m[1].length, m.index! + m[0].length, ')')
+    for (const r of syntax.locateFileReads) {
+      s.appendLeft(r.start, `${LOCATE_BINDING}(`)
+      s.overwrite(r.object.end, r.end, ')')
       locateSites++
     }
     if (!locateSites) {
       throw new FpcastError(`cannot tell how this glue locates '${wasm.name}': expected new URL('${wasm.name}', import.meta.url) or a Module.locateFile lookup (Emscripten 3.1.x to 4.x glue has one of them). Load the wasm yourself (import '${wasm.name}?url') and hand it to the glue`, { file: fileName })
     }
-    const prologueEnd = PROLOGUE_RE.exec(code)?.[0].length ?? 0
-    s.appendLeft(prologueEnd, `${prologueEnd ? '\n' : ''}${options.urlPrologue}\n${locateHelper(wasm.name, !!wasm.anyName)}`)
+    prologue = `${options.urlPrologue}\n${locateHelper(wasm.name, !!wasm.anyName)}`
   }
-  const first = { code: s.toString(), map: s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }) }
   // Glue the CLI already rewrote keeps its runtime; only its wasm location changes.
-  if (TRANSFORMED_RE.test(code)) return { code: first.code, map: JSON.parse(first.map.toString()), sites: 0, locateSites }
-  const glue = transformGlue(first.code, { fileName })
-  const composed = remapping([glue.map.toString(), first.map.toString()], () => null)
-  const map: EncodedSourceMap = JSON.parse(composed.toString())
-  return { code: glue.code, map, sites: glue.sites, locateSites }
+  const hooked = !TRANSFORMED_RE.test(code)
+  if (hooked) hookInstantiation(s, code, syntax, prologue)
+  else if (prologue) { const at = prologueEnd(code); s.appendLeft(at, `${at ? '\n' : ''}${prologue}`) }
+  const map: EncodedSourceMap = JSON.parse(s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }).toString())
+  return { code: s.toString(), map, sites: hooked ? syntax.instantiations : 0, locateSites }
 }

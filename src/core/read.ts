@@ -7,6 +7,9 @@
  */
 import binaryen from 'binaryen'
 import { FpcastError } from './errors.ts'
+import { customSectionNames } from './wasm-bytes.ts'
+
+export { customSectionNames }
 
 const F = binaryen.Features
 
@@ -33,24 +36,6 @@ export interface ReadResult {
   customSections: string[]
   /** The JS engine running us validated the input itself (so it can judge the output too). */
   engineValid: boolean
-}
-
-/** Names of a module's custom sections, from a walk over its section headers. */
-export function customSectionNames(bytes: Uint8Array): string[] {
-  const names: string[] = []
-  let p = 8
-  const leb = () => { let r = 0, shift = 0, byte: number; do { byte = bytes[p++]; r += (byte & 0x7f) * 2 ** shift; shift += 7 } while (byte & 0x80 && p < bytes.length); return r }
-  while (p < bytes.length) {
-    const id = bytes[p++]
-    const size = leb()
-    const end = p + size
-    if (id === 0) {
-      const len = leb()
-      names.push(new TextDecoder().decode(bytes.subarray(p, p + len)))
-    }
-    p = end
-  }
-  return names
 }
 
 const HEADER = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]

@@ -324,11 +324,24 @@ export function fpcastRuntime(WA) {
     return Object.create(instance, { exports: { value: Object.freeze(exports), enumerable: true } })
   }
 
+  /**
+   * Instances wired here, and the views of them handed out: a library that
+   * instantiates through us inside its own `Module.instantiateWasm` hands
+   * the glue's hook an instance that is wired already.
+   */
+  const wired = new WeakSet()
+  function wiredView(instance) {
+    const view = withoutOurExports(instance)
+    wired.add(instance)
+    wired.add(view)
+    return view
+  }
+
   function instantiateModule(module, imports) {
     const meta = readMeta(module)
     if (!meta) return WA.instantiate(module, imports)
     const { imports: ours, attach } = prepare(meta, imports)
-    return WA.instantiate(module, ours).then(instance => { attach(instance); return withoutOurExports(instance) })
+    return WA.instantiate(module, ours).then(instance => { attach(instance); return wiredView(instance) })
   }
 
   const ns = Object.create(WA)
@@ -359,7 +372,7 @@ export function fpcastRuntime(WA) {
     const { imports: ours, attach } = prepare(meta, imports)
     const instance = new WA.Instance(module, ours)
     attach(instance)
-    return withoutOurExports(instance)
+    return wiredView(instance)
   }
   Instance.prototype = WA.Instance.prototype
   ns.Instance = Instance
@@ -373,8 +386,12 @@ export function fpcastRuntime(WA) {
     return function instantiateWasm(imports, receive) {
       const { imports: ours, attach } = prepare(null, imports)
       return user.call(this, ours, function (instance, module, ...rest) {
+        if (wired.has(instance)) return receive.call(this, instance, module, ...rest)
+        if (!module && instance && instance.exports && instance.exports[HOOKS]) {
+          throw new Error('[fpcast-trampoline] Module.instantiateWasm passed a transformed instance to its callback without its module; call it as successCallback(instance, module)')
+        }
         attach(instance, module)
-        return receive.call(this, module && readMeta(module) ? withoutOurExports(instance) : instance, module, ...rest)
+        return receive.call(this, module && readMeta(module) ? wiredView(instance) : instance, module, ...rest)
       })
     }
   }

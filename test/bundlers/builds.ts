@@ -56,6 +56,7 @@ export async function webpackBuild(root: string, outDir: string, options: Plugin
     // Emscripten web+node glue requires fs and path in its Node branch.
     resolve: { ...(target === 'web' ? { fallback: { fs: false, path: false } } : {}), ...extra.resolve },
     experiments: extra.experiments,
+    module: extra.module,
     plugins: options ? [rspack ? fpcastRspack(options) : fpcastWebpack(options)] : [],
     infrastructureLogging: { level: 'error' as const },
     stats: 'errors-only' as const,

@@ -7,8 +7,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { encodeEmbeddedWasm, findEmbeddedWasm } from '../../src/core/single-file.ts'
-import { findWasmOfGlue, isEsm, LOCATE_BINDING, looksLikeGlue, rewriteGlueWasm, URL_BINDING } from '../../src/core/glue-wasm.ts'
+import { encodeEmbeddedWasm } from '../../src/core/single-file.ts'
+import { findEmbeddedWasm, readGlueSyntax } from '../../src/core/glue-syntax.ts'
+import { looksLikeGlue, recognizeGlue } from '../../src/core/glue-recognize.ts'
+import { LOCATE_BINDING, rewriteGlueWasm, URL_BINDING } from '../../src/core/glue-wasm.ts'
 import { ROOT } from '../helpers/engines.ts'
 import { rolldownBuild } from './builds.ts'
 import { FIXTURES, workdir } from './helpers.ts'
@@ -88,9 +90,10 @@ describe('how real glue locates its wasm', () => {
 
   it.each(cases)('$glue', ({ glue, name, esm, newUrl }) => {
     const code = read(glue)
-    expect(looksLikeGlue(code)).toBe(true)
-    expect(isEsm(code)).toBe(esm)
-    const wasm = findWasmOfGlue(code, glue)
+    const decision = recognizeGlue(code, { fileName: glue, needLocate: true })
+    expect(decision.kind).toBe('glue')
+    expect(readGlueSyntax(code).esm).toBe(esm)
+    const wasm = decision.kind === 'glue' ? decision.wasm : undefined
     expect(wasm).toEqual({ kind: 'external', name })
     const out = rewriteGlueWasm(code, { fileName: glue, wasm, urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";` })
     expect(out.sites).toBeGreaterThan(0)
@@ -107,7 +110,7 @@ describe('how real glue locates its wasm', () => {
 
   it('the locate helper answers the bundled URL for the wasm and defers for other files', () => {
     const code = read('test/bundlers/fixtures/glib_cjs/glib_cjs.js')
-    const out = rewriteGlueWasm(code, { fileName: 'glib_cjs.js', wasm: findWasmOfGlue(code, 'glib_cjs.js'), urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";` })
+    const out = rewriteGlueWasm(code, { fileName: 'glib_cjs.js', wasm: { kind: 'external', name: 'glib_cjs.wasm' }, urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";` })
     const helper = out.code.slice(out.code.indexOf(`function ${LOCATE_BINDING}`), out.code.indexOf('\n}\n', out.code.indexOf(`function ${LOCATE_BINDING}`)) + 2)
     const make = new Function(`var ${URL_BINDING} = "https://cdn.example/app-0123.wasm"; var process; ${helper}; return ${LOCATE_BINDING};`)()
     expect(make({})('glib_cjs.wasm', 'https://site/js/')).toBe('https://cdn.example/app-0123.wasm')
@@ -121,9 +124,10 @@ describe('how real glue locates its wasm', () => {
     expect(looksLikeGlue(read('node_modules/pyodide/pyodide.js'))).toBe(false)
   })
 
-  it('glue that names its wasm but locates it some other way is refused, with what was expected', () => {
+  it('glue that names its wasm but locates it some other way is left alone with a note saying why; rewriting it anyway is refused', () => {
     const code = 'var Module={};Module.instantiateWasm;Module.wasmBinary;fetch("app.wasm").then(r=>WebAssembly.instantiateStreaming(r,{}))'
-    expect(() => rewriteGlueWasm(code, { fileName: 'odd.js', wasm: findWasmOfGlue(code, 'odd.js'), urlPrologue: '' }))
+    expect(recognizeGlue(code, { fileName: 'odd.js', needLocate: true })).toMatchObject({ kind: 'skip', warn: true, why: expect.stringContaining("cannot tell how it locates 'app.wasm'") })
+    expect(() => rewriteGlueWasm(code, { fileName: 'odd.js', wasm: { kind: 'external', name: 'app.wasm' }, urlPrologue: '' }))
       .toThrow("[fpcast-trampoline] odd.js: cannot tell how this glue locates 'app.wasm': expected new URL('app.wasm', import.meta.url) or a Module.locateFile lookup")
   })
 })

@@ -32,26 +32,47 @@ async function buildError(root: string, options: Parameters<typeof fpcastRolldow
 }
 
 describe('errors name the file and the reason', () => {
-  it('missing wasm', async () => {
+  /** A Rolldown build that succeeds; the plugin's notes (it leaves a file as it was). */
+  async function buildNotes(root: string, options: Parameters<typeof fpcastRolldown>[0] = {}): Promise<string[]> {
+    const lines: string[] = []
+    const log = console.log
+    console.log = (...a: unknown[]) => { lines.push(a.join(' ')) }
+    try {
+      await rolldownBuild(root, 'dist', { cache: false, ...options })
+    } finally {
+      console.log = log
+    }
+    return lines.filter(l => l.startsWith('[fpcast-trampoline] note:'))
+  }
+
+  // A glue the user did not name never fails a build that works without the plugin: it is left as it was, with a note.
+  it('missing wasm: a note; an error when the user named the file', async () => {
     const root = workdir('glib', 'err-missing')
     rmSync(join(root, 'node_modules/glib-esm/glib.wasm'))
-    const message = await buildError(root, { report: false, cache: false })
-    expect(message).toMatch(/\[fpcast-trampoline\] \S*node_modules\/glib-esm\/glib\.mjs: this glue loads 'glib\.wasm', which is not at \S*glib-esm\/glib\.wasm/)
+    const notes = await buildNotes(root)
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toMatch(/^\[fpcast-trampoline\] note: \S*node_modules\/glib-esm\/glib\.mjs: loads 'glib\.wasm', which is not beside it; shipped as it was/)
+    const message = await buildError(root, { report: false, cache: false, include: ['**/glib-esm/*'] })
+    expect(message).toMatch(/\[fpcast-trampoline\] \S*node_modules\/glib-esm\/glib\.mjs: this file matches the plugin's include option but is not Emscripten glue the plugin can rewrite: it loads 'glib\.wasm', which is not beside it/)
   })
 
-  it('invalid wasm', async () => {
+  it('invalid wasm: a note naming the wasm and the reason; an error when the user named the file', async () => {
     const root = workdir('glib', 'err-invalid')
     writeFileSync(join(root, 'node_modules/glib-esm/glib.wasm'), 'this is not wasm')
-    const message = await buildError(root, { report: false, cache: false })
+    const notes = await buildNotes(root)
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toMatch(/^\[fpcast-trampoline\] note: \S*glib-esm\/glib\.mjs: left as it was: \S*glib-esm\/glib\.wasm: not a WebAssembly binary/)
+    const message = await buildError(root, { report: false, cache: false, include: ['**/glib-esm/*'] })
     expect(message).toMatch(/\[fpcast-trampoline\] \S*glib-esm\/glib\.wasm: not a WebAssembly binary/)
   })
 
-  it('a truncated wasm', async () => {
+  it('a truncated wasm: a note naming the wasm', async () => {
     const root = workdir('glib', 'err-truncated')
     const file = join(root, 'node_modules/glib-esm/glib.wasm')
     writeFileSync(file, readFileSync(file).subarray(0, 4000))
-    const message = await buildError(root, { report: false, cache: false })
-    expect(message).toMatch(/\[fpcast-trampoline\] \S*glib-esm\/glib\.wasm: /)
+    const notes = await buildNotes(root)
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toMatch(/glib-esm\/glib\.mjs: left as it was: \S*glib-esm\/glib\.wasm: /)
   })
 
   it('a loader that only drives a glue is left alone: Pyodide\'s pyodide.mjs bundles untouched', async () => {
@@ -70,15 +91,17 @@ describe('errors name the file and the reason', () => {
     writeFileSync(join(root, 'loader.js'), 'export const load = (b) => WebAssembly.instantiate(b, {})\n')
     writeFileSync(join(root, 'entry.js'), "import { load } from './loader.js'\nglobalThis.load = load\n")
     const message = await buildError(root, { report: false, include: ['**/loader.js'] }, 'entry.js')
-    expect(message).toMatch(/\[fpcast-trampoline\] \S*loader\.js: this file matches the plugin's include option but is not Emscripten glue: expected WebAssembly\.instantiate/)
+    expect(message).toMatch(/\[fpcast-trampoline\] \S*loader\.js: this file matches the plugin's include option but is not Emscripten glue the plugin can rewrite: it instantiates wasm but is not Emscripten glue\. Narrow the option, or add the file to exclude/)
   })
 
-  it('glue that names no wasm points at the wasm option', async () => {
+  it('glue that names no wasm: its instantiation is hooked, and a note points at the wasm option', async () => {
     const root = workdir('glib', 'err-no-name')
     const glue = join(root, 'node_modules/glib-esm/glib.mjs')
     writeFileSync(glue, readFileSync(glue, 'utf8').replaceAll('"glib.wasm"', '["glib", "wasm"].join(".")'))
-    const message = await buildError(root, { report: false, cache: false })
-    expect(message).toMatch(/glib\.mjs: the glue names no \.wasm file.*name the wasm with the plugin's 'wasm' option/)
+    const notes = await buildNotes(root)
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toMatch(/glib\.mjs: names no \.wasm file the plugin can resolve.*Name its wasm with the 'wasm' option/)
+    expect(readFileSync(join(root, 'dist/main.js'), 'utf8')).toContain('__fpcast_WebAssembly.instantiate')
   })
 
   it('bad options fail when the plugin is created', () => {

@@ -1,0 +1,101 @@
+/**
+ * Is this JS file Emscripten glue, and which wasm does it load? One decision
+ * per file, from its syntax (glue-syntax.ts):
+ *
+ *   - `glue`: rewrite it. Its wasm is embedded (single-file), named (a file
+ *     beside it), or not found (`wasm: undefined`: only its instantiation is
+ *     hooked, so that a wasm handed to it by other means, `?url`, still
+ *     meets the runtime).
+ *   - `skip`: leave it as it is. `warn` says whether the user must hear of
+ *     it (a wasm that will ship untransformed); a caller for whom the user
+ *     named the file turns a skip into an error.
+ *
+ * What Emscripten writes, 3.1.0 to 4.x (src/preamble.js, src/shell.js,
+ * src/postamble*.js, tools/link.py), and how each is read here:
+ *
+ * | form | how it shows | read as |
+ * | --- | --- | --- |
+ * | default runtime, any -O | `WebAssembly.instantiate[Streaming]`, reads of `Module['instantiateWasm']`, `Module['wasmBinary']`, the string `Aborted(` | glue |
+ * | closure-minified, `-sINCOMING_MODULE_JS_API=[]` | no Module reads left; `Aborted(`, `failed to asynchronously prepare wasm` strings stay | glue |
+ * | MINIMAL_RUNTIME | `WebAssembly.instantiate(Module['wasm'], imports)`, export names as strings (`__wasm_call_ctors`) | glue |
+ * | wasm name, 3.1.x | `wasmBinaryFile = 'x.wasm'` then `locateFile(...)` | the literal, located through `Module.locateFile` |
+ * | wasm name, EXPORT_ES6 3.1.x to 4.x | `new URL('x.wasm', import.meta.url)` (4.x: inside `findWasmBinary()`) | the literal, located by `new URL` |
+ * | single file, 3.1.x | `"data:application/octet-stream;base64,AGFzbQ..."` | embedded `data-uri` |
+ * | single file, 4.0.x | `base64Decode("AGFzbQ...")` | embedded `base64` |
+ * | single file, 4.0.18 | `binaryDecode("\x01btn...")` (byte + 1) | embedded `binary` |
+ * | single file, 4.0.19+ | `binaryDecode("\0asm...")` (raw bytes, `~c>>8&c`) | embedded `raw` |
+ * | `-sWASM=0` (wasm2js) | declares its own `var WebAssembly = {...}` | skip: no wasm |
+ * | a library's own loader | defines `instantiateWasm: (imports, cb) => ...`, passes `wasmBinary` | skip (drives glue) |
+ * | glue inside a library bundle | glue reads and the library's own `instantiateWasm` in one file | glue (the runtime wires an instance once) |
+ * | a CDN URL template | `` `https://cdn/${v}/x.wasm` `` | not a name |
+ * | a compressed wasm | a long string that decodes to no wasm, no name | skip, warned |
+ */
+import { basename } from 'node:path'
+import { readGlueSyntax, type GlueSyntax } from './glue-syntax.ts'
+import type { EmbeddedWasm } from './single-file.ts'
+
+export type GlueWasm =
+  | { kind: 'embedded'; embedded: EmbeddedWasm }
+  /** `anyName`: the name came from the user, not the glue; every `.wasm` the glue locates is this one. */
+  | { kind: 'external'; name: string; anyName?: boolean }
+
+export type GlueDecision =
+  /** `note`: what the user should hear although the glue is rewritten (its wasm could not be named). */
+  | { kind: 'glue'; syntax: GlueSyntax; wasm?: GlueWasm; note?: string }
+  | { kind: 'skip'; why: string; warn: boolean; syntax?: GlueSyntax }
+
+export interface RecognizeOptions {
+  /** The glue's file name (its stem picks among several wasm names). */
+  fileName: string
+  /** The wasm named by the user (plugin `wasm` option, CLI `--wasm`). */
+  wasmName?: string
+  /** Whether a wasm name the glue uses resolves to a file (relative to the glue). @default every name exists */
+  exists?: (name: string) => boolean
+  /** An external wasm must be located by `new URL` or `Module.locateFile` (bundlers: they rewrite that). @default false */
+  needLocate?: boolean
+}
+
+const quiet = (why: string, syntax?: GlueSyntax): GlueDecision => ({ kind: 'skip', why, warn: false, syntax })
+const loud = (why: string, syntax?: GlueSyntax): GlueDecision => ({ kind: 'skip', why, warn: true, syntax })
+
+/** True when the syntax shows a file Emscripten wrote (not one that only drives such a file). */
+function emscriptenEvidence(s: GlueSyntax): boolean {
+  // A loader that supplies Module.instantiateWasm may embed a probe module of its own (Pyodide's pyodide.mjs).
+  const strong = s.instantiateWasmReads.length > 0 || s.marks.size > 0 || (s.embedded !== undefined && !s.definesInstantiateWasm)
+  return strong || (s.wasmBinaryReads > 0 && !s.definesInstantiateWasm)
+}
+
+export function recognizeGlue(code: string, options: RecognizeOptions): GlueDecision {
+  if (!code.includes('WebAssembly')) return quiet('does not use WebAssembly')
+  const syntax = readGlueSyntax(code)
+  if (!syntax.parsed) return quiet('is not JavaScript the parser reads')
+  if (!syntax.instantiations) {
+    return quiet(syntax.definesInstantiateWasm ? 'only drives an Emscripten module (supplies Module.instantiateWasm); its glue is handled where it is' : 'instantiates no WebAssembly module', syntax)
+  }
+  if (!emscriptenEvidence(syntax)) {
+    return quiet(syntax.definesInstantiateWasm ? 'only drives an Emscripten module (supplies Module.instantiateWasm); its glue is handled where it is' : 'instantiates wasm but is not Emscripten glue', syntax)
+  }
+  if (syntax.declaresWebAssembly) return quiet('is a -sWASM=0 (wasm2js) build: it carries no wasm to rewrite', syntax)
+  if (options.wasmName) return { kind: 'glue', syntax, wasm: { kind: 'external', name: options.wasmName, anyName: true } }
+  if (syntax.embedded) return { kind: 'glue', syntax, wasm: { kind: 'embedded', embedded: syntax.embedded } }
+
+  const names = [...new Set(syntax.wasmLiterals.map(l => l.value))]
+  const stem = basename(options.fileName).replace(/\.[cm]?js$/, '')
+  const name = names.find(n => basename(n) === `${stem}.wasm`) ?? (names.length === 1 ? names[0] : undefined)
+  if (!name) {
+    if (names.length > 1) return loud(`names several .wasm files (${names.join(', ')}) and none is named like it; shipped as it was. Say which one it loads with the 'wasm' option (CLI: --wasm)`, syntax)
+    if (syntax.opaque) return loud(`its wasm is neither named nor embedded in a form the plugin reads (a ${(syntax.opaque.length / 1024).toFixed(0)} KiB string that is no wasm: compressed?); shipped untransformed. Build it with -sSINGLE_FILE or ship the .wasm beside it to have it rewritten`, syntax)
+    // The name is built at run time, or the wasm comes from elsewhere (`?url`): hook the instantiation only.
+    return { kind: 'glue', syntax, note: "names no .wasm file the plugin can resolve (it builds the name at run time, or is handed the wasm): only its instantiation is hooked, so a wasm imported with ?url runs with the runtime. Name its wasm with the 'wasm' option to have that file rewritten" }
+  }
+  if (options.exists && !options.exists(name)) return loud(`loads '${name}', which is not beside it; shipped as it was. Put the .wasm emcc wrote beside its glue, or name it with the 'wasm' option (CLI: --wasm)`, syntax)
+  if (options.needLocate && !syntax.locateFileReads.length && !syntax.wasmLiterals.some(l => l.newUrl && l.value === name)) {
+    return loud(`cannot tell how it locates '${name}' (no new URL('${name}', import.meta.url), no Module.locateFile read); shipped as it was. Import the wasm yourself ('${name}?url') and hand its URL to the glue`, syntax)
+  }
+  return { kind: 'glue', syntax, wasm: { kind: 'external', name } }
+}
+
+/** True for code that is Emscripten glue by recognizeGlue's rules (whatever its wasm). */
+export function looksLikeGlue(code: string, fileName = '<glue>'): boolean {
+  return recognizeGlue(code, { fileName }).kind === 'glue'
+}

@@ -1,0 +1,236 @@
+/**
+ * What a JS file says about WebAssembly, read from its syntax (acorn), not
+ * from text that merely looks right: a comment or a string that mentions
+ * `Module.instantiateWasm` is not a read of it, `Module['locateFile'] ||= f`
+ * is a write, and `` `https://cdn/${v}/app.wasm` `` is not the name of a
+ * file beside the glue.
+ *
+ *   readGlueSyntax('if (Module["instantiateWasm"]) ...; WebAssembly.instantiate(b, i)')
+ *     -> { hooks: [range of `WebAssembly`], instantiateWasmReads: [range], ... }
+ *
+ * The facts feed two decisions elsewhere: glue-recognize.ts (is this
+ * Emscripten glue, which wasm does it load) and the rewrites (glue.ts,
+ * glue-wasm.ts), which change exactly the ranges found here.
+ *
+ * Limits: `WebAssembly` is taken to be the global one unless the file
+ * declares that name itself (wasm2js glue does: it is then no-wasm glue);
+ * other shadowing (a parameter of an inner function) is not tracked.
+ */
+import { parse, type Node } from 'acorn'
+import { decodeEmbedded, type EmbeddedWasm } from './single-file.ts'
+
+export interface Range { start: number; end: number }
+
+export interface WasmLiteral extends Range {
+  /** The string's value (`app.wasm`, `./dist/app.wasm`). */
+  value: string
+  /** The first argument of `new URL(<this>, import.meta.url)`. */
+  newUrl: boolean
+}
+
+export interface GlueSyntax {
+  /** False when the file is not JavaScript acorn can parse (every other field is then empty). */
+  parsed: boolean
+  /** An ES module: has import/export declarations or `import.meta`. */
+  esm: boolean
+  /** `WebAssembly` identifiers of `WebAssembly.{instantiate,instantiateStreaming,Instance,compile,compileStreaming,Module}`. */
+  hooks: Range[]
+  /** Instantiation calls (instantiate, instantiateStreaming, Instance), hooked already or not. */
+  instantiations: number
+  /** The file declares `WebAssembly` itself (wasm2js, -sWASM=0). */
+  declaresWebAssembly: boolean
+  /** Reads of `<x>.instantiateWasm` / `<x>["instantiateWasm"]` (whole member expressions). */
+  instantiateWasmReads: Range[]
+  /** Reads of `<x>.wasmBinary`. */
+  wasmBinaryReads: number
+  /** `instantiateWasm: ...` in an object literal, or an assignment to `<x>.instantiateWasm`: the file supplies the hook. */
+  definesInstantiateWasm: boolean
+  /** Reads of `<x>.locateFile`: `object` is the object's range (`Module`), the whole is `start`..`end`. */
+  locateFileReads: (Range & { object: Range })[]
+  /** Plain string literals naming a `.wasm` file (not URLs with a scheme, not templates with substitutions). */
+  wasmLiterals: WasmLiteral[]
+  /** Templates with substitutions that mention `.wasm` (CDN URLs): never a file beside the glue. */
+  templatedWasm: number
+  /** The wasm module embedded in a string literal (single-file builds); the first one. */
+  embedded?: EmbeddedWasm
+  /** Strings and names only Emscripten's runtime writes (see EMSCRIPTEN_MARKS). */
+  marks: Set<string>
+  /** The longest string or template text, when at least OPAQUE_MIN chars and not a wasm: maybe a compressed module. */
+  opaque?: Range & { length: number }
+}
+
+/** Strings Emscripten's preamble writes whatever the settings (minifiers keep strings). */
+const EMSCRIPTEN_STRINGS = ['Aborted(', 'failed to asynchronously prepare wasm', 'wasm streaming compile failed', 'both async and sync fetching of the wasm failed', 'falling back to ArrayBuffer instantiation', '__indirect_function_table', '__wasm_call_ctors']
+/** Names unminified Emscripten glue declares. */
+const EMSCRIPTEN_NAMES = new Set(['wasmBinaryFile', 'asmLibraryArg', 'wasmImports', 'getWasmImports', 'instantiateAsync', 'createWasm', 'receiveInstantiationResult', 'ENVIRONMENT_IS_NODE', 'scriptDirectory', 'findWasmBinary', 'getBinaryPromise', 'instantiateArrayBuffer'])
+/** A string this long that is no wasm may be a compressed one. */
+export const OPAQUE_MIN = 16384
+
+const HOOKED = new Set(['instantiate', 'instantiateStreaming', 'Instance', 'compile', 'compileStreaming', 'Module'])
+const INSTANTIATING = new Set(['instantiate', 'instantiateStreaming', 'Instance'])
+/** glue.ts's GLUE_BINDING (not imported: glue.ts imports this file). */
+const HOOKED_BINDING = '__fpcast_WebAssembly'
+const SCHEME_RE = /^[a-z][a-z\d+.-]*:/i
+const WASM_NAME_RE = /^[^\s"'`?#]+\.wasm$/
+
+type AnyNode = Node & Record<string, any>
+
+/** Parses as a module, then as a script; undefined when neither works. */
+function parseProgram(code: string): { ast: AnyNode; module: boolean } | undefined {
+  const common = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowImportExportEverywhere: true } as const
+  try {
+    return { ast: parse(code, { ...common, sourceType: 'module' }) as AnyNode, module: true }
+  } catch {
+    try {
+      return { ast: parse(code, { ...common, sourceType: 'script' }) as AnyNode, module: false }
+    } catch {
+      return undefined
+    }
+  }
+}
+
+/** The name of a member expression's property, when it is a plain name or a string. */
+function propertyName(node: AnyNode): string | undefined {
+  if (!node.computed && node.property.type === 'Identifier') return node.property.name
+  if (node.computed && node.property.type === 'Literal' && typeof node.property.value === 'string') return node.property.value
+  return undefined
+}
+
+/** Adds the member expressions a pattern (assignment target) writes. */
+function addTargets(node: AnyNode | null, writes: Set<AnyNode>) {
+  if (!node) return
+  if (node.type === 'MemberExpression') writes.add(node)
+  else if (node.type === 'ObjectPattern') for (const p of node.properties) addTargets(p.type === 'RestElement' ? p.argument : p.value, writes)
+  else if (node.type === 'ArrayPattern') for (const e of node.elements) addTargets(e?.type === 'RestElement' ? e.argument : e, writes)
+  else if (node.type === 'AssignmentPattern') addTargets(node.left, writes)
+}
+
+function empty(parsed: boolean): GlueSyntax {
+  return { parsed, esm: false, hooks: [], instantiations: 0, declaresWebAssembly: false, instantiateWasmReads: [], wasmBinaryReads: 0, definesInstantiateWasm: false, locateFileReads: [], wasmLiterals: [], templatedWasm: 0, marks: new Set() }
+}
+
+/** Reads the facts of a JS file. Never throws: a file acorn cannot parse gives `parsed: false`. */
+export function readGlueSyntax(code: string): GlueSyntax {
+  const program = parseProgram(code)
+  if (!program) return empty(false)
+  const out = empty(true)
+  const writes = new Set<AnyNode>()
+  const parents = new Map<AnyNode, AnyNode>()
+  // Iterative, children in source order: deep nesting must not overflow the JS stack.
+  const stack: AnyNode[] = [program.ast]
+  while (stack.length) {
+    const node = stack.pop()!
+    visit(node, parents.get(node), out, writes, code)
+    const children: AnyNode[] = []
+    for (const key in node) {
+      if (key === 'type' || key === 'start' || key === 'end') continue
+      const value = node[key]
+      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') children.push(v) }
+      else if (value && typeof value.type === 'string') children.push(value)
+    }
+    for (let i = children.length - 1; i >= 0; i--) { parents.set(children[i], node); stack.push(children[i]) }
+  }
+  out.esm &&= program.module
+  return out
+}
+
+/** The wasm embedded in a file's string literals (single-file builds), if any. */
+export function findEmbeddedWasm(code: string): EmbeddedWasm | undefined {
+  return readGlueSyntax(code).embedded
+}
+
+function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, writes: Set<AnyNode>, code: string) {
+  switch (node.type) {
+    case 'ImportDeclaration': case 'ExportNamedDeclaration': case 'ExportDefaultDeclaration': case 'ExportAllDeclaration':
+      out.esm = true
+      break
+    case 'MetaProperty':
+      if (node.meta.name === 'import') out.esm = true
+      break
+    case 'AssignmentExpression':
+      addTargets(node.left, writes)
+      if (node.left.type === 'MemberExpression' && propertyName(node.left) === 'instantiateWasm') out.definesInstantiateWasm = true
+      break
+    case 'UpdateExpression':
+      addTargets(node.argument, writes)
+      break
+    case 'UnaryExpression':
+      if (node.operator === 'delete') addTargets(node.argument, writes)
+      break
+    case 'ForInStatement': case 'ForOfStatement':
+      addTargets(node.left, writes)
+      break
+    case 'VariableDeclarator':
+      if (node.id.type === 'Identifier') {
+        if (node.id.name === 'WebAssembly') out.declaresWebAssembly = true
+        if (EMSCRIPTEN_NAMES.has(node.id.name)) out.marks.add(node.id.name)
+      }
+      break
+    case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
+      if (node.id?.name === 'WebAssembly' || node.params.some((p: AnyNode) => p.type === 'Identifier' && p.name === 'WebAssembly')) out.declaresWebAssembly = true
+      if (node.id && EMSCRIPTEN_NAMES.has(node.id.name)) out.marks.add(node.id.name)
+      break
+    case 'Property':
+      if (parent?.type === 'ObjectExpression' && !node.computed && (node.key.name ?? node.key.value) === 'instantiateWasm') out.definesInstantiateWasm = true
+      break
+    case 'MemberExpression': {
+      const name = propertyName(node)
+      if (!name) break
+      if (node.object.type === 'Identifier' && node.object.name === 'WebAssembly' && HOOKED.has(name)) {
+        out.hooks.push({ start: node.object.start, end: node.object.end })
+        if (INSTANTIATING.has(name)) out.instantiations++
+      } else if (node.object.type === 'Identifier' && node.object.name === HOOKED_BINDING && INSTANTIATING.has(name)) {
+        out.instantiations++ // hooked already (glue the CLI wrote): counted, not hooked again
+      } else if (!writes.has(node)) {
+        if (name === 'instantiateWasm') out.instantiateWasmReads.push({ start: node.start, end: node.end })
+        else if (name === 'wasmBinary') out.wasmBinaryReads++
+        else if (name === 'locateFile') out.locateFileReads.push({ start: node.start, end: node.end, object: { start: node.object.start, end: node.object.end } })
+      }
+      break
+    }
+    case 'Literal':
+      if (typeof node.value === 'string') string(node.value, node, parent, out, code)
+      break
+    case 'TemplateLiteral':
+      if (node.expressions.length === 0) {
+        const value = node.quasis[0].value.cooked
+        if (typeof value === 'string') string(value, node, parent, out, code)
+      } else {
+        const text = code.slice(node.start, node.end)
+        if (/\.wasm\b/.test(text)) out.templatedWasm++
+        for (const q of node.quasis) opaque(q.value.raw.length, q, out)
+      }
+      break
+  }
+}
+
+function string(value: string, node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, code: string) {
+  if (!out.embedded && value.length >= 8) {
+    const embedded = decodeEmbedded(value, node.start, node.end, code)
+    if (embedded) { out.embedded = embedded; return }
+  }
+  if (value.length < 300) {
+    if (WASM_NAME_RE.test(value) && !SCHEME_RE.test(value)) {
+      // MINIMAL_RUNTIME under Node: `__dirname + "/app.wasm"` names a file beside the glue.
+      if (value.startsWith('/') && parent?.type === 'BinaryExpression' && parent.operator === '+' && parent.right === node) value = value.slice(1)
+      const newUrl = parent?.type === 'NewExpression' && parent.callee.type === 'Identifier' && parent.callee.name === 'URL' && parent.arguments[0] === node
+      out.wasmLiterals.push({ value, start: node.start, end: node.end, newUrl })
+    }
+    for (const mark of EMSCRIPTEN_STRINGS) if (value.includes(mark)) out.marks.add(mark)
+    return
+  }
+  opaque(value.length, node, out)
+}
+
+function opaque(length: number, node: AnyNode, out: GlueSyntax) {
+  if (length >= OPAQUE_MIN && length > (out.opaque?.length ?? 0)) out.opaque = { start: node.start, end: node.end, length }
+}
+
+/**
+ * Where to insert code at the top of a file: after a hashbang line, leading
+ * comments and a "use strict" directive, so that they keep their place.
+ */
+export function prologueEnd(code: string): number {
+  return PROLOGUE_RE.exec(code)?.[0].length ?? 0
+}
+const PROLOGUE_RE = /^(?:#![^\n]*\n)?(?:\s*(?:\/\/[^\n]*\n|\/\*[\s\S]*?\*\/))*(?:\s*(['"])use strict\1;?)?/
