@@ -37,6 +37,7 @@ Options:
                              index to adapters (README, "How it works")
       --report               print the report as JSON on stdout
   -h, --help                 show this help
+  -v, --version              print the version
 
 inspect lists, without writing anything, the call_indirect sites by function
 and signature, the call table's contents by signature, and the signature
@@ -62,30 +63,54 @@ function readProfile(file: string) {
   }
 }
 
+const OPTIONS = {
+  'out-dir': { type: 'string', short: 'o' },
+  strategy: { type: 'string', short: 's' },
+  wasm: { type: 'string' },
+  'include-function': { type: 'string', multiple: true },
+  'include-signature': { type: 'string', multiple: true },
+  'exclude-function': { type: 'string', multiple: true },
+  'exclude-signature': { type: 'string', multiple: true },
+  incompatible: { type: 'string' },
+  'symbol-map': { type: 'string' },
+  diagnostics: { type: 'boolean' },
+  profile: { type: 'string' },
+  'safety-net': { type: 'boolean' },
+  'slot-via': { type: 'string' },
+  report: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const
+
+/** The package's version, from the package.json beside dist/ (or the repository's, run from source). */
+function version(): string {
+  try {
+    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** parseArgs, with its errors said in one line that points at --help (and at the flag meant, for a near miss). */
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
+  } catch (e) {
+    const flag = /'(-[^']*)'/.exec((e as Error).message)?.[1]
+    if ((e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
+      const name = flag.replace(/^-+/, '')
+      const near = Object.keys(OPTIONS).find(k => k.startsWith(name) || name.startsWith(k) || (Math.abs(k.length - name.length) <= 2 && [...k].filter((c, i) => name[i] !== c).length <= 2))
+      throw new FpcastError(`unknown option '${flag}'${near ? ` (did you mean '--${near}'?)` : ''}; see --help`)
+    }
+    throw new FpcastError(`${(e as Error).message.split('. ')[0]}; see --help`)
+  }
+}
+
 function main(argv: string[]): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'out-dir': { type: 'string', short: 'o' },
-      strategy: { type: 'string', short: 's' },
-      wasm: { type: 'string' },
-      'include-function': { type: 'string', multiple: true },
-      'include-signature': { type: 'string', multiple: true },
-      'exclude-function': { type: 'string', multiple: true },
-      'exclude-signature': { type: 'string', multiple: true },
-      incompatible: { type: 'string' },
-      'symbol-map': { type: 'string' },
-      diagnostics: { type: 'boolean' },
-      profile: { type: 'string' },
-      'safety-net': { type: 'boolean' },
-      'slot-via': { type: 'string' },
-      report: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
+  const { values, positionals } = parse(argv)
   if (values.help) { process.stdout.write(HELP); return 0 }
+  if (values.version) { process.stdout.write(`${version()}\n`); return 0 }
   if (positionals[0] === 'inspect') {
     if (positionals.length !== 2) throw new FpcastError(`inspect takes one input file, got ${positionals.length - 1}; see --help`)
     const result = inspectFile(positionals[1], { wasm: values.wasm, symbolMap: values['symbol-map'] ? readFileSync(values['symbol-map'], 'utf8') : undefined })

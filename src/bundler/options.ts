@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os'
 import { isAbsolute, relative } from 'node:path'
 import picomatch from 'picomatch'
 import { FpcastError } from '../core/errors.ts'
+import { checkOptionShapes } from './check-options.ts'
 import { resolveOptions, type SiteFilter, type Strategy, type TransformOptions } from '../core/options.ts'
 import type { TransformReport } from '../core/transform.ts'
 
@@ -145,7 +146,8 @@ export function reportLine(r: WasmReport): string {
 }
 
 export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptions {
-  if (options === null || typeof options !== 'object') throw new FpcastError(`the plugin takes an options object, got ${options === null ? 'null' : typeof options}`)
+  if (options === null || typeof options !== 'object') throw new FpcastError(`the plugin takes an options object, got ${options === null ? 'null' : typeof options}`, { file: '<plugin options>' })
+  checkOptionShapes(options)
   const include = toMatcher(options.include) ?? ((id: string) => DEFAULT_INCLUDE.test(id))
   const exclude = toMatcher(options.exclude) ?? (() => false)
   const transform: Omit<TransformOptions, 'fileName'> = {

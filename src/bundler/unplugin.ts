@@ -251,7 +251,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       ctx.addWatchFile?.(wasmPath)
       glueWasm.add(wasmPath)
       const urlPrologueCode = await urlPrologue(wasmPath, file, syntax.esm)
-      return rewriteGlueWasm(code, { fileName: file, wasm, syntax, urlPrologue: urlPrologueCode })
+      // webpack and Rspack: their URL module answers an absolute URL (new URL(asset, import.meta.url).href).
+      const absoluteUrl = framework === 'webpack' || framework === 'rspack'
+      return rewriteGlueWasm(code, { fileName: file, wasm, syntax, urlPrologue: urlPrologueCode, absoluteUrl })
     } catch (e) {
       if (explicit) throw e
       note(file, `left as it was: ${(e as Error).message.replace(/^\[fpcast-trampoline\] /, '')}`)

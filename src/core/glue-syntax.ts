@@ -26,6 +26,8 @@ export interface WasmLiteral extends Range {
   value: string
   /** The first argument of `new URL(<this>, import.meta.url)`. */
   newUrl: boolean
+  /** With `newUrl`: the whole `new URL(...)` expression. */
+  newUrlExpression?: Range
 }
 
 export interface GlueSyntax {
@@ -214,7 +216,7 @@ function string(value: string, node: AnyNode, parent: AnyNode | undefined, out: 
       // MINIMAL_RUNTIME under Node: `__dirname + "/app.wasm"` names a file beside the glue.
       if (value.startsWith('/') && parent?.type === 'BinaryExpression' && parent.operator === '+' && parent.right === node) value = value.slice(1)
       const newUrl = parent?.type === 'NewExpression' && parent.callee.type === 'Identifier' && parent.callee.name === 'URL' && parent.arguments[0] === node
-      out.wasmLiterals.push({ value, start: node.start, end: node.end, newUrl })
+      out.wasmLiterals.push({ value, start: node.start, end: node.end, newUrl, ...(newUrl ? { newUrlExpression: { start: parent!.start, end: parent!.end } } : {}) })
     }
     for (const mark of EMSCRIPTEN_STRINGS) if (value.includes(mark)) out.marks.add(mark)
     return

@@ -56,6 +56,12 @@ export interface RewriteGlueOptions {
   bytes?: Uint8Array
   /** For an external wasm: code that defines `__fpcast_wasm_url` (an import, a require, or a var). */
   urlPrologue?: string
+  /**
+   * `__fpcast_wasm_url` is an absolute URL: `new URL("x.wasm", import.meta.url)` becomes
+   * `new URL(__fpcast_wasm_url)`, without the base (webpack warns "Critical dependency"
+   * for `new URL(<expression>, import.meta.url)`).
+   */
+  absoluteUrl?: boolean
 }
 
 export interface RewriteGlueResult {
@@ -103,7 +109,8 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
     if (options.urlPrologue === undefined) throw new FpcastError('internal error: rewriteGlueWasm needs a URL prologue for an external wasm', { file: fileName })
     for (const l of syntax.wasmLiterals) {
       if (!l.newUrl || (l.value !== wasm.name && !wasm.anyName)) continue
-      s.overwrite(l.start, l.end, URL_BINDING)
+      if (options.absoluteUrl && l.newUrlExpression) s.overwrite(l.newUrlExpression.start, l.newUrlExpression.end, `new URL(${URL_BINDING})`)
+      else s.overwrite(l.start, l.end, URL_BINDING)
       locateSites++
     }
     for (const r of syntax.locateFileReads) {

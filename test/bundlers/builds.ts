@@ -18,6 +18,8 @@ export interface Built {
   outDir: string
   /** The entry chunk, relative to outDir. */
   entry: string
+  /** The bundler's own warnings during the build. */
+  warnings: string[]
 }
 
 /** `undefined` builds without the plugin. */
@@ -27,10 +29,13 @@ export async function viteBuild(root: string, outDir: string, options: PluginOpt
   const { build } = await import('vite')
   const out = join(root, outDir)
   const ssr = mode === 'ssr'
+  const warnings: string[] = []
+  const quiet = () => {}
   await build({
     root,
     configFile: false,
-    logLevel: 'silent',
+    logLevel: 'warn',
+    customLogger: { info: quiet, warn: (m: string) => { warnings.push(m) }, warnOnce: (m: string) => { warnings.push(m) }, error: quiet, clearScreen: quiet, hasErrorLogged: () => false, hasWarned: false } as any,
     plugins: options ? [fpcastVite(options)] : [],
     // Node runs of an SSR build: bundle the glue, and give asset URLs as file URLs beside the chunk.
     ...(ssr ? {
@@ -40,7 +45,7 @@ export async function viteBuild(root: string, outDir: string, options: PluginOpt
     build: { outDir: out, emptyOutDir: true, minify: true, sourcemap: true, ...(ssr ? { ssr: 'main.js', ssrEmitAssets: true } : {}) },
     ...extra,
   })
-  return { outDir: out, entry: ssr ? 'main.js' : `assets/${readdirSync(join(out, 'assets')).find(f => /^index-.*\.js$/.test(f))}` }
+  return { outDir: out, entry: ssr ? 'main.js' : `assets/${readdirSync(join(out, 'assets')).find(f => /^index-.*\.js$/.test(f))}`, warnings }
 }
 
 export async function webpackBuild(root: string, outDir: string, options: PluginOptions, target: 'web' | 'node', entry = './main.js', rspack = false, extra: Record<string, any> = {}): Promise<Built> {
@@ -61,10 +66,12 @@ export async function webpackBuild(root: string, outDir: string, options: Plugin
     infrastructureLogging: { level: 'error' as const },
     stats: 'errors-only' as const,
   }
+  const warnings: string[] = []
   const run = (compiler: any) => new Promise<void>((resolve, reject) => compiler.run((err: Error | null, stats: any) => {
     compiler.close(() => {})
     if (err) return reject(err)
     if (stats.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true, errorDetails: true })))
+    for (const w of stats.toJson({ all: false, warnings: true }).warnings ?? []) warnings.push(String(w.message ?? w))
     resolve()
   }))
   if (rspack) {
@@ -74,32 +81,34 @@ export async function webpackBuild(root: string, outDir: string, options: Plugin
     const { default: webpack } = await import('webpack')
     await run(webpack(config as any))
   }
-  return { outDir: out, entry: filename }
+  return { outDir: out, entry: filename, warnings }
 }
 
 export async function rollupBuild(root: string, outDir: string, options: PluginOptions, input = 'main.js'): Promise<Built> {
   const { rollup } = await import('rollup')
   const { nodeResolve } = await import('@rollup/plugin-node-resolve')
   const out = join(root, outDir)
-  const bundle = await rollup({ input: join(root, input), plugins: [...(options ? [fpcastRollup(options)] : []), nodeResolve()], onwarn: () => {} })
+  const warnings: string[] = []
+  const bundle = await rollup({ input: join(root, input), plugins: [...(options ? [fpcastRollup(options)] : []), nodeResolve()], onwarn: (w) => { warnings.push(w.message) } })
   await bundle.write({ dir: out, format: 'es', sourcemap: true, assetFileNames: 'assets/[name]-[hash][extname]' })
   await bundle.close()
-  return { outDir: out, entry: input }
+  return { outDir: out, entry: input, warnings }
 }
 
 export async function rolldownBuild(root: string, outDir: string, options: PluginOptions, input = 'main.js'): Promise<Built> {
   const { rolldown } = await import('rolldown')
   const out = join(root, outDir)
-  const bundle = await rolldown({ input: join(root, input), cwd: root, plugins: options ? [fpcastRolldown(options)] : [], logLevel: 'silent', platform: 'neutral' })
+  const warnings: string[] = []
+  const bundle = await rolldown({ input: join(root, input), cwd: root, plugins: options ? [fpcastRolldown(options)] : [], platform: 'neutral', onLog: (level, log) => { if (level === 'warn') warnings.push(log.message) } })
   await bundle.write({ dir: out, format: 'es', sourcemap: true, assetFileNames: 'assets/[name]-[hash][extname]' })
   await bundle.close()
-  return { outDir: out, entry: input }
+  return { outDir: out, entry: input, warnings }
 }
 
 export async function esbuildBuild(root: string, outDir: string, options: PluginOptions, input = 'main.js'): Promise<Built> {
   const esbuild = await import('esbuild')
   const out = join(root, outDir)
-  await esbuild.build({
+  const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: [input],
     bundle: true,
@@ -111,5 +120,5 @@ export async function esbuildBuild(root: string, outDir: string, options: Plugin
     plugins: options ? [fpcastEsbuild(options)] : [],
     logLevel: 'silent',
   })
-  return { outDir: out, entry: input }
+  return { outDir: out, entry: input, warnings: result.warnings.map(w => w.text) }
 }

@@ -123,6 +123,10 @@ describe.each(cases)('$name', (c) => {
     }
   })
 
+  it('warns no more than the same build without the plugin', () => {
+    for (const target of ['web', 'node'] as const) expect(built[target].warnings, target).toEqual(plain[target].warnings)
+  })
+
   it('runs in Node with exactly the expected output', async () => {
     const r = await runInNode(join(built.node.outDir, built.node.entry), ['--hide-fetch'])
     expect(r).toEqual({ lines: GLIB_EXPECTED, errors: [], error: null })

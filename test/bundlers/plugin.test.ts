@@ -106,7 +106,17 @@ describe('errors name the file and the reason', () => {
 
   it('bad options fail when the plugin is created', () => {
     expect(() => fpcastRolldown({ strategy: 'fast' as never })).toThrow("[fpcast-trampoline] <plugin options>: option strategy: 'fast' is not one of auto, shadow, js")
-    expect(() => fpcastRolldown({ parallel: 0 })).toThrow('option parallel: 0 is not a positive integer')
+    expect(() => fpcastRolldown({ parallel: 0 })).toThrow('[fpcast-trampoline] <plugin options>: option parallel: expected a positive integer, got 0')
+    // A typo, a wrong type: one line each, naming the option and what it takes (plain-JS configs get no type check).
+    expect(() => fpcastRolldown({ strategyy: 'js' } as never)).toThrow(/^\[fpcast-trampoline\] <plugin options>: unknown option 'strategyy' \(did you mean 'strategy'\?\); the options are include, exclude, wasm, strategy, /)
+    expect(() => fpcastRolldown({ diagnostics: 'yes' } as never)).toThrow("[fpcast-trampoline] <plugin options>: option diagnostics: expected true or false, got 'yes'")
+    expect(() => fpcastRolldown({ report: 'verbose' } as never)).toThrow("[fpcast-trampoline] <plugin options>: option report: expected true, false or a function, got 'verbose'")
+    let both = ''
+    try { fpcastRolldown({ diagnostic: true, cache: 3 } as never) } catch (e) { both = (e as Error).message }
+    expect(both.split('\n')).toEqual([
+      expect.stringMatching(/^\[fpcast-trampoline\] <plugin options>: unknown option 'diagnostic' \(did you mean 'diagnostics'\?\)/),
+      "[fpcast-trampoline] <plugin options>: option cache: expected true, false or a directory path, got 3",
+    ])
     expect(() => fpcastRolldown({ sites: { include: { signatures: ['nope'] } } })).toThrow("option include.signatures: 'nope' is not a signature")
   })
 })
