@@ -73,3 +73,11 @@ describe('forms of glue, and what is not glue', () => {
     expect(s.templatedWasm).toBe(1)
   })
 })
+
+describe('dynamic linking', () => {
+  it('MAIN_MODULE glue listing its side modules (wasm-vips 0.0.19): the main wasm is the one outside the list', () => {
+    const code = 'var fa;(fa=Module).dynamicLibraries||(fa.dynamicLibraries=["vips-jxl.wasm","vips-heif.wasm"]);function ma(a){return Module.locateFile?Module.locateFile(a,""):a}'
+      + 'function findWasmBinary(){return ma("vips.wasm")}if(Module.instantiateWasm){}WebAssembly.instantiate(b,{})'
+    expect(decide(code, 'vips-node.mjs')).toMatchObject({ kind: 'glue', wasm: { kind: 'external', name: 'vips.wasm' } })
+  })
+})

@@ -28,6 +28,7 @@
  * | a library's own loader | defines `instantiateWasm: (imports, cb) => ...`, passes `wasmBinary` | skip (drives glue) |
  * | glue inside a library bundle | glue reads and the library's own `instantiateWasm` in one file | glue (the runtime wires an instance once) |
  * | a CDN URL template | `` `https://cdn/${v}/x.wasm` `` | not a name |
+| dynamic linking (MAIN_MODULE) | `dynamicLibraries: ["side.wasm"]` beside its own name | the array's names are side modules |
  * | a compressed wasm | a long string that decodes to no wasm, no name | skip, warned |
  */
 import { basename } from 'node:path'
@@ -81,7 +82,12 @@ export function recognizeGlue(code: string, options: RecognizeOptions): GlueDeci
 
   const names = [...new Set(syntax.wasmLiterals.map(l => l.value))]
   const stem = basename(options.fileName).replace(/\.[cm]?js$/, '')
-  const name = names.find(n => basename(n) === `${stem}.wasm`) ?? (names.length === 1 ? names[0] : undefined)
+  // Named like the glue; else the only one; else the only one located by new URL, or the only one
+  // outside an array literal (wasm-vips: `dynamicLibraries: ["vips-jxl.wasm", ...]` beside "vips.wasm").
+  const only = (list: string[]) => list.length === 1 ? list[0] : undefined
+  const name = names.find(n => basename(n) === `${stem}.wasm`) ?? only(names)
+    ?? only([...new Set(syntax.wasmLiterals.filter(l => l.newUrl).map(l => l.value))])
+    ?? only([...new Set(syntax.wasmLiterals.filter(l => !l.inArray).map(l => l.value))])
   if (!name) {
     if (names.length > 1) return loud(`names several .wasm files (${names.join(', ')}) and none is named like it; shipped as it was. Say which one it loads with the 'wasm' option (CLI: --wasm)`, syntax)
     if (syntax.opaque) return loud(`its wasm is neither named nor embedded in a form the plugin reads (a ${(syntax.opaque.length / 1024).toFixed(0)} KiB string that is no wasm: compressed?); shipped untransformed. Build it with -sSINGLE_FILE or ship the .wasm beside it to have it rewritten`, syntax)

@@ -28,6 +28,8 @@ export interface WasmLiteral extends Range {
   newUrl: boolean
   /** With `newUrl`: the whole `new URL(...)` expression. */
   newUrlExpression?: Range
+  /** An element of an array literal (`dynamicLibraries: ["a.wasm", "b.wasm"]`): a side module, not the glue's own wasm. */
+  inArray: boolean
 }
 
 export interface GlueSyntax {
@@ -216,7 +218,7 @@ function string(value: string, node: AnyNode, parent: AnyNode | undefined, out: 
       // MINIMAL_RUNTIME under Node: `__dirname + "/app.wasm"` names a file beside the glue.
       if (value.startsWith('/') && parent?.type === 'BinaryExpression' && parent.operator === '+' && parent.right === node) value = value.slice(1)
       const newUrl = parent?.type === 'NewExpression' && parent.callee.type === 'Identifier' && parent.callee.name === 'URL' && parent.arguments[0] === node
-      out.wasmLiterals.push({ value, start: node.start, end: node.end, newUrl, ...(newUrl ? { newUrlExpression: { start: parent!.start, end: parent!.end } } : {}) })
+      out.wasmLiterals.push({ value, start: node.start, end: node.end, newUrl, inArray: parent?.type === 'ArrayExpression', ...(newUrl ? { newUrlExpression: { start: parent!.start, end: parent!.end } } : {}) })
     }
     for (const mark of EMSCRIPTEN_STRINGS) if (value.includes(mark)) out.marks.add(mark)
     return
