@@ -377,3 +377,15 @@ describe('webpack: a wasm the plugin could not take is named', () => {
     expect(log.notes().some(l => /\.wasm: a wasm with call_indirect sites shipped untransformed/.test(l)), log.lines.join('\n')).toBe(true)
   })
 })
+
+describe('esbuild: a wasm the plugin could not take is named', () => {
+  it('a wasm copied by the file loader, with call_indirect sites, gets a note; the build works', async () => {
+    const dir = app('esbuild-note', { 'cast.wasm': CAST, 'main.js': 'import u from "./cast.wasm"\nconsole.log(u)\n' })
+    const esbuild = await import('esbuild')
+    const { default: fpcastEsbuild } = await import('unplugin-fpcast-trampoline/esbuild')
+    const log = captureLog()
+    await esbuild.build({ absWorkingDir: dir, entryPoints: ['main.js'], bundle: true, format: 'esm', outdir: join(dir, 'dist'), loader: { '.wasm': 'file' }, plugins: [fpcastEsbuild({ cache: false })], logLevel: 'silent' })
+    log.restore()
+    expect(log.notes().some(l => /cast-\w+\.wasm: a wasm with call_indirect sites shipped untransformed/.test(l)), log.lines.join('\n')).toBe(true)
+  })
+})

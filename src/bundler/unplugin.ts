@@ -429,6 +429,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           const w = await store.fromFile(args.path, args.path, 'asset')
           return { contents: w.bytes, loader: 'file', watchFiles: [args.path] }
         })
+        // The finished bundle's check (notes only: esbuild's outputs cannot be traced back to their inputs here).
+        let started = 0
+        build.onStart(() => { started = Date.now() })
+        build.onEnd((result) => {
+          const files: BundleFile[] = result.outputFiles
+            ? result.outputFiles.filter(f => /\.(?:[cm]?js|wasm)$/.test(f.path)).map(f => ({ fileName: f.path, source: f.path.endsWith('.wasm') ? f.contents : f.text }))
+            : esbuildWritten(build.initialOptions, started)
+          const ours = new Map<string, string | undefined>()
+          for (const f of files) if (typeof f.source !== 'string' && isRewritten(f.source)) ours.set(f.fileName, undefined)
+          checkFinishedBundle(files, ours)
+        })
       },
     },
   }
@@ -442,6 +453,21 @@ function createHashKey(text: string): string {
 }
 
 const isFile = (path: string) => existsSync(path) && statSync(path).isFile()
+
+/** JS and wasm files esbuild wrote in this build (modified since it started), under its output directory. */
+function esbuildWritten(options: { outdir?: string; outfile?: string; absWorkingDir?: string }, since: number): BundleFile[] {
+  const out = options.outdir ?? (options.outfile ? dirname(options.outfile) : undefined)
+  if (!out) return []
+  const dir = resolve(options.absWorkingDir ?? process.cwd(), out)
+  if (!existsSync(dir)) return []
+  const files: BundleFile[] = []
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const path = join(dir, name)
+    if (!/\.(?:[cm]?js|wasm)$/.test(name) || !isFile(path) || statSync(path).mtimeMs < since - 1000) continue
+    files.push({ fileName: relative(dir, path), source: name.endsWith('.wasm') ? new Uint8Array(readFileSync(path)) : readFileSync(path, 'utf8') })
+  }
+  return files
+}
 
 /** webpack and Rspack: the finished compilation's check (bundle-check.ts); our assets are those carrying our custom section. */
 function checkWebpackAssets(compiler: any, check: (files: BundleFile[], ours: Map<string, string | undefined>) => Map<string, Uint8Array>) {
