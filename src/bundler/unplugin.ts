@@ -506,3 +506,8 @@ function addWebpackAssetRule(compiler: { options: any }, instanceKey: string, as
 
 /** The plugin for every bundler; `unplugin-fpcast-trampoline/<bundler>` re-exports one of them. */
 export const unplugin = createUnplugin(unpluginFactory)
+
+/** A plugin factory as `require()` of an entry returns it: callable, with itself as `.default` too. */
+export function forRequire<F extends (options?: Options) => unknown>(factory: F): F & { default: F } {
+  return Object.assign((options?: Options) => factory(options), { default: factory }) as unknown as F & { default: F }
+}
