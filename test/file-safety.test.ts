@@ -19,7 +19,7 @@ import { CAST, glue } from './helpers/repro.ts'
 
 const CLI = join(ROOT, 'dist/cli.js')
 // Outside the repository, so outside the dev server's server.fs.allow (the workspace root).
-const outside = mkdtempSync(join(tmpdir(), 'fpcast-hardening-'))
+const outside = mkdtempSync(join(tmpdir(), 'fpcast-file-safety-'))
 afterAll(() => rmSync(outside, { recursive: true, force: true }))
 
 function freePort(): Promise<number> {
@@ -56,7 +56,7 @@ describe('the dev server route', () => {
   })
 
   it('answers traversal in every encoding as Vite\'s own /@fs does, and serves what it should', async () => {
-    const root = join(ROOT, 'test/.out/hardening/dev')
+    const root = join(ROOT, 'test/.out/file-safety/dev')
     rmSync(root, { recursive: true, force: true })
     mkdirSync(root, { recursive: true })
     writeFileSync(join(root, 'package.json'), '{"name":"dev-hardening","private":true,"type":"module"}')
