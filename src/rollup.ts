@@ -1,6 +1,9 @@
-/** The rollup plugin: `import fpcastTrampoline from 'unplugin-fpcast-trampoline/rollup'`, then `fpcastTrampoline(options?)`. */
 import { forRequire, unplugin } from './bundler/unplugin.ts'
 
+/**
+ * The Rollup plugin: Emscripten glue and `.wasm` imports come out with their `call_indirect` sites adapting
+ * function pointer casts instead of trapping. `fpcastTrampoline(options?)`; every option has its default in `Options`.
+ */
 export default unplugin.rollup
 /** What `require('unplugin-fpcast-trampoline/rollup')` returns (CommonJS configs, Node >= 20.19): the plugin, and itself as `.default`. */
 const commonJs = forRequire(unplugin.rollup)

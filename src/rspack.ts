@@ -1,6 +1,9 @@
-/** The rspack plugin: `import fpcastTrampoline from 'unplugin-fpcast-trampoline/rspack'`, then `fpcastTrampoline(options?)`. */
 import { forRequire, unplugin } from './bundler/unplugin.ts'
 
+/**
+ * The Rspack plugin: Emscripten glue and `.wasm` imports come out with their `call_indirect` sites adapting
+ * function pointer casts instead of trapping. `fpcastTrampoline(options?)`; every option has its default in `Options`.
+ */
 export default unplugin.rspack
 /** What `require('unplugin-fpcast-trampoline/rspack')` returns (CommonJS configs, Node >= 20.19): the plugin, and itself as `.default`. */
 const commonJs = forRequire(unplugin.rspack)

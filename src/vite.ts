@@ -1,6 +1,9 @@
-/** The vite plugin: `import fpcastTrampoline from 'unplugin-fpcast-trampoline/vite'`, then `fpcastTrampoline(options?)`. */
 import { forRequire, unplugin } from './bundler/unplugin.ts'
 
+/**
+ * The Vite plugin: Emscripten glue and `.wasm` imports come out with their `call_indirect` sites adapting
+ * function pointer casts instead of trapping. `fpcastTrampoline(options?)`; every option has its default in `Options`.
+ */
 export default unplugin.vite
 /** What `require('unplugin-fpcast-trampoline/vite')` returns (CommonJS configs, Node >= 20.19): the plugin, and itself as `.default`. */
 const commonJs = forRequire(unplugin.vite)

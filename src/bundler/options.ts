@@ -50,7 +50,11 @@ export interface Options {
    */
   wasm?: Record<string, string> | ((glue: string) => string | undefined)
   /**
-   * How call sites are rewritten: see the core's `TransformOptions.strategy`.
+   * How call sites are rewritten. `'shadow'` keeps `call_indirect` on the
+   * fast path (shadow tables whose mismatching slots hold in-wasm adapters;
+   * no JS frame on any call; every engine, with or without wasm-gc). `'js'`
+   * routes the sites through a JS trampoline (`table.get(i)(...args)`,
+   * Pyodide's original patch), kept for comparison. `'auto'` picks `'shadow'`.
    * @default 'auto'
    */
   strategy?: Strategy
@@ -75,7 +79,8 @@ export interface Options {
    * bytes, the options and the plugin's version and code: an unchanged
    * rebuild skips binaryen. `true` uses
    * `node_modules/.cache/unplugin-fpcast-trampoline` under the project root
-   * (Vite: under its `cacheDir`); a string is the directory; `false` turns
+   * (Vite: `<cacheDir>/fpcast-trampoline`, by default
+   * `node_modules/.vite/fpcast-trampoline`); a string is the directory; `false` turns
    * it off.
    * @default true
    */

@@ -9,7 +9,8 @@ export class FpcastError extends Error {
   readonly file?: string
 
   constructor(message: string, options: { file?: string; cause?: unknown } = {}) {
-    super(`[fpcast-trampoline] ${options.file ? `${options.file}: ` : ''}${message}`, { cause: options.cause })
-    this.file = options.file
+    // No `cause: undefined` (Node prints it) and a file that is not enumerable, so a printed error is its one line and stack.
+    super(`[fpcast-trampoline] ${options.file ? `${options.file}: ` : ''}${message}`, options.cause === undefined ? undefined : { cause: options.cause })
+    Object.defineProperty(this, 'file', { value: options.file, enumerable: false })
   }
 }
