@@ -81,3 +81,10 @@ describe('dynamic linking', () => {
     expect(decide(code, 'vips-node.mjs')).toMatchObject({ kind: 'glue', wasm: { kind: 'external', name: 'vips.wasm' } })
   })
 })
+
+describe('builds without wasm', () => {
+  it('closure-minified asm.js glue that never names WebAssembly (libheif-js 1.23.2 libheif.js): said to carry no wasm', () => {
+    expect(decide('var a=function(b){function c(d){throw "Aborted("+d+")"}return{HEAPU8:new Uint8Array(16)}};', 'libheif.js')).toMatchObject({ kind: 'skip', warn: false, why: expect.stringContaining('without wasm (-sWASM=0, asm.js)') })
+    expect(decide('export const x = 1', 'plain.js')).toMatchObject({ kind: 'skip', why: 'does not use WebAssembly' })
+  })
+})

@@ -56,6 +56,9 @@ export interface RecognizeOptions {
   needLocate?: boolean
 }
 
+/** Strings only Emscripten's runtime writes, checked on the text of a file that never names WebAssembly. */
+const EMSCRIPTEN_WITHOUT_WASM_RE = /Aborted\(|ENVIRONMENT_IS_(?:NODE|WEB)|both async and sync fetching|asmLibraryArg|__wasm_call_ctors/
+
 const quiet = (why: string, syntax?: GlueSyntax): GlueDecision => ({ kind: 'skip', why, warn: false, syntax })
 const loud = (why: string, syntax?: GlueSyntax): GlueDecision => ({ kind: 'skip', why, warn: true, syntax })
 
@@ -67,7 +70,10 @@ function emscriptenEvidence(s: GlueSyntax): boolean {
 }
 
 export function recognizeGlue(code: string, options: RecognizeOptions): GlueDecision {
-  if (!code.includes('WebAssembly')) return quiet('does not use WebAssembly')
+  if (!code.includes('WebAssembly')) {
+    // Closure-minified wasm2js/asm.js glue need not name WebAssembly at all; Emscripten's strings stay.
+    return quiet(EMSCRIPTEN_WITHOUT_WASM_RE.test(code) ? 'is an Emscripten build without wasm (-sWASM=0, asm.js): it carries no wasm to rewrite' : 'does not use WebAssembly')
+  }
   const syntax = readGlueSyntax(code)
   if (!syntax.parsed) return quiet('is not JavaScript the parser reads')
   if (!syntax.instantiations) {
@@ -76,7 +82,7 @@ export function recognizeGlue(code: string, options: RecognizeOptions): GlueDeci
   if (!emscriptenEvidence(syntax)) {
     return quiet(syntax.definesInstantiateWasm ? 'only drives an Emscripten module (supplies Module.instantiateWasm); its glue is handled where it is' : 'instantiates wasm but is not Emscripten glue', syntax)
   }
-  if (syntax.declaresWebAssembly) return quiet('is a -sWASM=0 (wasm2js) build: it carries no wasm to rewrite', syntax)
+  if (syntax.declaresWebAssembly) return quiet('is an Emscripten build without wasm (-sWASM=0, wasm2js): it carries no wasm to rewrite', syntax)
   if (options.wasmName) return { kind: 'glue', syntax, wasm: { kind: 'external', name: options.wasmName, anyName: true } }
   if (syntax.embedded) return { kind: 'glue', syntax, wasm: { kind: 'embedded', embedded: syntax.embedded } }
 
