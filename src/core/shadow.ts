@@ -45,6 +45,13 @@ export const PREFIX = 'fpcast$'
 
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
 const MAX_DIRECT_SLOTS = 4
+/**
+ * Entries per br_table of the static slot lookup. V8 rejects a br_table of
+ * more than 65,520 targets, and binaryen.js copies a br_table's labels onto
+ * its own stack (a few MB: 600,000 labels overflow it and leave that binaryen
+ * instance unusable); 16,384 keeps both far away.
+ */
+export const BR_TABLE_CHUNK = 16384
 /** A shadow grows to the next multiple of this many slots past the index that needs it (V8 reallocates a table on every grow). */
 const GROW_STEP = 1024
 
@@ -109,6 +116,50 @@ export function tableAccess(m: binaryen.Module, table: string): { export?: strin
     if (e.kind === binaryen.ExternalTable && e.value === table) return { export: e.name }
   }
   return {}
+}
+
+/**
+ * The part of `static_sig(idx)` (local 0: the slot index, local 1: scratch)
+ * for `ks`, the signature index of each slot from `first` on in the segment at
+ * `offset` (-1: not a defined function): `d = idx - (offset + first); if (d <
+ * ks.length) return ks[d]` through one br_table.
+ */
+function staticSigChunk(m: binaryen.Module, offset: number, first: number, ks: number[], prefix: string): number[] {
+  const idx = () => m.local.get(0, b.i32), d = () => m.local.get(1, b.i32)
+  const label = (k: number) => `${prefix}k${k}`
+  const distinct = [...new Set(ks)]
+  let inner = m.switch(ks.map(label), label(-1), d())
+  for (const k of distinct.includes(-1) ? distinct : [...distinct, -1]) inner = m.block(null, [m.block(label(k), [inner]), m.return(m.i32.const(k))])
+  const start = first ? m.i32.add(m.copyExpression(offset), m.i32.const(first)) : m.copyExpression(offset)
+  return [
+    m.local.set(1, m.i32.sub(idx(), start)),
+    m.if(m.i32.lt_u(d(), m.i32.const(ks.length)), inner),
+  ]
+}
+
+/**
+ * An active element segment, split into segments of at most BR_TABLE_CHUNK
+ * entries (binaryen.js copies a segment's names onto its small stack). Only a
+ * constant offset can be split; a longer segment at a computed one is refused.
+ */
+function addActiveSegment(m: binaryen.Module, table: string, name: string, data: string[], offset: number, fail: (msg: string) => Error): void {
+  if (data.length <= BR_TABLE_CHUNK) {
+    m.addActiveElementSegment(table, name, data, offset)
+    return
+  }
+  if (b._BinaryenExpressionGetId(offset) !== b.ConstId) throw fail(`element segment ${name} has ${data.length} entries at a computed offset; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported there, nothing was written: use the default slotVia 'global'`)
+  const base = b.Const.getValueI32(offset)
+  for (let at = 0; at < data.length; at += BR_TABLE_CHUNK) {
+    m.addActiveElementSegment(table, at ? `${name}$${at}` : name, data.slice(at, at + BR_TABLE_CHUNK), m.i32.const(base + at))
+  }
+}
+
+/** A block of many expressions, as nested blocks of at most BR_TABLE_CHUNK children (binaryen.js passes children on its stack). */
+function chunkedBlock(m: binaryen.Module, children: number[]): number {
+  if (children.length <= BR_TABLE_CHUNK) return m.block(null, children)
+  const parts: number[] = []
+  for (let at = 0; at < children.length; at += BR_TABLE_CHUNK) parts.push(m.block(null, children.slice(at, at + BR_TABLE_CHUNK)))
+  return chunkedBlock(m, parts)
 }
 
 export interface ShadowOptions {
@@ -221,8 +272,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     if (!seg.data.some(n => wrapperOf.has(n))) continue
     const offset = seg.passive ? 0 : m.copyExpression(seg.offset)
     m.removeElementSegment(seg.name)
-    if (seg.passive) m.addPassiveElementSegment(seg.name, seg.data.map(outside))
-    else m.addActiveElementSegment(seg.table, seg.name, seg.data.map(outside), offset)
+    if (seg.passive) {
+      if (seg.data.length > BR_TABLE_CHUNK) throw fail(`passive element segment ${seg.name} has ${seg.data.length} entries; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported (binaryen.js copies a segment onto its small stack), nothing was written: use the default slotVia 'global'`)
+      m.addPassiveElementSegment(seg.name, seg.data.map(outside))
+    } else addActiveSegment(m, seg.table, seg.name, seg.data.map(outside), offset, fail)
   }
   const nExports = m.getNumExports()
   const exports = [] as { name: string; value: string }[]
@@ -256,7 +309,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   } else {
     const staticEnd = Math.max(0, ...staticSegs.map(seg => b.Const.getValueI32(seg.offset) + seg.data.length))
     addTypedTable(m, P, Math.max(tableInfo.initial, staticEnd), pType)
-    if (viaArgument) staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
+    if (viaArgument) staticSegs.forEach((seg, i) => addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), fail))
   }
   /** Whether P says slot idx still holds its static function; with 'argument', leaves it in local pv. */
   const unchanged = (idx: () => number, pv: number) => viaArgument
@@ -393,21 +446,15 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   }
   const ADAPT = `${PREFIX}adapters`
   m.addTable(ADAPT, adaptNames.length, adaptNames.length)
-  m.addActiveElementSegment(ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0))
+  addActiveSegment(m, ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0), fail)
 
-  // 4. The build-time signature of each static slot: a br_table per segment.
+  // 4. The build-time signature of each static slot: a br_table per chunk of a segment.
   const STATIC_SIG = `${PREFIX}static_sig`
   {
-    const idx = () => m.local.get(0, b.i32), d = () => m.local.get(1, b.i32)
     const parts: number[] = []
     staticSegs.forEach((seg, s) => {
       const ks = seg.data.map(name => { const f = scan.byName.get(name); return f && !f.imported ? kIndex.get(sigKey(f.sig))! : -1 })
-      const distinct = [...new Set(ks)]
-      const label = (k: number) => `s${s}k${k}`
-      let inner = m.switch(ks.map(label), label(-1), d())
-      for (const k of distinct.includes(-1) ? distinct : [...distinct, -1]) inner = m.block(null, [m.block(label(k), [inner]), m.return(m.i32.const(k))])
-      parts.push(m.local.set(1, m.i32.sub(idx(), m.copyExpression(seg.offset))))
-      parts.push(m.if(m.i32.lt_u(d(), m.i32.const(seg.data.length)), inner))
+      for (let at = 0; at < ks.length; at += BR_TABLE_CHUNK) parts.push(...staticSigChunk(m, seg.offset, at, ks.slice(at, at + BR_TABLE_CHUNK), `s${s}c${at}`))
     })
     parts.push(m.i32.const(-1))
     m.addFunction(STATIC_SIG, tupleType(['i32']), b.i32, [b.i32], m.block(null, parts, b.i32))
@@ -493,7 +540,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   if (computed) {
     startBody.push(m.drop(m.table.grow(P, m.ref.null(pType), m.table.size(table))))
     if (viaArgument) for (const seg of staticSegs) {
-      seg.data.forEach((name, i) => startBody.push(m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))))
+      startBody.push(chunkedBlock(m, seg.data.map((name, i) => m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name)))))
     }
   }
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))

@@ -62,7 +62,32 @@ function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
   return true
 }
 
+/**
+ * Transforms one module (see the file's header). Every failure is an
+ * FpcastError naming the file: one from binaryen itself (an abort, a stack
+ * overflow in its reader or writer) says so, and means this thread's binaryen
+ * instance may be unusable from now on (the bundler's pool replaces its
+ * worker after any failure).
+ */
 export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
+  try {
+    return transformUnguarded(input, options)
+  } catch (e) {
+    if (e instanceof FpcastError) throw e
+    throw internalFailure(e, options.fileName ?? '<wasm>')
+  }
+}
+
+/** An error that escaped binaryen or our own code, as one line naming the file. */
+function internalFailure(e: unknown, file: string): FpcastError {
+  const said = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  const why = /call stack size/i.test(said)
+    ? 'binaryen ran out of stack, most likely on expressions nested too deeply (thousands of blocks inside one another)'
+    : 'binaryen or the transform failed unexpectedly'
+  return new FpcastError(`${why} (${said.split('\n')[0]}); nothing was written. Please report it with the input if the module is valid`, { file, cause: e })
+}
+
+function transformUnguarded(input: Uint8Array, options: TransformOptions): TransformResult {
   const opts = resolveOptions(options)
   const file = opts.fileName
   const t0 = performance.now()
@@ -177,6 +202,15 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     report.timeMs.total = performance.now() - t0
     return { wasm, report }
   } finally {
+    disposeQuietly(m)
+  }
+}
+
+/** Frees the module; after a binaryen abort that may fail too, and must not hide the first error. */
+function disposeQuietly(m: binaryen.Module): void {
+  try {
     m.dispose()
+  } catch {
+    // binaryen is already broken: the error being thrown says why.
   }
 }

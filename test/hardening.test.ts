@@ -1,0 +1,134 @@
+/**
+ * Issue 21 (hardening): each case below was first a failing reproduction on
+ * a small module built here (binaryen.js, or bytes where binaryen would not
+ * write it), then fixed. Every rewrite is validated by transformWasm itself
+ * and by the engine; every module runs through the real runtime.
+ */
+import { fileURLToPath } from 'node:url'
+import binaryen from 'binaryen'
+import { afterAll, describe, expect, it } from 'vitest'
+import { TransformPool } from '../src/bundler/pool.ts'
+import { FpcastError, transformWasm } from '../src/core/index.ts'
+import { fpcastRuntime } from '../src/runtime/runtime.js'
+
+const WA = fpcastRuntime(WebAssembly)
+const i32 = binaryen.i32
+const F = binaryen.Features
+const types = (...ts: number[]) => binaryen.createType(ts)
+const leb = (n: number): number[] => { const out: number[] = []; do { let byte = n & 0x7f; n >>>= 7; if (n) byte |= 0x80; out.push(byte) } while (n); return out }
+const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body]
+
+/** Emits a module built with binaryen.js, declaring exactly `features`. */
+function emit(m: binaryen.Module, features: number): Uint8Array {
+  try {
+    m.setFeatures(features)
+    if (!m.validate()) throw new Error('the test wrote an invalid module')
+    return m.emitBinary()
+  } finally {
+    m.dispose()
+  }
+}
+
+async function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}, ns: typeof WebAssembly = WA): Promise<any> {
+  const { instance } = await ns.instantiate(bytes, imports) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+  return instance.exports
+}
+
+/**
+ * A call table of `n` slots filled by one element segment, cycling through
+ * $one (i32) -> i32 (x + 100), $same (i32, i32) -> i32 (x - y) and $three
+ * (i32, i32, i32) -> i32 (x + z + 1000); `call(x, y, slot)` calls through
+ * (i32, i32) -> i32. Written as bytes: binaryen.js itself cannot build one
+ * segment of 600,000 entries (it copies the names onto its stack).
+ */
+function bigTable(n: number): Uint8Array {
+  const I = 0x7f
+  const body = (code: number[]) => [...leb(code.length + 2), 0, ...code, 0x0b]
+  const str = (s: string) => [...leb(s.length), ...Buffer.from(s)]
+  const elems = new Uint8Array(n).map((_, i) => i % 3)
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [3, 0x60, 1, I, 1, I, 0x60, 2, I, I, 1, I, 0x60, 3, I, I, I, 1, I]),
+    ...section(3, [4, 0, 1, 2, 2]),
+    ...section(4, [1, 0x70, 1, ...leb(n), ...leb(n)]),
+    ...section(7, [2, ...str('table'), 1, 0, ...str('call'), 0, 3]),
+    ...section(9, [1, 0, 0x41, 0, 0x0b, ...leb(n), ...elems]),
+    ...section(10, [4,
+      ...body([0x20, 0, 0x41, 0xe4, 0, 0x6a]),
+      ...body([0x20, 0, 0x20, 1, 0x6b]),
+      ...body([0x20, 0, 0x20, 2, 0x6a, 0x41, 0xe8, 0x07, 0x6a]),
+      ...body([0x20, 0, 0x20, 1, 0x20, 2, 0x11, 1, 0])]),
+  ])
+}
+
+describe('element segments past the br_table limit (65,520 targets in V8)', () => {
+  const n = 70_000
+  const input = bigTable(n)
+
+  it('the untransformed module traps on a cast call at a high slot (so the test proves something)', async () => {
+    const e = await instantiate(input, {}, WebAssembly)
+    expect(() => e.call(5, 6, n - 1)).toThrow(/signature mismatch/) // 69,999 % 3 == 0: $one
+  })
+
+  it.each(['global', 'argument'] as const)('a 70,000-entry segment transforms, validates and runs cast calls at high slots (slotVia %s)', async slotVia => {
+    const { wasm } = transformWasm(input, { fileName: 'big.wasm', slotVia })
+    expect(WebAssembly.validate(wasm)).toBe(true)
+    const e = await instantiate(wasm)
+    expect(e.call(5, 6, n - 1)).toBe(105) // $one, adapted: the extra argument dropped
+    expect(e.call(5, 6, n - 2)).toBe(1005) // $three, adapted: the missing argument is 0
+    expect(e.call(5, 6, n - 3)).toBe(-1) // $same, matched
+    expect(e.call(5, 6, 16_383)).toBe(105) // the last slot of the first br_table chunk, $one
+    expect(e.call(5, 6, 16_384)).toBe(-1) // the first of the second, $same
+    expect(e.call(5, 6, 16_385)).toBe(1005)
+  })
+
+  it('a 600,000-entry segment (which crashed binaryen.js: memory access out of bounds) transforms and runs', async () => {
+    const big = 600_000
+    const { wasm } = transformWasm(bigTable(big), { fileName: 'huge.wasm' })
+    expect(WebAssembly.validate(wasm)).toBe(true)
+    const e = await instantiate(wasm)
+    expect(e.call(5, 6, big - 1)).toBe(1005) // 599,999 % 3 == 2: $three
+    expect(e.call(5, 6, big - 2)).toBe(-1)
+    expect(e.call(5, 6, 300_000)).toBe(105)
+  })
+})
+
+describe('a binaryen failure does not poison the next transform', () => {
+  const DIST_WORKER = new URL('../dist/worker.js', import.meta.url)
+  const ABORT_WORKER = new URL('./helpers/abort-worker.mjs', import.meta.url)
+  const valid = bigTable(8)
+  const pools: TransformPool[] = []
+  afterAll(() => Promise.all(pools.map(p => p.close())))
+  const pool = (url: URL) => { const p = new TransformPool(1, undefined, url); pools.push(p); return p }
+
+  it('after a real binaryen.js abort in its worker, the pool transforms the next module in a fresh worker', async () => {
+    const p = pool(ABORT_WORKER)
+    // The worker aborts binaryen, then transforms a valid module in the broken instance: that fails.
+    await expect(p.run(valid, { fileName: 'abort.wasm' })).rejects.toThrow(/abort\.wasm: .*(out of bounds|cannot parse)/)
+    const after = await p.run(valid, { fileName: 'after.wasm' })
+    expect(WebAssembly.validate(after.wasm)).toBe(true)
+    expect((await instantiate(after.wasm)).call(5, 6, 6)).toBe(105)
+  })
+
+  it('100,000 nested blocks (10,000 overflow the main thread, a worker has more stack): one line naming the file (binaryen runs out of stack), and the next transform works', async () => {
+    const p = pool(DIST_WORKER)
+    const deep = nestedBlocks(100_000)
+    expect(WebAssembly.validate(deep)).toBe(true)
+    // (In a worker: the overflow breaks that binaryen instance, which must not be this test process's.)
+    const failure = await p.run(deep, { fileName: 'deep.wasm' }).catch(e => e)
+    expect(failure).toBeInstanceOf(FpcastError)
+    expect(failure.message).toMatch(/^\[fpcast-trampoline\] deep\.wasm: binaryen ran out of stack[^\n]*$/)
+    const after = await p.run(valid, { fileName: 'after.wasm' })
+    expect((await instantiate(after.wasm)).call(5, 6, 6)).toBe(105)
+  })
+})
+
+
+/** `depth` nested empty blocks around a call_indirect (written as bytes: binaryen's writer is what overflows). */
+function nestedBlocks(depth: number): Uint8Array {
+  const code = [0, ...new Array(depth).fill([0x02, 0x40]).flat(), ...new Array(depth).fill(0x0b), 0x41, 1, 0x41, 2, 0x41, 0, 0x11, 0, 0, 0x1a, 0x0b]
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [2, 0x60, 2, 0x7f, 0x7f, 1, 0x7f, 0x60, 0, 0]),
+    ...section(3, [1, 1]),
+    ...section(4, [1, 0x70, 0, 1]),
+    ...section(10, [1, ...leb(code.length), ...code])])
+}
