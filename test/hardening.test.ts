@@ -132,3 +132,45 @@ function nestedBlocks(depth: number): Uint8Array {
     ...section(4, [1, 0x70, 0, 1]),
     ...section(10, [1, ...leb(code.length), ...code])])
 }
+
+/** Text -> binary with binaryen.js, declaring exactly `features`. */
+function wat(text: string, features: number): Uint8Array {
+  return emit(binaryen.parseText(text), features)
+}
+
+describe('multi-value types in the table and at sites', () => {
+  // $pair returns two values; $one and $same are ordinary. A site calls through (i32, i32) -> i32,
+  // another through (i32) -> (i32, i32).
+  const input = wat(`(module
+    (type $iii (func (param i32 i32) (result i32)))
+    (type $pairT (func (param i32) (result i32 i32)))
+    (table $t (export "table") 4 funcref)
+    (func $pair (param i32) (result i32 i32) (local.get 0) (i32.add (local.get 0) (i32.const 1)))
+    (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
+    (func $same (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+    (elem (i32.const 1) $pair $one $same)
+    (func (export "call") (param i32 i32 i32) (result i32) (call_indirect $t (type $iii) (local.get 0) (local.get 1) (local.get 2)))
+    (func (export "pair") (param i32 i32) (result i32 i32) (call_indirect $t (type $pairT) (local.get 0) (local.get 1))))`,
+  F.MVP | F.ReferenceTypes | F.Multivalue)
+  /** A (i32, i32) -> i32 function of another instance: x * y. */
+  const foreign = async () => (await instantiate(wat(`(module (func (export "mul") (param i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1))))`, F.MVP), {}, WebAssembly)).mul
+
+  it.each(['global', 'argument'] as const)('matched, adapted and multi-value calls run, also after a JS table.set (slotVia %s)', async slotVia => {
+    const { wasm } = transformWasm(input, { fileName: 'multi.wasm', slotVia })
+    const e = await instantiate(wasm)
+    expect(e.call(5, 6, 2)).toBe(105)
+    expect(e.call(5, 6, 3)).toBe(-1)
+    expect(e.pair(7, 1)).toEqual([7, 8])
+    e.table.set(2, await foreign()) // classified at run time: probes over every signature, the multi-value one included
+    expect(e.call(5, 6, 2)).toBe(30)
+    e.table.set(3, e.table.get(1)) // a multi-value function where the site expects one result: incompatible, a trap
+    expect(() => e.call(5, 6, 3)).toThrow(WebAssembly.RuntimeError)
+  })
+
+  it("strategy 'js' instantiates and runs them", async () => {
+    const { wasm } = transformWasm(input, { fileName: 'multi.wasm', strategy: 'js' })
+    const e = await instantiate(wasm)
+    expect(e.call(5, 6, 2)).toBe(105)
+    expect(e.pair(7, 1)).toEqual([7, 8])
+  })
+})

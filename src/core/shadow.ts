@@ -37,7 +37,7 @@ import binaryen from 'binaryen'
 import { binaryenType, coerce, tableType, tupleType, zeroOf } from './binaryen-types.ts'
 import { FpcastError } from './errors.ts'
 import type { CallIndirectSite, ScanResult } from './scan.ts'
-import { compatibility, type Sig, sigKey } from './signature.ts'
+import { compatibility, type Sig, sigKey, wireSig } from './signature.ts'
 
 const b = binaryen as any
 
@@ -217,7 +217,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     }
   }
   const kKeys = [...known.keys()]
-  const probeSigs = [...new Set(scan.functions.map(f => sigKey(f.sig)))].filter(k => !known.has(k))
+  const probeSigs = [...new Map(scan.functions.map(f => [sigKey(f.sig), f.sig])).entries()].filter(([k]) => !known.has(k)).map(([, sig]) => sig)
   const kIndex = new Map(kKeys.map((k, i) => [k, i]))
   const tKeys = [...siteSigs.keys()]
   /** A primed function's parameters: its own plus the slot index. */
@@ -603,13 +603,14 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     meta: {
       strategy: 'shadow',
       table: tableAccess(m, table),
-      sigs: kKeys,
-      probeSigs,
-      siteSigs: tKeys,
+      // Signatures as WireSigs (see signature.ts), in the order of k and t.
+      sigs: kKeys.map(k => wireSig(known.get(k)!)),
+      probeSigs: probeSigs.map(wireSig),
+      siteSigs: tKeys.map(k => wireSig(siteSigs.get(k)!)),
       invalidate: INVALIDATE,
       slotVia,
       ...(viaArgument ? {} : { slotGlobal: SLOT }),
-      ...(diagnostics ? { siteGlobal: SITE, sites: sites.map(s => ({ f: s.func.displayName, i: s.func.index, n: s.ordinal, s: sigKey(s.sig) })) } : {}),
+      ...(diagnostics ? { siteGlobal: SITE, sites: sites.map(s => ({ f: s.func.displayName, i: s.func.index, n: s.ordinal, s: wireSig(s.sig) })) } : {}),
     },
     primed: wrapperOf.size,
     adapters: made.size,

@@ -23,7 +23,8 @@ import { applyShadow, PREFIX, readSegments } from './shadow.ts'
 import { sigKey, sigText } from './signature.ts'
 
 export const SECTION = 'fpcast_trampoline'
-export const FORMAT_VERSION = 1
+/** 2: signatures in the metadata are WireSigs (`ii:i`), not Emscripten letters. */
+export const FORMAT_VERSION = 2
 
 export interface TransformReport {
   file: string

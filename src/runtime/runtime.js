@@ -32,10 +32,20 @@ export function fpcastRuntime(WA) {
   const str = (s) => { const bytes = Array.from(s, c => c.charCodeAt(0)); return [...leb(bytes.length), ...bytes] }
   const section = (id, body) => [id, ...leb(body.length), ...body]
   const vec = (items) => [...leb(items.length), ...items.flat()]
-  /** A key is Emscripten letters: result first (`v` for none), then parameters. */
-  const funcType = (key, extraI32 = false) => {
-    const params = [...key.slice(1)].map(c => TYPE[c]).concat(extraI32 ? [0x7f] : [])
-    const results = key[0] === 'v' ? [] : [TYPE[key[0]]]
+  /**
+   * Signatures are WireSigs, as the transform writes them into the metadata
+   * (`src/core/signature.ts`): parameter letters, a colon, result letters
+   * (`ii:i` is (i32, i32) -> i32, `i:ij` is (i32) -> (i32, i64), `:` is () -> void).
+   * @typedef {string} WireSig
+   * @param {WireSig} sig
+   * @returns {{ params: string, results: string }}
+   */
+  const parseSig = (sig) => { const at = sig.indexOf(':'); return { params: sig.slice(0, at), results: sig.slice(at + 1) } }
+  /** The type section entry of a WireSig, with one more i32 parameter if `extraI32`. */
+  const funcType = (sig, extraI32 = false) => {
+    const { params: p, results: r } = parseSig(sig)
+    const params = [...p].map(c => TYPE[c]).concat(extraI32 ? [0x7f] : [])
+    const results = [...r].map(c => TYPE[c])
     return [0x60, ...leb(params.length), ...params, ...leb(results.length), ...results]
   }
   /** A module importing one function per type from "m" and, if `reexport`, exporting them again (as wasm functions). */
@@ -65,7 +75,7 @@ export function fpcastRuntime(WA) {
             const params = [], results = []
             for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; params.push(l) }
             for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; results.push(l) }
-            if (results.length <= 1) learned.add((results[0] || 'v') + params.join(''))
+            learned.add(`${params.join('')}:${results.join('')}`)
           }
           return
         }
@@ -76,11 +86,13 @@ export function fpcastRuntime(WA) {
 
   // --- adapters built at run time, for signatures the transform did not know ---
   const ZERO = { i: [0x41, 0], j: [0x42, 0], f: [0x43, 0, 0, 0, 0], d: [0x44, 0, 0, 0, 0, 0, 0, 0, 0], V: [0xfd, 0x0c, ...new Array(16).fill(0)], F: [0xd0, 0x70], E: [0xd0, 0x6f] }
-  /** Same rules as the build-time adapters: drop extra arguments, zero missing ones, zero or drop the result. */
-  function adaptable(site, target) {
-    const n = Math.min(site.length, target.length) - 1
-    for (let i = 1; i <= n; i++) if (site[i] !== target[i]) return false
-    return site[0] === 'v' || target[0] === 'v' || site[0] === target[0]
+  /** Same rules as the build-time adapters: drop extra arguments, zero missing ones, zero or drop the result; never several results. */
+  function adaptable(siteSig, targetSig) {
+    const site = parseSig(siteSig), target = parseSig(targetSig)
+    if (site.results.length > 1 || target.results.length > 1) return false
+    const n = Math.min(site.params.length, target.params.length)
+    for (let i = 0; i < n; i++) if (site.params[i] !== target.params[i]) return false
+    return !site.results || !target.results || site.results === target.results
   }
   const sleb = (n) => { const out = []; for (;;) { const byte = n & 0x7f; n >>= 7; if ((n === 0 && !(byte & 0x40)) || (n === -1 && (byte & 0x40))) { out.push(byte); return out } out.push(byte | 0x80) } }
   const adapterModules = new Map()
@@ -91,16 +103,17 @@ export function fpcastRuntime(WA) {
    * argument, or the module's slot global (`slotVia: 'global'`). With
    * `record` ({ t, k }), it first reports the call to the diagnostics hook.
    */
-  function dynamicAdapter(inst, site, target, record) {
+  function dynamicAdapter(inst, siteSig, targetSig, record) {
     const viaGlobal = !!inst.slotGlobal
-    const key = [site, target, viaGlobal, record ? `${record.t}/${record.k}` : ''].join(':')
+    const key = [siteSig, targetSig, viaGlobal, record ? `${record.t}/${record.k}` : ''].join('/')
     let perInstance = adapterInstances.get(inst)
     if (!perInstance) adapterInstances.set(inst, perInstance = new Map())
     let fn = perInstance.get(key)
     if (fn) return fn
     let module = adapterModules.get(key)
     if (!module) {
-      const n = site.length - 1
+      const site = parseSig(siteSig), target = parseSig(targetSig)
+      const n = site.params.length
       const imports = [[...str('m'), ...str('t'), 1, 0x70, 0, 0]]
       if (record) imports.push([...str('m'), ...str('h'), 1, 0x70, 0, 0])
       if (viaGlobal) imports.push([...str('m'), ...str('g'), 3, 0x7f, 1])
@@ -108,13 +121,13 @@ export function fpcastRuntime(WA) {
       const slot = viaGlobal ? [0x23, 0] : [0x20, ...leb(n)]
       const code = []
       if (record) code.push(0x23, viaGlobal ? 1 : 0, 0x41, ...sleb(record.t), 0x41, ...sleb(record.k), 0x41, 3, 0x11, 2, 1)
-      for (let i = 1; i < target.length; i++) code.push(...(i <= n ? [0x20, ...leb(i - 1)] : ZERO[target[i]]))
+      for (let i = 0; i < target.params.length; i++) code.push(...(i < n ? [0x20, ...leb(i)] : ZERO[target.params[i]]))
       code.push(...slot, 0x11, 1, 0)
-      if (site[0] === 'v' && target[0] !== 'v') code.push(0x1a)
-      if (site[0] !== 'v' && target[0] === 'v') code.push(...ZERO[site[0]])
+      if (!site.results && target.results) code.push(0x1a)
+      if (site.results && !target.results) code.push(...ZERO[site.results])
       const body = [0, ...code, 0x0b]
       const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-        ...section(1, vec([funcType(site, !viaGlobal), funcType(target), [0x60, 3, 0x7f, 0x7f, 0x7f, 0]])),
+        ...section(1, vec([funcType(siteSig, !viaGlobal), funcType(targetSig), [0x60, 3, 0x7f, 0x7f, 0x7f, 0]])),
         ...section(2, vec(imports)),
         ...section(3, vec([[0]])),
         ...section(7, vec([[...str('a'), 0, 0]])),
@@ -180,9 +193,10 @@ export function fpcastRuntime(WA) {
     return found
   }
 
-  function sigText(key) {
-    const params = [...key.slice(1)].map(c => NAME[c]).join(', ')
-    return `(${params}) -> ${key[0] === 'v' ? 'void' : NAME[key[0]]}`
+  /** `(i32, f64) -> i32`, as the transform's messages write it. */
+  function sigText(sig) {
+    const { params, results } = parseSig(sig)
+    return `(${[...params].map(c => NAME[c]).join(', ')}) -> ${results ? [...results].map(c => NAME[c]).join(', ') : 'void'}`
   }
 
   /** The first frame below our own functions: the call site, as the engine names it. */
@@ -199,8 +213,16 @@ export function fpcastRuntime(WA) {
     const sections = WA.Module.customSections(module, SECTION)
     if (!sections.length) return null
     const meta = JSON.parse(new TextDecoder().decode(sections[0]))
-    if (meta.version !== 1) throw new Error(`[fpcast-trampoline] this module was transformed by a newer version (format ${meta.version}); update the runtime`)
+    if (meta.version === 1) return fromFormat1(meta)
+    if (meta.version !== 2) throw new Error(`[fpcast-trampoline] this module was transformed by a newer version (format ${meta.version}); update the runtime`)
     return meta
+  }
+
+  /** Format 1 wrote signatures as Emscripten letters, result first (`iii`, `vi`): the same as WireSigs. */
+  function fromFormat1(meta) {
+    const wire = key => `${key.slice(1)}:${key[0] === 'v' ? '' : key[0]}`
+    const jsTables = meta.jsTables && Object.fromEntries(Object.entries(meta.jsTables).map(([k, v]) => [wire(k), v]))
+    return { ...meta, sigs: meta.sigs?.map(wire), probeSigs: meta.probeSigs?.map(wire), siteSigs: meta.siteSigs?.map(wire), jsSigs: meta.jsSigs?.map(wire), jsTables }
   }
 
   function findTable(access, imports, instance) {
