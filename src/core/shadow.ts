@@ -36,7 +36,7 @@
 import binaryen from 'binaryen'
 import { binaryenType, coerce, tableType, tupleType, zeroOf } from './binaryen-types.ts'
 import { FpcastError } from './errors.ts'
-import type { CallIndirectSite, ScanResult } from './scan.ts'
+import type { CallIndirectSite, FunctionEntry, ScanResult } from './scan.ts'
 import { compatibility, type Sig, sigKey, wireSig } from './signature.ts'
 
 const b = binaryen as any
@@ -176,6 +176,9 @@ export interface ShadowOptions {
   /** Count each mismatched call per site through the runtime. */
   diagnostics: boolean
 }
+
+/** Marks the static_sig answer of an import with slotVia 'argument' (never primed): above any signature index. */
+const IMPORTED = 0x40000000
 
 /** Slot of the hooks table for diagnostics: record(site, t, k). */
 export const HOOK_RECORD = 3
@@ -342,8 +345,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addGlobal(SITE, b.i32, true, m.i32.const(-1))
     m.addGlobalExport(SITE, SITE)
   }
-  const record = (t: number, k: number) =>
-    m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none)
+  // Hooks called where they may still be empty (the start function runs before the runtime fills them) are skipped then.
+  const ifHook = (slot: number, call: number) => m.if(m.i32.eqz(m.ref.is_null(m.table.get(HOOKS, m.i32.const(slot), b.funcref))), call)
+  const record = (t: number, k: number) => ifHook(HOOK_RECORD,
+    m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none))
   const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
   const mismatch = (t: number, k: number, idx: number) =>
     m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
@@ -448,12 +453,15 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   m.addTable(ADAPT, adaptNames.length, adaptNames.length)
   addActiveSegment(m, ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0), fail)
 
-  // 4. The build-time signature of each static slot: a br_table per chunk of a segment.
+  // 4. The build-time signature of each static slot: a br_table per chunk of a
+  // segment. An import has its declared type (linking checks it exactly); with
+  // 'argument' it is not primed, so its k is marked with IMPORTED.
+  const staticSigOf = (f: FunctionEntry | undefined) => !f ? -1 : f.imported && viaArgument ? kIndex.get(sigKey(f.sig))! | IMPORTED : kIndex.get(sigKey(f.sig))!
   const STATIC_SIG = `${PREFIX}static_sig`
   {
     const parts: number[] = []
     staticSegs.forEach((seg, s) => {
-      const ks = seg.data.map(name => { const f = scan.byName.get(name); return f && !f.imported ? kIndex.get(sigKey(f.sig))! : -1 })
+      const ks = seg.data.map(name => staticSigOf(scan.byName.get(name)))
       for (let at = 0; at < ks.length; at += BR_TABLE_CHUNK) parts.push(...staticSigChunk(m, seg.offset, at, ks.slice(at, at + BR_TABLE_CHUNK), `s${s}c${at}`))
     })
     parts.push(m.i32.const(-1))
@@ -492,11 +500,16 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       m.if(m.i32.lt_u(idx(), m.table.size(P)),
         m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)))),
       m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
-        m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
-          m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
-          m.local.set(E, adaptAt(1))),
+        m.if(m.i32.and(m.local.get(K, b.i32), m.i32.const(IMPORTED)),
+          // An unprimed import (slotVia 'argument'): what a function added at run time gets.
+          m.block(null, [m.local.set(K, m.i32.xor(m.local.get(K, b.i32), m.i32.const(IMPORTED))), m.local.set(E, adaptAt(0))]),
+          m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
+            m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
+            m.local.set(E, adaptAt(1)))),
         // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
+        // Before the runtime has filled the hooks (calls from the start function), behave natively and cache nothing.
         m.block(null, [
+          m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK_CLASSIFY), b.funcref)), native()),
           m.local.set(K, classify(m.local.get(F, b.funcref), t)),
           m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
             m.local.set(E, adaptAt(0)),
