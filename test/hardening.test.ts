@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import binaryen from 'binaryen'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { TransformPool } from '../src/bundler/pool.ts'
 import { FpcastError, transformWasm } from '../src/core/index.ts'
 import { fpcastRuntime } from '../src/runtime/runtime.js'
@@ -215,5 +215,37 @@ describe('calls made by the start function, before the runtime has filled its ho
     expect([e.call(1, 2, 1), e.call(5, 0, 2), e.call(9, 4, 3)]).toEqual([3, 105, 5])
     env.env.table.set(3, env.env.table.get(2))
     expect(e.call(7, 0, 3)).toBe(107)
+  })
+})
+
+describe('an incompatible call is a real trap', () => {
+  // $one takes an i32; the site passes an f64. `guarded` wraps the call in a legacy-EH
+  // try/catch_all that returns -7 if it catches anything: a trap must get through it.
+  const input = wat(`(module
+    (type $di (func (param f64) (result i32)))
+    (table $t (export "table") 2 funcref)
+    (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
+    (elem (i32.const 1) $one)
+    (func (export "guarded") (param f64 i32) (result i32)
+      (try (result i32)
+        (do (call_indirect $t (type $di) (local.get 0) (local.get 1)))
+        (catch_all (i32.const -7)))))`, F.MVP | F.ReferenceTypes | F.ExceptionHandling)
+
+  it('stock: catch_all does not catch the signature mismatch trap (so the test proves something)', async () => {
+    const e = await instantiate(input, {}, WebAssembly)
+    expect(() => e.guarded(1.5, 1)).toThrow(/signature mismatch/)
+  })
+
+  it.each(['global', 'argument'] as const)('catch_all does not catch it, and the report names the site and both signatures (slotVia %s)', async slotVia => {
+    const { wasm } = transformWasm(input, { fileName: 'trap.wasm', slotVia })
+    const e = await instantiate(wasm)
+    const reported = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      expect(() => e.guarded(1.5, 1)).toThrow(WebAssembly.RuntimeError)
+      expect(reported).toHaveBeenCalledTimes(1)
+      expect(String(reported.mock.calls[0][0])).toMatch(/^\[fpcast-trampoline\] incompatible indirect call at .*wasm-function\[\d+\]:0x[0-9a-f]+.*: the call site expects \(f64\) -> i32 but table slot 1 holds \(i32\) -> i32/)
+    } finally {
+      reported.mockRestore()
+    }
   })
 })

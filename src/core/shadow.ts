@@ -429,11 +429,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   }
   // One trap per call-site signature, not per pair (most pairs are
   // incompatible: 1,956 of Pyodide's 2,880): the runtime reads the slot's
-  // type itself for the message (k = -1).
+  // type itself for its report (k = -1), then the adapter traps in wasm,
+  // which no catch_all can catch (an exception thrown from JS could be).
   const trap = (site: Sig) => {
     const n = site.params.length
     return define(`${PREFIX}x$${sigKey(site)}`, site, [], () => m.block(null, [
-      mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32)),
+      ifHook(HOOK_MISMATCH, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32))),
       m.unreachable(),
     ]))
   }

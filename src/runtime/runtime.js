@@ -263,13 +263,16 @@ export function fpcastRuntime(WA) {
         hooks.set(2, dynamicAdapter(state, siteSigs[t], key, record))
         return -3
       }
+      // Reports an incompatible call, right before the module traps in wasm
+      // (`unreachable`: a real trap, which wasm's catch_all cannot catch, so
+      // the report cannot travel in the error and goes to the console).
       // k < 0: the module has one trap per call-site signature; the slot tells its type.
       const mismatch = (t, k, slot) => {
         const { sigs, siteSigs } = state.meta
         const f = k < 0 && state.table ? state.table.get(slot) : null
         const key = k >= 0 ? sigs[k] : f && signatureOf(f, candidateSigs())
         const holds = key ? sigText(key) : 'a function of another type'
-        throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
+        console.error(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option) and traps (RuntimeError: unreachable)`)
       }
       // One count per site and signature of the function adapted to (a GLib emit site calls handlers of several).
       const recordCall = (site, t, k) => {
