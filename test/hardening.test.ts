@@ -249,3 +249,37 @@ describe('an incompatible call is a real trap', () => {
     }
   })
 })
+
+describe('tail calls keep their tail-ness', () => {
+  // $down(n) counts n down to 0 by return_call_indirect through slot 1 ($down itself, matched);
+  // $down2(n, _) does the same through slot 2, which holds $down2 (i32, i32) -> i32: adapted.
+  const input = wat(`(module
+    (type $loop (func (param i32) (result i32)))
+    (table $t (export "table") 3 funcref)
+    (func $down (param i32) (result i32)
+      (if (result i32) (local.get 0)
+        (then (return_call_indirect $t (type $loop) (i32.sub (local.get 0) (i32.const 1)) (i32.const 1)))
+        (else (i32.const 7))))
+    (func $down2 (param i32 i32) (result i32)
+      (if (result i32) (local.get 0)
+        (then (return_call_indirect $t (type $loop) (i32.sub (local.get 0) (i32.const 1)) (i32.const 2)))
+        (else (i32.add (local.get 1) (i32.const 8)))))
+    (elem (i32.const 1) $down $down2)
+    (func (export "run") (param i32 i32) (result i32) (call_indirect $t (type $loop) (local.get 0) (local.get 1))))`,
+  F.MVP | F.ReferenceTypes | F.TailCall)
+  const DEPTH = 1_000_000
+
+  it('stock: a matched return_call_indirect loop 1,000,000 deep runs (so the test proves something)', async () => {
+    const e = await instantiate(input, {}, WebAssembly)
+    e.table.set(1, e.table.get(1))
+    expect(e.run(DEPTH, 1)).toBe(7)
+  })
+
+  it.each(['global', 'argument'] as const)('1,000,000 deep through a slot set from JS (matched) and through a build-time adapter (slotVia %s)', async slotVia => {
+    const { wasm } = transformWasm(input, { fileName: 'tail.wasm', slotVia })
+    const e = await instantiate(wasm)
+    e.table.set(1, e.table.get(1)) // the slot is forgotten: the runtime classifies it again
+    expect(e.run(DEPTH, 1)).toBe(7)
+    expect(e.run(DEPTH, 2)).toBe(8)
+  })
+})

@@ -162,6 +162,11 @@ function chunkedBlock(m: binaryen.Module, children: number[]): number {
   return chunkedBlock(m, parts)
 }
 
+/** Whether a call of `site` passes on the result of a function of `target` as it is. */
+function sameResults(site: Sig, target: Sig): boolean {
+  return site.results.length === target.results.length && site.results.every((t, i) => t === target.results[i])
+}
+
 export interface ShadowOptions {
   /** Convert numbers between differing value types instead of trapping. */
   coerce: boolean
@@ -229,6 +234,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const shadowParams = (sig: Sig) => viaArgument ? plus(sig) : tupleType(sig.params)
   const resultsOf = (sig: Sig) => tupleType(sig.results)
 
+  // Where the module makes tail calls itself, our wrappers and generated
+  // functions whose last call's result passes through unchanged make that
+  // call a tail call, so a return_call_indirect loop through them runs in
+  // constant stack, as natively.
+  const tail = sites.some(s => s.isReturn)
+
   // Which defined functions get primed.
   const wrapperOf = new Map<string, string>()
   for (const seg of staticSegs) {
@@ -266,7 +277,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     for (const call of scan.calls.get(name) ?? []) b.Call.appendOperand(call, m.i32.const(0))
     for (const ref of scan.refFuncs.get(name) ?? []) b.RefFunc.setFunc(ref, wrapper)
     const args = f.sig.params.map((t, i) => m.local.get(i, binaryenType(t)))
-    m.addFunction(wrapper, tupleType(f.sig.params), resultsOf(f.sig), [], m.call(name, [...args, m.i32.const(0)], resultsOf(f.sig)))
+    m.addFunction(wrapper, tupleType(f.sig.params), resultsOf(f.sig), [], (tail ? m.return_call : m.call).call(m, name, [...args, m.i32.const(0)], resultsOf(f.sig)))
   }
   const outside = (name: string) => wrapperOf.get(name) ?? name
 
@@ -381,10 +392,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     }
     return name
   }
+  const indirect = (asTail: boolean, ...a: Parameters<binaryen.Module['call_indirect']>) => asTail ? (m as any).return_call_indirect(...a) : m.call_indirect(...a)
+  const direct = (asTail: boolean, ...a: Parameters<binaryen.Module['call']>) => asTail ? m.return_call(...a) : m.call(...a)
   const pass = (site: Sig) => {
     const key = sigKey(site), n = site.params.length
     return define(`${PREFIX}pass$${key}`, site, [], () =>
-      m.call_indirect(table, m.local.get(n, b.i32), site.params.map((t, i) => m.local.get(i, binaryenType(t))), tupleType(site.params), resultsOf(site)))
+      indirect(tail, table, m.local.get(n, b.i32), site.params.map((t, i) => m.local.get(i, binaryenType(t))), tupleType(site.params), resultsOf(site)))
   }
   // The static slots of each signature, for adapters that call them directly.
   const staticSlots = new Map<string, { slot: number; name: string }[]>()
@@ -409,18 +422,19 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
    */
   const adapter = (site: Sig, target: Sig, primed: boolean, isStatic = false) => {
     const n = site.params.length
-    const direct = isStatic ? staticSlots.get(sigKey(target)) : undefined
-    const useDirect = !!direct && direct.length <= MAX_DIRECT_SLOTS
+    const candidates = isStatic ? staticSlots.get(sigKey(target)) : undefined
+    const useDirect = !!candidates && candidates.length <= MAX_DIRECT_SLOTS
+    const asTail = tail && sameResults(site, target)
     const name = `${PREFIX}${useDirect ? 'ad' : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
     return define(name, site, [], () => {
       const idx = () => m.local.get(n, b.i32)
       const viaTable = primed
-        ? m.call_indirect(P, idx(), [...argsFor(site, target), idx()], plus(target), resultsOf(target))
-        : m.call_indirect(table, idx(), argsFor(site, target), tupleType(target.params), resultsOf(target))
+        ? indirect(asTail, P, idx(), [...argsFor(site, target), idx()], plus(target), resultsOf(target))
+        : indirect(asTail, table, idx(), argsFor(site, target), tupleType(target.params), resultsOf(target))
       let adapted = adaptResult(viaTable, site, target)
       if (useDirect) {
-        for (const { slot, name: fn } of [...direct!].reverse()) {
-          const call = m.call(fn, primed ? [...argsFor(site, target), idx()] : argsFor(site, target), resultsOf(target))
+        for (const { slot, name: fn } of [...candidates!].reverse()) {
+          const call = direct(asTail, fn, primed ? [...argsFor(site, target), idx()] : argsFor(site, target), resultsOf(target))
           adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), adaptResult(call, site, target), adapted)
         }
       }
@@ -480,8 +494,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const args = () => site.params.map((ty, i) => m.local.get(i, binaryenType(ty)))
     const adaptAt = (isStatic: number) =>
       m.table.get(ADAPT, m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)), b.funcref)
-    const ret = (call: number) => site.results.length ? m.return(call) : m.block(null, [call, m.return()])
-    const native = () => ret(m.call_indirect(table, idx(), args(), tupleType(site.params), resultsOf(site)))
+    const ret = (call: number) => tail ? call : site.results.length ? m.return(call) : m.block(null, [call, m.return()])
+    const native = () => ret(indirect(tail, table, idx(), args(), tupleType(site.params), resultsOf(site)))
     const name = `${PREFIX}resolve$${tKey}`
     // Grown slots are filled with the resolver itself.
     const resolverRef = () => refFunc(name)
@@ -513,7 +527,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
           m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK_CLASSIFY), b.funcref)), native()),
           m.local.set(K, classify(m.local.get(F, b.funcref), t)),
           m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
-            m.local.set(E, adaptAt(0)),
+            // A function of T itself: with 'global' the shadow holds it (no frame of ours, tail calls stay tail calls).
+            viaArgument ? m.local.set(E, adaptAt(0)) : m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)), m.local.set(E, m.local.get(F, b.funcref)), m.local.set(E, adaptAt(0))),
             m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(-3)),
               m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK_DYNAMIC), b.funcref)),
               m.local.set(E, refFunc(pass(site))))),
@@ -522,7 +537,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       m.table.set(CALL, m.i32.const(0), m.local.get(E, b.funcref)),
       // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
       ...(viaArgument ? [] : [m.global.set(SLOT, idx())]),
-      ret(m.call_indirect(CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
+      ret(indirect(tail, CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
     ]))
     resolverOf.set(tKey, name)
     m.addActiveElementSegment(S, `${PREFIX}shadow$${tKey}$0`, [name], m.i32.const(0))
