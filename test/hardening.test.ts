@@ -283,3 +283,40 @@ describe('tail calls keep their tail-ness', () => {
     expect(e.run(DEPTH, 2)).toBe(8)
   })
 })
+
+describe('a call table shared with another module', () => {
+  // The transformed module exports its call table; slot 1 holds $one (i32) -> i32, called through (i32, i32) -> i32.
+  const main = wat(`(module
+    (type $iii (func (param i32 i32) (result i32)))
+    (table $t (export "table") 3 funcref)
+    (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
+    (elem (i32.const 1) $one)
+    (func (export "call") (param i32 i32 i32) (result i32) (call_indirect $t (type $iii) (local.get 0) (local.get 1) (local.get 2))))`,
+  F.MVP | F.ReferenceTypes)
+  // Another module writes slot 1 of that table with an element segment when it is instantiated: $three (i32, i32, i32) -> i32.
+  const other = wat(`(module
+    (import "main" "table" (table $t 3 funcref))
+    (func $three (param i32 i32 i32) (result i32) (i32.add (i32.add (local.get 0) (local.get 1)) (i32.add (local.get 2) (i32.const 1000))))
+    (elem (table $t) (i32.const 1) func $three))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
+
+  it('a slot written by the element segment of a module instantiated later is followed', async () => {
+    const { wasm } = transformWasm(main, { fileName: 'shared.wasm' })
+    const e = await instantiate(wasm)
+    expect(e.call(5, 6, 1)).toBe(105) // resolves and caches slot 1
+    await WA.instantiate(other, { main: { table: e.table } })
+    expect(e.call(5, 6, 1)).toBe(1011)
+  })
+
+  it('so is one at an imported base (as a side module places itself at __table_base), through new Instance()', async () => {
+    const { wasm } = transformWasm(main, { fileName: 'shared.wasm' })
+    const e = await instantiate(wasm)
+    expect(e.call(5, 6, 1)).toBe(105)
+    const side = wat(`(module
+      (import "env" "table" (table $t 3 funcref))
+      (import "env" "__table_base" (global $base i32))
+      (func $two (param i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1)))
+      (elem (table $t) (global.get $base) func $two))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
+    new WA.Instance(new WA.Module(side), { env: { table: e.table, __table_base: new WebAssembly.Global({ value: 'i32' }, 1) } })
+    expect(e.call(5, 6, 1)).toBe(30)
+  })
+})

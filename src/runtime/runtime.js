@@ -84,6 +84,86 @@ export function fpcastRuntime(WA) {
     } catch (e) { /* not ours to judge: the engine reports bad modules */ }
   }
 
+  // --- call tables shared with modules instantiated later ---
+  // A module instantiated through us that imports a call table of ours may
+  // write slots of it with its active element segments: the transformed
+  // instances calling through that table forget those slots. (A table.set in
+  // the other module's code cannot be seen: see the README's limits.)
+  /** For each call table, the `forget(index, count)` of every transformed instance calling through it. */
+  const sharers = new WeakMap()
+  /** Active element segments of modules compiled through us: [{ table, offset: number | { global } | null, length }]. */
+  const segmentsOf = new WeakMap()
+  /**
+   * The active element segments in a module's bytes, or null where the
+   * reading meets something it does not know (then every slot counts as written).
+   */
+  function readElementSegments(bytes) {
+    try {
+      const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer ? bytes.buffer : bytes, bytes.byteOffset || 0, bytes.byteLength)
+      let p = 8
+      const read = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return r >>> 0 }
+      const readSigned = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return shift < 32 && (byte & 0x40) ? r | (-1 << shift) : r }
+      /** An offset: a constant, an imported global, or null for anything else (extended constants). */
+      const offset = () => {
+        const op = u8[p++]
+        const value = op === 0x41 ? readSigned() : op === 0x23 ? { global: read() } : null
+        return u8[p++] === 0x0b ? value : null
+      }
+      /** Skips one element expression (ref.func, ref.null, global.get); false for anything else. */
+      const skipExpr = () => {
+        for (;;) {
+          const op = u8[p++]
+          if (op === 0x0b) return true
+          if (op === 0xd2 || op === 0x23) read()
+          else if (op === 0xd0) p++
+          else return false
+        }
+      }
+      while (p < u8.length) {
+        const id = u8[p++], size = read(), end = p + size
+        if (id !== 9) { p = end; continue }
+        const segments = []
+        for (let n = read(); n > 0; n--) {
+          const flags = read()
+          const active = !(flags & 1)
+          const table = active && flags & 2 ? read() : 0
+          const at = active ? offset() : null
+          if (!active || flags & 2) p++ // the element kind or reference type
+          const count = read()
+          for (let i = 0; i < count; i++) if (flags & 4 ? !skipExpr() : (read(), false)) return null
+          if (active) segments.push({ table, offset: at, length: count })
+        }
+        return segments
+      }
+      return []
+    } catch (e) { return null }
+  }
+  /** After a module is instantiated: the slots its element segments wrote in our call tables are forgotten. */
+  function followSharedTables(module, imports) {
+    const listed = WA.Module.imports(module)
+    const tables = listed.filter(i => i.kind === 'table').map(i => imports?.[i.module]?.[i.name])
+    if (!tables.some(t => sharers.has(t))) return
+    const globals = listed.filter(i => i.kind === 'global').map(i => imports?.[i.module]?.[i.name])
+    const segments = segmentsOf.get(module) ?? null
+    tables.forEach((table, index) => {
+      const forget = sharers.get(table)
+      if (!forget) return
+      const write = (at, length) => { for (const f of forget) f(at, length) }
+      if (!segments) return write(0, table.length)
+      for (const seg of segments) {
+        if (seg.table !== index) continue
+        const g = seg.offset !== null && typeof seg.offset === 'object' ? globals[seg.offset.global] : undefined
+        const at = typeof seg.offset === 'number' ? seg.offset : g instanceof WA.Global ? g.value : typeof g === 'number' ? g : null
+        if (at === null) write(0, table.length)
+        else write(at >>> 0, seg.length)
+      }
+    })
+  }
+  function compiled(module, bytes) {
+    segmentsOf.set(module, readElementSegments(bytes))
+    return module
+  }
+
   // --- adapters built at run time, for signatures the transform did not know ---
   const ZERO = { i: [0x41, 0], j: [0x42, 0], f: [0x43, 0, 0, 0, 0], d: [0x44, 0, 0, 0, 0, 0, 0, 0, 0], V: [0xfd, 0x0c, ...new Array(16).fill(0)], F: [0xd0, 0x70], E: [0xd0, 0x6f] }
   /** Same rules as the build-time adapters: drop extra arguments, zero missing ones, zero or drop the result; never several results. */
@@ -324,6 +404,9 @@ export function fpcastRuntime(WA) {
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
       const invalidate = instance.exports[meta.invalidate]
+      let forget = sharers.get(table)
+      if (!forget) sharers.set(table, forget = new Set())
+      forget.add((index, count) => invalidate(index, count, true))
       // An own property shadows the prototype's set for this table only. A
       // grown table needs nothing: the shadows grow when a call needs it.
       const set = table.set
@@ -351,27 +434,27 @@ export function fpcastRuntime(WA) {
 
   function instantiateModule(module, imports) {
     const meta = readMeta(module)
-    if (!meta) return WA.instantiate(module, imports)
+    if (!meta) return WA.instantiate(module, imports).then(instance => { followSharedTables(module, imports); return instance })
     const { imports: ours, attach } = prepare(meta, imports)
-    return WA.instantiate(module, ours).then(instance => { attach(instance); return withoutOurExports(instance) })
+    return WA.instantiate(module, ours).then(instance => { followSharedTables(module, imports); attach(instance); return withoutOurExports(instance) })
   }
 
   const ns = Object.create(WA)
   ns.instantiate = function instantiate(source, imports) {
     if (source instanceof WA.Module) return instantiateModule(source, imports)
     learnTypes(source)
-    return WA.compile(source).then(module => instantiateModule(module, imports).then(instance => ({ module, instance })))
+    return WA.compile(source).then(module => instantiateModule(compiled(module, source), imports).then(instance => ({ module, instance })))
   }
   ns.instantiateStreaming = function instantiateStreaming(source, imports) {
     return WA.compileStreaming(source).then(module => instantiateModule(module, imports).then(instance => ({ module, instance })))
   }
   ns.compile = function compile(bytes) {
     learnTypes(bytes)
-    return WA.compile(bytes)
+    return WA.compile(bytes).then(module => compiled(module, bytes))
   }
   function Module(bytes) {
     learnTypes(bytes)
-    return new WA.Module(bytes)
+    return compiled(new WA.Module(bytes), bytes)
   }
   Module.prototype = WA.Module.prototype
   Module.customSections = WA.Module.customSections
@@ -380,9 +463,14 @@ export function fpcastRuntime(WA) {
   ns.Module = Module
   function Instance(module, imports) {
     const meta = readMeta(module)
-    if (!meta) return new WA.Instance(module, imports)
+    if (!meta) {
+      const instance = new WA.Instance(module, imports)
+      followSharedTables(module, imports)
+      return instance
+    }
     const { imports: ours, attach } = prepare(meta, imports)
     const instance = new WA.Instance(module, ours)
+    followSharedTables(module, imports)
     attach(instance)
     return withoutOurExports(instance)
   }
