@@ -4,9 +4,12 @@
  * write it), then fixed. Every rewrite is validated by transformWasm itself
  * and by the engine; every module runs through the real runtime.
  */
-import { fileURLToPath } from 'node:url'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import binaryen from 'binaryen'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { WasmCache } from '../src/bundler/cache.ts'
 import { TransformPool } from '../src/bundler/pool.ts'
 import { FpcastError, transformWasm } from '../src/core/index.ts'
 import { fpcastRuntime } from '../src/runtime/runtime.js'
@@ -318,5 +321,39 @@ describe('a call table shared with another module', () => {
       (elem (table $t) (global.get $base) func $two))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
     new WA.Instance(new WA.Module(side), { env: { table: e.table, __table_base: new WebAssembly.Global({ value: 'i32' }, 1) } })
     expect(e.call(5, 6, 1)).toBe(30)
+  })
+})
+
+describe('errors name the file', () => {
+  it('a function with an exnref parameter: one line naming the file, the function and the type', () => {
+    const input = wat(`(module
+      (type $v (func))
+      (table $t 1 funcref)
+      (func $handler (param exnref))
+      (func (export "run") (call_indirect $t (type $v) (i32.const 0))))`, F.MVP | F.ReferenceTypes | F.ExceptionHandling)
+    expect(() => transformWasm(input, { fileName: 'exn.wasm' })).toThrow(/^\[fpcast-trampoline\] exn\.wasm: function wasm-function\[0\]: value type #\d+ \(a reference type such as exnref\) is not supported[^\n]*$/)
+  })
+})
+
+describe('the persistent cache', () => {
+  it('an entry whose bytes match its hash but whose report is malformed is a miss, not a failure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpcast-cache-'))
+    try {
+      const cache = new WasmCache(dir)
+      const { wasm, report } = transformWasm(bigTable(8), { fileName: 'cached.wasm' })
+      const key = 'k'.repeat(64)
+      cache.set(key, { wasm, report })
+      expect(cache.get(key)?.report.sites.rewritten).toBe(1)
+      const entry = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8'))
+      for (const broken of [{ ...entry, report: {} }, { ...entry, report: { ...report, warnings: null } }, { ...entry, report: 'report' }, { ...entry, report: { ...report, sites: [] } }]) {
+        expect(broken.sha256).toBe(entry.sha256) // the bytes still match their hash
+        writeFileSync(join(dir, `${key}.json`), JSON.stringify(broken))
+        expect(cache.get(key)).toBeUndefined()
+      }
+      cache.set(key, { wasm, report }) // the build writes the entry again
+      expect(cache.get(key)?.report.sites.rewritten).toBe(1)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -74,8 +74,9 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
   try {
     return transformUnguarded(input, options)
   } catch (e) {
-    if (e instanceof FpcastError) throw e
-    throw internalFailure(e, options.fileName ?? '<wasm>')
+    const file = options.fileName ?? '<wasm>'
+    if (e instanceof FpcastError) throw e.file ? e : new FpcastError(e.message.replace(/^\[fpcast-trampoline\] /, ''), { file, cause: e })
+    throw internalFailure(e, file)
   }
 }
 
