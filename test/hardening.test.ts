@@ -253,6 +253,8 @@ describe('an incompatible call is a real trap', () => {
   })
 })
 
+const DEPTH = 1_000_000
+
 describe('tail calls keep their tail-ness', () => {
   // $down(n) counts n down to 0 by return_call_indirect through slot 1 ($down itself, matched);
   // $down2(n, _) does the same through slot 2, which holds $down2 (i32, i32) -> i32: adapted.
@@ -270,7 +272,7 @@ describe('tail calls keep their tail-ness', () => {
     (elem (i32.const 1) $down $down2)
     (func (export "run") (param i32 i32) (result i32) (call_indirect $t (type $loop) (local.get 0) (local.get 1))))`,
   F.MVP | F.ReferenceTypes | F.TailCall)
-  const DEPTH = 1_000_000
+
 
   it('stock: a matched return_call_indirect loop 1,000,000 deep runs (so the test proves something)', async () => {
     const e = await instantiate(input, {}, WebAssembly)
@@ -354,6 +356,31 @@ describe('the persistent cache', () => {
       expect(cache.get(key)?.report.sites.rewritten).toBe(1)
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('tail calls through an adapter the runtime builds', () => {
+  it('a return_call_indirect loop 1,000,000 deep through a function of a signature the module never saw', async () => {
+    const main = wat(`(module
+      (type $loop (func (param i32) (result i32)))
+      (table $t (export "table") 3 funcref)
+      (func (export "run") (param i32 i32) (result i32) (return_call_indirect $t (type $loop) (local.get 0) (local.get 1))))`,
+    F.MVP | F.ReferenceTypes | F.TailCall)
+    // (i32, f64) -> i32, set into slot 2 from JS and called as (i32) -> i32: the runtime builds its adapter.
+    // It loops back by a tail call of the main module's run(n - 1, 2).
+    const foreign = wat(`(module
+      (import "m" "run" (func $run (param i32 i32) (result i32)))
+      (func (export "fdown") (param i32 f64) (result i32)
+        (if (result i32) (local.get 0)
+          (then (return_call $run (i32.sub (local.get 0) (i32.const 1)) (i32.const 2)))
+          (else (i32.const 9)))))`, F.MVP | F.TailCall)
+    for (const slotVia of ['global', 'argument'] as const) {
+      const e = await instantiate(transformWasm(main, { fileName: 'tail-dyn.wasm', slotVia }).wasm)
+      const f = await instantiate(foreign, { m: { run: e.run } })
+      e.table.set(2, f.fdown)
+      expect(e.run(10, 2)).toBe(9)
+      expect(e.run(DEPTH, 2)).toBe(9)
     }
   })
 })

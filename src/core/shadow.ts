@@ -637,6 +637,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       probeSigs: probeSigs.map(wireSig),
       siteSigs: tKeys.map(k => wireSig(siteSigs.get(k)!)),
       invalidate: INVALIDATE,
+      // The module makes tail calls: adapters the runtime builds end in a tail call too.
+      ...(tail ? { tailCalls: true } : {}),
       slotVia,
       ...(viaArgument ? {} : { slotGlobal: SLOT }),
       ...(diagnostics ? { siteGlobal: SITE, sites: sites.map(s => ({ f: s.func.displayName, i: s.func.index, n: s.ordinal, s: wireSig(s.sig) })) } : {}),

@@ -185,7 +185,9 @@ export function fpcastRuntime(WA) {
    */
   function dynamicAdapter(inst, siteSig, targetSig, record) {
     const viaGlobal = !!inst.slotGlobal
-    const key = [siteSig, targetSig, viaGlobal, record ? `${record.t}/${record.k}` : ''].join('/')
+    // In a module that makes tail calls, an adapter whose result passes through unchanged tail-calls (return_call_indirect).
+    const tail = !!inst.meta.tailCalls && parseSig(siteSig).results === parseSig(targetSig).results
+    const key = [siteSig, targetSig, viaGlobal, tail, record ? `${record.t}/${record.k}` : ''].join('/')
     let perInstance = adapterInstances.get(inst)
     if (!perInstance) adapterInstances.set(inst, perInstance = new Map())
     let fn = perInstance.get(key)
@@ -202,7 +204,7 @@ export function fpcastRuntime(WA) {
       const code = []
       if (record) code.push(0x23, viaGlobal ? 1 : 0, 0x41, ...sleb(record.t), 0x41, ...sleb(record.k), 0x41, 3, 0x11, 2, 1)
       for (let i = 0; i < target.params.length; i++) code.push(...(i < n ? [0x20, ...leb(i)] : ZERO[target.params[i]]))
-      code.push(...slot, 0x11, 1, 0)
+      code.push(...slot, tail ? 0x13 : 0x11, 1, 0)
       if (!site.results && target.results) code.push(0x1a)
       if (site.results && !target.results) code.push(...ZERO[site.results])
       const body = [0, ...code, 0x0b]
