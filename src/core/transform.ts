@@ -4,13 +4,13 @@
  * pointers of another type are adapted instead of trapping, validates the
  * result, and reports what it did.
  *
- *   const { wasm, report } = await transformWasm(bytes, { fileName: 'app.wasm' })
+ *   const { wasm, report } = transformWasm(bytes, { fileName: 'app.wasm' })
  *
- * The output imports a few functions from the `fpcast_trampoline` module;
- * the runtime (`src/runtime`) supplies them and keeps the shadow tables in
- * step with run-time table changes. A custom section `fpcast_trampoline`
- * carries what the runtime needs; its presence makes a second transform a
- * no-op.
+ * The output imports nothing new: it exports a hooks table that the runtime
+ * (`src/runtime`) fills right after instantiation, and the runtime keeps the
+ * shadow tables in step with run-time table changes. A custom section
+ * `fpcast_trampoline` carries what the runtime needs (signatures as WireSigs,
+ * see signature.ts); its presence makes a second transform a no-op.
  */
 import binaryen from 'binaryen'
 import { tableType } from './binaryen-types.ts'

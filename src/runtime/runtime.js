@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * The runtime of a transformed module: supplies its `fpcast_trampoline`
- * import, keeps its shadow tables in step with the call table, and reports
- * incompatible calls. No dependencies, no eval, no `new Function`.
+ * The runtime of a transformed module: fills its hooks table, keeps its
+ * shadow tables in step with the call table (and with modules sharing it),
+ * and reports incompatible calls. No dependencies, no eval, no `new Function`.
  *
  * `fpcastRuntime(WebAssembly)` returns an object that behaves like the
  * `WebAssembly` namespace (everything is inherited from it), except that
