@@ -46,12 +46,18 @@ export const PREFIX = 'fpcast$'
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
 const MAX_DIRECT_SLOTS = 4
 /**
- * Entries per br_table of the static slot lookup. V8 rejects a br_table of
- * more than 65,520 targets, and binaryen.js copies a br_table's labels onto
- * its own stack (a few MB: 600,000 labels overflow it and leave that binaryen
- * instance unusable); 16,384 keeps both far away.
+ * Most names (or children) handed to binaryen.js in one call: it copies them
+ * onto its own stack of a few MB (600,000 br_table labels overflowed it and
+ * left that binaryen instance unusable).
  */
 export const BR_TABLE_CHUNK = 16384
+/**
+ * Entries per function of the static slot lookup, each one br_table. V8
+ * rejects a br_table of more than 65,520 targets, and big ones cost memory
+ * when compiled: a 60,000-slot table in four br_tables of 16,384 cost 16 MB of
+ * RSS at its first calls, in 59 functions of 1,024 about 4.6 MB.
+ */
+export const STATIC_SIG_CHUNK = 1024
 /** A shadow grows to the next multiple of this many slots past the index that needs it (V8 reallocates a table on every grow). */
 const GROW_STEP = 1024
 
@@ -119,21 +125,35 @@ export function tableAccess(m: binaryen.Module, table: string): { export?: strin
 }
 
 /**
- * The part of `static_sig(idx)` (local 0: the slot index, local 1: scratch)
- * for `ks`, the signature index of each slot from `first` on in the segment at
- * `offset` (-1: not a defined function): `d = idx - (offset + first); if (d <
- * ks.length) return ks[d]` through one br_table.
+ * A function `(d) -> ks[d]` for `ks`, the signature index of each slot of
+ * one chunk of a segment (-1: no build-time answer), through one br_table.
+ * The caller checks that d is in range.
  */
-function staticSigChunk(m: binaryen.Module, offset: number, first: number, ks: number[], prefix: string): number[] {
-  const idx = () => m.local.get(0, b.i32), d = () => m.local.get(1, b.i32)
-  const label = (k: number) => `${prefix}k${k}`
+function addStaticSigChunk(m: binaryen.Module, name: string, ks: number[]): string {
+  const label = (k: number) => `k${k}`
   const distinct = [...new Set(ks)]
-  let inner = m.switch(ks.map(label), label(-1), d())
+  let inner = m.switch(ks.map(label), label(-1), m.local.get(0, b.i32))
   for (const k of distinct.includes(-1) ? distinct : [...distinct, -1]) inner = m.block(null, [m.block(label(k), [inner]), m.return(m.i32.const(k))])
-  const start = first ? m.i32.add(m.copyExpression(offset), m.i32.const(first)) : m.copyExpression(offset)
+  m.addFunction(name, tupleType(['i32']), b.i32, [], m.block(null, [inner, m.i32.const(-1)], b.i32))
+  return name
+}
+
+/**
+ * The part of `static_sig(idx)` (local 0: the slot index, local 1: scratch)
+ * for one segment at `offset` whose chunks of STATIC_SIG_CHUNK slots answer
+ * in `chunks`: `d = idx - offset; if (d < length) return chunk(d)`, the chunk
+ * found by a binary search on d.
+ */
+function staticSigSegment(m: binaryen.Module, offset: number, length: number, chunks: string[]): number[] {
+  const d = () => m.local.get(1, b.i32)
+  const search = (lo: number, hi: number): number => {
+    if (hi - lo === 1) return m.return(m.call(chunks[lo], [lo ? m.i32.sub(d(), m.i32.const(lo * STATIC_SIG_CHUNK)) : d()], b.i32))
+    const mid = (lo + hi) >> 1
+    return m.if(m.i32.lt_u(d(), m.i32.const(mid * STATIC_SIG_CHUNK)), search(lo, mid), search(mid, hi))
+  }
   return [
-    m.local.set(1, m.i32.sub(idx(), start)),
-    m.if(m.i32.lt_u(d(), m.i32.const(ks.length)), inner),
+    m.local.set(1, m.i32.sub(m.local.get(0, b.i32), m.copyExpression(offset))),
+    m.if(m.i32.lt_u(d(), m.i32.const(length)), search(0, chunks.length)),
   ]
 }
 
@@ -468,8 +488,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   m.addTable(ADAPT, adaptNames.length, adaptNames.length)
   addActiveSegment(m, ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0), fail)
 
-  // 4. The build-time signature of each static slot: a br_table per chunk of a
-  // segment. An import has its declared type (linking checks it exactly); with
+  // 4. The build-time signature of each static slot: a function per chunk of
+  // a segment, each a br_table. An import has its declared type (linking checks it exactly); with
   // 'argument' it is not primed, so its k is marked with IMPORTED.
   const staticSigOf = (f: FunctionEntry | undefined) => !f ? -1 : f.imported && viaArgument ? kIndex.get(sigKey(f.sig))! | IMPORTED : kIndex.get(sigKey(f.sig))!
   const STATIC_SIG = `${PREFIX}static_sig`
@@ -477,7 +497,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const parts: number[] = []
     staticSegs.forEach((seg, s) => {
       const ks = seg.data.map(name => staticSigOf(scan.byName.get(name)))
-      for (let at = 0; at < ks.length; at += BR_TABLE_CHUNK) parts.push(...staticSigChunk(m, seg.offset, at, ks.slice(at, at + BR_TABLE_CHUNK), `s${s}c${at}`))
+      if (!ks.length) return
+      const chunks: string[] = []
+      for (let at = 0; at < ks.length; at += STATIC_SIG_CHUNK) chunks.push(addStaticSigChunk(m, `${STATIC_SIG}$${s}$${at / STATIC_SIG_CHUNK}`, ks.slice(at, at + STATIC_SIG_CHUNK)))
+      parts.push(...staticSigSegment(m, seg.offset, ks.length, chunks))
     })
     parts.push(m.i32.const(-1))
     m.addFunction(STATIC_SIG, tupleType(['i32']), b.i32, [b.i32], m.block(null, parts, b.i32))
