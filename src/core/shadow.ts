@@ -22,7 +22,9 @@
  *   - initially, a resolver that classifies the slot on first use (from a
  *     build-time list for the static table, or by asking the runtime's
  *     `classify` import for functions added at run time) and caches the
- *     answer in S_T[idx].
+ *     answer in S_T[idx]. Before the runtime has filled its hooks (calls from
+ *     the start function), a slot that needs the runtime is called natively
+ *     and nothing is cached.
  * The runtime calls `fpcast$invalidate` after a slot is set, so the shadows
  * follow `addFunction`, `removeFunction` and side modules; a `table.set` on
  * the call table inside wasm calls it too. A grown call table needs nothing,
@@ -489,8 +491,9 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   addActiveSegment(m, ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0), fail)
 
   // 4. The build-time signature of each static slot: a function per chunk of
-  // a segment, each a br_table. An import has its declared type (linking checks it exactly); with
-  // 'argument' it is not primed, so its k is marked with IMPORTED.
+  // a segment, each a br_table. An import has its declared type (linking
+  // checks it exactly); with 'argument' it is not primed, so its k is marked
+  // with IMPORTED.
   const staticSigOf = (f: FunctionEntry | undefined) => !f ? -1 : f.imported && viaArgument ? kIndex.get(sigKey(f.sig))! | IMPORTED : kIndex.get(sigKey(f.sig))!
   const STATIC_SIG = `${PREFIX}static_sig`
   {
@@ -533,7 +536,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       ])),
       m.local.set(F, m.table.get(table, idx(), b.funcref)),
       m.if(m.ref.is_null(m.local.get(F, b.funcref)), native()),
-      // Static and unchanged (P says so, and it is not an import): the build-time answer.
+      // Static and unchanged (P says so): the build-time answer, imports included.
       m.local.set(K, m.i32.const(-1)),
       m.if(m.i32.lt_u(idx(), m.table.size(P)),
         m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)))),
