@@ -223,6 +223,27 @@ const rows: Row[] = [
     input: () => ({ path: inputFile('table64', 't64.wasm', inputs.TABLE64()) }),
     expect: { outcome: 'refused', reason: /function \S+ calls through a 64-bit table \(table64, as -sMEMORY64=1 builds\); such call tables are not supported yet, nothing was written/, engineAccepts: true },
   },
+  bareRow('element segment past 65,520 entries', 'binaryen.js: one segment of 70,000 entries (V8 allows 65,520 br_table targets; a big C++ program\'s table), cast and matched calls at its last slots', inputs.BIG_SEGMENT, F.MVP | F.ReferenceTypes, '49'),
+  bareRow('start function calling through the table', 'binaryen.js: the start function makes a cast and a matched call_indirect, before the runtime has wired the module', inputs.START_FUNCTION_CALLS, F.MVP | F.MutableGlobals | F.ReferenceTypes | F.BulkMemory, '49'),
+  {
+    name: 'multi-value function in the table',
+    made: 'binaryen.js: a function returning two i32s in the call table, called matched, beside a cast call (fpcast-emu cannot express it: the expected 49 is by hand)',
+    input: () => ({ path: inputFile('multi-value', 'multi.wasm', inputs.MULTI_VALUE()) }),
+    expect: {
+      outcome: 'transformed',
+      check: (r, out) => {
+        expect(runBare(r.input, 'plain')).toMatchObject({ ok: false, error: expect.stringMatching(TRAP) })
+        expect(runBare(out, 'runtime')).toEqual({ ok: true, value: '49' })
+        expect(runBare(out, 'runtime', { node24: true })).toEqual({ ok: true, value: '49' })
+      },
+    },
+  },
+  {
+    name: 'exnref-typed function',
+    made: 'binaryen.js: a function taking an exnref (new exception handling) beside the call table',
+    input: () => ({ path: inputFile('exnref-param', 'exnref-param.wasm', inputs.EXNREF_PARAM()) }),
+    expect: { outcome: 'refused', reason: /function \S+: value type #\d+ \(a reference type such as exnref\) is not supported \(only numbers, v128, funcref and externref are\)/, engineAccepts: true },
+  },
   bareRow('memory64, 32-bit table', 'binaryen.js: memory64 with a 32-bit call table (older -sMEMORY64 builds); runs on Node 24', inputs.MEMORY64_TABLE32, F.MVP | F.ReferenceTypes | F.BulkMemory | F.Memory64, '49', { node24: true }),
 
   // --- threads, exceptions, SIMD, stack switching ---

@@ -8,7 +8,8 @@
  * processes) each rename whole files. The
  * report records the SHA-256 of the bytes: an entry whose bytes do not match
  * it (a mix of two writers' files, a damaged file) or that cannot be read is
- * a miss.
+ * a miss, and so is a report without the shape a build reads (valid JSON
+ * written by hand or by another version).
  *
  *   <dir>/<key>.wasm   the transformed bytes
  *   <dir>/<key>.json   { sha256, report }
@@ -29,6 +30,19 @@ export function cacheKey(bytes: Uint8Array, transformKey: string, version: strin
   return createHash('sha256').update(`fpcast-trampoline ${version}\0${transformKey}\0`).update(bytes).digest('hex')
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+
+/** Whether a cached report has every field a build reads from it (the report line, warnings, sizes and times). */
+function isReport(x: unknown): x is TransformReport {
+  if (!isObject(x)) return false
+  const { sites, size, timeMs, warnings, bySignature, byFunction } = x
+  return typeof x.file === 'string' && typeof x.strategy === 'string'
+    && isObject(sites) && typeof sites.total === 'number' && typeof sites.rewritten === 'number'
+    && isObject(size) && typeof size.before === 'number' && typeof size.after === 'number'
+    && isObject(timeMs) && Array.isArray(bySignature) && Array.isArray(byFunction)
+    && Array.isArray(warnings) && warnings.every(w => typeof w === 'string')
+}
+
 export class WasmCache {
   constructor(readonly dir: string | undefined) {}
 
@@ -37,7 +51,7 @@ export class WasmCache {
     try {
       const entry = JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8')) as { sha256?: string; report?: TransformReport }
       const wasm = new Uint8Array(readFileSync(join(this.dir, `${key}.wasm`)))
-      if (!entry.report || entry.sha256 !== sha256(wasm)) return undefined
+      if (!isReport(entry.report) || entry.sha256 !== sha256(wasm)) return undefined
       return { wasm, report: entry.report }
     } catch {
       return undefined

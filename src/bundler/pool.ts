@@ -2,8 +2,12 @@
  * Transforms several wasm files at once, each in a worker thread (binaryen is
  * synchronous and single-threaded), and says how a long transform is going.
  * Workers are started on demand, up to `size`, and do not keep the process
- * alive while idle. Where the worker script is not beside this module (the
- * sources run unbuilt), transforms run on the calling thread instead.
+ * alive while idle. A worker whose transform failed is replaced: a binaryen.js
+ * abort (`memory access out of bounds`, a stack overflow inside binaryen)
+ * leaves that worker's binaryen instance unusable, and every later transform
+ * in it would fail on valid modules. Where the worker script is not beside
+ * this module (the sources run unbuilt), transforms run on the calling thread
+ * instead.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -43,8 +47,9 @@ export class TransformPool {
   private nextId = 0
   private readonly useWorkers: boolean
 
-  constructor(private readonly size: number, private readonly progress?: { afterMs: number; log: (line: string) => void }) {
-    this.useWorkers = WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL))
+  /** `workerUrl`: the worker script (the built `worker.js` beside this module by default). */
+  constructor(private readonly size: number, private readonly progress?: { afterMs: number; log: (line: string) => void }, private readonly workerUrl: URL = WORKER_URL) {
+    this.useWorkers = workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl))
   }
 
   run(bytes: Uint8Array, options: TransformOptions): Promise<PoolResult> {
@@ -93,13 +98,14 @@ export class TransformPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL) }
+    const slot: Slot = { worker: new Worker(this.workerUrl) }
     slot.worker.on('message', (msg: { id: number; wasm?: Uint8Array; report?: TransformResult['report']; error?: { message: string; name?: string; file?: string } }) => {
       const job = slot.job
       if (!job || job.id !== msg.id) return
       slot.job = undefined
       slot.worker.unref()
       if (msg.error) {
+        this.retire(slot)
         const message = msg.error.message.replace(/^\[fpcast-trampoline\] /, '').replace(`${msg.error.file}: `, '')
         job.reject(msg.error.name === 'FpcastError' ? new FpcastError(message, { file: msg.error.file }) : new FpcastError(`internal error while transforming: ${message}`, { file: job.options.fileName }))
       } else {
@@ -119,6 +125,12 @@ export class TransformPool {
     slot.worker.unref()
     this.slots.push(slot)
     return slot
+  }
+
+  /** Takes a worker out of the pool and stops it; the next job starts a fresh one (with a fresh binaryen). */
+  private retire(slot: Slot): void {
+    this.slots = this.slots.filter(s => s !== slot)
+    void slot.worker.terminate()
   }
 
   /** Stops the workers; queued jobs are rejected. */

@@ -15,7 +15,16 @@ export function valTypeOf(type: number, where: string): ValType {
     case b.funcref: return 'funcref'
     case b.externref: return 'externref'
   }
-  throw new FpcastError(`${where}: value type #${type} is not supported (only numbers, v128, funcref and externref are)`)
+  throw new FpcastError(`${where}: value type ${typeName(type)} is not supported (only numbers, v128, funcref and externref are)`)
+}
+
+/** A reference type's name where binaryen.js can tell it (`anyref`, `structref`, ...), else its number (exnref has no name in binaryen.js 132). */
+function typeName(type: number): string {
+  for (const key of Object.keys(b)) {
+    const m = /^_BinaryenType(\w+ref)$/.exec(key)
+    if (m && b[key]() === type) return m[1].toLowerCase()
+  }
+  return `#${type} (a reference type such as exnref)`
 }
 
 export function binaryenType(t: ValType): number {

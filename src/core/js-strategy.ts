@@ -13,7 +13,7 @@ import binaryen from 'binaryen'
 import { tupleType } from './binaryen-types.ts'
 import type { CallIndirectSite } from './scan.ts'
 import { addHooksTable, PREFIX, tableAccess } from './shadow.ts'
-import { type Sig, sigKey } from './signature.ts'
+import { type Sig, sigKey, wireSig } from './signature.ts'
 
 const b = binaryen as any
 
@@ -44,6 +44,6 @@ export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: 
   }
   // One table per import key in the metadata: which main table each site signature reads from.
   const tableOfKey: Record<string, unknown> = {}
-  for (const site of sites) tableOfKey[sigKey(site.sig)] = access[site.table]
-  return { meta: { strategy: 'js', jsSigs: keys, jsTables: tableOfKey } }
+  for (const site of sites) tableOfKey[wireSig(site.sig)] = access[site.table]
+  return { meta: { strategy: 'js', jsSigs: keys.map(k => wireSig(sigs.get(k)!)), jsTables: tableOfKey } }
 }

@@ -60,13 +60,14 @@ export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>
     const ref = m.getFunctionByIndex(i)
     const info = binaryen.getFunctionInfo(ref)
     const fromSection = /^\d+$/.test(info.name) ? undefined : info.name
+    const displayName = symbolMap.get(i) ?? fromSection ?? `wasm-function[${i}]`
     out.push({
       name: info.name,
       index: i,
       ref,
-      sig: sigOf(info.params, info.results, `function ${info.name}`),
+      sig: sigOf(info.params, info.results, `function ${displayName}`),
       imported: !!info.module,
-      displayName: symbolMap.get(i) ?? fromSection ?? `wasm-function[${i}]`,
+      displayName,
     })
   }
   return out

@@ -22,7 +22,9 @@
  *   - initially, a resolver that classifies the slot on first use (from a
  *     build-time list for the static table, or by asking the runtime's
  *     `classify` import for functions added at run time) and caches the
- *     answer in S_T[idx].
+ *     answer in S_T[idx]. Before the runtime has filled its hooks (calls from
+ *     the start function), a slot that needs the runtime is called natively
+ *     and nothing is cached.
  * The runtime calls `fpcast$invalidate` after a slot is set, so the shadows
  * follow `addFunction`, `removeFunction` and side modules; a `table.set` on
  * the call table inside wasm calls it too. A grown call table needs nothing,
@@ -36,8 +38,8 @@
 import binaryen from 'binaryen'
 import { binaryenType, coerce, tableType, tupleType, zeroOf } from './binaryen-types.ts'
 import { FpcastError } from './errors.ts'
-import type { CallIndirectSite, ScanResult } from './scan.ts'
-import { compatibility, type Sig, sigKey } from './signature.ts'
+import type { CallIndirectSite, FunctionEntry, ScanResult } from './scan.ts'
+import { compatibility, type Sig, sigKey, wireSig } from './signature.ts'
 
 const b = binaryen as any
 
@@ -45,6 +47,19 @@ export const PREFIX = 'fpcast$'
 
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
 const MAX_DIRECT_SLOTS = 4
+/**
+ * Most names (or children) handed to binaryen.js in one call: it copies them
+ * onto its own stack of a few MB (600,000 br_table labels overflowed it and
+ * left that binaryen instance unusable).
+ */
+export const BR_TABLE_CHUNK = 16384
+/**
+ * Entries per function of the static slot lookup, each one br_table. V8
+ * rejects a br_table of more than 65,520 targets, and big ones cost memory
+ * when compiled: a 60,000-slot table in four br_tables of 16,384 cost 16 MB of
+ * RSS at its first calls, in 59 functions of 1,024 about 4.6 MB.
+ */
+export const STATIC_SIG_CHUNK = 1024
 /** A shadow grows to the next multiple of this many slots past the index that needs it (V8 reallocates a table on every grow). */
 const GROW_STEP = 1024
 
@@ -111,6 +126,69 @@ export function tableAccess(m: binaryen.Module, table: string): { export?: strin
   return {}
 }
 
+/**
+ * A function `(d) -> ks[d]` for `ks`, the signature index of each slot of
+ * one chunk of a segment (-1: no build-time answer), through one br_table.
+ * The caller checks that d is in range.
+ */
+function addStaticSigChunk(m: binaryen.Module, name: string, ks: number[]): string {
+  const label = (k: number) => `k${k}`
+  const distinct = [...new Set(ks)]
+  let inner = m.switch(ks.map(label), label(-1), m.local.get(0, b.i32))
+  for (const k of distinct.includes(-1) ? distinct : [...distinct, -1]) inner = m.block(null, [m.block(label(k), [inner]), m.return(m.i32.const(k))])
+  m.addFunction(name, tupleType(['i32']), b.i32, [], m.block(null, [inner, m.i32.const(-1)], b.i32))
+  return name
+}
+
+/**
+ * The part of `static_sig(idx)` (local 0: the slot index, local 1: scratch)
+ * for one segment at `offset` whose chunks of STATIC_SIG_CHUNK slots answer
+ * in `chunks`: `d = idx - offset; if (d < length) return chunk(d)`, the chunk
+ * found by a binary search on d.
+ */
+function staticSigSegment(m: binaryen.Module, offset: number, length: number, chunks: string[]): number[] {
+  const d = () => m.local.get(1, b.i32)
+  const search = (lo: number, hi: number): number => {
+    if (hi - lo === 1) return m.return(m.call(chunks[lo], [lo ? m.i32.sub(d(), m.i32.const(lo * STATIC_SIG_CHUNK)) : d()], b.i32))
+    const mid = (lo + hi) >> 1
+    return m.if(m.i32.lt_u(d(), m.i32.const(mid * STATIC_SIG_CHUNK)), search(lo, mid), search(mid, hi))
+  }
+  return [
+    m.local.set(1, m.i32.sub(m.local.get(0, b.i32), m.copyExpression(offset))),
+    m.if(m.i32.lt_u(d(), m.i32.const(length)), search(0, chunks.length)),
+  ]
+}
+
+/**
+ * An active element segment, split into segments of at most BR_TABLE_CHUNK
+ * entries (binaryen.js copies a segment's names onto its small stack). Only a
+ * constant offset can be split; a longer segment at a computed one is refused.
+ */
+function addActiveSegment(m: binaryen.Module, table: string, name: string, data: string[], offset: number, fail: (msg: string) => Error): void {
+  if (data.length <= BR_TABLE_CHUNK) {
+    m.addActiveElementSegment(table, name, data, offset)
+    return
+  }
+  if (b._BinaryenExpressionGetId(offset) !== b.ConstId) throw fail(`element segment ${name} has ${data.length} entries at a computed offset; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported there, nothing was written: use the default slotVia 'global'`)
+  const base = b.Const.getValueI32(offset)
+  for (let at = 0; at < data.length; at += BR_TABLE_CHUNK) {
+    m.addActiveElementSegment(table, at ? `${name}$${at}` : name, data.slice(at, at + BR_TABLE_CHUNK), m.i32.const(base + at))
+  }
+}
+
+/** A block of many expressions, as nested blocks of at most BR_TABLE_CHUNK children (binaryen.js passes children on its stack). */
+function chunkedBlock(m: binaryen.Module, children: number[]): number {
+  if (children.length <= BR_TABLE_CHUNK) return m.block(null, children)
+  const parts: number[] = []
+  for (let at = 0; at < children.length; at += BR_TABLE_CHUNK) parts.push(m.block(null, children.slice(at, at + BR_TABLE_CHUNK)))
+  return chunkedBlock(m, parts)
+}
+
+/** Whether a call of `site` passes on the result of a function of `target` as it is. */
+function sameResults(site: Sig, target: Sig): boolean {
+  return site.results.length === target.results.length && site.results.every((t, i) => t === target.results[i])
+}
+
 export interface ShadowOptions {
   /** Convert numbers between differing value types instead of trapping. */
   coerce: boolean
@@ -125,6 +203,9 @@ export interface ShadowOptions {
   /** Count each mismatched call per site through the runtime. */
   diagnostics: boolean
 }
+
+/** Marks the static_sig answer of an import with slotVia 'argument' (never primed): above any signature index. */
+const IMPORTED = 0x40000000
 
 /** Slot of the hooks table for diagnostics: record(site, t, k). */
 export const HOOK_RECORD = 3
@@ -166,7 +247,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     }
   }
   const kKeys = [...known.keys()]
-  const probeSigs = [...new Set(scan.functions.map(f => sigKey(f.sig)))].filter(k => !known.has(k))
+  const probeSigs = [...new Map(scan.functions.map(f => [sigKey(f.sig), f.sig])).entries()].filter(([k]) => !known.has(k)).map(([, sig]) => sig)
   const kIndex = new Map(kKeys.map((k, i) => [k, i]))
   const tKeys = [...siteSigs.keys()]
   /** A primed function's parameters: its own plus the slot index. */
@@ -174,6 +255,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   /** What a call through a shadow table passes. */
   const shadowParams = (sig: Sig) => viaArgument ? plus(sig) : tupleType(sig.params)
   const resultsOf = (sig: Sig) => tupleType(sig.results)
+
+  // Where the module makes tail calls itself, our wrappers and generated
+  // functions whose last call's result passes through unchanged make that
+  // call a tail call, so a return_call_indirect loop through them runs in
+  // constant stack, as natively.
+  const tail = sites.some(s => s.isReturn)
 
   // Which defined functions get primed.
   const wrapperOf = new Map<string, string>()
@@ -212,7 +299,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     for (const call of scan.calls.get(name) ?? []) b.Call.appendOperand(call, m.i32.const(0))
     for (const ref of scan.refFuncs.get(name) ?? []) b.RefFunc.setFunc(ref, wrapper)
     const args = f.sig.params.map((t, i) => m.local.get(i, binaryenType(t)))
-    m.addFunction(wrapper, tupleType(f.sig.params), resultsOf(f.sig), [], m.call(name, [...args, m.i32.const(0)], resultsOf(f.sig)))
+    m.addFunction(wrapper, tupleType(f.sig.params), resultsOf(f.sig), [], (tail ? m.return_call : m.call).call(m, name, [...args, m.i32.const(0)], resultsOf(f.sig)))
   }
   const outside = (name: string) => wrapperOf.get(name) ?? name
 
@@ -221,8 +308,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     if (!seg.data.some(n => wrapperOf.has(n))) continue
     const offset = seg.passive ? 0 : m.copyExpression(seg.offset)
     m.removeElementSegment(seg.name)
-    if (seg.passive) m.addPassiveElementSegment(seg.name, seg.data.map(outside))
-    else m.addActiveElementSegment(seg.table, seg.name, seg.data.map(outside), offset)
+    if (seg.passive) {
+      if (seg.data.length > BR_TABLE_CHUNK) throw fail(`passive element segment ${seg.name} has ${seg.data.length} entries; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported (binaryen.js copies a segment onto its small stack), nothing was written: use the default slotVia 'global'`)
+      m.addPassiveElementSegment(seg.name, seg.data.map(outside))
+    } else addActiveSegment(m, seg.table, seg.name, seg.data.map(outside), offset, fail)
   }
   const nExports = m.getNumExports()
   const exports = [] as { name: string; value: string }[]
@@ -256,7 +345,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   } else {
     const staticEnd = Math.max(0, ...staticSegs.map(seg => b.Const.getValueI32(seg.offset) + seg.data.length))
     addTypedTable(m, P, Math.max(tableInfo.initial, staticEnd), pType)
-    if (viaArgument) staticSegs.forEach((seg, i) => m.addActiveElementSegment(P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset)))
+    if (viaArgument) staticSegs.forEach((seg, i) => addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), fail))
   }
   /** Whether P says slot idx still holds its static function; with 'argument', leaves it in local pv. */
   const unchanged = (idx: () => number, pv: number) => viaArgument
@@ -289,8 +378,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addGlobal(SITE, b.i32, true, m.i32.const(-1))
     m.addGlobalExport(SITE, SITE)
   }
-  const record = (t: number, k: number) =>
-    m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none)
+  // Hooks called where they may still be empty (the start function runs before the runtime fills them) are skipped then.
+  const ifHook = (slot: number, call: number) => m.if(m.i32.eqz(m.ref.is_null(m.table.get(HOOKS, m.i32.const(slot), b.funcref))), call)
+  const record = (t: number, k: number) => ifHook(HOOK_RECORD,
+    m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none))
   const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
   const mismatch = (t: number, k: number, idx: number) =>
     m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
@@ -323,10 +414,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     }
     return name
   }
+  const indirect = (asTail: boolean, ...a: Parameters<binaryen.Module['call_indirect']>) => asTail ? (m as any).return_call_indirect(...a) : m.call_indirect(...a)
+  const direct = (asTail: boolean, ...a: Parameters<binaryen.Module['call']>) => asTail ? m.return_call(...a) : m.call(...a)
   const pass = (site: Sig) => {
     const key = sigKey(site), n = site.params.length
     return define(`${PREFIX}pass$${key}`, site, [], () =>
-      m.call_indirect(table, m.local.get(n, b.i32), site.params.map((t, i) => m.local.get(i, binaryenType(t))), tupleType(site.params), resultsOf(site)))
+      indirect(tail, table, m.local.get(n, b.i32), site.params.map((t, i) => m.local.get(i, binaryenType(t))), tupleType(site.params), resultsOf(site)))
   }
   // The static slots of each signature, for adapters that call them directly.
   const staticSlots = new Map<string, { slot: number; name: string }[]>()
@@ -351,18 +444,19 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
    */
   const adapter = (site: Sig, target: Sig, primed: boolean, isStatic = false) => {
     const n = site.params.length
-    const direct = isStatic ? staticSlots.get(sigKey(target)) : undefined
-    const useDirect = !!direct && direct.length <= MAX_DIRECT_SLOTS
+    const candidates = isStatic ? staticSlots.get(sigKey(target)) : undefined
+    const useDirect = !!candidates && candidates.length <= MAX_DIRECT_SLOTS
+    const asTail = tail && sameResults(site, target)
     const name = `${PREFIX}${useDirect ? 'ad' : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
     return define(name, site, [], () => {
       const idx = () => m.local.get(n, b.i32)
       const viaTable = primed
-        ? m.call_indirect(P, idx(), [...argsFor(site, target), idx()], plus(target), resultsOf(target))
-        : m.call_indirect(table, idx(), argsFor(site, target), tupleType(target.params), resultsOf(target))
+        ? indirect(asTail, P, idx(), [...argsFor(site, target), idx()], plus(target), resultsOf(target))
+        : indirect(asTail, table, idx(), argsFor(site, target), tupleType(target.params), resultsOf(target))
       let adapted = adaptResult(viaTable, site, target)
       if (useDirect) {
-        for (const { slot, name: fn } of [...direct!].reverse()) {
-          const call = m.call(fn, primed ? [...argsFor(site, target), idx()] : argsFor(site, target), resultsOf(target))
+        for (const { slot, name: fn } of [...candidates!].reverse()) {
+          const call = direct(asTail, fn, primed ? [...argsFor(site, target), idx()] : argsFor(site, target), resultsOf(target))
           adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), adaptResult(call, site, target), adapted)
         }
       }
@@ -371,11 +465,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   }
   // One trap per call-site signature, not per pair (most pairs are
   // incompatible: 1,956 of Pyodide's 2,880): the runtime reads the slot's
-  // type itself for the message (k = -1).
+  // type itself for its report (k = -1), then the adapter traps in wasm,
+  // which no catch_all can catch (an exception thrown from JS could be).
   const trap = (site: Sig) => {
     const n = site.params.length
     return define(`${PREFIX}x$${sigKey(site)}`, site, [], () => m.block(null, [
-      mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32)),
+      ifHook(HOOK_MISMATCH, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32))),
       m.unreachable(),
     ]))
   }
@@ -393,21 +488,22 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   }
   const ADAPT = `${PREFIX}adapters`
   m.addTable(ADAPT, adaptNames.length, adaptNames.length)
-  m.addActiveElementSegment(ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0))
+  addActiveSegment(m, ADAPT, `${PREFIX}adapters$0`, adaptNames, m.i32.const(0), fail)
 
-  // 4. The build-time signature of each static slot: a br_table per segment.
+  // 4. The build-time signature of each static slot: a function per chunk of
+  // a segment, each a br_table. An import has its declared type (linking
+  // checks it exactly); with 'argument' it is not primed, so its k is marked
+  // with IMPORTED.
+  const staticSigOf = (f: FunctionEntry | undefined) => !f ? -1 : f.imported && viaArgument ? kIndex.get(sigKey(f.sig))! | IMPORTED : kIndex.get(sigKey(f.sig))!
   const STATIC_SIG = `${PREFIX}static_sig`
   {
-    const idx = () => m.local.get(0, b.i32), d = () => m.local.get(1, b.i32)
     const parts: number[] = []
     staticSegs.forEach((seg, s) => {
-      const ks = seg.data.map(name => { const f = scan.byName.get(name); return f && !f.imported ? kIndex.get(sigKey(f.sig))! : -1 })
-      const distinct = [...new Set(ks)]
-      const label = (k: number) => `s${s}k${k}`
-      let inner = m.switch(ks.map(label), label(-1), d())
-      for (const k of distinct.includes(-1) ? distinct : [...distinct, -1]) inner = m.block(null, [m.block(label(k), [inner]), m.return(m.i32.const(k))])
-      parts.push(m.local.set(1, m.i32.sub(idx(), m.copyExpression(seg.offset))))
-      parts.push(m.if(m.i32.lt_u(d(), m.i32.const(seg.data.length)), inner))
+      const ks = seg.data.map(name => staticSigOf(scan.byName.get(name)))
+      if (!ks.length) return
+      const chunks: string[] = []
+      for (let at = 0; at < ks.length; at += STATIC_SIG_CHUNK) chunks.push(addStaticSigChunk(m, `${STATIC_SIG}$${s}$${at / STATIC_SIG_CHUNK}`, ks.slice(at, at + STATIC_SIG_CHUNK)))
+      parts.push(...staticSigSegment(m, seg.offset, ks.length, chunks))
     })
     parts.push(m.i32.const(-1))
     m.addFunction(STATIC_SIG, tupleType(['i32']), b.i32, [b.i32], m.block(null, parts, b.i32))
@@ -424,8 +520,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const args = () => site.params.map((ty, i) => m.local.get(i, binaryenType(ty)))
     const adaptAt = (isStatic: number) =>
       m.table.get(ADAPT, m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)), b.funcref)
-    const ret = (call: number) => site.results.length ? m.return(call) : m.block(null, [call, m.return()])
-    const native = () => ret(m.call_indirect(table, idx(), args(), tupleType(site.params), resultsOf(site)))
+    const ret = (call: number) => tail ? call : site.results.length ? m.return(call) : m.block(null, [call, m.return()])
+    const native = () => ret(indirect(tail, table, idx(), args(), tupleType(site.params), resultsOf(site)))
     const name = `${PREFIX}resolve$${tKey}`
     // Grown slots are filled with the resolver itself.
     const resolverRef = () => refFunc(name)
@@ -440,19 +536,25 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       ])),
       m.local.set(F, m.table.get(table, idx(), b.funcref)),
       m.if(m.ref.is_null(m.local.get(F, b.funcref)), native()),
-      // Static and unchanged (P says so, and it is not an import): the build-time answer.
+      // Static and unchanged (P says so): the build-time answer, imports included.
       m.local.set(K, m.i32.const(-1)),
       m.if(m.i32.lt_u(idx(), m.table.size(P)),
         m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)))),
       m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
-        m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
-          m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
-          m.local.set(E, adaptAt(1))),
+        m.if(m.i32.and(m.local.get(K, b.i32), m.i32.const(IMPORTED)),
+          // An unprimed import (slotVia 'argument'): what a function added at run time gets.
+          m.block(null, [m.local.set(K, m.i32.xor(m.local.get(K, b.i32), m.i32.const(IMPORTED))), m.local.set(E, adaptAt(0))]),
+          m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
+            m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
+            m.local.set(E, adaptAt(1)))),
         // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
+        // Before the runtime has filled the hooks (calls from the start function), behave natively and cache nothing.
         m.block(null, [
+          m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK_CLASSIFY), b.funcref)), native()),
           m.local.set(K, classify(m.local.get(F, b.funcref), t)),
           m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
-            m.local.set(E, adaptAt(0)),
+            // A function of T itself: with 'global' the shadow holds it (no frame of ours, tail calls stay tail calls).
+            viaArgument ? m.local.set(E, adaptAt(0)) : m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)), m.local.set(E, m.local.get(F, b.funcref)), m.local.set(E, adaptAt(0))),
             m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(-3)),
               m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK_DYNAMIC), b.funcref)),
               m.local.set(E, refFunc(pass(site))))),
@@ -461,7 +563,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       m.table.set(CALL, m.i32.const(0), m.local.get(E, b.funcref)),
       // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
       ...(viaArgument ? [] : [m.global.set(SLOT, idx())]),
-      ret(m.call_indirect(CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
+      ret(indirect(tail, CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
     ]))
     resolverOf.set(tKey, name)
     m.addActiveElementSegment(S, `${PREFIX}shadow$${tKey}$0`, [name], m.i32.const(0))
@@ -493,7 +595,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   if (computed) {
     startBody.push(m.drop(m.table.grow(P, m.ref.null(pType), m.table.size(table))))
     if (viaArgument) for (const seg of staticSegs) {
-      seg.data.forEach((name, i) => startBody.push(m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))))
+      startBody.push(chunkedBlock(m, seg.data.map((name, i) => m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name)))))
     }
   }
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
@@ -556,13 +658,16 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     meta: {
       strategy: 'shadow',
       table: tableAccess(m, table),
-      sigs: kKeys,
-      probeSigs,
-      siteSigs: tKeys,
+      // Signatures as WireSigs (see signature.ts), in the order of k and t.
+      sigs: kKeys.map(k => wireSig(known.get(k)!)),
+      probeSigs: probeSigs.map(wireSig),
+      siteSigs: tKeys.map(k => wireSig(siteSigs.get(k)!)),
       invalidate: INVALIDATE,
+      // The module makes tail calls: adapters the runtime builds end in a tail call too.
+      ...(tail ? { tailCalls: true } : {}),
       slotVia,
       ...(viaArgument ? {} : { slotGlobal: SLOT }),
-      ...(diagnostics ? { siteGlobal: SITE, sites: sites.map(s => ({ f: s.func.displayName, i: s.func.index, n: s.ordinal, s: sigKey(s.sig) })) } : {}),
+      ...(diagnostics ? { siteGlobal: SITE, sites: sites.map(s => ({ f: s.func.displayName, i: s.func.index, n: s.ordinal, s: wireSig(s.sig) })) } : {}),
     },
     primed: wrapperOf.size,
     adapters: made.size,

@@ -40,6 +40,20 @@ export function sigKey(sig: Sig): string {
   return key
 }
 
+/**
+ * A signature as the transform's metadata hands it to the runtime
+ * (`src/runtime/runtime.js`, which reads it the same way): the parameters'
+ * letters, a colon, the results' letters. `ii:i` is (i32, i32) -> i32, `:`
+ * is () -> void, `i:ij` is (i32) -> (i32, i64): unlike the Emscripten
+ * letters of `sigKey`, it says how many results there are, so the runtime can
+ * write any signature's type (multi-value ones too) for its type probes.
+ */
+export type WireSig = string
+
+export function wireSig(sig: Sig): WireSig {
+  return `${sig.params.map(t => LETTER[t]).join('')}:${sig.results.map(t => LETTER[t]).join('')}`
+}
+
 /** Readable form for messages: `(i32, f64) -> i32`. */
 export function sigText(sig: Sig): string {
   const res = sig.results.length === 0 ? 'void' : sig.results.join(', ')

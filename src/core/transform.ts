@@ -4,13 +4,13 @@
  * pointers of another type are adapted instead of trapping, validates the
  * result, and reports what it did.
  *
- *   const { wasm, report } = await transformWasm(bytes, { fileName: 'app.wasm' })
+ *   const { wasm, report } = transformWasm(bytes, { fileName: 'app.wasm' })
  *
- * The output imports a few functions from the `fpcast_trampoline` module;
- * the runtime (`src/runtime`) supplies them and keeps the shadow tables in
- * step with run-time table changes. A custom section `fpcast_trampoline`
- * carries what the runtime needs; its presence makes a second transform a
- * no-op.
+ * The output imports nothing new: it exports a hooks table that the runtime
+ * (`src/runtime`) fills right after instantiation, and the runtime keeps the
+ * shadow tables in step with run-time table changes. A custom section
+ * `fpcast_trampoline` carries what the runtime needs (signatures as WireSigs,
+ * see signature.ts); its presence makes a second transform a no-op.
  */
 import binaryen from 'binaryen'
 import { tableType } from './binaryen-types.ts'
@@ -23,7 +23,8 @@ import { applyShadow, PREFIX, readSegments } from './shadow.ts'
 import { sigKey, sigText } from './signature.ts'
 
 export const SECTION = 'fpcast_trampoline'
-export const FORMAT_VERSION = 1
+/** 2: signatures in the metadata are WireSigs (`ii:i`), not Emscripten letters. */
+export const FORMAT_VERSION = 2
 
 export interface TransformReport {
   file: string
@@ -62,7 +63,33 @@ function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
   return true
 }
 
+/**
+ * Transforms one module (see the file's header). Every failure is an
+ * FpcastError naming the file: one from binaryen itself (an abort, a stack
+ * overflow in its reader or writer) says so, and means this thread's binaryen
+ * instance may be unusable from now on (the bundler's pool replaces its
+ * worker after any failure).
+ */
 export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
+  try {
+    return transformUnguarded(input, options)
+  } catch (e) {
+    const file = options.fileName ?? '<wasm>'
+    if (e instanceof FpcastError) throw e.file ? e : new FpcastError(e.message.replace(/^\[fpcast-trampoline\] /, ''), { file, cause: e })
+    throw internalFailure(e, file)
+  }
+}
+
+/** An error that escaped binaryen or our own code, as one line naming the file. */
+function internalFailure(e: unknown, file: string): FpcastError {
+  const said = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  const why = /call stack size/i.test(said)
+    ? 'binaryen ran out of stack, most likely on expressions nested too deeply (thousands of blocks inside one another)'
+    : 'binaryen or the transform failed unexpectedly'
+  return new FpcastError(`${why} (${said.split('\n')[0]}); nothing was written. Please report it with the input if the module is valid`, { file, cause: e })
+}
+
+function transformUnguarded(input: Uint8Array, options: TransformOptions): TransformResult {
   const opts = resolveOptions(options)
   const file = opts.fileName
   const t0 = performance.now()
@@ -177,6 +204,15 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     report.timeMs.total = performance.now() - t0
     return { wasm, report }
   } finally {
+    disposeQuietly(m)
+  }
+}
+
+/** Frees the module; after a binaryen abort that may fail too, and must not hide the first error. */
+function disposeQuietly(m: binaryen.Module): void {
+  try {
     m.dispose()
+  } catch {
+    // binaryen is already broken: the error being thrown says why.
   }
 }

@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * The runtime of a transformed module: supplies its `fpcast_trampoline`
- * import, keeps its shadow tables in step with the call table, and reports
- * incompatible calls. No dependencies, no eval, no `new Function`.
+ * The runtime of a transformed module: fills its hooks table, keeps its
+ * shadow tables in step with the call table (and with modules sharing it),
+ * and reports incompatible calls. No dependencies, no eval, no `new Function`.
  *
  * `fpcastRuntime(WebAssembly)` returns an object that behaves like the
  * `WebAssembly` namespace (everything is inherited from it), except that
@@ -32,10 +32,20 @@ export function fpcastRuntime(WA) {
   const str = (s) => { const bytes = Array.from(s, c => c.charCodeAt(0)); return [...leb(bytes.length), ...bytes] }
   const section = (id, body) => [id, ...leb(body.length), ...body]
   const vec = (items) => [...leb(items.length), ...items.flat()]
-  /** A key is Emscripten letters: result first (`v` for none), then parameters. */
-  const funcType = (key, extraI32 = false) => {
-    const params = [...key.slice(1)].map(c => TYPE[c]).concat(extraI32 ? [0x7f] : [])
-    const results = key[0] === 'v' ? [] : [TYPE[key[0]]]
+  /**
+   * Signatures are WireSigs, as the transform writes them into the metadata
+   * (`src/core/signature.ts`): parameter letters, a colon, result letters
+   * (`ii:i` is (i32, i32) -> i32, `i:ij` is (i32) -> (i32, i64), `:` is () -> void).
+   * @typedef {string} WireSig
+   * @param {WireSig} sig
+   * @returns {{ params: string, results: string }}
+   */
+  const parseSig = (sig) => { const at = sig.indexOf(':'); return { params: sig.slice(0, at), results: sig.slice(at + 1) } }
+  /** The type section entry of a WireSig, with one more i32 parameter if `extraI32`. */
+  const funcType = (sig, extraI32 = false) => {
+    const { params: p, results: r } = parseSig(sig)
+    const params = [...p].map(c => TYPE[c]).concat(extraI32 ? [0x7f] : [])
+    const results = [...r].map(c => TYPE[c])
     return [0x60, ...leb(params.length), ...params, ...leb(results.length), ...results]
   }
   /** A module importing one function per type from "m" and, if `reexport`, exporting them again (as wasm functions). */
@@ -65,7 +75,7 @@ export function fpcastRuntime(WA) {
             const params = [], results = []
             for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; params.push(l) }
             for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; results.push(l) }
-            if (results.length <= 1) learned.add((results[0] || 'v') + params.join(''))
+            learned.add(`${params.join('')}:${results.join('')}`)
           }
           return
         }
@@ -74,13 +84,95 @@ export function fpcastRuntime(WA) {
     } catch (e) { /* not ours to judge: the engine reports bad modules */ }
   }
 
+  // --- call tables shared with modules instantiated later ---
+  // A module instantiated through us that imports a call table of ours may
+  // write slots of it with its active element segments: the transformed
+  // instances calling through that table forget those slots. (A table.set in
+  // the other module's code cannot be seen: see the README's limits.)
+  /** For each call table, the `forget(index, count)` of every transformed instance calling through it. */
+  const sharers = new WeakMap()
+  /** Active element segments of modules compiled through us: [{ table, offset: number | { global } | null, length }]. */
+  const segmentsOf = new WeakMap()
+  /**
+   * The active element segments in a module's bytes, or null where the
+   * reading meets something it does not know (then every slot counts as written).
+   */
+  function readElementSegments(bytes) {
+    try {
+      const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer ? bytes.buffer : bytes, bytes.byteOffset || 0, bytes.byteLength)
+      let p = 8
+      const read = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return r >>> 0 }
+      const readSigned = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return shift < 32 && (byte & 0x40) ? r | (-1 << shift) : r }
+      /** An offset: a constant, an imported global, or null for anything else (extended constants). */
+      const offset = () => {
+        const op = u8[p++]
+        const value = op === 0x41 ? readSigned() : op === 0x23 ? { global: read() } : null
+        return u8[p++] === 0x0b ? value : null
+      }
+      /** Skips one element expression (ref.func, ref.null, global.get); false for anything else. */
+      const skipExpr = () => {
+        for (;;) {
+          const op = u8[p++]
+          if (op === 0x0b) return true
+          if (op === 0xd2 || op === 0x23) read()
+          else if (op === 0xd0) p++
+          else return false
+        }
+      }
+      while (p < u8.length) {
+        const id = u8[p++], size = read(), end = p + size
+        if (id !== 9) { p = end; continue }
+        const segments = []
+        for (let n = read(); n > 0; n--) {
+          const flags = read()
+          const active = !(flags & 1)
+          const table = active && flags & 2 ? read() : 0
+          const at = active ? offset() : null
+          if (!active || flags & 2) p++ // the element kind or reference type
+          const count = read()
+          for (let i = 0; i < count; i++) if (flags & 4 ? !skipExpr() : (read(), false)) return null
+          if (active) segments.push({ table, offset: at, length: count })
+        }
+        return segments
+      }
+      return []
+    } catch (e) { return null }
+  }
+  /** After a module is instantiated: the slots its element segments wrote in our call tables are forgotten. */
+  function followSharedTables(module, imports) {
+    const listed = WA.Module.imports(module)
+    const tables = listed.filter(i => i.kind === 'table').map(i => imports?.[i.module]?.[i.name])
+    if (!tables.some(t => sharers.has(t))) return
+    const globals = listed.filter(i => i.kind === 'global').map(i => imports?.[i.module]?.[i.name])
+    const segments = segmentsOf.get(module) ?? null
+    tables.forEach((table, index) => {
+      const forget = sharers.get(table)
+      if (!forget) return
+      const write = (at, length) => { for (const f of forget) f(at, length) }
+      if (!segments) return write(0, table.length)
+      for (const seg of segments) {
+        if (seg.table !== index) continue
+        const g = seg.offset !== null && typeof seg.offset === 'object' ? globals[seg.offset.global] : undefined
+        const at = typeof seg.offset === 'number' ? seg.offset : g instanceof WA.Global ? g.value : typeof g === 'number' ? g : null
+        if (at === null) write(0, table.length)
+        else write(at >>> 0, seg.length)
+      }
+    })
+  }
+  function compiled(module, bytes) {
+    segmentsOf.set(module, readElementSegments(bytes))
+    return module
+  }
+
   // --- adapters built at run time, for signatures the transform did not know ---
   const ZERO = { i: [0x41, 0], j: [0x42, 0], f: [0x43, 0, 0, 0, 0], d: [0x44, 0, 0, 0, 0, 0, 0, 0, 0], V: [0xfd, 0x0c, ...new Array(16).fill(0)], F: [0xd0, 0x70], E: [0xd0, 0x6f] }
-  /** Same rules as the build-time adapters: drop extra arguments, zero missing ones, zero or drop the result. */
-  function adaptable(site, target) {
-    const n = Math.min(site.length, target.length) - 1
-    for (let i = 1; i <= n; i++) if (site[i] !== target[i]) return false
-    return site[0] === 'v' || target[0] === 'v' || site[0] === target[0]
+  /** Same rules as the build-time adapters: drop extra arguments, zero missing ones, zero or drop the result; never several results. */
+  function adaptable(siteSig, targetSig) {
+    const site = parseSig(siteSig), target = parseSig(targetSig)
+    if (site.results.length > 1 || target.results.length > 1) return false
+    const n = Math.min(site.params.length, target.params.length)
+    for (let i = 0; i < n; i++) if (site.params[i] !== target.params[i]) return false
+    return !site.results || !target.results || site.results === target.results
   }
   const sleb = (n) => { const out = []; for (;;) { const byte = n & 0x7f; n >>= 7; if ((n === 0 && !(byte & 0x40)) || (n === -1 && (byte & 0x40))) { out.push(byte); return out } out.push(byte | 0x80) } }
   const adapterModules = new Map()
@@ -91,16 +183,19 @@ export function fpcastRuntime(WA) {
    * argument, or the module's slot global (`slotVia: 'global'`). With
    * `record` ({ t, k }), it first reports the call to the diagnostics hook.
    */
-  function dynamicAdapter(inst, site, target, record) {
+  function dynamicAdapter(inst, siteSig, targetSig, record) {
     const viaGlobal = !!inst.slotGlobal
-    const key = [site, target, viaGlobal, record ? `${record.t}/${record.k}` : ''].join(':')
+    // In a module that makes tail calls, an adapter whose result passes through unchanged tail-calls (return_call_indirect).
+    const tail = !!inst.meta.tailCalls && parseSig(siteSig).results === parseSig(targetSig).results
+    const key = [siteSig, targetSig, viaGlobal, tail, record ? `${record.t}/${record.k}` : ''].join('/')
     let perInstance = adapterInstances.get(inst)
     if (!perInstance) adapterInstances.set(inst, perInstance = new Map())
     let fn = perInstance.get(key)
     if (fn) return fn
     let module = adapterModules.get(key)
     if (!module) {
-      const n = site.length - 1
+      const site = parseSig(siteSig), target = parseSig(targetSig)
+      const n = site.params.length
       const imports = [[...str('m'), ...str('t'), 1, 0x70, 0, 0]]
       if (record) imports.push([...str('m'), ...str('h'), 1, 0x70, 0, 0])
       if (viaGlobal) imports.push([...str('m'), ...str('g'), 3, 0x7f, 1])
@@ -108,13 +203,13 @@ export function fpcastRuntime(WA) {
       const slot = viaGlobal ? [0x23, 0] : [0x20, ...leb(n)]
       const code = []
       if (record) code.push(0x23, viaGlobal ? 1 : 0, 0x41, ...sleb(record.t), 0x41, ...sleb(record.k), 0x41, 3, 0x11, 2, 1)
-      for (let i = 1; i < target.length; i++) code.push(...(i <= n ? [0x20, ...leb(i - 1)] : ZERO[target[i]]))
-      code.push(...slot, 0x11, 1, 0)
-      if (site[0] === 'v' && target[0] !== 'v') code.push(0x1a)
-      if (site[0] !== 'v' && target[0] === 'v') code.push(...ZERO[site[0]])
+      for (let i = 0; i < target.params.length; i++) code.push(...(i < n ? [0x20, ...leb(i)] : ZERO[target.params[i]]))
+      code.push(...slot, tail ? 0x13 : 0x11, 1, 0)
+      if (!site.results && target.results) code.push(0x1a)
+      if (site.results && !target.results) code.push(...ZERO[site.results])
       const body = [0, ...code, 0x0b]
       const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-        ...section(1, vec([funcType(site, !viaGlobal), funcType(target), [0x60, 3, 0x7f, 0x7f, 0x7f, 0]])),
+        ...section(1, vec([funcType(siteSig, !viaGlobal), funcType(targetSig), [0x60, 3, 0x7f, 0x7f, 0x7f, 0]])),
         ...section(2, vec(imports)),
         ...section(3, vec([[0]])),
         ...section(7, vec([[...str('a'), 0, 0]])),
@@ -180,9 +275,10 @@ export function fpcastRuntime(WA) {
     return found
   }
 
-  function sigText(key) {
-    const params = [...key.slice(1)].map(c => NAME[c]).join(', ')
-    return `(${params}) -> ${key[0] === 'v' ? 'void' : NAME[key[0]]}`
+  /** `(i32, f64) -> i32`, as the transform's messages write it. */
+  function sigText(sig) {
+    const { params, results } = parseSig(sig)
+    return `(${[...params].map(c => NAME[c]).join(', ')}) -> ${results ? [...results].map(c => NAME[c]).join(', ') : 'void'}`
   }
 
   /** The first frame below our own functions: the call site, as the engine names it. */
@@ -199,8 +295,16 @@ export function fpcastRuntime(WA) {
     const sections = WA.Module.customSections(module, SECTION)
     if (!sections.length) return null
     const meta = JSON.parse(new TextDecoder().decode(sections[0]))
-    if (meta.version !== 1) throw new Error(`[fpcast-trampoline] this module was transformed by a newer version (format ${meta.version}); update the runtime`)
+    if (meta.version === 1) return fromFormat1(meta)
+    if (meta.version !== 2) throw new Error(`[fpcast-trampoline] this module was transformed by a newer version (format ${meta.version}); update the runtime`)
     return meta
+  }
+
+  /** Format 1 wrote signatures as Emscripten letters, result first (`iii`, `vi`): the same as WireSigs. */
+  function fromFormat1(meta) {
+    const wire = key => `${key.slice(1)}:${key[0] === 'v' ? '' : key[0]}`
+    const jsTables = meta.jsTables && Object.fromEntries(Object.entries(meta.jsTables).map(([k, v]) => [wire(k), v]))
+    return { ...meta, sigs: meta.sigs?.map(wire), probeSigs: meta.probeSigs?.map(wire), siteSigs: meta.siteSigs?.map(wire), jsSigs: meta.jsSigs?.map(wire), jsTables }
   }
 
   function findTable(access, imports, instance) {
@@ -241,13 +345,16 @@ export function fpcastRuntime(WA) {
         hooks.set(2, dynamicAdapter(state, siteSigs[t], key, record))
         return -3
       }
+      // Reports an incompatible call, right before the module traps in wasm
+      // (`unreachable`: a real trap, which wasm's catch_all cannot catch, so
+      // the report cannot travel in the error and goes to the console).
       // k < 0: the module has one trap per call-site signature; the slot tells its type.
       const mismatch = (t, k, slot) => {
         const { sigs, siteSigs } = state.meta
         const f = k < 0 && state.table ? state.table.get(slot) : null
         const key = k >= 0 ? sigs[k] : f && signatureOf(f, candidateSigs())
         const holds = key ? sigText(key) : 'a function of another type'
-        throw new WA.RuntimeError(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option)`)
+        console.error(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option) and traps (RuntimeError: unreachable)`)
       }
       // One count per site and signature of the function adapted to (a GLib emit site calls handlers of several).
       const recordCall = (site, t, k) => {
@@ -299,6 +406,9 @@ export function fpcastRuntime(WA) {
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
       const invalidate = instance.exports[meta.invalidate]
+      let forget = sharers.get(table)
+      if (!forget) sharers.set(table, forget = new Set())
+      forget.add((index, count) => invalidate(index, count, true))
       // An own property shadows the prototype's set for this table only. A
       // grown table needs nothing: the shadows grow when a call needs it.
       const set = table.set
@@ -339,27 +449,27 @@ export function fpcastRuntime(WA) {
 
   function instantiateModule(module, imports) {
     const meta = readMeta(module)
-    if (!meta) return WA.instantiate(module, imports)
+    if (!meta) return WA.instantiate(module, imports).then(instance => { followSharedTables(module, imports); return instance })
     const { imports: ours, attach } = prepare(meta, imports)
-    return WA.instantiate(module, ours).then(instance => { attach(instance); return wiredView(instance) })
+    return WA.instantiate(module, ours).then(instance => { followSharedTables(module, imports); attach(instance); return wiredView(instance) })
   }
 
   const ns = Object.create(WA)
   ns.instantiate = function instantiate(source, imports) {
     if (source instanceof WA.Module) return instantiateModule(source, imports)
     learnTypes(source)
-    return WA.compile(source).then(module => instantiateModule(module, imports).then(instance => ({ module, instance })))
+    return WA.compile(source).then(module => instantiateModule(compiled(module, source), imports).then(instance => ({ module, instance })))
   }
   ns.instantiateStreaming = function instantiateStreaming(source, imports) {
     return WA.compileStreaming(source).then(module => instantiateModule(module, imports).then(instance => ({ module, instance })))
   }
   ns.compile = function compile(bytes) {
     learnTypes(bytes)
-    return WA.compile(bytes)
+    return WA.compile(bytes).then(module => compiled(module, bytes))
   }
   function Module(bytes) {
     learnTypes(bytes)
-    return new WA.Module(bytes)
+    return compiled(new WA.Module(bytes), bytes)
   }
   Module.prototype = WA.Module.prototype
   Module.customSections = WA.Module.customSections
@@ -368,9 +478,14 @@ export function fpcastRuntime(WA) {
   ns.Module = Module
   function Instance(module, imports) {
     const meta = readMeta(module)
-    if (!meta) return new WA.Instance(module, imports)
+    if (!meta) {
+      const instance = new WA.Instance(module, imports)
+      followSharedTables(module, imports)
+      return instance
+    }
     const { imports: ours, attach } = prepare(meta, imports)
     const instance = new WA.Instance(module, ours)
+    followSharedTables(module, imports)
     attach(instance)
     return wiredView(instance)
   }

@@ -152,6 +152,63 @@ export const JSPI = () => wat2wasm(`(module
     (i32.add (call_indirect (type $iii) (local.get 0) (i32.const 100) (i32.const 0))
              (call_indirect (type $iii) (local.get 0) (i32.const 100) (i32.const 1)))))`)
 
+/**
+ * One element segment of 70,000 entries (past V8's 65,520 br_table targets,
+ * as a big C++ program's table), cast and matched calls at its last slots:
+ * one(4) * 10 + two(4, 5) = 49. Built with binaryen.js's API (its text
+ * parser takes tens of seconds on 70,000 names).
+ */
+export const BIG_SEGMENT = () => {
+  const n = 70_000
+  const m = new binaryen.Module()
+  try {
+    const i32 = binaryen.i32, get = (i: number) => m.local.get(i, i32), ii = binaryen.createType([i32, i32])
+    m.addFunction('one', binaryen.createType([i32]), i32, [], m.i32.mul(get(0), m.i32.const(10)))
+    m.addFunction('two', ii, i32, [], m.i32.add(get(0), get(1)))
+    m.addTable('t', n, n)
+    m.addActiveElementSegment('t', 'all', Array.from({ length: n }, (_, i) => (i % 2 ? 'two' : 'one')), m.i32.const(0))
+    const call = (slot: number) => m.call_indirect('t', m.i32.const(slot), [m.i32.const(4), m.i32.const(5)], ii, i32)
+    m.addFunction('run', binaryen.none, i32, [], m.i32.add(call(n - 2), call(n - 1)))
+    m.addFunctionExport('run', 'run')
+    m.setFeatures(F.MVP | F.ReferenceTypes)
+    if (!m.validate()) throw new Error('the catalogue wrote an invalid module')
+    return m.emitBinary()
+  } finally {
+    m.dispose()
+  }
+}
+
+/** A start function makes a cast and a matched call through the table before the runtime is wired; run() returns what they left: 40 + 9. */
+export const START_FUNCTION_CALLS = () => watToWasm(`(module
+  ${CALLBACKS}
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $one $two)
+  (global $sum (mut i32) (i32.const 0))
+  (func $start
+    (global.set $sum (i32.add (call_indirect $t (type $iii) (i32.const 4) (i32.const 5) (i32.const 0))
+                              (call_indirect $t (type $iii) (i32.const 4) (i32.const 5) (i32.const 1)))))
+  (start $start)
+  (func (export "run") (result i32) (global.get $sum)))`, F.MVP | F.MutableGlobals | F.ReferenceTypes | F.BulkMemory)
+
+/** A function returning two values in the call table, called matched, beside a cast call: pair(4) = (4, 5) summed, + one(4) * 10 = 49. */
+export const MULTI_VALUE = () => watToWasm(`(module
+  ${CALLBACKS}
+  (type $pairT (func (param i32) (result i32 i32)))
+  (table $t 3 funcref)
+  (func $pair (param i32) (result i32 i32) (local.get 0) (i32.add (local.get 0) (i32.const 1)))
+  (elem (table $t) (i32.const 0) func $one $two $pair)
+  (func (export "run") (result i32)
+    (i32.add (call_indirect $t (type $iii) (i32.const 4) (i32.const 5) (i32.const 0))
+             (i32.add (call_indirect $t (type $pairT) (i32.const 4) (i32.const 2))))))`, F.MVP | F.ReferenceTypes | F.BulkMemory | F.Multivalue)
+
+/** A function taking an exnref (new exception handling): a value type the transform does not handle. */
+export const EXNREF_PARAM = () => watToWasm(`(module
+  ${CALLBACKS}
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $one $two)
+  (func $handler (param exnref))
+  (func (export "run") (result i32) (call_indirect $t (type $iii) (i32.const 4) (i32.const 5) (i32.const 0))))`, F.MVP | F.ReferenceTypes | F.BulkMemory | F.ExceptionHandling)
+
 /** The same module under binaryen's fpcast-emu pass (what -sEMULATE_FUNCTION_POINTER_CASTS does): the reference. */
 export const emulated = (bytes: Uint8Array, features: number) => runPass(bytes, 'fpcast-emu', features)
 

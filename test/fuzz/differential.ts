@@ -119,14 +119,31 @@ async function execute(bytes: Uint8Array, WA: typeof WebAssembly): Promise<strin
   const { instance } = await WA.instantiate(bytes, imports) as unknown as WebAssembly.WebAssemblyInstantiatedSource
   for (const [name, fn] of Object.entries(instance.exports)) {
     if (!name.startsWith('run')) continue
-    try {
-      ;(fn as () => void)()
-      log.push(`${name}: ok`)
-    } catch (e) {
-      log.push(`${name}: trap ${(e as Error).message.includes('incompatible indirect call') ? 'incompatible' : (e as Error).message}`)
-    }
+    const reports = reportsDuring(() => {
+      try {
+        ;(fn as () => void)()
+        log.push(`${name}: ok`)
+      } catch (e) {
+        log.push(`${name}: trap ${(e as Error).message}`)
+      }
+    })
+    // An incompatible call is reported on the console, then traps in wasm (unreachable).
+    if (reports.some(r => r.includes('incompatible indirect call')) && log[log.length - 1].includes(': trap unreachable')) log[log.length - 1] = `${name}: trap incompatible`
   }
   return log
+}
+
+/** What the runtime reported with console.error while `fn` ran. */
+function reportsDuring(fn: () => void): string[] {
+  const reports: string[] = []
+  const error = console.error
+  console.error = (...args: unknown[]) => { reports.push(args.map(String).join(' ')) }
+  try {
+    fn()
+  } finally {
+    console.error = error
+  }
+  return reports
 }
 
 export interface Outcome { seed: number; ok: boolean; casts: number; sets: number; reason?: string }

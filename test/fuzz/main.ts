@@ -1,14 +1,19 @@
 /**
- * npm run fuzz -- [--count N] [--seed S]: differential fuzzing (see
- * differential.ts). Prints a summary; exits non-zero on any difference and
+ * npm run fuzz -- [--count N] [--seed S] [--features N]: differential fuzzing
+ * against fpcast-emu (see differential.ts), then model-checked fuzzing of
+ * multi-value, tail calls, start functions, exceptions, tables past 65,536
+ * slots and shared tables (features.ts; N modules, the same count by
+ * default). Prints a summary of each; exits non-zero on any difference and
  * prints the first failing module.
  */
 import { parseArgs } from 'node:util'
 import { runOne } from './differential.ts'
+import { type FeatureCounts, runFeatures, zeroCounts } from './features.ts'
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } } })
-const count = Number(values.count), first = Number(values.seed)
-const started = performance.now()
+const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, features: { type: 'string' } } })
+const count = Number(values.count), first = Number(values.seed), featureCount = Number(values.features ?? values.count)
+const engine = `node ${process.versions.node}`
+let started = performance.now()
 let casts = 0, sets = 0, failed = 0
 for (let i = 0; i < count; i++) {
   const o = await runOne(first + i)
@@ -20,5 +25,20 @@ for (let i = 0; i < count; i++) {
   }
   if ((i + 1) % 500 === 0) console.error(`${i + 1}/${count} modules, ${failed} differences`)
 }
-console.log(`fuzz: ${count} modules (seeds ${first}..${first + count - 1}), ${casts} cast call sites, ${sets} slots set inside wasm, ${failed} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`)
-process.exitCode = failed ? 1 : 0
+console.log(`fuzz (${engine}): ${count} modules (seeds ${first}..${first + count - 1}), ${casts} cast call sites, ${sets} slots set inside wasm, ${failed} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`)
+
+started = performance.now()
+const total: FeatureCounts = zeroCounts()
+let featureFailures = 0
+for (let i = 0; i < featureCount; i++) {
+  const o = await runFeatures(first + i)
+  for (const k of Object.keys(total) as (keyof FeatureCounts)[]) total[k] += o.counts[k]
+  if (!o.ok) {
+    featureFailures++
+    if (featureFailures === 1) console.error(`features seed ${o.seed}: ${o.reason}`)
+  }
+  if ((i + 1) % 500 === 0) console.error(`${i + 1}/${featureCount} feature modules, ${featureFailures} differences`)
+}
+const c = total
+console.log(`features (${engine}): ${c.modules} modules, ${c.casts} cast calls, ${c.multiValue} multi-value calls, ${c.tail} tail calls, ${c.guarded} calls inside try/catch_all (${c.exceptions} exceptions caught), ${c.incompatible} incompatible traps, ${c.startCalls} calls from start functions, ${c.bigTables} tables past 65,536 slots (${c.highSlotCalls} calls at high slots), ${c.shared} shared tables, ${c.copies} slots set inside wasm, ${featureFailures} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`)
+process.exitCode = failed || featureFailures ? 1 : 0
