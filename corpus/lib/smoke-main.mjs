@@ -1,10 +1,10 @@
-// Runs one smoke test: node smoke-main.mjs <smoke file> <node_modules root>.
+// Runs one smoke test: node smoke-main.mjs <smoke file> <node_modules root> [variant].
 // Prints the smoke test's result as one line `RESULT <json>` and exits (Emscripten
 // modules with pthreads or timers keep the event loop alive otherwise).
 import { pathToFileURL } from 'node:url'
 import { readFile } from 'node:fs/promises'
 
-const [file, root] = process.argv.slice(2)
+const [file, root, variant] = process.argv.slice(2)
 
 // Some packages are built for the web only and fetch their wasm: let fetch read file: URLs.
 const realFetch = globalThis.fetch
@@ -21,7 +21,7 @@ globalThis.fetch = async (input, init) => {
 const timer = setTimeout(() => { console.log('RESULT ' + JSON.stringify({ error: 'timeout' })); process.exit(3) }, Number(process.env.SMOKE_TIMEOUT ?? 120000))
 try {
   const mod = await import(pathToFileURL(file).href)
-  const result = await mod.default(root)
+  const result = await mod.default(root, variant)
   clearTimeout(timer)
   console.log('RESULT ' + JSON.stringify(result))
   process.exit(0)
