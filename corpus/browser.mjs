@@ -89,7 +89,8 @@ async function buildVite(proj, out, withPlugin) {
 
 async function buildWebpack(proj, out, withPlugin) {
   const { default: webpack } = await import('webpack')
-  const plugins = []
+  // Glue with a Node branch imports node:module etc.: strip the scheme, resolve.fallback empties them.
+  const plugins = [new webpack.NormalModuleReplacementPlugin(/^node:/, r => { r.request = r.request.replace(/^node:/, '') })]
   if (withPlugin) plugins.push((await import(pathToFileURL(join(REPO, 'dist', 'webpack.js')).href)).default())
   const compiler = webpack({
     mode: 'production', context: proj, entry: './main.js', target: 'web',
