@@ -55,6 +55,21 @@ const APPS = {
     const font = new hb.Font(new hb.Face(new hb.Blob(bytes), 0))
     const buf = new hb.Buffer(); buf.addText('Office affine Wave'); buf.guessSegmentProperties(); hb.shape(font, buf)
     return { version: hb.versionString(), glyphs: buf.getGlyphInfosAndPositions().map(g => g.codepoint + '+' + g.xAdvance).join(' ') }`,
+  'opencv-js': `
+    import cvModule from '@techstark/opencv-js'
+    let cv = cvModule
+    if (cv instanceof Promise) cv = await cv; else if (!cv.Mat) await new Promise(r => { cv.onRuntimeInitialized = r })
+    const m = new cv.Mat(64, 80, cv.CV_8UC1)
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 80; x++) m.ucharPtr(y, x)[0] = ((x - 40) ** 2 + (y - 32) ** 2 < 400) ? 220 : (x * 3 + y) & 63
+    const blur = new cv.Mat(), edges = new cv.Mat()
+    cv.GaussianBlur(m, blur, new cv.Size(5, 5), 1.2); cv.Canny(blur, edges, 50, 150)
+    return { nz: cv.countNonZero(edges) }`,
+  'web-tree-sitter': `
+    import { Parser, Language } from 'web-tree-sitter'
+    await Parser.init()
+    const L = await Language.load(window.__grammar)
+    const parser = new Parser(); parser.setLanguage(L)
+    return { sexp: parser.parse('function f(a, b) { return a.map(x => x * b) }').rootNode.toString() }`,
 }
 
 function appSource(id) {
@@ -108,10 +123,10 @@ async function buildWebpack(proj, out, withPlugin) {
 async function runPage(browser, url, font) {
   const page = await browser.newPage()
   const wasm = [], problems = []
-  page.on('response', async r => { if (/\.wasm(\?|$)/.test(r.url())) { try { wasm.push(sha(await r.body())) } catch {} } })
+  page.on('response', async r => { if (/\.wasm(\?|$)/.test(r.url()) && !r.url().includes('/__')) { try { wasm.push(sha(await r.body())) } catch {} } })
   page.on('pageerror', e => problems.push('pageerror: ' + e.message))
   try {
-    await page.addInitScript(`window.__font = ${JSON.stringify(font ?? '')}`)
+    await page.addInitScript(`window.__font = window.__grammar = ${JSON.stringify(font ?? '')}`)
     await page.goto(url)
     await page.waitForFunction('globalThis.__corpusResult || globalThis.__corpusError', undefined, { timeout: 60_000 })
     const [result, error] = await page.evaluate('[globalThis.__corpusResult, globalThis.__corpusError]')
@@ -134,8 +149,10 @@ async function main() {
     rmSync(proj, { recursive: true, force: true }); mkdirSync(proj, { recursive: true })
     writeFileSync(join(proj, 'main.js'), appSource(id))
     writeFileSync(join(proj, 'package.json'), '{"type":"module","private":true}')
-    const font = id === 'harfbuzzjs' ? '/__font.ttf' : undefined
-    const extra = font ? { '/__font.ttf': join(dir, 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf') } : {}
+    // Data files the app fetches by URL, served beside the bundle (the grammar: stock, not rewritten).
+    const font = id === 'harfbuzzjs' ? '/__font.ttf' : id === 'web-tree-sitter' ? '/__grammar.wasm' : undefined
+    const extra = id === 'harfbuzzjs' ? { '/__font.ttf': join(dir, 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf') }
+      : id === 'web-tree-sitter' ? { '/__grammar.wasm': join(dir, 'node_modules/tree-sitter-javascript/tree-sitter-javascript.wasm') } : {}
     const row = { id, builds: {} }
     for (const [bundler, fn] of [['vite', buildVite], ['webpack', buildWebpack]]) {
       for (const plugin of [false, true]) {
