@@ -16,6 +16,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { PACKAGES } from './packages.mjs'
 import { guessEra } from './lib/era.mjs'
+import { customSections, producers } from './lib/wasm-info.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const REPO = resolve(HERE, '..')
@@ -92,15 +93,15 @@ function listFiles(dir) {
   return out
 }
 
-/** A short excerpt of the glue around what an error line names (a .wasm file, a marker). */
+/** A short excerpt of the glue around what an error line names (a .wasm file), else around the first loader marker. */
 function excerpt(text, error) {
-  const tokens = [...new Set((error.match(/[\w.-]+\.(?:wasm|data)\b/g) || []))]
-  tokens.push('instantiateWasm', 'wasmBinaryFile', 'locateFile')
+  const tokens = [...new Set((error.match(/[\w.-]+\.(?:wasm|data|js|mjs)\b/g) || []).filter(t => !error.includes('/' + t)))]
+  tokens.push('wasmBinaryFile="data:', 'wasmBinaryFile = "data:', 'String.raw`dynEncode', 'dataURIPrefix', '"almost asm"', "'almost asm'", '"use asm"', 'var asm=', 'var asm =', 'wasmBinaryFile', 'WebAssembly.instantiate', 'instantiateWasm', 'locateFile')
   for (const t of tokens) {
     const i = text.indexOf(t)
     if (i < 0) continue
-    const s = text.slice(Math.max(0, i - 120), i + 160)
-    return s.replace(/\r/g, '').split('\n').slice(0, 3).map(l => l.length > 240 ? l.slice(0, 240) + '…' : l).join('\n')
+    const s = text.slice(Math.max(0, i - 160), i + 200).replace(/[^\x20-\x7e\n]/g, '?')
+    return s.replace(/\r/g, '').split('\n').filter(l => l.trim()).slice(0, 3).map(l => l.length > 260 ? l.slice(0, 260) + '…' : l).join('\n')
   }
   return ''
 }
@@ -170,7 +171,8 @@ async function runPackage(pkg) {
       rec.sites = rec.reports.reduce((a, r) => a + (r.sites?.total ?? 0), 0)
       rec.rewritten = rec.reports.reduce((a, r) => a + (r.sites?.rewritten ?? 0), 0)
       rec.wasmSize = rec.reports.reduce((a, r) => a + (r.size?.before ?? 0), 0)
-      rec.wasmFiles = rec.reports.map(r => ({ file: relative(root, r.file ?? '') || r.file, size: r.size?.before, sites: r.sites?.total, rewritten: r.sites?.rewritten, adapters: r.adapters, shadowTables: r.shadowTables }))
+      const info = (f) => { try { const b = readFileSync(f); return { custom: Object.keys(customSections(b)), producers: producers(b) } } catch { return {} } }
+      rec.wasmFiles = rec.reports.map(r => ({ file: relative(root, r.file ?? '') || r.file, size: r.size?.before, sites: r.sites?.total, rewritten: r.sites?.rewritten, adapters: r.adapters, shadowTables: r.shadowTables, ...(r.file && existsSync(r.file) ? info(r.file) : {}) }))
       rec.transformMs = Math.round(rec.reports.reduce((a, r) => a + (r.timeMs?.total ?? 0), 0))
       for (const f of cli.outputs) {
         const dest = join(xfRoot, dirname(input), f)
@@ -227,7 +229,8 @@ async function runPackage(pkg) {
   else if (pkg.expect) {
     const bad = row.inputs.filter(r => r.ok || !pkg.match.test(r.error))
     if (!bad.length) { row.pass = true; row.verdict = `refused as expected (${pkg.expect.replace(/^refused: /, '')})` }
-    else row.verdict = `FAIL expected "${pkg.expect}", got: ${bad.map(r => r.ok ? 'CLI succeeded on ' + r.input : r.error).join('; ')}`
+    else if (bad.every(r => !r.ok)) row.verdict = `FAIL refused, but not for the expected reason (${pkg.expect.replace(/^refused: /, '')}): ${bad.map(r => r.error).join('; ')}`
+    else row.verdict = `FAIL expected "${pkg.expect}", but the CLI wrote output for ${bad.filter(r => r.ok).map(r => r.input).join(', ')}`
   } else if (cliFailed.length) {
     row.verdict = `FAIL cli: ${cliFailed.map(r => r.error).join('; ')}`
   } else if (pkg.cliOnly) {
@@ -302,7 +305,7 @@ async function main() {
     let row
     try { row = await runPackage(pkg) } catch (e) { row = { id: pkg.id, install: pkg.install, features: pkg.features, inputs: [], engines: {}, notes: [], pass: false, verdict: `FAIL runner: ${String(e?.stack ?? e).split('\n').slice(0, 2).join(' ')}` } }
     rows.push(row)
-    log(`${pkg.id}: ${row.pass ? 'PASS' : 'FAIL'} ${row.verdict} (${((row.totalMs ?? 0) / 1000).toFixed(0)} s)`)
+    log(`${pkg.id}: ${row.pass ? 'PASS ' : ''}${row.verdict} (${((row.totalMs ?? 0) / 1000).toFixed(0)} s)`)
   }
   if (write) {
     const jsonPath = join(HERE, 'results.json')
