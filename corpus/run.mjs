@@ -143,6 +143,8 @@ async function runPackage(pkg) {
   const stock = {}
   if (!pkg.cliOnly) for (const e of ENGINES()) { stock[e.name] = runSmoke(e, root, pkg, probeFile); log(`${pkg.id} stock ${e.name}: ${stock[e.name].result.slice(0, 140)}`) }
   const stockHashes = new Set(Object.values(stock).flatMap(s => s.loaded.map(l => l.sha256)))
+  // The package's own stock .wasm files (Node 20's fetch compiles undici's llhttp wasm: not ours).
+  const pkgWasm = new Set(pkg.copy.flatMap(n => listFiles(join(root, n))).filter(f => f.endsWith('.wasm')).map(f => sha256(readFileSync(f))))
 
   // The CLI on every input.
   const xfBase = join(dir, `xf-${pkg.id}`)
@@ -204,7 +206,7 @@ async function runPackage(pkg) {
     for (const e of ENGINES()) res[e.name] = runSmoke(e, wRoot, pkg, probeFile)
     wa.workaround.run = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, {
       same: v.result === stock[k]?.result, result: v.result === stock[k]?.result ? undefined : v.result.slice(0, 300),
-      transformedLoaded: v.loaded.filter(l => wHashes.has(l.sha256)).length, stockLoaded: v.loaded.filter(l => stockHashes.has(l.sha256) && l.size >= 4096).map(l => l.size),
+      transformedLoaded: v.loaded.filter(l => wHashes.has(l.sha256)).length, stockLoaded: v.loaded.filter(l => pkgWasm.has(l.sha256)).map(l => l.size),
     }]))
     if (!keep) rmSync(wBase, { recursive: true, force: true })
   }
@@ -216,7 +218,7 @@ async function runPackage(pkg) {
       transformed: x ? {
         same: x.result === s?.result, result: x.result === s?.result ? undefined : x.result, ms: x.ms, stderr: x.stderr,
         transformedLoaded: x.loaded.filter(l => outHashes.has(l.sha256) || (!outHashes.size && !stockHashes.has(l.sha256))).length,
-        stockLoaded: x.loaded.filter(l => stockHashes.has(l.sha256) && l.size >= 4096).map(l => l.size),
+        stockLoaded: x.loaded.filter(l => pkgWasm.has(l.sha256)).map(l => l.size),
       } : undefined,
     }
   }
