@@ -95,7 +95,9 @@ function listFiles(dir) {
 
 /** A short excerpt of the glue around what an error line names (a .wasm file), else around the first loader marker. */
 function excerpt(text, error) {
-  const tokens = [...new Set((error.match(/[\w.-]+\.(?:wasm|data|js|mjs)\b/g) || []).filter(t => !error.includes('/' + t)))]
+  // Base names the error mentions (paths, temporary names), except the glue's own.
+  const own = (error.match(/\] (\S+?):/) || [])[1]?.split('/').pop()
+  const tokens = [...new Set((error.match(/[\w.-]+?\.(?:wasm|data|worker\.js|worker\.mjs|js|mjs)(?=\.fpcast-tmp|['",;:) ]|$)/g) || []).filter(t => t !== own))]
   tokens.push('wasmBinaryFile="data:', 'wasmBinaryFile = "data:', 'String.raw`dynEncode', 'dataURIPrefix', '"almost asm"', "'almost asm'", '"use asm"', 'var asm=', 'var asm =', 'wasmBinaryFile', 'WebAssembly.instantiate', 'instantiateWasm', 'locateFile')
   for (const t of tokens) {
     const i = text.indexOf(t)
@@ -160,7 +162,7 @@ async function runPackage(pkg) {
     const cli = runCli(abs, outDir)
     const rec = { input, era: era.era, markers: era.hits, ...cli }
     if (!cli.ok) {
-      rec.excerpt = text ? excerpt(text, cli.error) : ''
+      rec.excerpt = text ? excerpt(text, cli.error.replace(abs, '<glue>')) : ''
       const w = input.endsWith('.wasm') ? abs : wasmNextTo(abs)
       if (w) rec.wasmSize = statSync(w).size
       if (pkg.workaround && !pkg.expect) {
