@@ -222,6 +222,14 @@ export const PACKAGES = [
     features: ['ESM', 'library bundle: glue inside a worker_threads script (rollup)', 'closure-minified'],
   },
   {
+    id: 'libsodium',
+    install: ['libsodium-wrappers@0.8.4', 'libsodium@0.8.4'],
+    copy: ['libsodium-wrappers', 'libsodium'],
+    inputs: ['libsodium/dist/modules-esm/libsodium.mjs'],
+    smoke: 'libsodium.mjs',
+    features: ['ESM', 'Emscripten 4.x SINGLE_FILE (base64 decoded by an inlined closure-minified IIFE)', 'closure-minified'],
+  },
+  {
     id: 'gifsicle-wasm',
     install: ['gifsicle-wasm@1.96.4'],
     copy: ['gifsicle-wasm'],
