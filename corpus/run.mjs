@@ -98,7 +98,7 @@ function excerpt(text, error) {
   // Base names the error mentions (paths, temporary names), except the glue's own.
   const own = (error.match(/\] (\S+?):/) || [])[1]?.split('/').pop()
   const tokens = [...new Set((error.match(/[\w.-]+?\.(?:wasm|data|worker\.js|worker\.mjs|js|mjs)(?=\.fpcast-tmp|['",;:) ]|$)/g) || []).filter(t => t !== own))]
-  tokens.push('wasmBinaryFile="data:', 'wasmBinaryFile = "data:', 'String.raw`dynEncode', 'dataURIPrefix', '"almost asm"', "'almost asm'", '"use asm"', 'var asm=', 'var asm =', 'wasmBinaryFile', 'WebAssembly.instantiate', 'instantiateWasm', 'locateFile')
+  tokens.push('wasmBinaryFile="data:', 'wasmBinaryFile = "data:', 'AGFzbQ', 'String.raw`dynEncode', 'dataURIPrefix', '"almost asm"', "'almost asm'", '"use asm"', 'var asm=', 'var asm =', 'wasmBinaryFile', 'WebAssembly.instantiate', 'instantiateWasm', 'locateFile')
   for (const t of tokens) {
     const i = text.indexOf(t)
     if (i < 0) continue
