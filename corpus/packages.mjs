@@ -237,4 +237,25 @@ export const PACKAGES = [
     smoke: 'gifsicle-wasm.mjs',
     features: ['CommonJS', 'closure-minified', 'Emscripten 4.x', 'wasmBinary passed by the caller'],
   },
+  // Wrappers a user may well hand to the CLI: not glue, the CLI should say so.
+  {
+    id: 'draco3d-wrapper',
+    install: ['draco3d@1.5.9'],
+    copy: ['draco3d'],
+    inputs: ['draco3d/draco3d.js'],
+    smoke: 'draco3d.mjs',
+    features: ['the package main: requires the two glues, not glue itself'],
+    expect: 'refused: a wrapper, not Emscripten glue',
+    match: /not (an? )?(Emscripten )?glue|wrapper/i,
+  },
+  {
+    id: 'jsquash-webp-wrapper',
+    install: ['@jsquash/webp@1.5.0'],
+    copy: ['@jsquash/webp'],
+    inputs: ['@jsquash/webp/utils.js'],
+    smoke: 'jsquash-webp.mjs',
+    features: ['library file that drives the glue: passes its own instantiateWasm'],
+    expect: 'refused: a wrapper, not Emscripten glue',
+    match: /not (an? )?(Emscripten )?glue|wrapper/i,
+  },
 ]
