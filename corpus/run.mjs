@@ -165,10 +165,22 @@ async function runPackage(pkg) {
       rec.excerpt = text ? excerpt(text, cli.error.replace(abs, '<glue>')) : ''
       const w = input.endsWith('.wasm') ? abs : wasmNextTo(abs)
       if (w) rec.wasmSize = statSync(w).size
+      else {
+        // An embedded wasm (base64 "AGFzbQ..."): its decoded size.
+        const i = text.indexOf('AGFzbQ')
+        if (i >= 0) {
+          let j = i
+          while (j < text.length && /[A-Za-z0-9+/]/.test(text[j])) j++
+          let pad = 0
+          while (text[j + pad] === '=') pad++
+          if (j - i > 100) { rec.wasmSize = Math.floor((j - i + pad) * 3 / 4) - pad; rec.wasmEmbedded = true }
+        }
+      }
       if (pkg.workaround && !pkg.expect) {
         const wdir = join(dir, 'out', `${pkg.id}-${i}-workaround`)
         const wr = runCli(abs, wdir, pkg.workaround)
         rec.workaround = { args: pkg.workaround, ok: wr.ok, error: wr.error, outputs: wr.outputs, sites: wr.ok ? wr.reports.reduce((a, r) => a + (r.sites?.total ?? 0), 0) : undefined, outDir: wdir }
+        if (wr.ok && !rec.wasmSize) rec.wasmSize = wr.reports.reduce((a, r) => a + (r.size?.before ?? 0), 0)
       }
       log(`${pkg.id} cli ${input}: FAILED ${cli.error}`)
     } else {
