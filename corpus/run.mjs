@@ -98,12 +98,16 @@ function excerpt(text, error) {
   // Base names the error mentions (paths, temporary names), except the glue's own.
   const own = (error.match(/\] (\S+?):/) || [])[1]?.split('/').pop()
   const tokens = [...new Set((error.match(/[\w.-]+?\.(?:wasm|data|worker\.js|worker\.mjs|js|mjs)(?=\.fpcast-tmp|['",;:) ]|$)/g) || []).filter(t => t !== own))]
-  tokens.push('wasmBinaryFile="data:', 'wasmBinaryFile = "data:', 'AGFzbQ', 'String.raw`dynEncode', 'dataURIPrefix', '"almost asm"', "'almost asm'", '"use asm"', 'var asm=', 'var asm =', 'wasmBinaryFile', 'WebAssembly.instantiate', 'instantiateWasm', 'locateFile')
+  tokens.push('wasmBinaryFile="data:', 'wasmBinaryFile = "data:', 'AGFzbQ', 'String.raw`dynEncode', 'dataURIPrefix', 'var asm=', 'var asm =', '"almost asm"', "'almost asm'", '"use asm"', 'wasmBinaryFile', 'WebAssembly.instantiate', 'instantiateWasm', 'locateFile')
   for (const t of tokens) {
     const i = text.indexOf(t)
     if (i < 0) continue
-    const s = text.slice(Math.max(0, i - 160), i + 200).replace(/[^\x20-\x7e\n]/g, '?')
-    return s.replace(/\r/g, '').split('\n').filter(l => l.trim()).slice(0, 3).map(l => l.length > 260 ? l.slice(0, 260) + '…' : l).join('\n')
+    // The line holding the token with its neighbours; a window around the token when lines are long (minified).
+    const clean = (l) => l.replace(/\r/g, '').replace(/[^\x20-\x7e]/g, '?')
+    const ls = text.lastIndexOf('\n', i) + 1, le = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i)
+    if (le - ls > 300) return clean(text.slice(Math.max(ls, i - 140), Math.min(le, i + 160))) + '…'
+    const before = text.slice(0, ls).split('\n').slice(-2, -1), after = text.slice(le + 1).split('\n').slice(0, 1)
+    return [...before, text.slice(ls, le), ...after].map(l => clean(l.length > 260 ? l.slice(0, 260) + '…' : l)).join('\n')
   }
   return ''
 }
