@@ -57,7 +57,9 @@ export interface RecognizeOptions {
 }
 
 /** Strings only Emscripten's runtime writes, checked on the text of a file that never names WebAssembly. */
-const EMSCRIPTEN_WITHOUT_WASM_RE = /Aborted\(|ENVIRONMENT_IS_(?:NODE|WEB)|both async and sync fetching|asmLibraryArg|__wasm_call_ctors/
+const EMSCRIPTEN_WITHOUT_WASM_RE = /Aborted\(|ENVIRONMENT_IS_(?:NODE|WEB)|both async and sync fetching|asmLibraryArg|__wasm_call_ctors|["']use asm["']/
+
+const DRIVER = 'is not Emscripten glue: it only drives an Emscripten module (supplies Module.instantiateWasm), and the glue it loads is handled where it is'
 
 const quiet = (why: string, syntax?: GlueSyntax): GlueDecision => ({ kind: 'skip', why, warn: false, syntax })
 const loud = (why: string, syntax?: GlueSyntax): GlueDecision => ({ kind: 'skip', why, warn: true, syntax })
@@ -77,10 +79,10 @@ export function recognizeGlue(code: string, options: RecognizeOptions): GlueDeci
   const syntax = readGlueSyntax(code)
   if (!syntax.parsed) return quiet('is not JavaScript the parser reads')
   if (!syntax.instantiations) {
-    return quiet(syntax.definesInstantiateWasm ? 'only drives an Emscripten module (supplies Module.instantiateWasm); its glue is handled where it is' : 'instantiates no WebAssembly module', syntax)
+    return quiet(syntax.definesInstantiateWasm ? DRIVER : 'instantiates no WebAssembly module', syntax)
   }
   if (!emscriptenEvidence(syntax)) {
-    return quiet(syntax.definesInstantiateWasm ? 'only drives an Emscripten module (supplies Module.instantiateWasm); its glue is handled where it is' : 'instantiates wasm but is not Emscripten glue', syntax)
+    return quiet(syntax.definesInstantiateWasm ? DRIVER : 'instantiates wasm but is not Emscripten glue', syntax)
   }
   if (syntax.declaresWebAssembly) return quiet('is an Emscripten build without wasm (-sWASM=0, wasm2js): it carries no wasm to rewrite', syntax)
   if (options.wasmName) return { kind: 'glue', syntax, wasm: { kind: 'external', name: options.wasmName, anyName: true } }

@@ -199,6 +199,7 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, writ
       if (node.expressions.length === 0) {
         const value = node.quasis[0].value.cooked
         if (typeof value === 'string') string(value, node, parent, out, code)
+        else opaque(node.quasis[0].value.raw.length, node, out) // String.raw`...` data with escapes JS cannot cook
       } else {
         const text = code.slice(node.start, node.end)
         if (/\.wasm\b/.test(text)) out.templatedWasm++
