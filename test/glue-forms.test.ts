@@ -85,6 +85,6 @@ describe('dynamic linking', () => {
 describe('builds without wasm', () => {
   it('closure-minified asm.js glue that never names WebAssembly (libheif-js 1.23.2 libheif.js): said to carry no wasm', () => {
     expect(decide('var a=function(b){function c(d){throw "Aborted("+d+")"}return{HEAPU8:new Uint8Array(16)}};', 'libheif.js')).toMatchObject({ kind: 'skip', warn: false, why: expect.stringContaining('without wasm (-sWASM=0, asm.js)') })
-    expect(decide('export const x = 1', 'plain.js')).toMatchObject({ kind: 'skip', why: 'does not use WebAssembly' })
+    expect(decide('export const x = 1', 'plain.js')).toMatchObject({ kind: 'skip', why: 'is not Emscripten glue (it does not use WebAssembly)' })
   })
 })

@@ -181,6 +181,25 @@ describe('3. Emscripten 4.0.19+ single-file glue with raw bytes (binaryDecode, ~
   })
 })
 
+describe('3b. 4.x single-file glue whose base64 decoder closure inlined with its lengths folded (libsodium 0.8.4)', () => {
+  // `F??=(A=>{for(...,Q=295748,E=new Uint8Array(221811-("="==A[295746])-("="==A[295747]));C<Q;...)...})("AGFzbQ...")`
+  const b64 = Buffer.from(CAST).toString('base64')
+  const L = b64.length
+  const decoder = `var n=new Uint8Array(123);for(var k=0;k<64;k++)n["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(k)]=k;
+  var inlined=(A=>{for(var I,g,C=0,B=0,Q=${L},E=new Uint8Array(${L * 3 >> 2}-("="==A[${L - 2}])-("="==A[${L - 1}]));C<Q;C+=4,B+=3)I=n[A.charCodeAt(C+1)],g=n[A.charCodeAt(C+2)],E[B]=n[A.charCodeAt(C)]<<2|I>>4,E[B+1]=I<<4|g>>2,E[B+2]=g<<6|n[A.charCodeAt(C+3)];return E})("${b64}");
+  function binaryDecode() { return inlined }`
+  const folded = glue({ kind: 'embedded', literal: '"unused"', decoder })
+
+  it('the decoder\'s folded numbers are found, and rewritten for the new length: the rewritten module decodes whole and runs adapted', async () => {
+    const embedded = findEmbeddedWasm(folded)!
+    expect(embedded.embedding).toBe('base64')
+    expect(embedded.lengthConstants!.map(n => n.value).sort((a, b) => a - b)).toEqual([L * 3 >> 2, L - 2, L - 1, L])
+    const r = await both(app('folded-base64', { 'glue.mjs': folded, 'entry.js': ENTRY() }))
+    expect(r.stock).toEqual(STOCK)
+    expect(r.ours).toEqual(ADAPTED)
+  })
+})
+
 describe('4. the CLI writes all outputs or none', () => {
   /** A glue naming its .data package four times and a side module twice, as real glue does. */
   const multi = glue({ kind: 'locateFile' }, 'var pkg = ["app.data", "app.data"]; var again = "app.data" + "" + "app.data"; var side = ["side.wasm", "side.wasm"];')

@@ -74,12 +74,12 @@ function emscriptenEvidence(s: GlueSyntax): boolean {
 export function recognizeGlue(code: string, options: RecognizeOptions): GlueDecision {
   if (!code.includes('WebAssembly')) {
     // Closure-minified wasm2js/asm.js glue need not name WebAssembly at all; Emscripten's strings stay.
-    return quiet(EMSCRIPTEN_WITHOUT_WASM_RE.test(code) ? 'is an Emscripten build without wasm (-sWASM=0, asm.js): it carries no wasm to rewrite' : 'does not use WebAssembly')
+    return quiet(EMSCRIPTEN_WITHOUT_WASM_RE.test(code) ? 'is an Emscripten build without wasm (-sWASM=0, asm.js): it carries no wasm to rewrite' : 'is not Emscripten glue (it does not use WebAssembly)')
   }
   const syntax = readGlueSyntax(code)
   if (!syntax.parsed) return quiet('is not JavaScript the parser reads')
   if (!syntax.instantiations) {
-    return quiet(syntax.definesInstantiateWasm ? DRIVER : 'instantiates no WebAssembly module', syntax)
+    return quiet(syntax.definesInstantiateWasm ? DRIVER : 'is not Emscripten glue (it instantiates no WebAssembly module)', syntax)
   }
   if (!emscriptenEvidence(syntax)) {
     return quiet(syntax.definesInstantiateWasm ? DRIVER : 'instantiates wasm but is not Emscripten glue', syntax)

@@ -17,7 +17,7 @@
  * other shadowing (a parameter of an inner function) is not tracked.
  */
 import { parse, type Node } from 'acorn'
-import { decodeEmbedded, type EmbeddedWasm } from './single-file.ts'
+import { decodeEmbedded, type EmbeddedWasm, lengthConstantMap } from './single-file.ts'
 
 export interface Range { start: number; end: number }
 
@@ -31,6 +31,8 @@ export interface WasmLiteral extends Range {
   /** An element of an array literal (`dynamicLibraries: ["a.wasm", "b.wasm"]`): a side module, not the glue's own wasm. */
   inArray: boolean
 }
+
+interface NumberLiteral { start: number; end: number; value: number }
 
 export interface GlueSyntax {
   /** False when the file is not JavaScript acorn can parse (every other field is then empty). */
@@ -61,6 +63,15 @@ export interface GlueSyntax {
   marks: Set<string>
   /** The longest string or template text, when at least OPAQUE_MIN chars and not a wasm: maybe a compressed module. */
   opaque?: Range & { length: number }
+}
+
+/** What the walk keeps besides the facts: to find the embedded literal's decoder and the numbers in it. */
+interface WalkState {
+  writes: Set<AnyNode>
+  /** The function the embedded literal is passed to, or the name it is called by. */
+  decoder?: Range | string
+  functions: Map<string, Range>
+  numbers: NumberLiteral[]
 }
 
 /** Strings Emscripten's preamble writes whatever the settings (minifiers keep strings). */
@@ -118,13 +129,13 @@ export function readGlueSyntax(code: string): GlueSyntax {
   const program = parseProgram(code)
   if (!program) return empty(false)
   const out = empty(true)
-  const writes = new Set<AnyNode>()
+  const state: WalkState = { writes: new Set(), functions: new Map(), numbers: [] }
   const parents = new Map<AnyNode, AnyNode>()
   // Iterative, children in source order: deep nesting must not overflow the JS stack.
   const stack: AnyNode[] = [program.ast]
   while (stack.length) {
     const node = stack.pop()!
-    visit(node, parents.get(node), out, writes, code)
+    visit(node, parents.get(node), out, state, code)
     const children: AnyNode[] = []
     for (const key in node) {
       if (key === 'type' || key === 'start' || key === 'end') continue
@@ -135,7 +146,31 @@ export function readGlueSyntax(code: string): GlueSyntax {
     for (let i = children.length - 1; i >= 0; i--) { parents.set(children[i], node); stack.push(children[i]) }
   }
   out.esm &&= program.module
+  if (out.embedded) {
+    const folded = foldedLengths(out.embedded, state)
+    if (folded) out.embedded.lengthConstants = folded
+  }
   return out
+}
+
+/**
+ * The numbers of the embedded literal's decoder that closure folded from the
+ * literal's length (see EmbeddedWasm.lengthConstants); undefined when the
+ * decoder reads the length at run time (it has no number equal to it).
+ */
+function foldedLengths(embedded: EmbeddedWasm, state: WalkState): NumberLiteral[] | undefined {
+  if (embedded.embedding === 'data-uri') return undefined
+  const decoder = typeof state.decoder === 'string' ? state.functions.get(state.decoder) : state.decoder
+  if (!decoder) return undefined
+  const length = embeddedLength(embedded)
+  const candidates = lengthConstantMap(embedded.embedding, length, length)
+  const found = state.numbers.filter(n => n.start >= decoder.start && n.end <= decoder.end && candidates.has(n.value))
+  return found.some(n => n.value === length) ? found : undefined
+}
+
+/** The length of the embedded literal's value, as its decoder sees it. */
+export function embeddedLength(embedded: Pick<EmbeddedWasm, 'embedding' | 'bytes'>): number {
+  return embedded.embedding === 'base64' ? Math.ceil(embedded.bytes.length / 3) * 4 : embedded.bytes.length
 }
 
 /** The wasm embedded in a file's string literals (single-file builds), if any. */
@@ -143,7 +178,8 @@ export function findEmbeddedWasm(code: string): EmbeddedWasm | undefined {
   return readGlueSyntax(code).embedded
 }
 
-function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, writes: Set<AnyNode>, code: string) {
+function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, state: WalkState, code: string) {
+  const writes = state.writes
   switch (node.type) {
     case 'ImportDeclaration': case 'ExportNamedDeclaration': case 'ExportDefaultDeclaration': case 'ExportAllDeclaration':
       out.esm = true
@@ -165,12 +201,14 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, writ
       addTargets(node.left, writes)
       break
     case 'VariableDeclarator':
+      if (node.id.type === 'Identifier' && node.init && /Function/.test(node.init.type)) state.functions.set(node.id.name, { start: node.init.start, end: node.init.end })
       if (node.id.type === 'Identifier') {
         if (node.id.name === 'WebAssembly') out.declaresWebAssembly = true
         if (EMSCRIPTEN_NAMES.has(node.id.name)) out.marks.add(node.id.name)
       }
       break
     case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
+      if (node.type === 'FunctionDeclaration' && node.id) state.functions.set(node.id.name, { start: node.start, end: node.end })
       if (node.id?.name === 'WebAssembly' || node.params.some((p: AnyNode) => p.type === 'Identifier' && p.name === 'WebAssembly')) out.declaresWebAssembly = true
       if (node.id && EMSCRIPTEN_NAMES.has(node.id.name)) out.marks.add(node.id.name)
       break
@@ -193,7 +231,16 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, writ
       break
     }
     case 'Literal':
-      if (typeof node.value === 'string') string(node.value, node, parent, out, code)
+      if (typeof node.value === 'string') {
+        const had = out.embedded
+        string(node.value, node, parent, out, code)
+        if (!had && out.embedded && parent?.type === 'CallExpression' && parent.arguments[0] === node) {
+          const callee = parent.callee
+          state.decoder = callee.type === 'Identifier' ? callee.name : /Function/.test(callee.type) ? { start: callee.start, end: callee.end } : undefined
+        }
+      } else if (typeof node.value === 'number' && node.value >= 64) {
+        state.numbers.push({ start: node.start, end: node.end, value: node.value })
+      }
       break
     case 'TemplateLiteral':
       if (node.expressions.length === 0) {

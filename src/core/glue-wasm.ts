@@ -30,8 +30,8 @@ import MagicString from 'magic-string'
 import { FpcastError } from './errors.ts'
 import { hookInstantiation, TRANSFORMED_RE } from './glue.ts'
 import type { GlueWasm } from './glue-recognize.ts'
-import { type GlueSyntax, prologueEnd, readGlueSyntax } from './glue-syntax.ts'
-import { encodeEmbeddedWasm } from './single-file.ts'
+import { embeddedLength, type GlueSyntax, prologueEnd, readGlueSyntax } from './glue-syntax.ts'
+import { encodeEmbeddedWasm, lengthConstantMap } from './single-file.ts'
 
 export const URL_BINDING = '__fpcast_wasm_url'
 export const LOCATE_BINDING = '__fpcast_locateFile'
@@ -105,6 +105,11 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
     if (!options.bytes) throw new FpcastError('internal error: rewriteGlueWasm needs the transformed bytes of an embedded wasm', { file: fileName })
     const e = wasm.embedded
     s.overwrite(e.start, e.end, encodeEmbeddedWasm(options.bytes, e.embedding, e.quote, e.rawNul))
+    // A decoder with the old length folded in (closure) gets the new one.
+    if (e.lengthConstants?.length) {
+      const next = lengthConstantMap(e.embedding, embeddedLength(e), embeddedLength({ embedding: e.embedding, bytes: options.bytes }))
+      for (const n of e.lengthConstants) s.overwrite(n.start, n.end, String(next.get(n.value)))
+    }
   } else if (wasm) {
     if (options.urlPrologue === undefined) throw new FpcastError('internal error: rewriteGlueWasm needs a URL prologue for an external wasm', { file: fileName })
     for (const l of syntax.wasmLiterals) {

@@ -33,6 +33,12 @@ export interface EmbeddedWasm {
   bytes: Uint8Array
   /** Raw encoding: the literal holds NUL bytes as they are (Emscripten's choice), not as escapes. */
   rawNul?: boolean
+  /**
+   * Numbers in the literal's decoder that closure folded from its length
+   * (`for(...,Q=295748,E=new Uint8Array(221811-("="==A[295746])...)`, 4.x
+   * base64Decode inlined into its one call): written again for the new length.
+   */
+  lengthConstants?: { start: number; end: number; value: number }[]
 }
 
 const DATA_URI_PREFIX = 'data:application/octet-stream;base64,'
@@ -61,6 +67,17 @@ export function decodeEmbedded(value: string, start: number, end: number, code: 
     return { embedding: 'raw', start, end, quote, bytes, rawNul: code.indexOf('\0', start) > -1 && code.indexOf('\0', start) < end }
   }
   return undefined
+}
+
+/**
+ * The numbers a decoder folded from a literal of `length` chars, and what
+ * they become for a literal of `next` chars: the length, the last two
+ * indices (base64 padding checks) and, for base64, the decoded size bound.
+ */
+export function lengthConstantMap(embedding: Embedding, length: number, next: number): Map<number, number> {
+  const map = new Map([[length, next], [length - 1, next - 1], [length - 2, next - 2]])
+  if (embedding === 'base64') map.set(length * 3 >> 2, next * 3 >> 2)
+  return map
 }
 
 /** The literal (quotes included) that holds `bytes` in the given embedding. */
