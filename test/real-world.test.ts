@@ -147,7 +147,7 @@ describe('2. a glue whose wasm name is also inside a CDN URL template', () => {
   })
 })
 
-describe('3. Emscripten 4.0.19+ single-file glue with raw bytes (binaryDecode, ~c>>8&c)', () => {
+describe('3. Emscripten 4.0.18+ single-file glue with raw bytes (binaryDecode, ~c>>8&c)', () => {
   const decoder = 'function binaryDecode(bin) { for (var i = 0, l = bin.length, o = new Uint8Array(l), c; i < l; ++i) { c = bin.charCodeAt(i); o[i] = ~c >> 8 & c; } return o; }'
   const rawGlue = (rawNul: boolean) => glue({ kind: 'embedded', literal: encodeEmbeddedWasm(CAST, 'raw', '"', rawNul), decoder })
 

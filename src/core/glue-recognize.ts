@@ -22,8 +22,9 @@
  * | wasm name, EXPORT_ES6 3.1.x to 4.x | `new URL('x.wasm', import.meta.url)` (4.x: inside `findWasmBinary()`) | the literal, located by `new URL` |
  * | single file, 3.1.x | `"data:application/octet-stream;base64,AGFzbQ..."` | embedded `data-uri` |
  * | single file, 4.0.x | `base64Decode("AGFzbQ...")` | embedded `base64` |
- * | single file, 4.0.18 | `binaryDecode("\x01btn...")` (byte + 1) | embedded `binary` |
- * | single file, 4.0.19+ | `binaryDecode("\0asm...")` (raw bytes, `~c>>8&c`) | embedded `raw` |
+ * | single file, main before 4.0.18 | `binaryDecode("\x01btn...")` (byte + 1) | embedded `binary` |
+ * | single file, 4.0.18+ | `binaryDecode("\0asm...")` (raw bytes, `~c>>8&c`) | embedded `raw` |
+ * | single file, closure-inlined decoder | `(A=>{...Q=295748...})("AGFzbQ...")`: lengths folded into numbers | embedded `base64`, numbers rewritten |
  * | `-sWASM=0` (wasm2js) | declares its own `var WebAssembly = {...}` | skip: no wasm |
  * | a library's own loader | defines `instantiateWasm: (imports, cb) => ...`, passes `wasmBinary` | skip (drives glue) |
  * | glue inside a library bundle | glue reads and the library's own `instantiateWasm` in one file | glue (the runtime wires an instance once) |

@@ -4,13 +4,14 @@
  *
  *   data URI (3.1.x):      wasmBinaryFile = "data:application/octet-stream;base64,AGFzbQEAAAAB..."
  *   base64 (4.0.x):        return base64Decode("AGFzbQEAAAAB...")          (minified: Wa("AGFzbQ..."))
- *   byte + 1 (4.0.x):      return binaryDecode("\x01btn\x02\x01\x01\x01...")  (each char is byte + 1)
+ *   byte + 1 (main only):  return binaryDecode("\x01btn\x02\x01\x01\x01...")  (each char is byte + 1)
  *   raw bytes (4.0.18+):   return binaryDecode("\0asm\x01\0\0\0...")       (each char is the byte;
  *                          decoded by `o[i] = ~c >> 8 & c`, which also reads U+FFFD as 0)
  *
  * (Emscripten's `tools/link.py` `binary_encode` and `src/binaryDecode.js`:
- * SINGLE_FILE_BINARY_ENCODE came in 4.0.18 as byte + 1 and turned to raw
- * bytes a day later, escaping only the quote, `\`, CR and LF.)
+ * SINGLE_FILE_BINARY_ENCODE landed on 2025-10-21 as byte + 1 and turned to
+ * raw bytes the next day, before 4.0.18 was tagged; the raw form escapes only
+ * the quote, `\`, CR and LF. Both are read.)
  *
  * The call that decodes the literal is minified away in optimised glue, so
  * the literal is recognised by its value, read by the parser
