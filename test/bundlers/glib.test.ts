@@ -124,7 +124,12 @@ describe.each(cases)('$name', (c) => {
   })
 
   it('warns no more than the same build without the plugin', () => {
-    for (const target of ['web', 'node'] as const) expect(built[target].warnings, target).toEqual(plain[target].warnings)
+    // The same warning about the same code compares equal though the glue moved (Rolldown gives offsets).
+    // Rolldown's [PLUGIN_TIMINGS] report is left out: it names whichever plugin's callbacks took most of
+    // a build's time, here binaryen's on a cold cache, and whether it appears depends on the machine's load
+    // (README, Limits).
+    const same = (warnings: string[]) => warnings.filter(w => !w.includes('[PLUGIN_TIMINGS]')).map(w => w.replace(/ at \d+\.\.\d+/g, ''))
+    for (const target of ['web', 'node'] as const) expect(same(built[target].warnings), target).toEqual(same(plain[target].warnings))
   })
 
   it('runs in Node with exactly the expected output', async () => {
