@@ -4,6 +4,7 @@
  * write it), then fixed. Every rewrite is validated by transformWasm itself
  * and by the engine; every module runs through the real runtime.
  */
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -112,6 +113,26 @@ describe('a binaryen failure does not poison the next transform', () => {
     const after = await p.run(valid, { fileName: 'after.wasm' })
     expect(WebAssembly.validate(after.wasm as BufferSource)).toBe(true)
     expect((await instantiate(after.wasm)).call(5, 6, 6)).toBe(105)
+  })
+
+  it('on the main thread (a CLI, the sources run unbuilt), a later transform says binaryen failed earlier instead of a misleading parse error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpcast-broken-'))
+    try {
+      writeFileSync(join(dir, 'deep.wasm'), nestedBlocks(10_000))
+      writeFileSync(join(dir, 'good.wasm'), valid)
+      // A fresh process: the overflow breaks its binaryen (this test process's stays whole).
+      const script = `import { readFileSync } from 'node:fs'
+        const { transformWasm } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)})
+        for (const name of ['deep.wasm', 'good.wasm']) {
+          try { transformWasm(readFileSync(${JSON.stringify(dir)} + '/' + name), { fileName: name }); console.log('ok') } catch (e) { console.log(e.message) }
+        }`
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+      const [deep, good] = r.stdout.trim().split('\n')
+      expect(deep).toMatch(/^\[fpcast-trampoline\] deep\.wasm: binaryen ran out of stack/)
+      expect(good).toMatch(/^\[fpcast-trampoline\] good\.wasm: binaryen failed on an earlier module in this thread \(deep\.wasm: Maximum call stack size exceeded\) and may be unusable; nothing was written\. Restart the process/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('100,000 nested blocks (10,000 overflow the main thread, a worker has more stack): one line naming the file (binaryen runs out of stack), and the next transform works', async () => {

@@ -71,13 +71,27 @@ function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
  * worker after any failure).
  */
 export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
+  const file = options.fileName ?? '<wasm>'
+  if (binaryenBroken) throw new FpcastError(`binaryen failed on an earlier module in this thread (${binaryenBroken}) and may be unusable; nothing was written. Restart the process (the bundler's worker pool replaces such a worker by itself)`, { file })
   try {
     return transformUnguarded(input, options)
   } catch (e) {
-    const file = options.fileName ?? '<wasm>'
     if (e instanceof FpcastError) throw e.file ? e : new FpcastError(e.message.replace(/^\[fpcast-trampoline\] /, ''), { file, cause: e })
+    if (fromBinaryen(e)) binaryenBroken = `${file}: ${(e as Error).message.split('\n')[0]}`
     throw internalFailure(e, file)
   }
+}
+
+/**
+ * Set once binaryen itself failed in this thread (a trap or abort inside its
+ * wasm, a stack overflow): a binaryen.js instance is left corrupt by that,
+ * and later modules would fail with misleading errors (or worse).
+ */
+let binaryenBroken: string | undefined
+
+/** Whether an error came out of binaryen.js's own wasm (a trap, an abort, a stack overflow) rather than from our code. */
+function fromBinaryen(e: unknown): boolean {
+  return e instanceof WebAssembly.RuntimeError || (e instanceof Error && /Maximum call stack size|Aborted\(/.test(e.message))
 }
 
 /** An error that escaped binaryen or our own code, as one line naming the file. */

@@ -17,7 +17,12 @@ import { pathToFileURL } from 'node:url'
 const [mode, cacheModule, dir, key, ...rest] = process.argv.slice(2)
 const { WasmCache } = await import(pathToFileURL(cacheModule).href)
 const cache = new WasmCache(dir)
-const report = (label: string, size: number) => ({ file: label, size: { before: 0, after: size }, warnings: [] })
+/** A report with every field a build reads (the cache treats one without them as a miss). */
+const report = (label: string, size: number) => ({
+  file: label, strategy: 'shadow', alreadyTransformed: false, sites: { total: 1, rewritten: 1 }, bySignature: [], byFunction: [],
+  primedFunctions: 0, adapters: 0, shadowTables: 1, size: { before: 0, after: size }, warnings: [],
+  timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
+})
 
 if (mode === 'writer') {
   const [valueFile, label, count] = rest
