@@ -131,7 +131,7 @@ describe('profile-guided build', () => {
       expect(r.status, `without ${left} (${all.find(s => s.site === left)!.function})`).not.toBe(0)
       expect(r.stderr).toMatch(/signature mismatch/)
     })
-  })
+  }, 360_000) // one CLI build and run per site: minutes on a loaded 2-core machine
 
   it('with the safety net, rewrites every site and still runs', () => {
     const dir = build('net', '--profile', profileFile, '--safety-net')
