@@ -21,6 +21,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bash "$HERE/../scripts/ensure-emscripten.sh"
 OUT="$HERE/wasm"
 if [ "${1:-}" = "--check" ]; then
   SCRATCH="$(mktemp -d)"
