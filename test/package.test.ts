@@ -41,6 +41,18 @@ function project(name: string, files: Record<string, string>, devDependencies: R
 /** Warning lines of a build's output, without the plugin's own report lines. */
 const warnings = (output: string) => output.split('\n').filter(l => /warn|\(!\)/i.test(l) && !l.includes('[fpcast-trampoline]') && !l.includes('[PLUGIN_TIMINGS]'))
 
+/** Serves a build and runs it in Chromium: the glib app's exact output, no page error. */
+async function expectGlibInChromium(dist: string, pages: Record<string, string> = {}) {
+  const server = await serveStatic(dist, pages)
+  try {
+    const { result, problems } = await runInChromium(`${server.url}/`)
+    expect(problems).toEqual([])
+    expect(result).toEqual({ lines: GLIB_EXPECTED, errors: [], error: null })
+  } finally {
+    await server.close()
+  }
+}
+
 /** `tsc --strict` over the given files, with the project's modules. */
 function typecheck(dir: string, files: string[]) {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, types: ['node'] }, files }))
@@ -64,14 +76,7 @@ describe('the packed tarball in fresh projects', () => {
     expect(stock.status, stock.stderr).toBe(0)
     expect(ours.stdout + ours.stderr).toMatch(/\[fpcast-trampoline\] \S*glib\.wasm: 30\/30 call_indirect sites rewritten/)
     expect(warnings(ours.stdout + ours.stderr)).toEqual(warnings(stock.stdout + stock.stderr))
-    const server = await serveStatic(join(dir, 'dist'))
-    try {
-      const { result, problems } = await runInChromium(`${server.url}/`)
-      expect(problems).toEqual([])
-      expect(result).toEqual({ lines: GLIB_EXPECTED, errors: [], error: null })
-    } finally {
-      await server.close()
-    }
+    await expectGlibInChromium(join(dir, 'dist'))
     const tsc = typecheck(dir, ['vite.config.ts', 'entries.ts'])
     expect(tsc.stdout + tsc.stderr).toBe('')
     expect(tsc.status).toBe(0)
@@ -99,13 +104,6 @@ describe('the packed tarball in fresh projects', () => {
     expect(ours.log).toMatch(/\[fpcast-trampoline\] \S*glib\.wasm: 30\/30 call_indirect sites rewritten/)
     expect(ours.warnings).toEqual(stock.warnings)
     expect(readdirSync(join(dir, 'dist')).filter(f => f.endsWith('.wasm'))).toHaveLength(1)
-    const server = await serveStatic(join(dir, 'dist'), { '/': pageFor('/main.js', 'classic') })
-    try {
-      const { result, problems } = await runInChromium(`${server.url}/`)
-      expect(problems).toEqual([])
-      expect(result).toEqual({ lines: GLIB_EXPECTED, errors: [], error: null })
-    } finally {
-      await server.close()
-    }
+    await expectGlibInChromium(join(dir, 'dist'), { '/': pageFor('/main.js', 'classic') })
   }, 300_000)
 })

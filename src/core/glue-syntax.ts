@@ -83,8 +83,8 @@ export const OPAQUE_MIN = 16384
 
 const HOOKED = new Set(['instantiate', 'instantiateStreaming', 'Instance', 'compile', 'compileStreaming', 'Module'])
 const INSTANTIATING = new Set(['instantiate', 'instantiateStreaming', 'Instance'])
-/** glue.ts's GLUE_BINDING (not imported: glue.ts imports this file). */
-const HOOKED_BINDING = '__fpcast_WebAssembly'
+/** The name the rewritten glue calls the runtime by (glue.ts writes it; a glue with it is hooked already). */
+export const GLUE_BINDING = '__fpcast_WebAssembly'
 const SCHEME_RE = /^[a-z][a-z\d+.-]*:/i
 const WASM_NAME_RE = /^[^\s"'`?#]+\.wasm$/
 
@@ -130,12 +130,11 @@ export function readGlueSyntax(code: string): GlueSyntax {
   if (!program) return empty(false)
   const out = empty(true)
   const state: WalkState = { writes: new Set(), functions: new Map(), numbers: [] }
-  const parents = new Map<AnyNode, AnyNode>()
   // Iterative, children in source order: deep nesting must not overflow the JS stack.
-  const stack: AnyNode[] = [program.ast]
+  const stack: [AnyNode, AnyNode | undefined][] = [[program.ast, undefined]]
   while (stack.length) {
-    const node = stack.pop()!
-    visit(node, parents.get(node), out, state, code)
+    const [node, parent] = stack.pop()!
+    visit(node, parent, out, state, code)
     const children: AnyNode[] = []
     for (const key in node) {
       if (key === 'type' || key === 'start' || key === 'end') continue
@@ -143,7 +142,7 @@ export function readGlueSyntax(code: string): GlueSyntax {
       if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') children.push(v) }
       else if (value && typeof value.type === 'string') children.push(value)
     }
-    for (let i = children.length - 1; i >= 0; i--) { parents.set(children[i], node); stack.push(children[i]) }
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], node])
   }
   out.esm &&= program.module
   if (out.embedded) {
@@ -221,7 +220,7 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, stat
       if (node.object.type === 'Identifier' && node.object.name === 'WebAssembly' && HOOKED.has(name)) {
         out.hooks.push({ start: node.object.start, end: node.object.end })
         if (INSTANTIATING.has(name)) out.instantiations++
-      } else if (node.object.type === 'Identifier' && node.object.name === HOOKED_BINDING && INSTANTIATING.has(name)) {
+      } else if (node.object.type === 'Identifier' && node.object.name === GLUE_BINDING && INSTANTIATING.has(name)) {
         out.instantiations++ // hooked already (glue the CLI wrote): counted, not hooked again
       } else if (!writes.has(node)) {
         if (name === 'instantiateWasm') out.instantiateWasmReads.push({ start: node.start, end: node.end })

@@ -26,9 +26,9 @@
 import MagicString, { type SourceMap } from 'magic-string'
 import { RUNTIME_SOURCE } from '../runtime/source.ts'
 import { FpcastError } from './errors.ts'
-import { type GlueSyntax, prologueEnd, readGlueSyntax } from './glue-syntax.ts'
+import { GLUE_BINDING, type GlueSyntax, prologueEnd, readGlueSyntax } from './glue-syntax.ts'
 
-export const GLUE_BINDING = '__fpcast_WebAssembly'
+export { GLUE_BINDING }
 /** The runtime's declaration, as transformGlue writes it: a glue that has it was transformed already (a mere mention of the name is not enough). */
 export const TRANSFORMED_RE = /(?<![\w$.])var __fpcast_WebAssembly\s*=\s*\(function fpcastRuntime\(/
 
