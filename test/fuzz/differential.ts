@@ -92,7 +92,7 @@ export function generate(seed: number, allowIncompatible = false): Generated {
   return { wat, incompatibleCalls, casts, sets }
 }
 
-function compile(wat: string): Uint8Array {
+export function compile(wat: string): Uint8Array {
   const m = binaryen.parseText(wat)
   m.setFeatures(binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes)
   if (!m.validate()) throw new Error(`generator wrote an invalid module:\n${wat}`)
