@@ -6,9 +6,9 @@
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { FpcastError } from './core/errors.ts'
-import { inspectFile, transformFiles } from './core/files.ts'
-import { formatInspect } from './core/inspect.ts'
-import type { TransformReport } from './core/transform.ts'
+import { inspectFile, transformFiles } from './node/files.ts'
+import { formatInspect } from './core/wasm/inspect.ts'
+import type { TransformReport } from './core/wasm/transform.ts'
 
 const HELP = `Usage: fpcast-trampoline <input> --out-dir <dir> [options]
        fpcast-trampoline inspect <input> [--json] [--symbol-map <file>]

@@ -1,5 +1,5 @@
 /**
- * The code-section pre-scan (src/core/code-scan.ts) against binaryen's full
+ * The code-section pre-scan (src/core/wasm/code-scan.ts) against binaryen's full
  * walk, body by body, on real modules: every fixture emcc built here (SIMD,
  * pthreads, legacy exceptions, Asyncify, DWARF, dynamic linking), sql.js and
  * Pyodide. A body the pre-scan reads must hold exactly the call_indirect
@@ -10,9 +10,9 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import binaryen from 'binaryen'
 import { describe, expect, it } from 'vitest'
-import { scanCode } from '../src/core/code-scan.ts'
-import { readModule } from '../src/core/read.ts'
-import { listFunctions, scanModule } from '../src/core/scan.ts'
+import { scanCode } from '../src/core/wasm/code-scan.ts'
+import { readModule } from '../src/core/wasm/read.ts'
+import { listFunctions, scanModule } from '../src/core/wasm/scan.ts'
 import { transformWasm } from '../src/core/index.ts'
 
 const require = createRequire(import.meta.url)

@@ -1,6 +1,6 @@
 /**
  * One decision per form of JS that Emscripten writes or that wraps it
- * (the table in src/core/glue-recognize.ts), on text cut down from real
+ * (the table in src/core/glue/recognize.ts), on text cut down from real
  * output: Emscripten 3.1.6 here, sql.js and Pyodide (4.x) from npm, and the
  * shapes of src/preamble.js and src/postamble_minimal.js. The end-to-end
  * runs of each form are in test/real-world.test.ts and test/bundlers/.
@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { recognizeGlue } from '../src/core/glue-recognize.ts'
-import { readGlueSyntax } from '../src/core/glue-syntax.ts'
+import { recognizeGlue } from '../src/core/glue/recognize.ts'
+import { readGlueSyntax } from '../src/core/glue/syntax.ts'
 import { ROOT } from './helpers/engines.ts'
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')

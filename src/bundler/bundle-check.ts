@@ -14,9 +14,9 @@
  *
  * Pure: the adapters hand in the bundle's files and apply the result.
  */
-import { scanCode } from '../core/code-scan.ts'
-import { customSectionNames } from '../core/wasm-bytes.ts'
-import { findEmbeddedWasm } from '../core/glue-syntax.ts'
+import { scanCode } from '../core/wasm/code-scan.ts'
+import { customSectionNames } from '../core/wasm/bytes.ts'
+import { findEmbeddedWasm } from '../core/glue/syntax.ts'
 
 /** A string the injected runtime always holds, minified or not (its hooks table's export name). */
 export const RUNTIME_MARK = 'fpcast$hooks'

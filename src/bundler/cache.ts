@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { TransformReport } from '../core/transform.ts'
+import type { TransformReport } from '../core/wasm/transform.ts'
 
 export interface CachedTransform {
   wasm: Uint8Array

@@ -11,7 +11,7 @@ import picomatch from 'picomatch'
 import { FpcastError } from '../core/errors.ts'
 import { checkOptionShapes } from './check-options.ts'
 import { resolveOptions, type SiteFilter, type Strategy, type TransformOptions } from '../core/options.ts'
-import type { TransformReport } from '../core/transform.ts'
+import type { TransformReport } from '../core/wasm/transform.ts'
 
 /** A file filter: picomatch globs (matched against absolute paths; relative globs are matched anywhere) or RegExps. */
 export type FilterPattern = string | RegExp | (string | RegExp)[]

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { FpcastError } from '../core/errors.ts'
 import type { TransformOptions } from '../core/options.ts'
-import type { TransformResult } from '../core/transform.ts'
+import type { TransformResult } from '../core/wasm/transform.ts'
 
 /** When and where a transform ran: epoch milliseconds, and the worker's thread id (0: the calling thread). */
 export interface Span {
@@ -73,7 +73,7 @@ export class TransformPool {
 
   private async dispatch(bytes: Uint8Array, options: TransformOptions): Promise<PoolResult> {
     if (!this.useWorkers) {
-      const { transformWasm } = await import('../core/transform.ts')
+      const { transformWasm } = await import('../core/wasm/transform.ts')
       const start = Date.now()
       const r = transformWasm(bytes, options)
       return { ...r, span: { start, end: Date.now(), thread: 0 } }

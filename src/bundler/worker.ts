@@ -1,6 +1,6 @@
 /** Worker thread of the transform pool: runs the core's transformWasm off the bundler's thread. */
 import { parentPort } from 'node:worker_threads'
-import { transformWasm } from '../core/transform.ts'
+import { transformWasm } from '../core/wasm/transform.ts'
 import type { TransformOptions } from '../core/options.ts'
 
 parentPort!.on('message', ({ id, bytes, options }: { id: number; bytes: Uint8Array; options: TransformOptions }) => {

@@ -3,7 +3,7 @@
  * one `resolveOptions()` that fills in their defaults.
  */
 import { FpcastError } from './errors.ts'
-import { parseSig, sigKey } from './signature.ts'
+import { parseSig, sigKey } from './wasm/signature.ts'
 
 /** Which call sites to rewrite. Every listed form must match for a site to be selected. */
 export interface SiteFilter {

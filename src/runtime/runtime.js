@@ -34,7 +34,7 @@ export function fpcastRuntime(WA) {
   const vec = (items) => [...leb(items.length), ...items.flat()]
   /**
    * Signatures are WireSigs, as the transform writes them into the metadata
-   * (`src/core/signature.ts`): parameter letters, a colon, result letters
+   * (`src/core/wasm/signature.ts`): parameter letters, a colon, result letters
    * (`ii:i` is (i32, i32) -> i32, `i:ij` is (i32) -> (i32, i64), `:` is () -> void).
    * @typedef {string} WireSig
    * @param {WireSig} sig

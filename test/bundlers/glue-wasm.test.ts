@@ -1,5 +1,5 @@
 /**
- * The pure stages behind the plugin (src/core/single-file.ts, glue-wasm.ts)
+ * The pure stages behind the plugin (src/core/glue/single-file.ts, locate.ts)
  * on real glue from Emscripten 3.1.6 and 4.x (sql.js, Pyodide), and the
  * binaryDecode() embedding end to end on a bundle that runs.
  */
@@ -7,10 +7,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { encodeEmbeddedWasm } from '../../src/core/single-file.ts'
-import { findEmbeddedWasm, readGlueSyntax } from '../../src/core/glue-syntax.ts'
-import { looksLikeGlue, recognizeGlue } from '../../src/core/glue-recognize.ts'
-import { LOCATE_BINDING, rewriteGlueWasm, URL_BINDING } from '../../src/core/glue-wasm.ts'
+import { encodeEmbeddedWasm } from '../../src/core/glue/single-file.ts'
+import { findEmbeddedWasm, readGlueSyntax } from '../../src/core/glue/syntax.ts'
+import { looksLikeGlue, recognizeGlue } from '../../src/core/glue/recognize.ts'
+import { LOCATE_BINDING, rewriteGlueWasm, URL_BINDING } from '../../src/core/glue/locate.ts'
 import { ROOT } from '../helpers/engines.ts'
 import { rolldownBuild } from './builds.ts'
 import { FIXTURES, workdir } from './helpers.ts'

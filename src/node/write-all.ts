@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { basename, dirname, join, resolve, sep } from 'node:path'
-import { FpcastError } from './errors.ts'
+import { FpcastError } from '../core/errors.ts'
 
 /** The file operations writeAll uses; tests pass failing ones. */
 export interface WriteIo {

@@ -10,10 +10,10 @@
  * rebuilt, and no function import shifts the module's function indices.
  */
 import binaryen from 'binaryen'
-import { tupleType } from './binaryen-types.ts'
-import type { CallIndirectSite } from './scan.ts'
-import { addHooksTable, PREFIX, tableAccess } from './shadow.ts'
-import { type Sig, sigKey, wireSig } from './signature.ts'
+import { tupleType } from '../binaryen.ts'
+import type { CallIndirectSite } from '../scan.ts'
+import { addHooksTable, PREFIX, tableAccess } from './shadow/index.ts'
+import { type Sig, sigKey, wireSig } from '../signature.ts'
 
 const b = binaryen as any
 

@@ -24,9 +24,9 @@
  * and writes (`Module.instantiateWasm = f`) are left as they are.
  */
 import MagicString, { type SourceMap } from 'magic-string'
-import { RUNTIME_SOURCE } from '../runtime/source.ts'
-import { FpcastError } from './errors.ts'
-import { GLUE_BINDING, type GlueSyntax, prologueEnd, readGlueSyntax } from './glue-syntax.ts'
+import { RUNTIME_SOURCE } from '../../runtime/source.ts'
+import { FpcastError } from '../errors.ts'
+import { GLUE_BINDING, type GlueSyntax, prologueEnd, readGlueSyntax } from './syntax.ts'
 
 export { GLUE_BINDING }
 /** The runtime's declaration, as transformGlue writes it: a glue that has it was transformed already (a mere mention of the name is not enough). */

@@ -1,6 +1,6 @@
 /** Conversions between binaryen's numeric types and our `ValType` names. */
 import binaryen from 'binaryen'
-import { FpcastError } from './errors.ts'
+import { FpcastError } from '../errors.ts'
 import type { Sig, ValType } from './signature.ts'
 
 const b = binaryen as any

@@ -36,10 +36,10 @@
  * Limits: one call table (transformWasm refuses several).
  */
 import binaryen from 'binaryen'
-import { binaryenType, coerce, tableType, tupleType, zeroOf } from './binaryen-types.ts'
-import { FpcastError } from './errors.ts'
-import type { CallIndirectSite, FunctionEntry, ScanResult } from './scan.ts'
-import { compatibility, type Sig, sigKey, wireSig } from './signature.ts'
+import { binaryenType, coerce, tableType, tupleType, zeroOf } from '../../binaryen.ts'
+import { FpcastError } from '../../../errors.ts'
+import type { CallIndirectSite, FunctionEntry, ScanResult } from '../../scan.ts'
+import { compatibility, type Sig, sigKey, wireSig } from '../../signature.ts'
 
 const b = binaryen as any
 

@@ -13,13 +13,13 @@
  * see signature.ts); its presence makes a second transform a no-op.
  */
 import binaryen from 'binaryen'
-import { tableType } from './binaryen-types.ts'
-import { FpcastError } from './errors.ts'
-import { applyJs } from './js-strategy.ts'
-import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from './options.ts'
+import { tableType } from './binaryen.ts'
+import { FpcastError } from '../errors.ts'
+import { applyJs } from './strategies/js.ts'
+import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from '../options.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
-import { applyShadow, PREFIX, readSegments } from './shadow.ts'
+import { applyShadow, PREFIX, readSegments } from './strategies/shadow/index.ts'
 import { sigKey, sigText } from './signature.ts'
 
 export const SECTION = 'fpcast_trampoline'

@@ -7,9 +7,9 @@
  * are walked.
  */
 import binaryen from 'binaryen'
-import { sigOf } from './binaryen-types.ts'
+import { sigOf } from './binaryen.ts'
 import { scanCode } from './code-scan.ts'
-import { FpcastError } from './errors.ts'
+import { FpcastError } from '../errors.ts'
 import type { Sig } from './signature.ts'
 import { expressionKindName, walk } from './walk.ts'
 

@@ -33,7 +33,7 @@
  * | a compressed wasm | a long string that decodes to no wasm, no name | skip, warned |
  */
 import { basename } from 'node:path'
-import { readGlueSyntax, type GlueSyntax } from './glue-syntax.ts'
+import { readGlueSyntax, type GlueSyntax } from './syntax.ts'
 import type { EmbeddedWasm } from './single-file.ts'
 
 export type GlueWasm =

@@ -27,10 +27,10 @@
  * reading found (a write such as `Module['locateFile'] ||= f` is not a read).
  */
 import MagicString from 'magic-string'
-import { FpcastError } from './errors.ts'
-import { hookInstantiation, TRANSFORMED_RE } from './glue.ts'
-import type { GlueWasm } from './glue-recognize.ts'
-import { embeddedLength, type GlueSyntax, prologueEnd, readGlueSyntax } from './glue-syntax.ts'
+import { FpcastError } from '../errors.ts'
+import { hookInstantiation, TRANSFORMED_RE } from './instantiate.ts'
+import type { GlueWasm } from './recognize.ts'
+import { embeddedLength, type GlueSyntax, prologueEnd, readGlueSyntax } from './syntax.ts'
 import { encodeEmbeddedWasm, lengthConstantMap } from './single-file.ts'
 
 export const URL_BINDING = '__fpcast_wasm_url'

@@ -6,8 +6,8 @@
  * with it binaryen 132 writes encodings engines reject.
  */
 import binaryen from 'binaryen'
-import { FpcastError } from './errors.ts'
-import { customSectionNames } from './wasm-bytes.ts'
+import { FpcastError } from '../errors.ts'
+import { customSectionNames } from './bytes.ts'
 
 export { customSectionNames }
 
