@@ -40,5 +40,7 @@ for (const r of results) {
   if (bad) throw new Error(`${bad.variant}: ${r.export} returned ${bad.checksumErrors[0] ?? bad.checksum}, ${ran[0].variant} ${ran[0].checksum}`)
   const min = r.variants.map(v => (v.samples.length ? Math.min(...v.samples) : Infinity))
   const median = r.variants.map(v => (v.samples.length ? [...v.samples].sort((x, y) => x - y)[v.samples.length >> 1] : Infinity))
-  console.log(`${r.export.padEnd(16)} min ${min.map(fmt).join(' ')}  b/a ${ratio(min[1], min[0])} | median ${median.map(fmt).join(' ')}  b/a ${ratio(median[1], median[0])}`)
+  console.log(
+    `${r.export.padEnd(16)} min ${min.map(fmt).join(' ')}  b/a ${ratio(min[1], min[0])} | median ${median.map(fmt).join(' ')}  b/a ${ratio(median[1], median[0])}`,
+  )
 }

@@ -129,7 +129,12 @@ async function main() {
       machine: machine(),
       quick: QUICK,
       hostNode: process.versions.node,
-      config: { c: C_CONFIG, pyodide: { rounds: PY_ROUNDS, memoryRounds: MEM_ROUNDS, reps: PY_REPS, depthRuns: DEPTH_RUNS }, buildRounds: BUILD_ROUNDS, strategies: STRATEGIES },
+      config: {
+        c: C_CONFIG,
+        pyodide: { rounds: PY_ROUNDS, memoryRounds: MEM_ROUNDS, reps: PY_REPS, depthRuns: DEPTH_RUNS },
+        buildRounds: BUILD_ROUNDS,
+        strategies: STRATEGIES,
+      },
       binaryen: JSON.parse(readFileSync(join(ROOT, 'node_modules/binaryen/package.json'), 'utf8')).version,
       emcc: emccVersion(join(BENCH, 'build')),
       pyodide: JSON.parse(readFileSync(join(PYODIDE_DIR, 'package.json'), 'utf8')).version,
@@ -202,7 +207,15 @@ async function benchC(engines: Engine[]) {
     const { wasm, report } = transformWasm(stock, { strategy, fileName: 'stock.wasm' })
     const ms = performance.now() - t
     writeFileSync(join(dir, `${strategy}.wasm`), wasm)
-    build[strategy] = { size: wasm.length, gzip: gz(wasm), transformMs: ms, sites: report.sites, adapters: report.adapters, shadowTables: report.shadowTables, primedFunctions: report.primedFunctions }
+    build[strategy] = {
+      size: wasm.length,
+      gzip: gz(wasm),
+      transformMs: ms,
+      sites: report.sites,
+      adapters: report.adapters,
+      shadowTables: report.shadowTables,
+      primedFunctions: report.primedFunctions,
+    }
     variants.push({ name: strategy, file: join(dir, `${strategy}.wasm`), runtime: true })
   }
   log(`C variants: ${variants.map(v => `${v.name} ${build[v.name].size} B`).join(', ')}`)
@@ -250,12 +263,18 @@ async function cInChromium(config: any, dir: string) {
     const logs: string[] = []
     page.on('console', m => logs.push(m.text()))
     await page.goto(`${server.url}/bench/harness/page.html`)
-    const cfg = { ...config, modules: { harness: '/bench/harness/c-harness.js', runtime: '/runtime/runtime.js' }, variants: config.variants.map((v: any) => ({ name: v.name, runtime: v.runtime, url: `/c/${v.name}.wasm` })) }
+    const cfg = {
+      ...config,
+      modules: { harness: '/bench/harness/c-harness.js', runtime: '/runtime/runtime.js' },
+      variants: config.variants.map((v: any) => ({ name: v.name, runtime: v.runtime, url: `/c/${v.name}.wasm` })),
+    }
     return await page.evaluate(async (cfg: any) => {
       // Module URLs come from the argument: a literal import() would be bundled by esbuild.
       const { runCBench } = await import(cfg.modules.harness)
       const { fpcastRuntime } = await import(cfg.modules.runtime)
-      const variants = await Promise.all(cfg.variants.map(async (v: any) => ({ name: v.name, runtime: v.runtime, bytes: new Uint8Array(await (await fetch(v.url)).arrayBuffer()) })))
+      const variants = await Promise.all(
+        cfg.variants.map(async (v: any) => ({ name: v.name, runtime: v.runtime, bytes: new Uint8Array(await (await fetch(v.url)).arrayBuffer()) })),
+      )
       return runCBench({ ...cfg, variants }, { WA: WebAssembly, runtimeWA: fpcastRuntime(WebAssembly), now: () => performance.now() })
     }, cfg)
   } finally {
@@ -284,7 +303,7 @@ async function benchPyodide(engines: Engine[]) {
   const stock = stockWasm()
 
   // The input of our transform: stock Pyodide with CPython's own trampoline removed (it traps at start-up).
-  log('Pyodide: removing CPython\'s trampoline (test/pyodide/untrampoline.ts) ...')
+  log("Pyodide: removing CPython's trampoline (test/pyodide/untrampoline.ts) ...")
   const un = untrampolineWithReport(stock)
   const bareFile = join(dir, 'untrampolined.wasm')
   writeFileSync(bareFile, un.wasm)
@@ -359,7 +378,10 @@ async function benchPyodide(engines: Engine[]) {
         const r = await runPyodide({ python, node: e.bin, ...(variant === 'ours' ? { wasm: ours, glue } : {}) })
         return {
           depth: deepest(r.stdout),
-          outcome: r.code === 0 && r.stdout.includes('depth: RecursionError') ? 'RecursionError' : (r.stderr.match(/(RangeError|RuntimeError|InternalError): [^\n]*/)?.[0] ?? `exit ${r.code}`),
+          outcome:
+            r.code === 0 && r.stdout.includes('depth: RecursionError')
+              ? 'RecursionError'
+              : (r.stderr.match(/(RangeError|RuntimeError|InternalError): [^\n]*/)?.[0] ?? `exit ${r.code}`),
         }
       }
       const limit = []
@@ -388,7 +410,15 @@ function deepest(stdout: string): number | null {
 
 function fpcastEmu(input: string, output: string): Promise<any> {
   const wasmOpt = join(ROOT, 'node_modules/binaryen/bin/wasm-opt')
-  const features = ['--enable-mutable-globals', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-exception-handling', '--enable-reference-types']
+  const features = [
+    '--enable-mutable-globals',
+    '--enable-nontrapping-float-to-int',
+    '--enable-sign-ext',
+    '--enable-bulk-memory',
+    '--enable-bulk-memory-opt',
+    '--enable-exception-handling',
+    '--enable-reference-types',
+  ]
   return new Promise(res => {
     const t = performance.now()
     const c = spawn(process.execPath, [wasmOpt, input, ...features, '--fpcast-emu', '-o', output], { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -442,19 +472,22 @@ async function depthInChromium(pyDir: string, DEPTH_PY: string) {
   try {
     const page = await (await browser.newContext()).newPage()
     await page.goto(`${server.url}/bench/harness/page.html`)
-    const r = await page.evaluate(async ({ src, loader }: { src: string; loader: string }) => {
-      const { loadPyodide } = await import(loader)
-      const lines: string[] = []
-      const py = await loadPyodide({ indexURL: '/py/', stdout: (l: string) => lines.push(l), stderr: () => {} })
-      let outcome = ''
-      try {
-        py.runPython(src)
-        outcome = lines.includes('depth: RecursionError') ? 'RecursionError' : 'finished'
-      } catch (e: any) {
-        outcome = `${e?.name}: ${String(e?.message).split('\n')[0]}`.slice(0, 200)
-      }
-      return { text: lines.join('\n'), outcome }
-    }, { src: DEPTH_PY, loader: '/py/pyodide.mjs' })
+    const r = await page.evaluate(
+      async ({ src, loader }: { src: string; loader: string }) => {
+        const { loadPyodide } = await import(loader)
+        const lines: string[] = []
+        const py = await loadPyodide({ indexURL: '/py/', stdout: (l: string) => lines.push(l), stderr: () => {} })
+        let outcome = ''
+        try {
+          py.runPython(src)
+          outcome = lines.includes('depth: RecursionError') ? 'RecursionError' : 'finished'
+        } catch (e: any) {
+          outcome = `${e?.name}: ${String(e?.message).split('\n')[0]}`.slice(0, 200)
+        }
+        return { text: lines.join('\n'), outcome }
+      },
+      { src: DEPTH_PY, loader: '/py/pyodide.mjs' },
+    )
     return { depth: deepest(r.text), outcome: r.outcome }
   } finally {
     await browser.close()

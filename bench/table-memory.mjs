@@ -15,7 +15,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const SLOTS = 60_000, CALLED = 1_000, RUNS = 5
+const SLOTS = 60_000,
+  CALLED = 1_000,
+  RUNS = 5
 
 if (process.argv[2] === '--child') {
   const [, , , how, file] = process.argv
@@ -34,7 +36,8 @@ if (process.argv[2] === '--child') {
   const binaryen = (await import('binaryen')).default
   const { transformWasm } = await import(new URL('../dist/index.js', import.meta.url))
   const m = new binaryen.Module()
-  const i32 = binaryen.i32, get = i => m.local.get(i, i32)
+  const i32 = binaryen.i32,
+    get = i => m.local.get(i, i32)
   m.addFunction('one', binaryen.createType([i32]), i32, [], m.i32.add(get(0), m.i32.const(1)))
   m.addFunction('same', binaryen.createType([i32, i32]), i32, [], m.i32.add(get(0), get(1)))
   m.addFunction('three', binaryen.createType([i32, i32, i32]), i32, [], get(2))
@@ -42,16 +45,47 @@ if (process.argv[2] === '--child') {
   m.addTable('t', SLOTS, SLOTS)
   const names = ['one', 'same', 'three', 'none']
   const step = SLOTS / CALLED // 60: every called slot is a multiple of 60, plus 1 ($same)
-  for (let at = 0; at < SLOTS; at += 10_000) m.addActiveElementSegment('t', `s${at}`, Array.from({ length: 10_000 }, (_, i) => names[(at + i) % 4]), m.i32.const(at))
+  for (let at = 0; at < SLOTS; at += 10_000)
+    m.addActiveElementSegment(
+      't',
+      `s${at}`,
+      Array.from({ length: 10_000 }, (_, i) => names[(at + i) % 4]),
+      m.i32.const(at),
+    )
   // run(): sum over i < CALLED of call_indirect (type (i32, i32) -> i32) (i, 1) at slot i * step + 1
-  m.addFunction('run', binaryen.none, i32, [i32, i32], m.block(null, [
-    m.loop('next', m.block(null, [
-      m.local.set(1, m.i32.add(get(1), m.call_indirect('t', m.i32.add(m.i32.mul(get(0), m.i32.const(step)), m.i32.const(1)), [get(0), m.i32.const(1)], binaryen.createType([i32, i32]), i32))),
-      m.local.set(0, m.i32.add(get(0), m.i32.const(1))),
-      m.br('next', m.i32.lt_u(get(0), m.i32.const(CALLED))),
-    ])),
-    get(1),
-  ], i32))
+  m.addFunction(
+    'run',
+    binaryen.none,
+    i32,
+    [i32, i32],
+    m.block(
+      null,
+      [
+        m.loop(
+          'next',
+          m.block(null, [
+            m.local.set(
+              1,
+              m.i32.add(
+                get(1),
+                m.call_indirect(
+                  't',
+                  m.i32.add(m.i32.mul(get(0), m.i32.const(step)), m.i32.const(1)),
+                  [get(0), m.i32.const(1)],
+                  binaryen.createType([i32, i32]),
+                  i32,
+                ),
+              ),
+            ),
+            m.local.set(0, m.i32.add(get(0), m.i32.const(1))),
+            m.br('next', m.i32.lt_u(get(0), m.i32.const(CALLED))),
+          ]),
+        ),
+        get(1),
+      ],
+      i32,
+    ),
+  )
   m.addFunctionExport('run', 'run')
   m.setFeatures(binaryen.Features.MVP | binaryen.Features.BulkMemory | binaryen.Features.ReferenceTypes)
   const stock = m.emitBinary()
@@ -64,7 +98,9 @@ if (process.argv[2] === '--child') {
   const mb = n => `${(n / 1048576).toFixed(1)} MB`
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
   for (const how of ['stock', 'ours']) {
-    const runs = Array.from({ length: RUNS }, () => JSON.parse(spawnSync(node, ['--expose-gc', new URL(import.meta.url).pathname, '--child', how, files[how]], { encoding: 'utf8' }).stdout))
+    const runs = Array.from({ length: RUNS }, () =>
+      JSON.parse(spawnSync(node, ['--expose-gc', new URL(import.meta.url).pathname, '--child', how, files[how]], { encoding: 'utf8' }).stdout),
+    )
     console.log(`${version} ${how.padEnd(5)}: RSS +${mb(median(runs.map(r => r.rss)))}, V8 heap +${mb(median(runs.map(r => r.heap)))} (run() = ${runs[0].sum})`)
   }
   rmSync(dir, { recursive: true, force: true })

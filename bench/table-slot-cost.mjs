@@ -12,7 +12,10 @@ import binaryen from 'binaryen'
 
 const N = 200_000
 const KINDS = {
-  'funcref, every slot set': m => { m.addTable('t', N, N, binaryen.funcref); m.addActiveElementSegment('t', 's', new Array(N).fill('f'), m.i32.const(0)) },
+  'funcref, every slot set': m => {
+    m.addTable('t', N, N, binaryen.funcref)
+    m.addActiveElementSegment('t', 's', new Array(N).fill('f'), m.i32.const(0))
+  },
   'funcref, null': m => m.addTable('t', N, N, binaryen.funcref),
   'externref, null': m => m.addTable('t', N, N, binaryen.externref),
 }

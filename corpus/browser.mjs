@@ -19,9 +19,12 @@ const REPO = resolve(HERE, '..')
 // Real path: webpack (unplugin's virtual modules) misses files behind the .cache symlink.
 const CACHE = realpathSync(process.env.FPCAST_CORPUS_CACHE ? resolve(process.env.FPCAST_CORPUS_CACHE) : join(REPO, '.cache', 'corpus'))
 const args = process.argv.slice(2)
-const only = (() => { const i = args.indexOf('--only'); return i >= 0 ? args[i + 1].split(',') : undefined })()
+const only = (() => {
+  const i = args.indexOf('--only')
+  return i >= 0 ? args[i + 1].split(',') : undefined
+})()
 const log = (...a) => console.error('[corpus:browser]', ...a)
-const sha = (b) => createHash('sha256').update(b).digest('hex').slice(0, 16)
+const sha = b => createHash('sha256').update(b).digest('hex').slice(0, 16)
 
 // Each app sets globalThis.__corpusResult (a JSON string) or __corpusError.
 const APPS = {
@@ -49,7 +52,7 @@ const APPS = {
     const back = await decode(lossy.buffer)
     let s = 0; for (const b of back.data) s = (s * 31 + b) >>> 0
     return { lossy: lossy.length, back: s }`,
-  'harfbuzzjs': `
+  harfbuzzjs: `
     import * as hb from 'harfbuzzjs'
     const bytes = new Uint8Array(await (await fetch(window.__font)).arrayBuffer())
     const font = new hb.Font(new hb.Face(new hb.Blob(bytes), 0))
@@ -74,20 +77,40 @@ const APPS = {
 
 function appSource(id) {
   const body = APPS[id]
-  const imports = body.split('\n').filter(l => /^\s*import /.test(l)).map(l => l.trim()).join('\n')
-  const rest = body.split('\n').filter(l => !/^\s*import /.test(l)).join('\n')
+  const imports = body
+    .split('\n')
+    .filter(l => /^\s*import /.test(l))
+    .map(l => l.trim())
+    .join('\n')
+  const rest = body
+    .split('\n')
+    .filter(l => !/^\s*import /.test(l))
+    .join('\n')
   return `${imports}\nasync function main() {${rest}\n}\nmain().then(r => { globalThis.__corpusResult = JSON.stringify(r) }, e => { globalThis.__corpusError = String(e && e.stack || e) })\n`
 }
 
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.ttf': 'font/ttf' }
+const MIME = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.ttf': 'font/ttf',
+}
 
 async function serve(dir, extra = {}) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname)
     const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
-    if (extra[path]) { res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(readFileSync(extra[path])); return }
+    if (extra[path]) {
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' }).end(readFileSync(extra[path]))
+      return
+    }
     const file = normalize(join(dir, path === '/' ? 'index.html' : path))
-    if (!file.startsWith(dir) || !existsSync(file)) { res.writeHead(404).end('not found'); return }
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end('not found')
+      return
+    }
     res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file))
   })
   await new Promise(r => server.listen(0, '127.0.0.1', r))
@@ -98,26 +121,75 @@ async function buildVite(proj, out, withPlugin) {
   const { build } = await import('vite')
   const plugins = []
   if (withPlugin) plugins.push((await import(pathToFileURL(join(REPO, 'dist', 'vite.js')).href)).default())
-  writeFileSync(join(proj, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="./main.js"></script></body></html>')
-  await build({ root: proj, configFile: false, logLevel: 'error', plugins, build: { outDir: out, emptyOutDir: true, target: 'esnext', minify: false }, worker: { format: 'es' }, optimizeDeps: { noDiscovery: true } })
+  writeFileSync(
+    join(proj, 'index.html'),
+    '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="./main.js"></script></body></html>',
+  )
+  await build({
+    root: proj,
+    configFile: false,
+    logLevel: 'error',
+    plugins,
+    build: { outDir: out, emptyOutDir: true, target: 'esnext', minify: false },
+    worker: { format: 'es' },
+    optimizeDeps: { noDiscovery: true },
+  })
 }
 
 async function buildWebpack(proj, out, withPlugin) {
   const { default: webpack } = await import('webpack')
   // Glue with a Node branch imports node:module etc.: strip the scheme, resolve.fallback empties them.
-  const plugins = [new webpack.NormalModuleReplacementPlugin(/^node:/, r => { r.request = r.request.replace(/^node:/, '') })]
+  const plugins = [
+    new webpack.NormalModuleReplacementPlugin(/^node:/, r => {
+      r.request = r.request.replace(/^node:/, '')
+    }),
+  ]
   if (withPlugin) plugins.push((await import(pathToFileURL(join(REPO, 'dist', 'webpack.js')).href)).default())
   const compiler = webpack({
-    mode: 'production', context: proj, entry: './main.js', target: 'web',
+    mode: 'production',
+    context: proj,
+    entry: './main.js',
+    target: 'web',
     output: { path: out, filename: 'main.js', publicPath: 'auto', clean: true, chunkFormat: 'module', module: true },
     experiments: { outputModule: true, topLevelAwait: true, asyncWebAssembly: true },
-    resolve: { fallback: { fs: false, path: false, crypto: false, url: false, module: false, worker_threads: false, perf_hooks: false, os: false, child_process: false, 'node:fs': false, 'node:path': false, 'node:url': false, 'node:module': false, 'node:crypto': false, 'node:worker_threads': false } },
-    externalsPresets: {}, optimization: { minimize: false }, performance: { hints: false }, plugins,
+    resolve: {
+      fallback: {
+        fs: false,
+        path: false,
+        crypto: false,
+        url: false,
+        module: false,
+        worker_threads: false,
+        perf_hooks: false,
+        os: false,
+        child_process: false,
+        'node:fs': false,
+        'node:path': false,
+        'node:url': false,
+        'node:module': false,
+        'node:crypto': false,
+        'node:worker_threads': false,
+      },
+    },
+    externalsPresets: {},
+    optimization: { minimize: false },
+    performance: { hints: false },
+    plugins,
   })
   const stats = await new Promise((res, rej) => compiler.run((e, s) => (e ? rej(e) : res(s))))
   await new Promise(r => compiler.close(r))
-  if (stats.hasErrors()) throw new Error(stats.toJson({ all: false, errors: true }).errors.map(e => e.message.split('\n').slice(0, 3).join(' ')).slice(0, 2).join(' || '))
-  writeFileSync(join(out, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="./main.js"></script></body></html>')
+  if (stats.hasErrors())
+    throw new Error(
+      stats
+        .toJson({ all: false, errors: true })
+        .errors.map(e => e.message.split('\n').slice(0, 3).join(' '))
+        .slice(0, 2)
+        .join(' || '),
+    )
+  writeFileSync(
+    join(out, 'index.html'),
+    '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="./main.js"></script></body></html>',
+  )
 }
 
 /** Whether the JS of a build embeds a wasm (base64), and whether it is a rewritten one (it carries our custom section). */
@@ -136,9 +208,16 @@ function embeddedWasmState(out) {
 
 async function runPage(browser, url, font) {
   const page = await browser.newPage()
-  const wasm = [], problems = []
-  page.on('response', async r => { if (/\.wasm(\?|$)/.test(r.url()) && !r.url().includes('/__')) { try { wasm.push(sha(await r.body())) } catch {} } })
-  page.on('pageerror', e => problems.push('pageerror: ' + e.message))
+  const wasm = [],
+    problems = []
+  page.on('response', async r => {
+    if (/\.wasm(\?|$)/.test(r.url()) && !r.url().includes('/__')) {
+      try {
+        wasm.push(sha(await r.body()))
+      } catch {}
+    }
+  })
+  page.on('pageerror', e => problems.push(`pageerror: ${e.message}`))
   try {
     await page.addInitScript(`window.__font = window.__grammar = ${JSON.stringify(font ?? '')}`)
     await page.goto(url)
@@ -147,7 +226,9 @@ async function runPage(browser, url, font) {
     return { result: result ?? null, error: error ? error.split('\n').slice(0, 2).join(' | ') : undefined, wasm, problems }
   } catch (e) {
     return { result: null, error: String(e.message).split('\n')[0], wasm, problems }
-  } finally { await page.close() }
+  } finally {
+    await page.close()
+  }
 }
 
 async function main() {
@@ -157,26 +238,58 @@ async function main() {
   for (const id of Object.keys(APPS)) {
     if (only && !only.includes(id)) continue
     const pkg = PACKAGES.find(p => p.id === id)
-    const dir = join(CACHE, pkg.install.join(' ').replace(/[@/ ]+/g, '_').replace(/^_/, '').slice(0, 120))
-    if (!existsSync(join(dir, '.corpus-installed'))) { rows.push({ id, verdict: 'not installed: run corpus/run.mjs first', pass: false }); continue }
+    const dir = join(
+      CACHE,
+      pkg.install
+        .join(' ')
+        .replace(/[@/ ]+/g, '_')
+        .replace(/^_/, '')
+        .slice(0, 120),
+    )
+    if (!existsSync(join(dir, '.corpus-installed'))) {
+      rows.push({ id, verdict: 'not installed: run corpus/run.mjs first', pass: false })
+      continue
+    }
     const proj = join(dir, `web-${id}`)
-    rmSync(proj, { recursive: true, force: true }); mkdirSync(proj, { recursive: true })
+    rmSync(proj, { recursive: true, force: true })
+    mkdirSync(proj, { recursive: true })
     writeFileSync(join(proj, 'main.js'), appSource(id))
     writeFileSync(join(proj, 'package.json'), '{"type":"module","private":true}')
     // Data files the app fetches by URL, served beside the bundle (the grammar: stock, not rewritten).
     const font = id === 'harfbuzzjs' ? '/__font.ttf' : id === 'web-tree-sitter' ? '/__grammar.wasm' : undefined
-    const extra = id === 'harfbuzzjs' ? { '/__font.ttf': join(dir, 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf') }
-      : id === 'web-tree-sitter' ? { '/__grammar.wasm': join(dir, 'node_modules/tree-sitter-javascript/tree-sitter-javascript.wasm') } : {}
+    const extra =
+      id === 'harfbuzzjs'
+        ? { '/__font.ttf': join(dir, 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf') }
+        : id === 'web-tree-sitter'
+          ? { '/__grammar.wasm': join(dir, 'node_modules/tree-sitter-javascript/tree-sitter-javascript.wasm') }
+          : {}
     const row = { id, builds: {} }
-    for (const [bundler, fn] of [['vite', buildVite], ['webpack', buildWebpack]]) {
+    for (const [bundler, fn] of [
+      ['vite', buildVite],
+      ['webpack', buildWebpack],
+    ]) {
       for (const plugin of [false, true]) {
         const key = `${bundler}${plugin ? '+plugin' : ''}`
         const out = join(proj, `dist-${key.replace('+', '-')}`)
         const t0 = performance.now()
-        try { await fn(proj, out, plugin) } catch (e) { row.builds[key] = { error: 'build: ' + String(e.message ?? e).split('\n').slice(0, 2).join(' ').slice(0, 400) }; log(id, key, row.builds[key].error); continue }
+        try {
+          await fn(proj, out, plugin)
+        } catch (e) {
+          row.builds[key] = {
+            error:
+              'build: ' +
+              String(e.message ?? e)
+                .split('\n')
+                .slice(0, 2)
+                .join(' ')
+                .slice(0, 400),
+          }
+          log(id, key, row.builds[key].error)
+          continue
+        }
         const buildMs = Math.round(performance.now() - t0)
         const srv = await serve(out, extra)
-        const r = await runPage(browser, srv.url + '/', font)
+        const r = await runPage(browser, `${srv.url}/`, font)
         await srv.close()
         row.builds[key] = { buildMs, ...r, embedded: embeddedWasmState(out) }
         log(id, key, r.error ?? r.result?.slice(0, 120), 'wasm', r.wasm.join(','))
@@ -190,7 +303,8 @@ async function main() {
       if (v.error) problems.push(`${k}: ${v.error}`)
       else if (v.result !== base) problems.push(`${k}: differs: ${v.result}`)
       // A single-file build fetches no wasm: its bundle must embed the rewritten one.
-      else if (k.endsWith('+plugin') && !v.wasm.length && v.embedded !== 'rewritten') problems.push(`${k}: no wasm fetched, and the bundle embeds ${v.embedded === 'stock' ? 'the stock wasm' : 'none'}`)
+      else if (k.endsWith('+plugin') && !v.wasm.length && v.embedded !== 'rewritten')
+        problems.push(`${k}: no wasm fetched, and the bundle embeds ${v.embedded === 'stock' ? 'the stock wasm' : 'none'}`)
       else if (k.endsWith('+plugin') && v.wasm.some(h => stockWasm.has(h))) problems.push(`${k}: fetched stock wasm (${v.wasm.join(',')})`)
     }
     row.pass = !!base && !problems.length
@@ -200,11 +314,26 @@ async function main() {
   }
   await browser.close()
   if (!args.includes('--no-write')) {
-    writeFileSync(join(HERE, 'browser-results.json'), JSON.stringify(rows, null, 1) + '\n')
-    const L = ['# Corpus in Chromium (Vite and webpack builds, with and without the plugin)', '', 'Generated by `node corpus/browser.mjs`.', '', '| package | vite | vite+plugin | webpack | webpack+plugin | verdict |', '| --- | --- | --- | --- | --- | --- |']
-    const cell = (v) => !v ? '-' : v.error ? `❌ ${v.error.replace(/\|/g, '\\|').slice(0, 200)}` : `${v.result?.slice(0, 60).replace(/\|/g, '\\|')} (wasm ${v.wasm.join(',') || 'none'})`
-    for (const r of rows) L.push(`| ${r.id} | ${cell(r.builds?.vite)} | ${cell(r.builds?.['vite+plugin'])} | ${cell(r.builds?.webpack)} | ${cell(r.builds?.['webpack+plugin'])} | ${r.pass ? '✅' : '❌'} ${r.verdict.replace(/\|/g, '\\|').slice(0, 600)} |`)
-    writeFileSync(join(HERE, 'browser-results.md'), L.join('\n') + '\n')
+    writeFileSync(join(HERE, 'browser-results.json'), `${JSON.stringify(rows, null, 1)}\n`)
+    const L = [
+      '# Corpus in Chromium (Vite and webpack builds, with and without the plugin)',
+      '',
+      'Generated by `node corpus/browser.mjs`.',
+      '',
+      '| package | vite | vite+plugin | webpack | webpack+plugin | verdict |',
+      '| --- | --- | --- | --- | --- | --- |',
+    ]
+    const cell = v =>
+      !v
+        ? '-'
+        : v.error
+          ? `❌ ${v.error.replace(/\|/g, '\\|').slice(0, 200)}`
+          : `${v.result?.slice(0, 60).replace(/\|/g, '\\|')} (wasm ${v.wasm.join(',') || 'none'})`
+    for (const r of rows)
+      L.push(
+        `| ${r.id} | ${cell(r.builds?.vite)} | ${cell(r.builds?.['vite+plugin'])} | ${cell(r.builds?.webpack)} | ${cell(r.builds?.['webpack+plugin'])} | ${r.pass ? '✅' : '❌'} ${r.verdict.replace(/\|/g, '\\|').slice(0, 600)} |`,
+      )
+    writeFileSync(join(HERE, 'browser-results.md'), `${L.join('\n')}\n`)
   }
   console.log(rows.map(r => `${r.pass ? 'PASS' : 'FAIL'}  ${r.id.padEnd(16)} ${r.verdict}`).join('\n'))
   process.exitCode = rows.every(r => r.pass) ? 0 : 1

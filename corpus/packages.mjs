@@ -146,7 +146,11 @@ export const PACKAGES = [
     inputs: ['libheif-js/libheif-wasm/libheif-bundle.js'],
     smoke: 'libheif-js.mjs',
     variant: 'bundle',
-    features: ['CommonJS', 'esbuild bundle around the glue; the wasm embedded by the library (base64 "AGFzbQ…" passed as wasmBinary), the glue still names libheif.wasm', 'closure-minified'],
+    features: [
+      'CommonJS',
+      'esbuild bundle around the glue; the wasm embedded by the library (base64 "AGFzbQ…" passed as wasmBinary), the glue still names libheif.wasm',
+      'closure-minified',
+    ],
   },
   {
     id: 'libheif-js-asmjs',

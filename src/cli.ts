@@ -100,7 +100,9 @@ function parse(argv: string[]) {
     const flag = /'(-[^']*)'/.exec((e as Error).message)?.[1]
     if ((e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
       const name = flag.replace(/^-+/, '')
-      const near = Object.keys(OPTIONS).find(k => k.startsWith(name) || name.startsWith(k) || (Math.abs(k.length - name.length) <= 2 && [...k].filter((c, i) => name[i] !== c).length <= 2))
+      const near = Object.keys(OPTIONS).find(
+        k => k.startsWith(name) || name.startsWith(k) || (Math.abs(k.length - name.length) <= 2 && [...k].filter((c, i) => name[i] !== c).length <= 2),
+      )
       throw new FpcastError(`unknown option '${flag}'${near ? ` (did you mean '--${near}'?)` : ''}; see --help`)
     }
     throw new FpcastError(`${(e as Error).message.split('. ')[0]}; see --help`)
@@ -109,8 +111,14 @@ function parse(argv: string[]) {
 
 function main(argv: string[]): number {
   const { values, positionals } = parse(argv)
-  if (values.help) { process.stdout.write(HELP); return 0 }
-  if (values.version) { process.stdout.write(`${version()}\n`); return 0 }
+  if (values.help) {
+    process.stdout.write(HELP)
+    return 0
+  }
+  if (values.version) {
+    process.stdout.write(`${version()}\n`)
+    return 0
+  }
   if (positionals[0] === 'inspect') {
     if (positionals.length !== 2) throw new FpcastError(`inspect takes one input file, got ${positionals.length - 1}; see --help`)
     const result = inspectFile(positionals[1], { wasm: values.wasm, symbolMap: values['symbol-map'] ? readFileSync(values['symbol-map'], 'utf8') : undefined })
@@ -119,7 +127,7 @@ function main(argv: string[]): number {
   }
   if (positionals.length !== 1) throw new FpcastError(`expected one input file, got ${positionals.length}; see --help`)
   if (!values['out-dir']) throw new FpcastError('--out-dir is required; see --help')
-  const filter = (fns?: string[], sigs?: string[]) => (fns || sigs) ? { functions: fns, signatures: sigs } : undefined
+  const filter = (fns?: string[], sigs?: string[]) => (fns || sigs ? { functions: fns, signatures: sigs } : undefined)
   const { written, report, sideModules } = transformFiles(positionals[0], {
     outDir: values['out-dir'],
     strategy: values.strategy as any,
@@ -133,7 +141,9 @@ function main(argv: string[]): number {
     safetyNet: values['safety-net'],
     slotVia: values['slot-via'] as any,
     // A big module takes a while (about 0.5 s per MiB): say how it is going.
-    onProgress: (e) => { if (e.inputBytes >= PROGRESS_BYTES || e.elapsedMs >= PROGRESS_AFTER_MS) process.stderr.write(`[fpcast-trampoline] ${e.file}: ${e.message}\n`) },
+    onProgress: e => {
+      if (e.inputBytes >= PROGRESS_BYTES || e.elapsedMs >= PROGRESS_AFTER_MS) process.stderr.write(`[fpcast-trampoline] ${e.file}: ${e.message}\n`)
+    },
   })
   for (const r of [report, ...sideModules]) for (const w of r.warnings) process.stderr.write(`[fpcast-trampoline] warning: ${r.file}: ${w}\n`)
   if (values.report) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)

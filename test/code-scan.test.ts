@@ -18,8 +18,13 @@ import { transformWasm } from '../src/core/index.ts'
 const require = createRequire(import.meta.url)
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'build')
 const modules: [string, string][] = [
-  ...readdirSync(FIXTURES, { withFileTypes: true }).filter(d => d.isDirectory()).flatMap(d =>
-    readdirSync(join(FIXTURES, d.name)).filter(f => f.endsWith('.wasm')).map(f => [`${d.name}/${f}`, join(FIXTURES, d.name, f)] as [string, string])),
+  ...readdirSync(FIXTURES, { withFileTypes: true })
+    .filter(d => d.isDirectory())
+    .flatMap(d =>
+      readdirSync(join(FIXTURES, d.name))
+        .filter(f => f.endsWith('.wasm'))
+        .map(f => [`${d.name}/${f}`, join(FIXTURES, d.name, f)] as [string, string]),
+    ),
   ['sql.js', join(import.meta.dirname, '..', 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm')],
   ['pyodide', join(dirname(require.resolve('pyodide/package.json')), 'pyodide.asm.wasm')],
 ]

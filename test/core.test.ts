@@ -101,8 +101,13 @@ describe('transformWasm', () => {
     const features = (bytes: Uint8Array) => {
       const [section] = WebAssembly.Module.customSections(compile(bytes), 'target_features')
       if (!section) return undefined
-      const u = new Uint8Array(section), out: string[] = []
-      for (let n = 0, p = 1; n < u[0]; n++) { const len = u[p + 1]; out.push(new TextDecoder().decode(u.subarray(p + 2, p + 2 + len))); p += 2 + len }
+      const u = new Uint8Array(section),
+        out: string[] = []
+      for (let n = 0, p = 1; n < u[0]; n++) {
+        const len = u[p + 1]
+        out.push(new TextDecoder().decode(u.subarray(p + 2, p + 2 + len)))
+        p += 2 + len
+      }
       return out.sort()
     }
     expect(features(transformWasm(SQL_DEBUG).wasm)).toEqual(features(SQL_DEBUG))
@@ -135,7 +140,11 @@ describe('transformWasm', () => {
     ['a corrupt module', Object.assign(new Uint8Array(fixture('glib')), { 300: 0xff, 301: 0xff, 302: 0xff }), /cannot parse|does not validate/],
   ])('refuses %s with an error naming the file', (_, bytes, reason) => {
     let error: unknown
-    try { transformWasm(bytes as Uint8Array, { fileName: 'bad.wasm' }) } catch (e) { error = e }
+    try {
+      transformWasm(bytes as Uint8Array, { fileName: 'bad.wasm' })
+    } catch (e) {
+      error = e
+    }
     expect(error).toBeInstanceOf(FpcastError)
     expect((error as Error).message).toMatch(/^\[fpcast-trampoline\] bad\.wasm: /)
     expect((error as Error).message).toMatch(reason)
@@ -174,7 +183,9 @@ describe('transformGlue', () => {
   })
 
   it('refuses what is not Emscripten glue, saying what it expected', () => {
-    expect(() => transformGlue('export const x = 1', { fileName: 'x.js' })).toThrow(/x\.js: this does not look like Emscripten glue: found no WebAssembly\.instantiate\(\)/)
+    expect(() => transformGlue('export const x = 1', { fileName: 'x.js' })).toThrow(
+      /x\.js: this does not look like Emscripten glue: found no WebAssembly\.instantiate\(\)/,
+    )
   })
 
   it('keeps a shebang and a "use strict" directive first', () => {

@@ -59,18 +59,25 @@ async function openUnderCsp(dir: string, csp: string): Promise<CspRun> {
   const page = await (await getBrowser()).newPage()
   const consoleErrors: string[] = []
   const pageErrors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()) })
+  page.on('console', m => {
+    if (m.type() === 'error') consoleErrors.push(m.text())
+  })
   page.on('pageerror', e => pageErrors.push(e.message))
   // Injected by the browser itself (DevTools protocol), so the page's CSP does not apply to it.
   await page.addInitScript(() => {
     const w = globalThis as any
     w.__cspViolations = []
     w.__globalsBefore = Object.getOwnPropertyNames(globalThis)
-    document.addEventListener('securitypolicyviolation', (e) => { w.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI}`) })
+    document.addEventListener('securitypolicyviolation', e => {
+      w.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI}`)
+    })
   })
   try {
     await page.goto(`${server.url}/`)
-    const done = await page.waitForFunction('globalThis.__fpcastResult || globalThis.__cspViolations.length', undefined, { timeout: 30_000 }).then(() => true, () => false)
+    const done = await page.waitForFunction('globalThis.__fpcastResult || globalThis.__cspViolations.length', undefined, { timeout: 30_000 }).then(
+      () => true,
+      () => false,
+    )
     // Let a late violation report arrive.
     await page.waitForTimeout(200)
     const state = await page.evaluate(() => {
@@ -109,7 +116,7 @@ describe('under Content-Security-Policy in headless Chromium', () => {
     expect(r.newGlobals).toEqual(['__fpcastResult'])
   })
 
-  it('the check sees a violation when the policy forbids wasm compilation (script-src \'self\' only)', async () => {
+  it("the check sees a violation when the policy forbids wasm compilation (script-src 'self' only)", async () => {
     const r = await openUnderCsp(built.outDir, "script-src 'self'")
     expect(r.violations.length).toBeGreaterThan(0)
     expect(r.violations.join('\n')).toMatch(/script-src blocked wasm-eval/)
@@ -141,7 +148,10 @@ describe('the runtime defines no globals beyond the documented one', () => {
   const input = readFileSync(join(ROOT, 'test/fixtures/build/results/results.wasm'))
 
   /** What transformGlue puts before the glue's own first line. */
-  const injected = () => { const code = transformGlue(glue).code; return code.slice(0, code.indexOf(glue.slice(0, 60))) }
+  const injected = () => {
+    const code = transformGlue(glue).code
+    return code.slice(0, code.indexOf(glue.slice(0, 60)))
+  }
 
   /** Runs `code` as a classic script in a fresh context (the JS built-ins, plus TextDecoder as every engine with wasm has); returns the globals it added and the context. */
   function freshRun(code: string) {
@@ -174,7 +184,8 @@ describe('the runtime defines no globals beyond the documented one', () => {
     const before = runInContext(snapshot, context) as unknown[]
     context.bytes = wasm
     // results.wasm imports env.fd_write and friends: stub every import it asks for.
-    const ran = await runInContext(`(async () => {
+    const ran = (await runInContext(
+      `(async () => {
       const imports = {}
       for (const i of WebAssembly.Module.imports(new WebAssembly.Module(bytes))) {
         imports[i.module] ??= {}
@@ -185,7 +196,9 @@ describe('the runtime defines no globals beyond the documented one', () => {
       // Through the runtime's hook on this table (it tells the shadow tables), as addFunction would.
       table.set(1, table.get(1))
       return { exports: Object.keys(instance.exports).length, ours: Object.keys(instance.exports).filter(k => k.startsWith('fpcast$')).length }
-    })()`, context) as { exports: number; ours: number }
+    })()`,
+      context,
+    )) as { exports: number; ours: number }
     delete context.bytes
     expect(ran.exports).toBeGreaterThan(3)
     expect(ran.ours).toBe(0)

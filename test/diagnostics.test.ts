@@ -34,10 +34,27 @@ const run = (bin: string, dir: string, env: Record<string, string> = {}) =>
 function bodies(bytes: Uint8Array): string[] {
   let p = 8
   const out: string[] = []
-  const leb = () => { let r = 0, s = 0, byte: number; do { byte = bytes[p++]; r |= (byte & 0x7f) << s; s += 7 } while (byte & 0x80); return r >>> 0 }
+  const leb = () => {
+    let r = 0,
+      s = 0,
+      byte: number
+    do {
+      byte = bytes[p++]
+      r |= (byte & 0x7f) << s
+      s += 7
+    } while (byte & 0x80)
+    return r >>> 0
+  }
   while (p < bytes.length) {
-    const id = bytes[p++], size = leb(), end = p + size
-    if (id === 10) for (let n = leb(); n > 0; n--) { const len = leb(); out.push(Buffer.from(bytes.subarray(p, p + len)).toString('hex')); p += len }
+    const id = bytes[p++],
+      size = leb(),
+      end = p + size
+    if (id === 10)
+      for (let n = leb(); n > 0; n--) {
+        const len = leb()
+        out.push(Buffer.from(bytes.subarray(p, p + len)).toString('hex'))
+        p += len
+      }
     p = end
   }
   return out
@@ -51,14 +68,24 @@ function functionTexts(bytes: Uint8Array): string[] {
   m.dispose()
   const types = new Map([...text.matchAll(/^ \(type (\$\S+) (\(func.*\))\)$/gm)].map(t => [t[1], t[2]]))
   // Each function's text up to its closing parenthesis.
-  const balanced = (f: string) => { let depth = 0; for (let i = 0; i < f.length; i++) { if (f[i] === '(') depth++; else if (f[i] === ')' && --depth === 0) return f.slice(0, i + 1) } return f }
-  return text.split(/\n(?= \(func )/).slice(1).map(f => balanced(f).replace(/\(type (\$[^\s)]+)\)/g, (_, t) => types.get(t) ?? t))
+  const balanced = (f: string) => {
+    let depth = 0
+    for (let i = 0; i < f.length; i++) {
+      if (f[i] === '(') depth++
+      else if (f[i] === ')' && --depth === 0) return f.slice(0, i + 1)
+    }
+    return f
+  }
+  return text
+    .split(/\n(?= \(func )/)
+    .slice(1)
+    .map(f => balanced(f).replace(/\(type (\$[^\s)]+)\)/g, (_, t) => types.get(t) ?? t))
 }
 
 describe('diagnostics build', () => {
   const dir = build('diag', '--diagnostics')
 
-  it.each(engines())('runs correctly, warns once per adapted site and signature and writes a profile at exit on $name', (engine) => {
+  it.each(engines())('runs correctly, warns once per adapted site and signature and writes a profile at exit on $name', engine => {
     const file = join(work, `profile-${engine.name.split(' ')[1]}.json`)
     const r = run(engine.bin, dir, { FPCAST_PROFILE: file })
     expect(r.status).toBe(0)
@@ -76,7 +103,10 @@ describe('diagnostics build', () => {
     expect(new Set(profile.sites.map(s => s.function))).toEqual(new Set(['g_list_foreach', 'g_sort_with_data', 'g_signal_emit_int']))
     const rows = (fn: string) => Object.fromEntries(profile.sites.filter(s => s.function === fn).map(s => [s.actual, { expected: s.expected, count: s.count }]))
     // g_list_foreach calls print_item(data) and tick(void), three list items each.
-    expect(rows('g_list_foreach')).toEqual({ '(i32) -> void': { expected: '(i32, i32) -> void', count: 3 }, '() -> void': { expected: '(i32, i32) -> void', count: 3 } })
+    expect(rows('g_list_foreach')).toEqual({
+      '(i32) -> void': { expected: '(i32, i32) -> void', count: 3 },
+      '() -> void': { expected: '(i32, i32) -> void', count: 3 },
+    })
     expect(rows('g_signal_emit_int')['(i32, i32) -> void']).toMatchObject({ expected: '(i32, i32, i32) -> void' })
   })
 })
@@ -143,7 +173,7 @@ describe('inspect', () => {
   const fixtures: { name: string; wasm: string; callIndirectCount: number }[] = JSON.parse(readFileSync(join(FIXTURES, 'fixtures.json'), 'utf8'))
   const inspect = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [CLI, 'inspect', ...args, '--json'], { encoding: 'utf8' }))
 
-  it.each(fixtures.filter(f => f.wasm))('counts the call_indirect sites of $name as wasm2wat does', (f) => {
+  it.each(fixtures.filter(f => f.wasm))('counts the call_indirect sites of $name as wasm2wat does', f => {
     expect(inspect(join(FIXTURES, f.wasm)).sites.total).toBe(f.callIndirectCount)
   })
 

@@ -23,7 +23,7 @@ const outside = mkdtempSync(join(tmpdir(), 'fpcast-file-safety-'))
 afterAll(() => rmSync(outside, { recursive: true, force: true }))
 
 function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const s = createNetServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as AddressInfo
       s.close(() => resolve(port))
@@ -34,7 +34,7 @@ function freePort(): Promise<number> {
 /** A GET with the path sent exactly as given (fetch would normalise it). */
 function rawGet(port: number, path: string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, res => {
       const chunks: Buffer[] = []
       res.on('data', c => chunks.push(c))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }))
@@ -55,7 +55,7 @@ describe('the dev server route', () => {
     expect(requestedFile('/other/x.wasm', base)).toBe(undefined)
   })
 
-  it('answers traversal in every encoding as Vite\'s own /@fs does, and serves what it should', async () => {
+  it("answers traversal in every encoding as Vite's own /@fs does, and serves what it should", async () => {
     const root = join(ROOT, 'test/.out/file-safety/dev')
     rmSync(root, { recursive: true, force: true })
     mkdirSync(root, { recursive: true })
@@ -78,7 +78,17 @@ describe('the dev server route', () => {
       logLevel: 'silent',
       plugins: [fpcast({ report: false, cache: false })],
       server: { host: '127.0.0.1', port, strictPort: true },
-      customLogger: { info() {}, warn() {}, warnOnce() {}, error: (m: string) => { errors.push(m) }, clearScreen() {}, hasErrorLogged: () => false, hasWarned: false } as any,
+      customLogger: {
+        info() {},
+        warn() {},
+        warnOnce() {},
+        error: (m: string) => {
+          errors.push(m)
+        },
+        clearScreen() {},
+        hasErrorLogged: () => false,
+        hasWarned: false,
+      } as any,
     })
     await server.listen()
     try {
@@ -142,13 +152,22 @@ function folder(name: string, files: Record<string, string | Uint8Array>): strin
 const runGlue = async (file: string) => {
   const { default: createModule } = await import(`${pathToFileURL(file).href}?${Math.random()}`)
   const i = await createModule({})
-  try { return i.exports.call2(0, 41, 99) } catch (e) { return String((e as Error).message) }
+  try {
+    return i.exports.call2(0, 41, 99)
+  } catch (e) {
+    return String((e as Error).message)
+  }
 }
 
 describe('the CLI writes inside its output directory only, never over an input', () => {
-  const originals = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map(f => [f, readFileSync(join(dir, f)).toString('base64')]))
+  const originals = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .sort()
+        .map(f => [f, readFileSync(join(dir, f)).toString('base64')]),
+    )
 
-  it('an --out-dir that is a link to the input\'s folder is refused; the originals stay', () => {
+  it("an --out-dir that is a link to the input's folder is refused; the originals stay", () => {
     const dir = folder('link-out', { 'in/glue.mjs': glue({ kind: 'newUrl' }), 'in/cast.wasm': CAST, 'in/package.json': '{"type":"module"}' })
     symlinkSync(join(dir, 'in'), join(dir, 'out'))
     const before = originals(join(dir, 'in'))
@@ -163,13 +182,22 @@ describe('the CLI writes inside its output directory only, never over an input',
     const dir = folder('victim', { 'in/glue.mjs': glue({ kind: 'newUrl' }, '', '../victim/cast.wasm'), 'victim/cast.wasm': CAST })
     const r = cli([join(dir, 'in/glue.mjs'), '-o', join(dir, 'victim')])
     expect(r.status).toBe(1)
-    expect(r.stderr).toEqual([expect.stringMatching(/victim\/cast\.wasm: is one of the inputs: writing it would overwrite the original; choose another --out-dir\. Nothing was written$/)])
+    expect(r.stderr).toEqual([
+      expect.stringMatching(
+        /victim\/cast\.wasm: is one of the inputs: writing it would overwrite the original; choose another --out-dir\. Nothing was written$/,
+      ),
+    ])
     expect(Buffer.compare(readFileSync(join(dir, 'victim/cast.wasm')), CAST)).toBe(0)
     expect(readdirSync(join(dir, 'victim'))).toEqual(['cast.wasm'])
   })
 
   it('a glue naming ../wasm/cast.wasm: the written glue loads the written wasm, not the original', async () => {
-    const dir = folder('rel-wasm', { 'js/glue.mjs': glue({ kind: 'newUrl' }, '', '../wasm/cast.wasm'), 'wasm/cast.wasm': CAST, 'js/package.json': '{"type":"module"}', 'dist/package.json': '{"type":"module"}' })
+    const dir = folder('rel-wasm', {
+      'js/glue.mjs': glue({ kind: 'newUrl' }, '', '../wasm/cast.wasm'),
+      'wasm/cast.wasm': CAST,
+      'js/package.json': '{"type":"module"}',
+      'dist/package.json': '{"type":"module"}',
+    })
     expect(await runGlue(join(dir, 'js/glue.mjs'))).toMatch(/signature mismatch/)
     const r = cli([join(dir, 'js/glue.mjs'), '-o', join(dir, 'dist')])
     expect(r.status, r.stderr.join('\n')).toBe(0)

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { WasmReport } from 'unplugin-fpcast-trampoline/vite'
-import { ROOT } from './helpers/engines.ts'
 import { type Built, viteBuild } from './bundlers/builds.ts'
 import { expectSqljsReports, GLIB_EXPECTED, serveStatic, sqljsExpected, workdir } from './bundlers/helpers.ts'
 
@@ -155,7 +154,9 @@ interface FirefoxRun {
 async function runInFirefox(outDir: string, entry: string, recordQuit = false, timeout = 60_000): Promise<FirefoxRun> {
   if (!VERSION) throw new Error(MISSING)
   let received!: (r: Report) => void
-  const reported = new Promise<Report>(r => { received = r })
+  const reported = new Promise<Report>(r => {
+    received = r
+  })
   const early: string[] = []
   const server = await serveStatic(outDir, { '/firefox.html': harness(`/${entry}`, recordQuit) }, (path, body) => {
     if (path !== '/report') return
@@ -164,16 +165,30 @@ async function runInFirefox(outDir: string, entry: string, recordQuit = false, t
     else received(m)
   })
   const profile = mkdtempSync(join(tmpdir(), 'fpcast-firefox-'))
-  writeFileSync(join(profile, 'user.js'), Object.entries(PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''))
+  writeFileSync(
+    join(profile, 'user.js'),
+    Object.entries(PREFS)
+      .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
+      .join(''),
+  )
   // Its own process group (detached), so that killing -pid ends the content, GPU and socket processes too.
   const firefox = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, `${server.url}/firefox.html`], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     // MOZ_DISABLE_NONLOCAL_CONNECTIONS (as Mozilla's own test harnesses set it): connections beyond loopback are refused.
-    env: { ...process.env, HOME: profile, MOZ_HEADLESS: '1', MOZ_CRASHREPORTER_DISABLE: '1', MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1', MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
+    env: {
+      ...process.env,
+      HOME: profile,
+      MOZ_HEADLESS: '1',
+      MOZ_CRASHREPORTER_DISABLE: '1',
+      MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1',
+      MOZ_REMOTE_SETTINGS_DEVTOOLS: '1',
+    },
   })
   let output = ''
-  const keep = (b: Buffer) => { output = (output + b.toString('utf8')).slice(-4000) }
+  const keep = (b: Buffer) => {
+    output = (output + b.toString('utf8')).slice(-4000)
+  }
   firefox.stdout!.on('data', keep)
   firefox.stderr!.on('data', keep)
   const exited = new Promise<void>(r => firefox.once('exit', () => r()))
@@ -183,15 +198,27 @@ async function runInFirefox(outDir: string, entry: string, recordQuit = false, t
       reported,
       new Promise<never>((_, reject) => {
         firefox.once('error', reject)
-        firefox.once('exit', (code, signal) => reject(new Error(`Firefox exited (${code ?? signal}) before the page reported; problems: ${JSON.stringify(early)}; output:\n${output}`)))
-        timer = setTimeout(() => reject(new Error(`no report from Firefox within ${timeout} ms; problems: ${JSON.stringify(early)}; requests: ${JSON.stringify(server.requests)}; output:\n${output}`)), timeout)
+        firefox.once('exit', (code, signal) =>
+          reject(new Error(`Firefox exited (${code ?? signal}) before the page reported; problems: ${JSON.stringify(early)}; output:\n${output}`)),
+        )
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no report from Firefox within ${timeout} ms; problems: ${JSON.stringify(early)}; requests: ${JSON.stringify(server.requests)}; output:\n${output}`,
+              ),
+            ),
+          timeout,
+        )
       }),
     ])
     return { report, requests: [...server.requests] }
   } finally {
     clearTimeout(timer)
     if (firefox.pid && firefox.exitCode === null && firefox.signalCode === null) {
-      try { process.kill(-firefox.pid, 'SIGKILL') } catch {}
+      try {
+        process.kill(-firefox.pid, 'SIGKILL')
+      } catch {}
       await exited
     }
     if (firefox.pid) await reap(firefox.pid)
@@ -206,16 +233,25 @@ async function runInFirefox(outDir: string, entry: string, recordQuit = false, t
  * when it sees Firefox gone. Waits for them, then kills any left by pid.
  */
 async function reap(pid: number): Promise<void> {
-  const survivors = () => readdirSync('/proc').filter(d => /^\d+$/.test(d)).filter(d => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
-      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
-      return (pgid === pid && !stat.includes(') Z ')) || (argv[0].endsWith('/crashhelper') && argv[1] === String(pid))
-    } catch { return false }
-  }).map(Number)
+  const survivors = () =>
+    readdirSync('/proc')
+      .filter(d => /^\d+$/.test(d))
+      .filter(d => {
+        try {
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+          const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+          const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
+          return (pgid === pid && !stat.includes(') Z ')) || (argv[0].endsWith('/crashhelper') && argv[1] === String(pid))
+        } catch {
+          return false
+        }
+      })
+      .map(Number)
   for (let i = 0; i < 50 && survivors().length; i++) await new Promise(r => setTimeout(r, 100))
-  for (const p of survivors()) try { process.kill(p, 'SIGKILL') } catch {}
+  for (const p of survivors())
+    try {
+      process.kill(p, 'SIGKILL')
+    } catch {}
 }
 
 const assets = (b: Built, ext: string) => readdirSync(join(b.outDir, 'assets')).filter(f => f.endsWith(ext))

@@ -47,8 +47,8 @@ const expected = (f: Fixture) => readFileSync(join(FIXTURES, f.expectedFile), 'u
 // The incompatible fixture prints its first line, then its incompatible call must trap with our message.
 const trapsByDesign = (f: Fixture) => f.name === 'incompatible'
 
-describe.each(engines())('on $name', (engine) => {
-  describe.each(fixtures)('fixture $name', (f) => {
+describe.each(engines())('on $name', engine => {
+  describe.each(fixtures)('fixture $name', f => {
     it('untransformed: traps (or, for matched calls only, runs)', () => {
       const r = run(engine.bin, [...engine.flags, ...f.nodeArgs, basename(f.entry)], join(FIXTURES, f.dir))
       if (f.trapsUntransformed) {
@@ -76,9 +76,9 @@ describe.each(engines())('on $name', (engine) => {
   })
 })
 
-describe.each(engines())('strategy js on $name', (engine) => {
+describe.each(engines())('strategy js on $name', engine => {
   // Pyodide's JS trampoline handles arity for i32-only signatures; fixtures with missing i64/f64 behave differently there (documented).
-  it.each(fixtures.filter(f => ['glib', 'cpython', 'matched'].includes(f.name)))('fixture $name', (f) => {
+  it.each(fixtures.filter(f => ['glib', 'cpython', 'matched'].includes(f.name)))('fixture $name', f => {
     const dir = transformed(f, 'js')
     const r = run(engine.bin, [...engine.flags, ...f.nodeArgs, basename(f.entry)], dir)
     expect(r.stderr).toBe('')

@@ -6,7 +6,8 @@ import { type FeatureCounts, runFeatures, zeroCounts } from './fuzz/features.ts'
 describe('differential fuzzing against binaryen fpcast-emu, and model-checked fuzzing', () => {
   it('300 random modules with casts (and slots set inside wasm) agree call for call', async () => {
     const failures: string[] = []
-    let casts = 0, sets = 0
+    let casts = 0,
+      sets = 0
     for (let seed = 1; seed <= 300; seed++) {
       const o = await runOne(seed)
       casts += o.casts

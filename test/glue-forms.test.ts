@@ -33,9 +33,10 @@ describe('forms of glue, and what is not glue', () => {
   })
 
   it('MINIMAL_RUNTIME (3.1.6 -O2): glue by its export names; under Node its wasm is __dirname + "/x.wasm"', () => {
-    const code = 'var Module=Module;var ENVIRONMENT_IS_NODE=typeof process=="object";if(ENVIRONMENT_IS_NODE){var fs=require("fs");Module["wasm"]=fs.readFileSync(__dirname+"/minrt.wasm")}'
-      + 'var asmLibraryArg={};var imports={"env":asmLibraryArg,"wasi_snapshot_preview1":asmLibraryArg};'
-      + 'WebAssembly.instantiate(Module["wasm"],imports).then(function(output){var asm=output.instance.exports;wasmTable=asm["__indirect_function_table"];asm["__wasm_call_ctors"]()})'
+    const code =
+      'var Module=Module;var ENVIRONMENT_IS_NODE=typeof process=="object";if(ENVIRONMENT_IS_NODE){var fs=require("fs");Module["wasm"]=fs.readFileSync(__dirname+"/minrt.wasm")}' +
+      'var asmLibraryArg={};var imports={"env":asmLibraryArg,"wasi_snapshot_preview1":asmLibraryArg};' +
+      'WebAssembly.instantiate(Module["wasm"],imports).then(function(output){var asm=output.instance.exports;wasmTable=asm["__indirect_function_table"];asm["__wasm_call_ctors"]()})'
     expect(decide(code, 'minrt.js', false)).toMatchObject({ kind: 'glue', wasm: { kind: 'external', name: 'minrt.wasm' } })
     // A bundler cannot relocate it (no new URL, no locateFile): left alone, and said.
     expect(decide(code, 'minrt.js', true)).toMatchObject({ kind: 'skip', warn: true, why: expect.stringContaining("cannot tell how it locates 'minrt.wasm'") })
@@ -48,12 +49,13 @@ describe('forms of glue, and what is not glue', () => {
     expect(d.kind === 'glue' && d.wasm).toBe(undefined)
   })
 
-  it('a loader that drives a glue (Pyodide\'s pyodide.mjs, which embeds a probe module): not glue', () => {
+  it("a loader that drives a glue (Pyodide's pyodide.mjs, which embeds a probe module): not glue", () => {
     expect(decide(read('node_modules/pyodide/pyodide.mjs'), 'pyodide.mjs')).toMatchObject({ kind: 'skip', warn: false })
   })
 
   it('-sWASM=0 (wasm2js declares its own WebAssembly): not glue, quietly', () => {
-    const code = 'var WebAssembly={Memory:function(){},instantiate:function(b,i){return Promise.resolve({instance:{exports:{}}})}};var wasmBinaryFile="a.wasm";function abort(w){throw "Aborted("+w+")"}if(Module["instantiateWasm"]){}WebAssembly.instantiate(Module["wasmBinary"],{})'
+    const code =
+      'var WebAssembly={Memory:function(){},instantiate:function(b,i){return Promise.resolve({instance:{exports:{}}})}};var wasmBinaryFile="a.wasm";function abort(w){throw "Aborted("+w+")"}if(Module["instantiateWasm"]){}WebAssembly.instantiate(Module["wasmBinary"],{})'
     expect(decide(code)).toMatchObject({ kind: 'skip', warn: false, why: expect.stringContaining('-sWASM=0') })
   })
 
@@ -63,7 +65,9 @@ describe('forms of glue, and what is not glue', () => {
   })
 
   it('what only looks like glue in comments, strings and writes is not read as glue', () => {
-    const s = readGlueSyntax('// WebAssembly.instantiate(x); Module.instantiateWasm\nvar t = "WebAssembly.instantiate(b)"; Module.instantiateWasm = f; Module["locateFile"] ||= g; delete Module.wasmBinary')
+    const s = readGlueSyntax(
+      '// WebAssembly.instantiate(x); Module.instantiateWasm\nvar t = "WebAssembly.instantiate(b)"; Module.instantiateWasm = f; Module["locateFile"] ||= g; delete Module.wasmBinary',
+    )
     expect(s).toMatchObject({ instantiations: 0, instantiateWasmReads: [], wasmBinaryReads: 0, locateFileReads: [], definesInstantiateWasm: true })
   })
 
@@ -76,15 +80,20 @@ describe('forms of glue, and what is not glue', () => {
 
 describe('dynamic linking', () => {
   it('MAIN_MODULE glue listing its side modules (wasm-vips 0.0.19): the main wasm is the one outside the list', () => {
-    const code = 'var fa;(fa=Module).dynamicLibraries||(fa.dynamicLibraries=["vips-jxl.wasm","vips-heif.wasm"]);function ma(a){return Module.locateFile?Module.locateFile(a,""):a}'
-      + 'function findWasmBinary(){return ma("vips.wasm")}if(Module.instantiateWasm){}WebAssembly.instantiate(b,{})'
+    const code =
+      'var fa;(fa=Module).dynamicLibraries||(fa.dynamicLibraries=["vips-jxl.wasm","vips-heif.wasm"]);function ma(a){return Module.locateFile?Module.locateFile(a,""):a}' +
+      'function findWasmBinary(){return ma("vips.wasm")}if(Module.instantiateWasm){}WebAssembly.instantiate(b,{})'
     expect(decide(code, 'vips-node.mjs')).toMatchObject({ kind: 'glue', wasm: { kind: 'external', name: 'vips.wasm' } })
   })
 })
 
 describe('builds without wasm', () => {
   it('closure-minified asm.js glue that never names WebAssembly (libheif-js 1.23.2 libheif.js): said to carry no wasm', () => {
-    expect(decide('var a=function(b){function c(d){throw "Aborted("+d+")"}return{HEAPU8:new Uint8Array(16)}};', 'libheif.js')).toMatchObject({ kind: 'skip', warn: false, why: expect.stringContaining('without wasm (-sWASM=0, asm.js)') })
+    expect(decide('var a=function(b){function c(d){throw "Aborted("+d+")"}return{HEAPU8:new Uint8Array(16)}};', 'libheif.js')).toMatchObject({
+      kind: 'skip',
+      warn: false,
+      why: expect.stringContaining('without wasm (-sWASM=0, asm.js)'),
+    })
     expect(decide('export const x = 1', 'plain.js')).toMatchObject({ kind: 'skip', why: 'is not Emscripten glue (it does not use WebAssembly)' })
   })
 })

@@ -19,7 +19,16 @@ const WA = fpcastRuntime(WebAssembly)
 const i32 = binaryen.i32
 const F = binaryen.Features
 const types = (...ts: number[]) => binaryen.createType(ts)
-const leb = (n: number): number[] => { const out: number[] = []; do { let byte = n & 0x7f; n >>>= 7; if (n) byte |= 0x80; out.push(byte) } while (n); return out }
+const leb = (n: number): number[] => {
+  const out: number[] = []
+  do {
+    let byte = n & 0x7f
+    n >>>= 7
+    if (n) byte |= 0x80
+    out.push(byte)
+  } while (n)
+  return out
+}
 const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body]
 
 /** Emits a module built with binaryen.js, declaring exactly `features`. */
@@ -34,7 +43,7 @@ function emit(m: binaryen.Module, features: number): Uint8Array {
 }
 
 async function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}, ns: typeof WebAssembly = WA): Promise<any> {
-  const { instance } = await ns.instantiate(bytes, imports) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+  const { instance } = (await ns.instantiate(bytes, imports)) as unknown as WebAssembly.WebAssemblyInstantiatedSource
   return instance.exports
 }
 
@@ -50,17 +59,27 @@ function bigTable(n: number): Uint8Array {
   const body = (code: number[]) => [...leb(code.length + 2), 0, ...code, 0x0b]
   const str = (s: string) => [...leb(s.length), ...Buffer.from(s)]
   const elems = new Uint8Array(n).map((_, i) => i % 3)
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+  return new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
     ...section(1, [3, 0x60, 1, I, 1, I, 0x60, 2, I, I, 1, I, 0x60, 3, I, I, I, 1, I]),
     ...section(3, [4, 0, 1, 2, 2]),
     ...section(4, [1, 0x70, 1, ...leb(n), ...leb(n)]),
     ...section(7, [2, ...str('table'), 1, 0, ...str('call'), 0, 3]),
     ...section(9, [1, 0, 0x41, 0, 0x0b, ...leb(n), ...elems]),
-    ...section(10, [4,
+    ...section(10, [
+      4,
       ...body([0x20, 0, 0x41, 0xe4, 0, 0x6a]),
       ...body([0x20, 0, 0x20, 1, 0x6b]),
       ...body([0x20, 0, 0x20, 2, 0x6a, 0x41, 0xe8, 0x07, 0x6a]),
-      ...body([0x20, 0, 0x20, 1, 0x20, 2, 0x11, 1, 0])]),
+      ...body([0x20, 0, 0x20, 1, 0x20, 2, 0x11, 1, 0]),
+    ]),
   ])
 }
 
@@ -104,7 +123,11 @@ describe('a binaryen failure does not poison the next transform', () => {
   const valid = bigTable(8)
   const pools: TransformPool[] = []
   afterAll(() => Promise.all(pools.map(p => p.close())))
-  const pool = (url: URL) => { const p = new TransformPool(1, undefined, url); pools.push(p); return p }
+  const pool = (url: URL) => {
+    const p = new TransformPool(1, undefined, url)
+    pools.push(p)
+    return p
+  }
 
   it('after a real binaryen.js abort in its worker, the pool transforms the next module in a fresh worker', async () => {
     const p = pool(ABORT_WORKER)
@@ -129,7 +152,9 @@ describe('a binaryen failure does not poison the next transform', () => {
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
       const [deep, good] = r.stdout.trim().split('\n')
       expect(deep).toMatch(/^\[fpcast-trampoline\] deep\.wasm: binaryen ran out of stack/)
-      expect(good).toMatch(/^\[fpcast-trampoline\] good\.wasm: binaryen failed on an earlier module in this thread \(deep\.wasm: Maximum call stack size exceeded\) and may be unusable; nothing was written\. Restart the process/)
+      expect(good).toMatch(
+        /^\[fpcast-trampoline\] good\.wasm: binaryen failed on an earlier module in this thread \(deep\.wasm: Maximum call stack size exceeded\) and may be unusable; nothing was written\. Restart the process/,
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
@@ -148,15 +173,23 @@ describe('a binaryen failure does not poison the next transform', () => {
   })
 })
 
-
 /** `depth` nested empty blocks around a call_indirect (written as bytes: binaryen's writer is what overflows). */
 function nestedBlocks(depth: number): Uint8Array {
   const code = [0, ...new Array(depth).fill([0x02, 0x40]).flat(), ...new Array(depth).fill(0x0b), 0x41, 1, 0x41, 2, 0x41, 0, 0x11, 0, 0, 0x1a, 0x0b]
-  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+  return new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
     ...section(1, [2, 0x60, 2, 0x7f, 0x7f, 1, 0x7f, 0x60, 0, 0]),
     ...section(3, [1, 1]),
     ...section(4, [1, 0x70, 0, 1]),
-    ...section(10, [1, ...leb(code.length), ...code])])
+    ...section(10, [1, ...leb(code.length), ...code]),
+  ])
 }
 
 /** Text -> binary with binaryen.js, declaring exactly `features`. */
@@ -167,7 +200,8 @@ function wat(text: string, features: number): Uint8Array {
 describe('multi-value types in the table and at sites', () => {
   // $pair returns two values; $one and $same are ordinary. A site calls through (i32, i32) -> i32,
   // another through (i32) -> (i32, i32).
-  const input = wat(`(module
+  const input = wat(
+    `(module
     (type $iii (func (param i32 i32) (result i32)))
     (type $pairT (func (param i32) (result i32 i32)))
     (table $t (export "table") 4 funcref)
@@ -177,9 +211,11 @@ describe('multi-value types in the table and at sites', () => {
     (elem (i32.const 1) $pair $one $same)
     (func (export "call") (param i32 i32 i32) (result i32) (call_indirect $t (type $iii) (local.get 0) (local.get 1) (local.get 2)))
     (func (export "pair") (param i32 i32) (result i32 i32) (call_indirect $t (type $pairT) (local.get 0) (local.get 1))))`,
-  F.MVP | F.ReferenceTypes | F.Multivalue)
+    F.MVP | F.ReferenceTypes | F.Multivalue,
+  )
   /** A (i32, i32) -> i32 function of another instance: x * y. */
-  const foreign = async () => (await instantiate(wat(`(module (func (export "mul") (param i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1))))`, F.MVP), {}, WebAssembly)).mul
+  const foreign = async () =>
+    (await instantiate(wat(`(module (func (export "mul") (param i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1))))`, F.MVP), {}, WebAssembly)).mul
 
   it.each(['global', 'argument'] as const)('matched, adapted and multi-value calls run, also after a JS table.set (slotVia %s)', async slotVia => {
     const { wasm } = transformWasm(input, { fileName: 'multi.wasm', slotVia })
@@ -205,7 +241,8 @@ describe('calls made by the start function, before the runtime has filled its ho
   // Slot 1: the import env.add (i32, i32) -> i32; slot 2: $one (i32) -> i32; slot 3 is set by JS
   // before instantiation (the table is imported). The start function calls all three through
   // (i32, i32) -> i32 and keeps the results in globals.
-  const input = wat(`(module
+  const input = wat(
+    `(module
     (type $iii (func (param i32 i32) (result i32)))
     (import "env" "add" (func $add (param i32 i32) (result i32)))
     (import "env" "table" (table $t 4 funcref))
@@ -220,8 +257,10 @@ describe('calls made by the start function, before the runtime has filled its ho
       (global.set $c (call_indirect $t (type $iii) (i32.const 9) (i32.const 8) (i32.const 3))))
     (start $start)
     (func (export "call") (param i32 i32 i32) (result i32) (call_indirect $t (type $iii) (local.get 0) (local.get 1) (local.get 2))))`,
-  F.MVP | F.MutableGlobals | F.ReferenceTypes)
-  const sub = async () => (await instantiate(wat(`(module (func (export "sub") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))`, F.MVP), {}, WebAssembly)).sub
+    F.MVP | F.MutableGlobals | F.ReferenceTypes,
+  )
+  const sub = async () =>
+    (await instantiate(wat(`(module (func (export "sub") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1))))`, F.MVP), {}, WebAssembly)).sub
   const imports = async () => {
     const table = new WebAssembly.Table({ element: 'anyfunc', initial: 4 })
     table.set(3, await sub())
@@ -232,22 +271,26 @@ describe('calls made by the start function, before the runtime has filled its ho
     await expect(instantiate(input, await imports(), WebAssembly)).rejects.toThrow(/signature mismatch/)
   })
 
-  it.each(['global', 'argument'] as const)('matched calls through an imported function and a slot set before instantiation, and a cast call known at build time, run (slotVia %s)', async slotVia => {
-    const { wasm } = transformWasm(input, { fileName: 'start.wasm', slotVia })
-    const env = await imports()
-    const e = await instantiate(wasm, env)
-    expect([e.a.value, e.b.value, e.c.value]).toEqual([42, 105, 1])
-    // After start, with the hooks in place, the same slots still behave, and slot 3 is adapted later if it changes.
-    expect([e.call(1, 2, 1), e.call(5, 0, 2), e.call(9, 4, 3)]).toEqual([3, 105, 5])
-    env.env.table.set(3, env.env.table.get(2))
-    expect(e.call(7, 0, 3)).toBe(107)
-  })
+  it.each(['global', 'argument'] as const)(
+    'matched calls through an imported function and a slot set before instantiation, and a cast call known at build time, run (slotVia %s)',
+    async slotVia => {
+      const { wasm } = transformWasm(input, { fileName: 'start.wasm', slotVia })
+      const env = await imports()
+      const e = await instantiate(wasm, env)
+      expect([e.a.value, e.b.value, e.c.value]).toEqual([42, 105, 1])
+      // After start, with the hooks in place, the same slots still behave, and slot 3 is adapted later if it changes.
+      expect([e.call(1, 2, 1), e.call(5, 0, 2), e.call(9, 4, 3)]).toEqual([3, 105, 5])
+      env.env.table.set(3, env.env.table.get(2))
+      expect(e.call(7, 0, 3)).toBe(107)
+    },
+  )
 })
 
 describe('an incompatible call is a real trap', () => {
   // $one takes an i32; the site passes an f64. `guarded` wraps the call in a legacy-EH
   // try/catch_all that returns -7 if it catches anything: a trap must get through it.
-  const input = wat(`(module
+  const input = wat(
+    `(module
     (type $di (func (param f64) (result i32)))
     (table $t (export "table") 2 funcref)
     (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
@@ -255,7 +298,9 @@ describe('an incompatible call is a real trap', () => {
     (func (export "guarded") (param f64 i32) (result i32)
       (try (result i32)
         (do (call_indirect $t (type $di) (local.get 0) (local.get 1)))
-        (catch_all (i32.const -7)))))`, F.MVP | F.ReferenceTypes | F.ExceptionHandling)
+        (catch_all (i32.const -7)))))`,
+    F.MVP | F.ReferenceTypes | F.ExceptionHandling,
+  )
 
   it('stock: catch_all does not catch the signature mismatch trap (so the test proves something)', async () => {
     const e = await instantiate(input, {}, WebAssembly)
@@ -269,7 +314,9 @@ describe('an incompatible call is a real trap', () => {
     try {
       expect(() => e.guarded(1.5, 1)).toThrow(WebAssembly.RuntimeError)
       expect(reported).toHaveBeenCalledTimes(1)
-      expect(String(reported.mock.calls[0][0])).toMatch(/^\[fpcast-trampoline\] incompatible indirect call at .*wasm-function\[\d+\]:0x[0-9a-f]+.*: the call site expects \(f64\) -> i32 but table slot 1 holds \(i32\) -> i32/)
+      expect(String(reported.mock.calls[0][0])).toMatch(
+        /^\[fpcast-trampoline\] incompatible indirect call at .*wasm-function\[\d+\]:0x[0-9a-f]+.*: the call site expects \(f64\) -> i32 but table slot 1 holds \(i32\) -> i32/,
+      )
     } finally {
       reported.mockRestore()
     }
@@ -281,7 +328,8 @@ const DEPTH = 1_000_000
 describe('tail calls keep their tail-ness', () => {
   // $down(n) counts n down to 0 by return_call_indirect through slot 1 ($down itself, matched);
   // $down2(n, _) does the same through slot 2, which holds $down2 (i32, i32) -> i32: adapted.
-  const input = wat(`(module
+  const input = wat(
+    `(module
     (type $loop (func (param i32) (result i32)))
     (table $t (export "table") 3 funcref)
     (func $down (param i32) (result i32)
@@ -294,8 +342,8 @@ describe('tail calls keep their tail-ness', () => {
         (else (i32.add (local.get 1) (i32.const 8)))))
     (elem (i32.const 1) $down $down2)
     (func (export "run") (param i32 i32) (result i32) (call_indirect $t (type $loop) (local.get 0) (local.get 1))))`,
-  F.MVP | F.ReferenceTypes | F.TailCall)
-
+    F.MVP | F.ReferenceTypes | F.TailCall,
+  )
 
   it('stock: a matched return_call_indirect loop 1,000,000 deep runs (so the test proves something)', async () => {
     const e = await instantiate(input, {}, WebAssembly)
@@ -303,29 +351,37 @@ describe('tail calls keep their tail-ness', () => {
     expect(e.run(DEPTH, 1)).toBe(7)
   })
 
-  it.each(['global', 'argument'] as const)('1,000,000 deep through a slot set from JS (matched) and through a build-time adapter (slotVia %s)', async slotVia => {
-    const { wasm } = transformWasm(input, { fileName: 'tail.wasm', slotVia })
-    const e = await instantiate(wasm)
-    e.table.set(1, e.table.get(1)) // the slot is forgotten: the runtime classifies it again
-    expect(e.run(DEPTH, 1)).toBe(7)
-    expect(e.run(DEPTH, 2)).toBe(8)
-  })
+  it.each(['global', 'argument'] as const)(
+    '1,000,000 deep through a slot set from JS (matched) and through a build-time adapter (slotVia %s)',
+    async slotVia => {
+      const { wasm } = transformWasm(input, { fileName: 'tail.wasm', slotVia })
+      const e = await instantiate(wasm)
+      e.table.set(1, e.table.get(1)) // the slot is forgotten: the runtime classifies it again
+      expect(e.run(DEPTH, 1)).toBe(7)
+      expect(e.run(DEPTH, 2)).toBe(8)
+    },
+  )
 })
 
 describe('a call table shared with another module', () => {
   // The transformed module exports its call table; slot 1 holds $one (i32) -> i32, called through (i32, i32) -> i32.
-  const main = wat(`(module
+  const main = wat(
+    `(module
     (type $iii (func (param i32 i32) (result i32)))
     (table $t (export "table") 3 funcref)
     (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
     (elem (i32.const 1) $one)
     (func (export "call") (param i32 i32 i32) (result i32) (call_indirect $t (type $iii) (local.get 0) (local.get 1) (local.get 2))))`,
-  F.MVP | F.ReferenceTypes)
+    F.MVP | F.ReferenceTypes,
+  )
   // Another module writes slot 1 of that table with an element segment when it is instantiated: $three (i32, i32, i32) -> i32.
-  const other = wat(`(module
+  const other = wat(
+    `(module
     (import "main" "table" (table $t 3 funcref))
     (func $three (param i32 i32 i32) (result i32) (i32.add (i32.add (local.get 0) (local.get 1)) (i32.add (local.get 2) (i32.const 1000))))
-    (elem (table $t) (i32.const 1) func $three))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
+    (elem (table $t) (i32.const 1) func $three))`,
+    F.MVP | F.ReferenceTypes | F.BulkMemory,
+  )
 
   it('a slot written by the element segment of a module instantiated later is followed', async () => {
     const { wasm } = transformWasm(main, { fileName: 'shared.wasm' })
@@ -339,11 +395,14 @@ describe('a call table shared with another module', () => {
     const { wasm } = transformWasm(main, { fileName: 'shared.wasm' })
     const e = await instantiate(wasm)
     expect(e.call(5, 6, 1)).toBe(105)
-    const side = wat(`(module
+    const side = wat(
+      `(module
       (import "env" "table" (table $t 3 funcref))
       (import "env" "__table_base" (global $base i32))
       (func $two (param i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1)))
-      (elem (table $t) (global.get $base) func $two))`, F.MVP | F.ReferenceTypes | F.BulkMemory)
+      (elem (table $t) (global.get $base) func $two))`,
+      F.MVP | F.ReferenceTypes | F.BulkMemory,
+    )
     new WA.Instance(new WA.Module(side as BufferSource), { env: { table: e.table, __table_base: new WebAssembly.Global({ value: 'i32' }, 1) } })
     expect(e.call(5, 6, 1)).toBe(30)
   })
@@ -351,12 +410,17 @@ describe('a call table shared with another module', () => {
 
 describe('errors name the file', () => {
   it('a function with an exnref parameter: one line naming the file, the function and the type', () => {
-    const input = wat(`(module
+    const input = wat(
+      `(module
       (type $v (func))
       (table $t 1 funcref)
       (func $handler (param exnref))
-      (func (export "run") (call_indirect $t (type $v) (i32.const 0))))`, F.MVP | F.ReferenceTypes | F.ExceptionHandling)
-    expect(() => transformWasm(input, { fileName: 'exn.wasm' })).toThrow(/^\[fpcast-trampoline\] exn\.wasm: function wasm-function\[0\]: value type #\d+ \(a reference type such as exnref\) is not supported[^\n]*$/)
+      (func (export "run") (call_indirect $t (type $v) (i32.const 0))))`,
+      F.MVP | F.ReferenceTypes | F.ExceptionHandling,
+    )
+    expect(() => transformWasm(input, { fileName: 'exn.wasm' })).toThrow(
+      /^\[fpcast-trampoline\] exn\.wasm: function wasm-function\[0\]: value type #\d+ \(a reference type such as exnref\) is not supported[^\n]*$/,
+    )
   })
 })
 
@@ -370,7 +434,12 @@ describe('the persistent cache', () => {
       cache.set(key, { wasm, report })
       expect(cache.get(key)?.report.sites.rewritten).toBe(1)
       const entry = JSON.parse(readFileSync(join(dir, `${key}.json`), 'utf8'))
-      for (const broken of [{ ...entry, report: {} }, { ...entry, report: { ...report, warnings: null } }, { ...entry, report: 'report' }, { ...entry, report: { ...report, sites: [] } }]) {
+      for (const broken of [
+        { ...entry, report: {} },
+        { ...entry, report: { ...report, warnings: null } },
+        { ...entry, report: 'report' },
+        { ...entry, report: { ...report, sites: [] } },
+      ]) {
         expect(broken.sha256).toBe(entry.sha256) // the bytes still match their hash
         writeFileSync(join(dir, `${key}.json`), JSON.stringify(broken))
         expect(cache.get(key)).toBeUndefined()
@@ -385,19 +454,24 @@ describe('the persistent cache', () => {
 
 describe('tail calls through an adapter the runtime builds', () => {
   it('a return_call_indirect loop 1,000,000 deep through a function of a signature the module never saw', async () => {
-    const main = wat(`(module
+    const main = wat(
+      `(module
       (type $loop (func (param i32) (result i32)))
       (table $t (export "table") 3 funcref)
       (func (export "run") (param i32 i32) (result i32) (return_call_indirect $t (type $loop) (local.get 0) (local.get 1))))`,
-    F.MVP | F.ReferenceTypes | F.TailCall)
+      F.MVP | F.ReferenceTypes | F.TailCall,
+    )
     // (i32, f64) -> i32, set into slot 2 from JS and called as (i32) -> i32: the runtime builds its adapter.
     // It loops back by a tail call of the main module's run(n - 1, 2).
-    const foreign = wat(`(module
+    const foreign = wat(
+      `(module
       (import "m" "run" (func $run (param i32 i32) (result i32)))
       (func (export "fdown") (param i32 f64) (result i32)
         (if (result i32) (local.get 0)
           (then (return_call $run (i32.sub (local.get 0) (i32.const 1)) (i32.const 2)))
-          (else (i32.const 9)))))`, F.MVP | F.TailCall)
+          (else (i32.const 9)))))`,
+      F.MVP | F.TailCall,
+    )
     for (const slotVia of ['global', 'argument'] as const) {
       const e = await instantiate(transformWasm(main, { fileName: 'tail-dyn.wasm', slotVia }).wasm)
       const f = await instantiate(foreign, { m: { run: e.run } })

@@ -15,7 +15,10 @@ import { closeBrowser, GLIB_EXPECTED, pageFor, runInChromium, serveStatic } from
 import { ROOT } from './helpers/engines.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'fpcast-package-'))
-afterAll(async () => { await closeBrowser(); rmSync(work, { recursive: true, force: true }) })
+afterAll(async () => {
+  await closeBrowser()
+  rmSync(work, { recursive: true, force: true })
+})
 const version = (pkg: string) => JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version as string
 let tarball = ''
 
@@ -33,13 +36,21 @@ function project(name: string, files: Record<string, string>, devDependencies: R
   cpSync(join(ROOT, 'test/bundlers/apps/glib/run.js'), join(dir, 'src/run.js'))
   writeFileSync(join(dir, 'src/main.js'), "import createModule from './glib/glib.mjs'\nimport { start } from './run.js'\n\nstart(createModule)\n")
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text)
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, ...(type ? { type } : {}), devDependencies: { ...devDependencies, 'unplugin-fpcast-trampoline': `file:${tarball}` } }, null, 2))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      { name, private: true, ...(type ? { type } : {}), devDependencies: { ...devDependencies, 'unplugin-fpcast-trampoline': `file:${tarball}` } },
+      null,
+      2,
+    ),
+  )
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'pipe' })
   return dir
 }
 
 /** Warning lines of a build's output, without the plugin's own report lines. */
-const warnings = (output: string) => output.split('\n').filter(l => /warn|\(!\)/i.test(l) && !l.includes('[fpcast-trampoline]') && !l.includes('[PLUGIN_TIMINGS]'))
+const warnings = (output: string) =>
+  output.split('\n').filter(l => /warn|\(!\)/i.test(l) && !l.includes('[fpcast-trampoline]') && !l.includes('[PLUGIN_TIMINGS]'))
 
 /** Serves a build and runs it in Chromium: the glib app's exact output, no page error. */
 async function expectGlibInChromium(dist: string, pages: Record<string, string> = {}) {
@@ -55,19 +66,34 @@ async function expectGlibInChromium(dist: string, pages: Record<string, string> 
 
 /** `tsc --strict` over the given files, with the project's modules. */
 function typecheck(dir: string, files: string[]) {
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, types: ['node'] }, files }))
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, types: ['node'] },
+      files,
+    }),
+  )
   return spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' })
 }
 
 describe('the packed tarball in fresh projects', () => {
   it('Vite, with a TypeScript config: builds, runs in Chromium, warns no more than without the plugin, type-checks strictly', async () => {
-    const config = (plugin: boolean) => `import { defineConfig } from 'vite'\n${plugin ? "import fpcastTrampoline from 'unplugin-fpcast-trampoline/vite'\n" : ''}export default defineConfig({ root: 'src', build: { outDir: '../${plugin ? 'dist' : 'dist-stock'}', emptyOutDir: true }${plugin ? ', plugins: [fpcastTrampoline()]' : ''} })\n`
-    const dir = project('fresh-vite', {
-      'vite.config.ts': config(true),
-      'vite.stock.config.ts': config(false),
-      'entries.ts': ['vite', 'webpack', 'rollup', 'rolldown', 'esbuild', 'rspack'].map(b => `import ${b} from 'unplugin-fpcast-trampoline/${b}'\nexport const ${b}Plugin = ${b}({ strategy: 'shadow', diagnostics: false })`).join('\n')
-        + "\nimport { fpcastRuntime } from 'unplugin-fpcast-trampoline/runtime'\nexport const wa: typeof WebAssembly = fpcastRuntime(WebAssembly)\nimport { transformWasm } from 'unplugin-fpcast-trampoline'\nexport const t = transformWasm\n",
-    }, { vite: version('vite'), typescript: version('typescript'), '@types/node': version('@types/node') }, 'module')
+    const config = (plugin: boolean) =>
+      `import { defineConfig } from 'vite'\n${plugin ? "import fpcastTrampoline from 'unplugin-fpcast-trampoline/vite'\n" : ''}export default defineConfig({ root: 'src', build: { outDir: '../${plugin ? 'dist' : 'dist-stock'}', emptyOutDir: true }${plugin ? ', plugins: [fpcastTrampoline()]' : ''} })\n`
+    const dir = project(
+      'fresh-vite',
+      {
+        'vite.config.ts': config(true),
+        'vite.stock.config.ts': config(false),
+        'entries.ts':
+          ['vite', 'webpack', 'rollup', 'rolldown', 'esbuild', 'rspack']
+            .map(b => `import ${b} from 'unplugin-fpcast-trampoline/${b}'\nexport const ${b}Plugin = ${b}({ strategy: 'shadow', diagnostics: false })`)
+            .join('\n') +
+          "\nimport { fpcastRuntime } from 'unplugin-fpcast-trampoline/runtime'\nexport const wa: typeof WebAssembly = fpcastRuntime(WebAssembly)\nimport { transformWasm } from 'unplugin-fpcast-trampoline'\nexport const t = transformWasm\n",
+      },
+      { vite: version('vite'), typescript: version('typescript'), '@types/node': version('@types/node') },
+      'module',
+    )
     cpSync(join(ROOT, 'test/bundlers/apps/glib/index.html'), join(dir, 'src/index.html'))
     const vite = join(dir, 'node_modules/vite/bin/vite.js')
     const ours = spawnSync(process.execPath, [vite, 'build'], { cwd: dir, encoding: 'utf8' })
@@ -90,13 +116,14 @@ describe('the packed tarball in fresh projects', () => {
   resolve: { fallback: { fs: false, path: false } },
   plugins: [${plugin ? 'fpcastTrampoline()' : ''}],
 }\n`
-    const build = "const webpack = require('webpack'); webpack(require(process.argv[1])).run((e, s) => { if (e) throw e; const j = s.toJson({ all: false, warnings: true, errors: true }); process.stdout.write('\\n@@' + JSON.stringify({ warnings: j.warnings.map(w => w.message), errors: j.errors.map(w => w.message) })) })"
+    const build =
+      "const webpack = require('webpack'); webpack(require(process.argv[1])).run((e, s) => { if (e) throw e; const j = s.toJson({ all: false, warnings: true, errors: true }); process.stdout.write('\\n@@' + JSON.stringify({ warnings: j.warnings.map(w => w.message), errors: j.errors.map(w => w.message) })) })"
     const dir = project('fresh-webpack', { 'webpack.config.js': config(true), 'webpack.stock.config.js': config(false) }, { webpack: version('webpack') })
     const run = (file: string) => {
       const r = spawnSync(process.execPath, ['-e', build, join(dir, file)], { cwd: dir, encoding: 'utf8' })
       expect(r.status, r.stderr).toBe(0)
       // The plugin's report lines come first on stdout; the build's result is the last line.
-      return { ...JSON.parse(r.stdout.split('\n@@').pop()!) as { warnings: string[]; errors: string[] }, log: r.stdout }
+      return { ...(JSON.parse(r.stdout.split('\n@@').pop()!) as { warnings: string[]; errors: string[] }), log: r.stdout }
     }
     const ours = run('webpack.config.js')
     const stock = run('webpack.stock.config.js')

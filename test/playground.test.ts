@@ -37,30 +37,40 @@ const CLICKED_ADAPTED = {
   '(i32, i32, i32, i32, i32) -> void': 1,
 }
 
-interface Shown { call: string; log: string[]; result: string | null; error: string | null }
+interface Shown {
+  call: string
+  log: string[]
+  result: string | null
+  error: string | null
+}
 
 /** The newest outcome in a panel. */
 async function latest(page: Page, panel: 'stock' | 'fixed'): Promise<Shown> {
-  return page.locator(`#${panel} .outcomes > li`).first().evaluate(li => ({
-    call: li.querySelector('.call')!.textContent!,
-    log: li.querySelector('.log')?.textContent!.split('\n') ?? [],
-    result: li.querySelector('.result')?.textContent ?? null,
-    error: li.querySelector('.error')?.textContent ?? null,
-  }))
+  return page
+    .locator(`#${panel} .outcomes > li`)
+    .first()
+    .evaluate(li => ({
+      call: li.querySelector('.call')!.textContent!,
+      log: li.querySelector('.log')?.textContent!.split('\n') ?? [],
+      result: li.querySelector('.result')?.textContent ?? null,
+      error: li.querySelector('.error')?.textContent ?? null,
+    }))
 }
 
 /** The adapted-calls table (one row per site and signature called), by function name, then by the called function's signature. */
 async function table(page: Page): Promise<Record<string, { site: string; expected: string; actual: Record<string, number> }>> {
-  const rows = await page.locator('#adapted tbody tr[data-site]').evaluateAll(trs => trs.map(tr => ({
-    site: (tr as HTMLElement).dataset.site!,
-    fn: tr.querySelector('.site')!.textContent!,
-    expected: tr.querySelector('.expected')!.textContent!,
-    actual: tr.querySelector('.actual')!.textContent!,
-    count: Number(tr.querySelector('.count')!.textContent),
-  })))
+  const rows = await page.locator('#adapted tbody tr[data-site]').evaluateAll(trs =>
+    trs.map(tr => ({
+      site: (tr as HTMLElement).dataset.site!,
+      fn: tr.querySelector('.site')!.textContent!,
+      expected: tr.querySelector('.expected')!.textContent!,
+      actual: tr.querySelector('.actual')!.textContent!,
+      count: Number(tr.querySelector('.count')!.textContent),
+    })),
+  )
   const out: Awaited<ReturnType<typeof table>> = {}
   for (const { fn, site, expected, actual, count } of rows) {
-    const entry = out[fn.replace(/ #\d+$/, '')] ??= { site, expected, actual: {} }
+    const entry = (out[fn.replace(/ #\d+$/, '')] ??= { site, expected, actual: {} })
     expect(entry).toMatchObject({ site, expected })
     expect(entry.actual[actual]).toBeUndefined()
     entry.actual[actual] = count
@@ -70,7 +80,7 @@ async function table(page: Page): Promise<Record<string, { site: string; expecte
 
 function expectLines(actual: string[], expected: (string | RegExp)[]) {
   expect(actual).toHaveLength(expected.length)
-  expected.forEach((e, i) => typeof e === 'string' ? expect(actual[i]).toBe(e) : expect(actual[i]).toMatch(e))
+  expected.forEach((e, i) => (typeof e === 'string' ? expect(actual[i]).toBe(e) : expect(actual[i]).toMatch(e)))
 }
 
 /** Opens the page and collects what would make it fail: page errors, console errors, failed requests. */
@@ -79,13 +89,19 @@ async function open(url: string): Promise<{ page: Page; problems: string[]; wasm
   const problems: string[] = []
   const wasm: string[] = []
   page.on('pageerror', e => problems.push(`pageerror: ${e.message}`))
-  page.on('console', m => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
+  page.on('console', m => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
+  })
   page.on('requestfailed', r => problems.push(`requestfailed: ${r.url()}`))
-  page.on('response', r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`) })
-  page.on('request', r => { if (r.resourceType() !== 'script' && /\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.url()) })
+  page.on('response', r => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`)
+  })
+  page.on('request', r => {
+    if (r.resourceType() !== 'script' && /\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.url())
+  })
   await page.goto(url)
   await page.waitForSelector('body[data-ready]', { timeout: 30_000 })
-  expect(await page.getAttribute('body', 'data-ready'), await page.locator('#load-error').textContent() ?? '').toBe('true')
+  expect(await page.getAttribute('body', 'data-ready'), (await page.locator('#load-error').textContent()) ?? '').toBe('true')
   return { page, problems, wasm }
 }
 
@@ -93,15 +109,27 @@ async function open(url: string): Promise<{ page: Page; problems: string[]; wasm
 async function bench(page: Page, timeout: number): Promise<Record<string, number | string>> {
   await page.click('#bench-run')
   await page.waitForSelector('body[data-bench=done], body[data-bench=failed]', { timeout })
-  expect(await page.getAttribute('body', 'data-bench'), await page.locator('#bench-status').textContent() ?? '').toBe('done')
-  const bars = await page.locator('#bench-chart rect.bar').evaluateAll(rs => rs.map(r => [`${r.getAttribute('data-variant')} ${r.getAttribute('data-kind')}`, Number(r.getAttribute('data-ns')), Number(r.getAttribute('width'))] as const))
-  const labels = await page.locator('#bench-chart text.value').evaluateAll(ts => ts.map(t => [`${t.getAttribute('data-variant')} ${t.getAttribute('data-kind')}`, t.textContent!] as const))
+  expect(await page.getAttribute('body', 'data-bench'), (await page.locator('#bench-status').textContent()) ?? '').toBe('done')
+  const bars = await page
+    .locator('#bench-chart rect.bar')
+    .evaluateAll(rs =>
+      rs.map(
+        r => [`${r.getAttribute('data-variant')} ${r.getAttribute('data-kind')}`, Number(r.getAttribute('data-ns')), Number(r.getAttribute('width'))] as const,
+      ),
+    )
+  const labels = await page
+    .locator('#bench-chart text.value')
+    .evaluateAll(ts => ts.map(t => [`${t.getAttribute('data-variant')} ${t.getAttribute('data-kind')}`, t.textContent!] as const))
   for (const [, ns, width] of bars) {
     expect(ns).toBeGreaterThan(0)
     expect(Number.isFinite(ns)).toBe(true)
     expect(width).toBeGreaterThan(0)
   }
-  return { ...Object.fromEntries(bars.map(([k, ns]) => [k, ns])), ...Object.fromEntries(labels.filter(([k]) => !bars.some(b => b[0] === k)).map(([k, t]) => [k, t])), labels: labels.map(l => l[1]).join(' | ') }
+  return {
+    ...Object.fromEntries(bars.map(([k, ns]) => [k, ns])),
+    ...Object.fromEntries(labels.filter(([k]) => !bars.some(b => b[0] === k)).map(([k, t]) => [k, t])),
+    labels: labels.map(l => l[1]).join(' | '),
+  }
 }
 
 /** The transform's metadata in a served wasm: strategy and whether it counts (diagnostics); 'stock' for an untransformed one. */
@@ -120,7 +148,13 @@ describe('playground, built', () => {
     const { build } = await import('vite')
     rmSync(OUT, { recursive: true, force: true })
     // Its own cache directory: the plugin's transform cache lives there, so each run transforms afresh.
-    await build({ root: PLAYGROUND, configFile: CONFIG, logLevel: 'warn', cacheDir: join(OUT, 'vite-cache'), build: { outDir: join(OUT, 'dist'), emptyOutDir: true } })
+    await build({
+      root: PLAYGROUND,
+      configFile: CONFIG,
+      logLevel: 'warn',
+      cacheDir: join(OUT, 'vite-cache'),
+      build: { outDir: join(OUT, 'dist'), emptyOutDir: true },
+    })
     server = await serveStatic(join(OUT, 'dist'))
   })
   afterAll(() => server?.close())
@@ -163,7 +197,10 @@ describe('playground, built', () => {
         else expect(s).toMatchObject({ log: [], result: null, error: expect.stringMatching(TRAP_RE) })
       }
       await page.click('#action-toggled')
-      expect(await latest(page, 'fixed')).toMatchObject({ log: ['on_toggled(widget, active): active = 1', 'on_toggled_any(void): something toggled'], result: 'returned 1' })
+      expect(await latest(page, 'fixed')).toMatchObject({
+        log: ['on_toggled(widget, active): active = 1', 'on_toggled_any(void): something toggled'],
+        result: 'returned 1',
+      })
       expect((await latest(page, 'stock')).error).toMatch(TRAP_RE)
 
       // The table: one row per site and signature adapted to, counts from the runtime.
@@ -182,9 +219,11 @@ describe('playground, built', () => {
       expect(after.g_signal_emit_toggled.actual).toEqual(before.g_signal_emit_toggled.actual)
 
       const figures = await bench(page, UPDATE ? 60_000 : 20_000)
-      expect(Object.keys(figures).filter(k => k !== 'labels').sort()).toEqual([
-        'emulate cast', 'emulate matched', 'js cast', 'js matched', 'shadow cast', 'shadow matched', 'stock cast', 'stock matched',
-      ])
+      expect(
+        Object.keys(figures)
+          .filter(k => k !== 'labels')
+          .sort(),
+      ).toEqual(['emulate cast', 'emulate matched', 'js cast', 'js matched', 'shadow cast', 'shadow matched', 'stock cast', 'stock matched'])
       expect(figures['stock cast']).toMatch(/^cast: traps: .*signature mismatch/)
       expect(figures.labels).toMatch(/^\d+(\.\d+)? ns \| /)
 
@@ -202,7 +241,7 @@ describe('playground, built', () => {
 })
 
 function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const s = createNetServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as AddressInfo
       s.close(() => resolve(port))
@@ -214,11 +253,19 @@ describe('playground, dev server', () => {
   it('serves each copy transformed by its own instance; the page works', async () => {
     const { createServer } = await import('vite')
     const port = await freePort()
-    const server = await createServer({ root: PLAYGROUND, configFile: CONFIG, logLevel: 'warn', cacheDir: join(OUT, 'vite-dev-cache'), server: { host: '127.0.0.1', port, strictPort: true } })
+    const server = await createServer({
+      root: PLAYGROUND,
+      configFile: CONFIG,
+      logLevel: 'warn',
+      cacheDir: join(OUT, 'vite-dev-cache'),
+      server: { host: '127.0.0.1', port, strictPort: true },
+    })
     await server.listen()
     const { page, problems, wasm } = await open(`${server.resolvedUrls!.local[0]}?quick`)
     try {
-      const served = Object.fromEntries(await Promise.all(wasm.map(async u => [u.replace(/^.*\/wasm\/(\w+)\/playground\.wasm$/, '$1'), kindOf(await (await fetch(u)).arrayBuffer())])))
+      const served = Object.fromEntries(
+        await Promise.all(wasm.map(async u => [u.replace(/^.*\/wasm\/(\w+)\/playground\.wasm$/, '$1'), kindOf(await (await fetch(u)).arrayBuffer())])),
+      )
       expect(served).toEqual({ stock: 'stock', emulate: 'stock', fixed: 'shadow+diagnostics', shadow: 'shadow', js: 'js' })
       await page.click('#action-clicked')
       expect((await latest(page, 'stock')).error).toMatch(TRAP_RE)

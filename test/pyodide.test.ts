@@ -5,14 +5,14 @@
 // (b) with CPython's hand-written trampoline removed (test/pyodide/untrampoline.ts)
 //     it traps during start-up with "signature mismatch" on both.
 // The transformed variant (our rewrite restoring it) is in pyodide-transformed.test.ts.
-import { beforeAll, describe, expect, test } from 'vitest';
-import { comparable, DEPTH_PY, lastDepth, NODES, stockSuite, SUITE } from './pyodide/reference';
-import { runPyodide, stockWasm, type RunResult } from './pyodide/run';
-import { roundTrip, untrampolineWithReport, type UntrampolineReport } from './pyodide/untrampoline';
+import { beforeAll, describe, expect, test } from 'vitest'
+import { comparable, DEPTH_PY, lastDepth, NODES, stockSuite, SUITE } from './pyodide/reference'
+import { runPyodide, stockWasm, type RunResult } from './pyodide/run'
+import { roundTrip, untrampolineWithReport, type UntrampolineReport } from './pyodide/untrampoline'
 
-const RUN_TIMEOUT = 120_000;
+const RUN_TIMEOUT = 120_000
 // A start-up failure happens before any Python runs; a trivial program suffices.
-const SUITE_SMOKE = 'print("started")\n';
+const SUITE_SMOKE = 'print("started")\n'
 
 // Lines the suite must print exactly, whatever the engine: the reference is
 // computed at test time, these make sure it is also right.
@@ -34,33 +34,33 @@ const EXPECTED_LINES = [
   "exc.log: ['try0', 'finally0', 'try1', 'finally1', 'try2', 'zde:division by zero', 'finally2']",
   "exc.traceback.frames: ['exceptions', 'outer', 'inner']",
   'suite: done',
-];
+]
 
 function expectSuiteOk(r: RunResult) {
-  expect(r.code, `exit code; stderr:\n${r.stderr.slice(-3000)}`).toBe(0);
-  expect(r.stderr).toBe('');
-  const lines = r.stdout.split('\n');
-  for (const line of EXPECTED_LINES) expect(lines).toContain(line);
-  expect(r.stdout).not.toContain('FAILED');
-  expect(r.stdout).toMatch(/^DEPTH: python \d+ \(limit \d+\)$/m);
+  expect(r.code, `exit code; stderr:\n${r.stderr.slice(-3000)}`).toBe(0)
+  expect(r.stderr).toBe('')
+  const lines = r.stdout.split('\n')
+  for (const line of EXPECTED_LINES) expect(lines).toContain(line)
+  expect(r.stdout).not.toContain('FAILED')
+  expect(r.stdout).toMatch(/^DEPTH: python \d+ \(limit \d+\)$/m)
 }
 
 describe('stock Pyodide runs the suite', () => {
-  let reference: string | undefined;
+  let reference: string | undefined
 
   for (const { label, bin } of NODES) {
     test(
       label,
       async () => {
-        const r = await stockSuite(bin);
-        expectSuiteOk(r);
+        const r = await stockSuite(bin)
+        expectSuiteOk(r)
         // The first engine's output is the reference; every other engine must match it.
-        if (reference === undefined) reference = comparable(r.stdout);
-        else expect(comparable(r.stdout)).toBe(reference);
-        console.log(`[stock ${label}] ${r.stdout.split('\n').find((l) => l.startsWith('DEPTH:'))}`);
+        if (reference === undefined) reference = comparable(r.stdout)
+        else expect(comparable(r.stdout)).toBe(reference)
+        console.log(`[stock ${label}] ${r.stdout.split('\n').find(l => l.startsWith('DEPTH:'))}`)
       },
       RUN_TIMEOUT,
-    );
+    )
   }
 
   // Informational: recursion through a C builtin (map) per level. Stock on
@@ -70,66 +70,66 @@ describe('stock Pyodide runs the suite', () => {
     test(
       `${label}: recursion through map() (informational)`,
       async () => {
-        const r = await runPyodide({ python: DEPTH_PY, node: bin });
-        const outcome = r.code === 0 ? 'RecursionError' : (r.stderr.match(/RangeError: [^\n]*/)?.[0] ?? `exit ${r.code}`);
-        console.log(`[stock ${label}] ${lastDepth(r.stdout)} -> ${outcome}`);
-        expect(lastDepth(r.stdout)).toMatch(/^DEPTH: via-map \d+$/);
+        const r = await runPyodide({ python: DEPTH_PY, node: bin })
+        const outcome = r.code === 0 ? 'RecursionError' : (r.stderr.match(/RangeError: [^\n]*/)?.[0] ?? `exit ${r.code}`)
+        console.log(`[stock ${label}] ${lastDepth(r.stdout)} -> ${outcome}`)
+        expect(lastDepth(r.stdout)).toMatch(/^DEPTH: via-map \d+$/)
       },
       RUN_TIMEOUT,
-    );
+    )
   }
-});
+})
 
 describe('untrampolined Pyodide traps at start-up', () => {
-  let wasm: Uint8Array;
-  let report: UntrampolineReport;
+  let wasm: Uint8Array
+  let report: UntrampolineReport
 
   beforeAll(() => {
-    ({ wasm, report } = untrampolineWithReport(stockWasm()));
-    console.log('[untrampoline]', JSON.stringify(report));
-  }, RUN_TIMEOUT);
+    ;({ wasm, report } = untrampolineWithReport(stockWasm()))
+    console.log('[untrampoline]', JSON.stringify(report))
+  }, RUN_TIMEOUT)
 
   test('found and rewrote the one trampoline function', () => {
-    expect(report.importModule).toBe('env');
-    expect(report.importName).toBe('_PyEM_TrampolineCall_JS');
-    expect(report.functionSignature).toBe('(i32,i32,i32,i32)->i32');
-    expect(report.callSignature).toBe('(i32,i32,i32)->i32');
+    expect(report.importModule).toBe('env')
+    expect(report.importName).toBe('_PyEM_TrampolineCall_JS')
+    expect(report.functionSignature).toBe('(i32,i32,i32,i32)->i32')
+    expect(report.callSignature).toBe('(i32,i32,i32)->i32')
     // The old body had one call_indirect (the wasm-gc trampoline), the new one has one.
-    expect(report.callIndirectAfter).toBe(report.callIndirectBefore);
-    expect(report.callIndirectBefore).toBeGreaterThan(4000);
-  });
+    expect(report.callIndirectAfter).toBe(report.callIndirectBefore)
+    expect(report.callIndirectBefore).toBeGreaterThan(4000)
+  })
 
   for (const { label, bin } of NODES) {
     test(
       label,
       async () => {
-        const r = await runPyodide({ wasm, python: SUITE_SMOKE, node: bin });
-        expect(r.code, `exit code; stdout:\n${r.stdout.slice(-2000)}`).not.toBe(0);
-        expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(/RuntimeError: [^\n]*signature mismatch/);
+        const r = await runPyodide({ wasm, python: SUITE_SMOKE, node: bin })
+        expect(r.code, `exit code; stdout:\n${r.stdout.slice(-2000)}`).not.toBe(0)
+        expect(r.stdout).toBe('')
+        expect(r.stderr).toMatch(/RuntimeError: [^\n]*signature mismatch/)
       },
       RUN_TIMEOUT,
-    );
+    )
   }
 
   // Control: the same binaryen read/write without the rewrite still works, so
   // the trap comes from removing the trampoline, not from binaryen.
   describe('control: binaryen round trip alone still runs the suite', () => {
-    let same: Uint8Array;
+    let same: Uint8Array
     beforeAll(() => {
-      same = roundTrip(stockWasm());
-    }, RUN_TIMEOUT);
+      same = roundTrip(stockWasm())
+    }, RUN_TIMEOUT)
 
     for (const { label, bin } of NODES) {
       test(
         label,
         async () => {
-          const [r, stock] = await Promise.all([runPyodide({ wasm: same, python: SUITE, node: bin }), stockSuite(bin)]);
-          expectSuiteOk(r);
-          expect(comparable(r.stdout)).toBe(comparable(stock.stdout));
+          const [r, stock] = await Promise.all([runPyodide({ wasm: same, python: SUITE, node: bin }), stockSuite(bin)])
+          expectSuiteOk(r)
+          expect(comparable(r.stdout)).toBe(comparable(stock.stdout))
         },
         RUN_TIMEOUT,
-      );
+      )
     }
-  });
-});
+  })
+})

@@ -63,7 +63,9 @@ const runBuilt = async (dir: string, entry = 'entry.js') => (await import(`${pat
 /** Lines the plugin printed (report lines and notes), captured from console.log. */
 function captureLog() {
   const lines: string[] = []
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { lines.push(a.join(' ')) })
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    lines.push(a.join(' '))
+  })
   return { lines, notes: () => lines.filter(l => l.startsWith('[fpcast-trampoline] note:')), restore: () => spy.mockRestore() }
 }
 afterEach(() => vi.restoreAllMocks())
@@ -76,7 +78,13 @@ async function both(dir: string, options: Record<string, unknown> = {}, stock = 
   const plain = stock ? await rolldownBuild(dir, 'dist-plain', undefined, 'entry.js') : undefined
   // Rolldown does not copy a wasm a glue locates at run time: put it where the stock glue looks.
   if (plain) for (const f of readdirSync(dir)) if (f.endsWith('.wasm')) cpSync(join(dir, f), join(plain.outDir, f))
-  return { ours: await runBuilt(withPlugin.outDir), stock: plain && await runBuilt(plain.outDir), lines: log.lines, notes: log.notes(), outDir: withPlugin.outDir }
+  return {
+    ours: await runBuilt(withPlugin.outDir),
+    stock: plain && (await runBuilt(plain.outDir)),
+    lines: log.lines,
+    notes: log.notes(),
+    outDir: withPlugin.outDir,
+  }
 }
 
 function cli(args: string[]) {
@@ -117,9 +125,13 @@ export default function load(bytes) {
       'glue.mjs': glue({ kind: 'newUrl' }),
       'cast.wasm': CAST,
       'index.mjs': wrapper,
-      'main.js': ENTRY(`import load from './index.mjs'\nconst createModule = () => load(process.getBuiltinModule('fs').readFileSync(new URL('./cast.wasm', import.meta.url)))`),
+      'main.js': ENTRY(
+        `import load from './index.mjs'\nconst createModule = () => load(process.getBuiltinModule('fs').readFileSync(new URL('./cast.wasm', import.meta.url)))`,
+      ),
     })
-    const built = await viteBuild(dir, 'dist', { cache: false, report: false }, 'ssr', { build: { outDir: join(dir, 'dist'), emptyOutDir: true, ssr: 'main.js', ssrEmitAssets: true, minify: false } })
+    const built = await viteBuild(dir, 'dist', { cache: false, report: false }, 'ssr', {
+      build: { outDir: join(dir, 'dist'), emptyOutDir: true, ssr: 'main.js', ssrEmitAssets: true, minify: false },
+    })
     // The app reads the wasm beside its bundle and hands it to the wrapper.
     cpSync(join(dir, 'cast.wasm'), join(built.outDir, 'cast.wasm'))
     const out = readFileSync(join(built.outDir, 'main.js'), 'utf8')
@@ -148,10 +160,11 @@ describe('2. a glue whose wasm name is also inside a CDN URL template', () => {
 })
 
 describe('3. Emscripten 4.0.18+ single-file glue with raw bytes (binaryDecode, ~c>>8&c)', () => {
-  const decoder = 'function binaryDecode(bin) { for (var i = 0, l = bin.length, o = new Uint8Array(l), c; i < l; ++i) { c = bin.charCodeAt(i); o[i] = ~c >> 8 & c; } return o; }'
+  const decoder =
+    'function binaryDecode(bin) { for (var i = 0, l = bin.length, o = new Uint8Array(l), c; i < l; ++i) { c = bin.charCodeAt(i); o[i] = ~c >> 8 & c; } return o; }'
   const rawGlue = (rawNul: boolean) => glue({ kind: 'embedded', literal: encodeEmbeddedWasm(CAST, 'raw', '"', rawNul), decoder })
 
-  it.each([true, false])('the literal round-trips (NUL bytes raw: %s)', (rawNul) => {
+  it.each([true, false])('the literal round-trips (NUL bytes raw: %s)', rawNul => {
     const found = findEmbeddedWasm(rawGlue(rawNul))!
     expect(found).toMatchObject({ embedding: 'raw', rawNul })
     expect(found.bytes).toEqual(CAST)
@@ -163,7 +176,10 @@ describe('3. Emscripten 4.0.18+ single-file glue with raw bytes (binaryDecode, ~
     const r = await both(app('raw-single', { 'glue.mjs': rawGlue(true), 'entry.js': ENTRY() }), { report: undefined })
     expect(r.stock).toEqual(STOCK)
     expect(r.ours).toEqual(ADAPTED)
-    expect(r.lines.some(l => /glue\.mjs \(embedded raw wasm\): 1\/1 call_indirect sites rewritten/.test(l)), r.lines.join('\n')).toBe(true)
+    expect(
+      r.lines.some(l => /glue\.mjs \(embedded raw wasm\): 1\/1 call_indirect sites rewritten/.test(l)),
+      r.lines.join('\n'),
+    ).toBe(true)
     expect(r.notes).toEqual([])
     const embedded = findEmbeddedWasm(readFileSync(join(r.outDir, 'entry.js'), 'utf8'))!
     expect(embedded.embedding).toBe('raw')
@@ -186,14 +202,14 @@ describe('3b. 4.x single-file glue whose base64 decoder closure inlined with its
   const b64 = Buffer.from(CAST).toString('base64')
   const L = b64.length
   const decoder = `var n=new Uint8Array(123);for(var k=0;k<64;k++)n["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(k)]=k;
-  var inlined=(A=>{for(var I,g,C=0,B=0,Q=${L},E=new Uint8Array(${L * 3 >> 2}-("="==A[${L - 2}])-("="==A[${L - 1}]));C<Q;C+=4,B+=3)I=n[A.charCodeAt(C+1)],g=n[A.charCodeAt(C+2)],E[B]=n[A.charCodeAt(C)]<<2|I>>4,E[B+1]=I<<4|g>>2,E[B+2]=g<<6|n[A.charCodeAt(C+3)];return E})("${b64}");
+  var inlined=(A=>{for(var I,g,C=0,B=0,Q=${L},E=new Uint8Array(${(L * 3) >> 2}-("="==A[${L - 2}])-("="==A[${L - 1}]));C<Q;C+=4,B+=3)I=n[A.charCodeAt(C+1)],g=n[A.charCodeAt(C+2)],E[B]=n[A.charCodeAt(C)]<<2|I>>4,E[B+1]=I<<4|g>>2,E[B+2]=g<<6|n[A.charCodeAt(C+3)];return E})("${b64}");
   function binaryDecode() { return inlined }`
   const folded = glue({ kind: 'embedded', literal: '"unused"', decoder })
 
-  it('the decoder\'s folded numbers are found, and rewritten for the new length: the rewritten module decodes whole and runs adapted', async () => {
+  it("the decoder's folded numbers are found, and rewritten for the new length: the rewritten module decodes whole and runs adapted", async () => {
     const embedded = findEmbeddedWasm(folded)!
     expect(embedded.embedding).toBe('base64')
-    expect(embedded.lengthConstants!.map(n => n.value).sort((a, b) => a - b)).toEqual([L * 3 >> 2, L - 2, L - 1, L])
+    expect(embedded.lengthConstants!.map(n => n.value).sort((a, b) => a - b)).toEqual([(L * 3) >> 2, L - 2, L - 1, L])
     const r = await both(app('folded-base64', { 'glue.mjs': folded, 'entry.js': ENTRY() }))
     expect(r.stock).toEqual(STOCK)
     expect(r.ours).toEqual(ADAPTED)
@@ -202,7 +218,10 @@ describe('3b. 4.x single-file glue whose base64 decoder closure inlined with its
 
 describe('4. the CLI writes all outputs or none', () => {
   /** A glue naming its .data package four times and a side module twice, as real glue does. */
-  const multi = glue({ kind: 'locateFile' }, 'var pkg = ["app.data", "app.data"]; var again = "app.data" + "" + "app.data"; var side = ["side.wasm", "side.wasm"];')
+  const multi = glue(
+    { kind: 'locateFile' },
+    'var pkg = ["app.data", "app.data"]; var again = "app.data" + "" + "app.data"; var side = ["side.wasm", "side.wasm"];',
+  )
   // Named like its wasm, as emcc names them: cast.mjs loads cast.wasm, side.wasm is a side module.
   const setup = (name: string) => app(name, { 'cast.mjs': multi, 'cast.wasm': CAST, 'app.data': 'DATA', 'side.wasm': CAST })
 
@@ -228,13 +247,27 @@ describe('4. the CLI writes all outputs or none', () => {
     writeFileSync(join(out, 'cast.wasm'), 'old wasm')
     writeFileSync(join(out, 'app.data'), 'old data')
     writeFileSync(join(out, 'keep.txt'), 'keep')
-    const snapshot = () => Object.fromEntries(readdirSync(out).sort().map(f => [f, readFileSync(join(out, f), 'utf8')]))
+    const snapshot = () =>
+      Object.fromEntries(
+        readdirSync(out)
+          .sort()
+          .map(f => [f, readFileSync(join(out, f), 'utf8')]),
+      )
     const before = snapshot()
     let steps = 0
     const counting: WriteIo = {
-      writeFileExclusive: (p, d) => { steps++; nodeIo.writeFileExclusive(p, d) },
-      copyFileExclusive: (a, b) => { steps++; nodeIo.copyFileExclusive(a, b) },
-      rename: (a, b) => { steps++; nodeIo.rename(a, b) },
+      writeFileExclusive: (p, d) => {
+        steps++
+        nodeIo.writeFileExclusive(p, d)
+      },
+      copyFileExclusive: (a, b) => {
+        steps++
+        nodeIo.copyFileExclusive(a, b)
+      },
+      rename: (a, b) => {
+        steps++
+        nodeIo.rename(a, b)
+      },
       remove: p => nodeIo.remove(p),
     }
     writeAll(out, plan(), [], counting)
@@ -246,17 +279,22 @@ describe('4. the CLI writes all outputs or none', () => {
       mkdirSync(out)
       for (const [f, text] of Object.entries(before)) writeFileSync(join(out, f), text)
       let n = 0
-      const failing: WriteIo = Object.fromEntries(Object.entries(counting).map(([k, fn]) => [k, (...a: any[]) => {
-        if (k !== 'remove' && ++n === failAt) throw Object.assign(new Error(`injected failure at step ${failAt}`), { code: 'EIO' })
-        return (nodeIo as any)[k](...a)
-      }])) as any
+      const failing: WriteIo = Object.fromEntries(
+        Object.entries(counting).map(([k, fn]) => [
+          k,
+          (...a: any[]) => {
+            if (k !== 'remove' && ++n === failAt) throw Object.assign(new Error(`injected failure at step ${failAt}`), { code: 'EIO' })
+            return (nodeIo as any)[k](...a)
+          },
+        ]),
+      ) as any
       expect(() => writeAll(out, plan(), [], failing)).toThrow(`injected failure at step ${failAt}`)
       expect(snapshot(), `failure at step ${failAt}`).toEqual(before)
     }
   })
 })
 
-describe('5. glue in Vite\'s public/ directory', () => {
+describe("5. glue in Vite's public/ directory", () => {
   it('the build says it ships untransformed, naming the file', async () => {
     const dir = app('public-glue', {
       'public/glue.js': glue({ kind: 'locateFile' }).replace('export default async function', 'async function'),
@@ -280,7 +318,11 @@ ${glue({ kind: 'given' })}`
 
   it('is recognised as carrying no wasm; the build works and the file is untouched', async () => {
     expect(recognizeGlue(wasm2js, { fileName: 'glue.mjs' })).toMatchObject({ kind: 'skip', why: expect.stringContaining('-sWASM=0') })
-    const dir = app('wasm2js', { 'glue.mjs': wasm2js, 'entry.js': 'import createModule from "./glue.mjs"\nexport async function run() { return (await createModule({ wasmBinary: new Uint8Array(8) })).exports.answer() }\n' })
+    const dir = app('wasm2js', {
+      'glue.mjs': wasm2js,
+      'entry.js':
+        'import createModule from "./glue.mjs"\nexport async function run() { return (await createModule({ wasmBinary: new Uint8Array(8) })).exports.answer() }\n',
+    })
     const r = await both(dir)
     expect(r.ours).toBe(42)
     expect(r.stock).toBe(42)
@@ -288,7 +330,7 @@ ${glue({ kind: 'given' })}`
   })
 })
 
-describe('7. a --pre-js that assigns Module[\'locateFile\'] ||= ...', () => {
+describe("7. a --pre-js that assigns Module['locateFile'] ||= ...", () => {
   const extra = 'Module["locateFile"] ||= function (path, dir) { return dir + path; };'
   it('the assignment stays an assignment; reads are rewritten; the build runs adapted (rolldown, Vite)', async () => {
     const dir = app('locate-assign', { 'glue.mjs': glue({ kind: 'locateFile' }, extra), 'cast.wasm': CAST, 'entry.js': ENTRY(), 'main.js': ENTRY() })
@@ -296,7 +338,9 @@ describe('7. a --pre-js that assigns Module[\'locateFile\'] ||= ...', () => {
     expect(r.stock).toEqual(STOCK)
     expect(r.ours).toEqual(ADAPTED)
     expect(readFileSync(join(r.outDir, 'entry.js'), 'utf8')).toMatch(/Module\["locateFile"\] \|\|= function/)
-    const vite = await viteBuild(dir, 'dist-vite', { cache: false }, 'ssr', { build: { outDir: join(dir, 'dist-vite'), emptyOutDir: true, ssr: 'main.js', ssrEmitAssets: true, minify: false } })
+    const vite = await viteBuild(dir, 'dist-vite', { cache: false }, 'ssr', {
+      build: { outDir: join(dir, 'dist-vite'), emptyOutDir: true, ssr: 'main.js', ssrEmitAssets: true, minify: false },
+    })
     expect(await runBuilt(vite.outDir, 'main.js')).toEqual(ADAPTED)
   })
 })
@@ -335,10 +379,11 @@ export default function load() {
 
 describe('9. minified glue without instantiateWasm or wasmBinary, its wasm imported with ?url', () => {
   // -sINCOMING_MODULE_JS_API=[] and closure: no Module reads left, but the strings of abort() stay.
-  const minified = (marks: boolean) => `export default async function m(e){var t=e.u;function a(r){${marks ? 'throw new WebAssembly.RuntimeError("Aborted("+r+")")' : 'throw r'}}var n=process.getBuiltinModule("fs").readFileSync(new URL(t));var s=await WebAssembly.instantiate(n,{env:{log:function(){}}});return s.instance}\n`
+  const minified = (marks: boolean) =>
+    `export default async function m(e){var t=e.u;function a(r){${marks ? 'throw new WebAssembly.RuntimeError("Aborted("+r+")")' : 'throw r'}}var n=process.getBuiltinModule("fs").readFileSync(new URL(t));var s=await WebAssembly.instantiate(n,{env:{log:function(){}}});return s.instance}\n`
   const entry = ENTRY(`import createModule from './glue.mjs'\nimport u from './cast.wasm?url'`, '{ u }')
 
-  it('glue recognised by Emscripten\'s own strings: its instantiation is hooked and the ?url wasm ships with the runtime', async () => {
+  it("glue recognised by Emscripten's own strings: its instantiation is hooked and the ?url wasm ships with the runtime", async () => {
     // (Without the plugin, rolldown has no ?url imports: the plugin builds only.)
     const r = await both(app('minified-url', { 'glue.mjs': minified(true), 'cast.wasm': CAST, 'entry.js': entry }), {}, false)
     expect(r.ours).toEqual(ADAPTED)
@@ -350,7 +395,9 @@ describe('9. minified glue without instantiateWasm or wasmBinary, its wasm impor
     const r = await both(app('minified-url-bare', { 'glue.mjs': minified(false), 'cast.wasm': CAST, 'entry.js': entry }), {}, false)
     expect(r.ours).toEqual(STOCK)
     expect(r.notes).toHaveLength(1)
-    expect(r.notes[0]).toMatch(/assets\/cast-.*\.wasm: shipped untransformed: it was imported with \?url, but nothing in the bundle instantiates it through the runtime/)
+    expect(r.notes[0]).toMatch(
+      /assets\/cast-.*\.wasm: shipped untransformed: it was imported with \?url, but nothing in the bundle instantiates it through the runtime/,
+    )
     const asset = readdirSync(join(r.outDir, 'assets')).find(f => f.endsWith('.wasm'))!
     expect(Buffer.compare(readFileSync(join(r.outDir, 'assets', asset)), CAST)).toBe(0)
   })
@@ -360,12 +407,21 @@ describe('10. a wasm shipped compressed inside the JS', () => {
   it('the build says in one line that it cannot be rewritten, naming the file; the output is unchanged', async () => {
     // Cut down from base91 + zstd bundles: a long string that decodes to no wasm, decompressed at run time.
     const blob = Buffer.from(Array.from({ length: 30000 }, (_, i) => (i * 7919) % 251)).toString('base64')
-    const compressed = glue({ kind: 'given' }, `Module["wasmBinary"] = Uint8Array.from(atob("${blob}"), function (c) { return c.charCodeAt(0) }).subarray(0, 0);`)
-    const dir = app('compressed', { 'glue.mjs': compressed, 'entry.js': 'import createModule from "./glue.mjs"\nexport async function run() { try { await createModule({}) } catch (e) { return "failed as stock" } }\n' })
+    const compressed = glue(
+      { kind: 'given' },
+      `Module["wasmBinary"] = Uint8Array.from(atob("${blob}"), function (c) { return c.charCodeAt(0) }).subarray(0, 0);`,
+    )
+    const dir = app('compressed', {
+      'glue.mjs': compressed,
+      'entry.js':
+        'import createModule from "./glue.mjs"\nexport async function run() { try { await createModule({}) } catch (e) { return "failed as stock" } }\n',
+    })
     const r = await both(dir)
     expect(r.ours).toBe(r.stock)
     expect(r.notes).toHaveLength(1)
-    expect(r.notes[0]).toMatch(/glue\.mjs: its wasm is neither named nor embedded in a form the plugin reads \(a \d+ KiB string that is no wasm: compressed\?\); shipped untransformed/)
+    expect(r.notes[0]).toMatch(
+      /glue\.mjs: its wasm is neither named nor embedded in a form the plugin reads \(a \d+ KiB string that is no wasm: compressed\?\); shipped untransformed/,
+    )
   })
 })
 
@@ -393,7 +449,10 @@ describe('webpack: a wasm the plugin could not take is named', () => {
     log.restore()
     expect(existsSync(join(dir, 'dist'))).toBe(true)
     expect(statSync(join(dir, 'dist')).isDirectory()).toBe(true)
-    expect(log.notes().some(l => /\.wasm: a wasm with call_indirect sites shipped untransformed/.test(l)), log.lines.join('\n')).toBe(true)
+    expect(
+      log.notes().some(l => /\.wasm: a wasm with call_indirect sites shipped untransformed/.test(l)),
+      log.lines.join('\n'),
+    ).toBe(true)
   })
 })
 
@@ -403,8 +462,20 @@ describe('esbuild: a wasm the plugin could not take is named', () => {
     const esbuild = await import('esbuild')
     const { default: fpcastEsbuild } = await import('unplugin-fpcast-trampoline/esbuild')
     const log = captureLog()
-    await esbuild.build({ absWorkingDir: dir, entryPoints: ['main.js'], bundle: true, format: 'esm', outdir: join(dir, 'dist'), loader: { '.wasm': 'file' }, plugins: [fpcastEsbuild({ cache: false })], logLevel: 'silent' })
+    await esbuild.build({
+      absWorkingDir: dir,
+      entryPoints: ['main.js'],
+      bundle: true,
+      format: 'esm',
+      outdir: join(dir, 'dist'),
+      loader: { '.wasm': 'file' },
+      plugins: [fpcastEsbuild({ cache: false })],
+      logLevel: 'silent',
+    })
     log.restore()
-    expect(log.notes().some(l => /cast-\w+\.wasm: a wasm with call_indirect sites shipped untransformed/.test(l)), log.lines.join('\n')).toBe(true)
+    expect(
+      log.notes().some(l => /cast-\w+\.wasm: a wasm with call_indirect sites shipped untransformed/.test(l)),
+      log.lines.join('\n'),
+    ).toBe(true)
   })
 })

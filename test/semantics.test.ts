@@ -29,7 +29,8 @@ function wasmOf(wat: string, features: number): Uint8Array {
  * `call` that calls slot `idx` through type `site`.
  */
 function moduleFor(site: string, target: string): Uint8Array {
-  const tp = params(target), sp = params(site)
+  const tp = params(target),
+    sp = params(site)
   const globals = tp.map((t, i) => `(global $g${i} (export "g${i}") (mut ${t}) ${constOf(t, -1)})`).join('\n')
   const stores = tp.map((_, i) => `(global.set $g${i} (local.get ${i}))`).join(' ')
   const ret = target[0] === 'v' ? '' : constOf(T[target[0]], 42)
@@ -51,7 +52,7 @@ async function run(site: string, target: string, args: unknown[], options: Param
   const original = moduleFor(site, target)
   const { wasm, report } = transformWasm(original, options)
   expect(report.sites.rewritten).toBe(1)
-  const { instance } = await WA.instantiate(wasm, {}) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+  const { instance } = (await WA.instantiate(wasm, {})) as unknown as WebAssembly.WebAssemblyInstantiatedSource
   const e = instance.exports as any
   const got = () => params(target).map((_, i) => e[`g${i}`].value)
   return { e, got, original }
@@ -59,7 +60,7 @@ async function run(site: string, target: string, args: unknown[], options: Param
 
 describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)', slotVia => {
   it('the untransformed module traps on every mismatch (so these tests prove something)', async () => {
-    const { instance } = await WebAssembly.instantiate(moduleFor('iiii', 'ii'), {}) as any
+    const { instance } = (await WebAssembly.instantiate(moduleFor('iiii', 'ii'), {})) as any
     expect(() => instance.exports.call(1, 2, 3, 1)).toThrow(/signature mismatch/)
   })
 
@@ -101,7 +102,9 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     const reported = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
       expect(() => e.call(1.5, 1)).toThrow(/unreachable/)
-      expect(reported.mock.calls.map(c => String(c[0]))).toEqual([expect.stringMatching(/incompatible indirect call at .*wasm-function\[\d+\].*expects \(f64\) -> i32 but table slot 1 holds \(i32\) -> i32/)])
+      expect(reported.mock.calls.map(c => String(c[0]))).toEqual([
+        expect.stringMatching(/incompatible indirect call at .*wasm-function\[\d+\].*expects \(f64\) -> i32 but table slot 1 holds \(i32\) -> i32/),
+      ])
     } finally {
       reported.mockRestore()
     }
@@ -145,18 +148,21 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
   })
 
   it('return_call_indirect sites are adapted too', async () => {
-    const original = wasmOf(`(module
+    const original = wasmOf(
+      `(module
       (type $site (func (param i32 i32) (result i32)))
       (table $t (export "table") 2 funcref)
       (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
       (elem (i32.const 1) $one)
       (func (export "call") (param i32 i32 i32) (result i32)
-        (return_call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.TailCall)
-    const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
+        (return_call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`,
+      binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.TailCall,
+    )
+    const { instance: stock } = (await WebAssembly.instantiate(original, {})) as any
     expect(() => stock.exports.call(5, 6, 1)).toThrow(/signature mismatch/)
     const { wasm, report } = transformWasm(original, { slotVia })
     expect(report.sites.rewritten).toBe(1)
-    const { instance } = await WA.instantiate(wasm, {}) as any
+    const { instance } = (await WA.instantiate(wasm, {})) as any
     expect(instance.exports.call(5, 6, 1)).toBe(105)
   })
 
@@ -164,7 +170,8 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     // $target (one parameter) is called through (i32, i32) -> i32 and, from inside
     // that adapted call, JS replaces its slot, grows the table, fills the new slot
     // and calls back into wasm through both slots before the first call returns.
-    const original = wasmOf(`(module
+    const original = wasmOf(
+      `(module
       (type $site (func (param i32 i32) (result i32)))
       (import "env" "mutate" (func $mutate (param i32)))
       (table $t (export "table") 4 funcref)
@@ -173,7 +180,9 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
       (func $same (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
       (elem (i32.const 1) $target $three $same)
       (func (export "call") (param i32 i32 i32) (result i32)
-        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes)
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`,
+      binaryen.Features.MVP | binaryen.Features.ReferenceTypes,
+    )
     const { wasm } = transformWasm(original, { slotVia })
     const seen: number[] = []
     let e: any
@@ -189,7 +198,7 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
         },
       },
     }
-    const { instance } = await WA.instantiate(wasm, imports) as any
+    const { instance } = (await WA.instantiate(wasm, imports)) as any
     e = instance.exports
     // The call in flight finishes as the function it started; the calls made meanwhile see the new table.
     expect(e.call(10, 3, 1)).toBe(20)
@@ -197,12 +206,13 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     expect(e.call(10, 3, 1)).toBe(7)
     expect(e.call(10, 3, 4)).toBe(1013)
     // A second instance has its own table and shadows: its slot 1 still holds $target, adapted.
-    const { instance: again } = await WA.instantiate(wasm, imports) as any
+    const { instance: again } = (await WA.instantiate(wasm, imports)) as any
     expect(again.exports.call(21, 0, 1)).toBe(42)
   })
 
   it('table.set inside wasm is followed: a plain set, a set inside the value of another set, a function that replaces itself while in flight', async () => {
-    const original = wasmOf(`(module
+    const original = wasmOf(
+      `(module
       (type $site (func (param i32 i32) (result i32)))
       (table $t (export "table") 5 funcref)
       (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
@@ -216,11 +226,13 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
       (func (export "nested")
         (table.set $t (i32.const 1) (block (result funcref) (table.set $t (i32.const 2) (ref.func $same)) (ref.func $three))))
       (func (export "call") (param i32 i32 i32) (result i32)
-        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory)
-    const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`,
+      binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory,
+    )
+    const { instance: stock } = (await WebAssembly.instantiate(original, {})) as any
     expect(() => stock.exports.call(10, 3, 1)).toThrow(/signature mismatch/)
     const { wasm } = transformWasm(original, { slotVia })
-    const { instance } = await WA.instantiate(wasm, {}) as any
+    const { instance } = (await WA.instantiate(wasm, {})) as any
     const e = instance.exports
     // Resolve every slot first, so that each set below has a cached entry to forget.
     expect([e.call(10, 3, 1), e.call(10, 3, 2), e.call(10, 3, 4)]).toEqual([110, 1013, 7])
@@ -243,7 +255,8 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     // Every index past a shadow's end is sent to its slot 0 (the resolver), so
     // a function in slot 0 itself must still be called, every time, and the
     // slots past the first grow step must resolve like the others.
-    const original = wasmOf(`(module
+    const original = wasmOf(
+      `(module
       (type $site (func (param i32 i32) (result i32)))
       (table $t (export "table") 3000 funcref)
       (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
@@ -253,11 +266,13 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
       (elem (i32.const 2999) $same)
       (func (export "grow") (result i32) (table.grow $t (ref.func $one) (i32.const 1)))
       (func (export "call") (param i32 i32 i32) (result i32)
-        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`, binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory)
-    const { instance: stock } = await WebAssembly.instantiate(original, {}) as any
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2))))`,
+      binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory,
+    )
+    const { instance: stock } = (await WebAssembly.instantiate(original, {})) as any
     expect(() => stock.exports.call(5, 6, 0)).toThrow(/signature mismatch/)
     const { wasm } = transformWasm(original, { slotVia })
-    const { instance } = await WA.instantiate(wasm, {}) as any
+    const { instance } = (await WA.instantiate(wasm, {})) as any
     const e = instance.exports
     for (let i = 0; i < 3; i++) expect(e.call(5, 6, 0)).toBe(105)
     expect(e.call(7, 1, 2999)).toBe(6)

@@ -9,7 +9,7 @@
  *   write (create, open for writing, rename, remove) only there, and a
  *   snapshot of the project directory shows nothing else changed.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -49,7 +49,7 @@ function changed(before: Map<string, string>, after: Map<string, string>): strin
 }
 
 describe('the persistent cache under concurrency', () => {
-  it('two processes storing different bytes under one key while a third reads: every hit is one writer\'s bytes with its own report, no file is ever seen half-written', async () => {
+  it("two processes storing different bytes under one key while a third reads: every hit is one writer's bytes with its own report, no file is ever seen half-written", async () => {
     const dir = join(work, 'stress-cache')
     const x = transformWasm(readFileSync(join(ROOT, 'test/fixtures/build/glib/glib.wasm'))).wasm
     // Same length, one byte apart: only the recorded SHA-256 tells them apart.
@@ -76,7 +76,7 @@ describe('the persistent cache under concurrency', () => {
     const root = workdir('glib', 'writes-concurrent')
     const cache = join(root, 'shared-cache')
     const runs = await Promise.all([1, 2, 3].map(i => node([BUILD, root, `dist${i}`, cache])))
-    const assets = [1, 2, 3].map((i) => {
+    const assets = [1, 2, 3].map(i => {
       const files = readdirSync(join(root, `dist${i}/assets`)).filter(f => f.endsWith('.wasm'))
       expect(files).toHaveLength(1)
       return readFileSync(join(root, `dist${i}/assets`, files[0]))
@@ -120,7 +120,23 @@ function tracedWrites(log: string, cwd: string): string[] {
 
 function straced(args: string[], cwd: string, env: NodeJS.ProcessEnv): { status: number | null; writes: string[]; stderr: string } {
   const log = join(work, `strace-${Math.random().toString(36).slice(2)}.log`)
-  const r = spawnSync('strace', ['-f', '-qq', '--seccomp-bpf', '-e', 'trace=open,openat,creat,mkdir,mkdirat,unlink,unlinkat,rmdir,truncate,rename,renameat,renameat2,link,linkat,symlink,symlinkat', '-e', 'status=successful', '-o', log, process.execPath, ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(
+    'strace',
+    [
+      '-f',
+      '-qq',
+      '--seccomp-bpf',
+      '-e',
+      'trace=open,openat,creat,mkdir,mkdirat,unlink,unlinkat,rmdir,truncate,rename,renameat,renameat2,link,linkat,symlink,symlinkat',
+      '-e',
+      'status=successful',
+      '-o',
+      log,
+      process.execPath,
+      ...args,
+    ],
+    { cwd, env, encoding: 'utf8', timeout: 120_000 },
+  )
   if (r.error) throw new Error(`strace could not run (${r.error.message}): apt-get install strace (.ci/run installs it)`)
   return { status: r.status, writes: tracedWrites(readFileSync(log, 'utf8'), cwd), stderr: r.stderr }
 }
@@ -155,7 +171,7 @@ describe('nothing is written outside the output and cache directories', () => {
     expect(changed(inputDir, snapshot(join(ROOT, 'test/fixtures/build/pthreads')))).toEqual([])
   })
 
-  it('a bundler build with the plugin writes only its output directory and the plugin\'s cache', () => {
+  it("a bundler build with the plugin writes only its output directory and the plugin's cache", () => {
     const root = workdir('glib', 'writes-build')
     const before = snapshot(root)
     const { home, tmp, env } = fresh()

@@ -48,7 +48,10 @@ export async function runCBench(config, env) {
       const fn = instances[v.name].exports[w.export]
       const r = { variant: v.name, trapped: null, checksum: null, samples: [], checksumErrors: [] }
       perVariant[v.name] = r
-      if (typeof fn !== 'function') { r.trapped = `no export ${w.export}`; continue }
+      if (typeof fn !== 'function') {
+        r.trapped = `no export ${w.export}`
+        continue
+      }
       try {
         // Warm-up: a few short calls (tier-up), then one full call whose
         // checksum is the variant's.
@@ -57,7 +60,7 @@ export async function runCBench(config, env) {
         r.checksum = fn(w.n)
         live.push(v.name)
       } catch (e) {
-        r.trapped = `${e && e.name}: ${e && e.message}`
+        r.trapped = `${e?.name}: ${e?.message}`
       }
     }
     for (let rep = 0; rep < config.reps; rep++) {

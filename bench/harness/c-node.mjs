@@ -11,10 +11,13 @@ import { runCBench } from './c-harness.js'
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const { fpcastRuntime } = await import(pathToFileURL(config.runtime).href)
 const variants = config.variants.map(v => ({ name: v.name, runtime: v.runtime, bytes: new Uint8Array(readFileSync(v.file)) }))
-const out = await runCBench({ ...config, variants }, {
-  WA: WebAssembly,
-  runtimeWA: fpcastRuntime(WebAssembly),
-  now: () => performance.now(),
-  log: s => process.stderr.write(`  ${s}\n`),
-})
+const out = await runCBench(
+  { ...config, variants },
+  {
+    WA: WebAssembly,
+    runtimeWA: fpcastRuntime(WebAssembly),
+    now: () => performance.now(),
+    log: s => process.stderr.write(`  ${s}\n`),
+  },
+)
 process.stdout.write(JSON.stringify(out))

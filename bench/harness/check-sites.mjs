@@ -80,7 +80,9 @@ for (const [name, f] of exports) {
     return info && (info.indirectInLoop > 0 || [...info.callsInLoop].some(c => reachesIndirect(c)))
   })
   const ok = hot.length > 0
-  console.log(`  ${name.padEnd(18)} ${ok ? 'ok  ' : 'FAIL'} loops that call_indirect: ${ok ? hot.map(g => `func ${g}${g === f ? ' (itself)' : ''}`).join(', ') : 'none'}`)
+  console.log(
+    `  ${name.padEnd(18)} ${ok ? 'ok  ' : 'FAIL'} loops that call_indirect: ${ok ? hot.map(g => `func ${g}${g === f ? ' (itself)' : ''}`).join(', ') : 'none'}`,
+  )
   if (!ok) bad++
 }
 if (bad) {

@@ -36,7 +36,10 @@ export function git(root: string): { commit: string; srcDirty: boolean; benchDir
   return {
     commit: run('rev-parse', 'HEAD') || 'unknown',
     srcDirty: run('status', '--porcelain', '--', 'src', 'test/pyodide', 'package.json') !== '',
-    benchDirty: run('status', '--porcelain', '--', 'bench/c', 'bench/harness', 'bench/lib', 'bench/pyodide', 'bench/main.ts', 'bench/run.mjs', 'bench/build').split('\n').filter(Boolean).length > 0,
+    benchDirty:
+      run('status', '--porcelain', '--', 'bench/c', 'bench/harness', 'bench/lib', 'bench/pyodide', 'bench/main.ts', 'bench/run.mjs', 'bench/build')
+        .split('\n')
+        .filter(Boolean).length > 0,
   }
 }
 

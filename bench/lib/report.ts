@@ -22,7 +22,8 @@ const ms = (x: number | null | undefined) => (x == null ? 'n/a' : x >= 100 ? `${
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`
 const ratio = (x: number | null | undefined) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2))
 /** Two decimals, or three where two would round onto the limit (1.024 against ≤ 1.02). */
-const ratioAgainst = (x: number | null, limit: number) => (x != null && Number.isFinite(x) && x.toFixed(2) === limit.toFixed(2) && x !== limit ? x.toFixed(3) : ratio(x))
+const ratioAgainst = (x: number | null, limit: number) =>
+  x != null && Number.isFinite(x) && x.toFixed(2) === limit.toFixed(2) && x !== limit ? x.toFixed(3) : ratio(x)
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`
 const spreadOf = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b)
@@ -70,7 +71,8 @@ export function cSummary(c: any, engines: Eng[]) {
           mismatches.push(`${e.label}, ${w.workload}, ${label(v.variant)}: checksum ${v.checksum}, expected ${reference[w.workload]}`)
         }
         for (const err of v.checksumErrors ?? []) mismatches.push(`${e.label}, ${w.workload}, ${label(v.variant)}: unstable checksum (${err})`)
-        if (v.trapped && !(v.variant === 'stock' && w.export === 'w2_run')) mismatches.push(`${e.label}, ${w.workload}, ${label(v.variant)}: trapped: ${v.trapped}`)
+        if (v.trapped && !(v.variant === 'stock' && w.export === 'w2_run'))
+          mismatches.push(`${e.label}, ${w.workload}, ${label(v.variant)}: trapped: ${v.trapped}`)
       }
       if (w.export === 'w2_run' && by.stock && !by.stock.trapped) mismatches.push(`${e.label}, W2: stock did not trap (the workload is not mismatched?)`)
       rows.push({ engine: e.key, workload: w.workload, export: w.export, n: w.n, variants })
@@ -105,7 +107,9 @@ export function pySummary(py: any, engines: Eng[]) {
         // Memory after load moves by up to ±8% between fresh processes (GC timing): medians, not minimums.
         rss: rss.length ? spreadOf(rss) : null,
         heap: heap.length ? spreadOf(heap) : null,
-        workloads: Object.fromEntries(Object.entries(workloads).map(([k, s]: [string, any]) => [k, { summary: summarize(s.samples), checksums: [...s.checksums] }])),
+        workloads: Object.fromEntries(
+          Object.entries(workloads).map(([k, s]: [string, any]) => [k, { summary: summarize(s.samples), checksums: [...s.checksums] }]),
+        ),
         depth: data.depth?.[variant],
       }
     }
@@ -154,29 +158,73 @@ export function computeTargets(results: any): { perEngine: Target[]; build: Targ
       const p = pe[e.key]
       if (!p) continue
       const push = (metric: string, value: number | null, limit: number, tgt: string, ge = false, shown?: string) =>
-        perEngine.push({ metric, engine: e.key, value, shown: shown ?? ratioAgainst(value, limit), target: tgt, met: value == null || !Number.isFinite(value) ? null : ge ? value >= limit : value <= limit })
+        perEngine.push({
+          metric,
+          engine: e.key,
+          value,
+          shown: shown ?? ratioAgainst(value, limit),
+          target: tgt,
+          met: value == null || !Number.isFinite(value) ? null : ge ? value >= limit : value <= limit,
+        })
       push('W4 geomean ours/stock', p.geomean, 1.02, '≤ 1.02')
       push('W4 load time ours/stock', p.ours.load && p.stock.load ? p.ours.load.min / p.stock.load.min : null, 1.05, '≤ 1.05')
-      const ds = depthOf(p.stock.depth), dO = depthOf(p.ours.depth)
+      const ds = depthOf(p.stock.depth),
+        dO = depthOf(p.ours.depth)
       push('recursion depth ours/stock', ds && dO ? dO / ds : null, 0.95, '≥ 0.95', true, ds && dO ? `${ratio(dO / ds)} (${dO}/${ds})` : 'n/a')
       if (p.stock.rss && p.ours.rss) push('memory after load ours/stock (RSS, medians)', p.ours.rss.median / p.stock.rss.median, 1.05, '≤ 1.05')
-      else perEngine.push({ metric: 'memory after load ours/stock (RSS, medians)', engine: e.key, value: null, shown: 'n/a (not measured in the browser)', target: '≤ 1.05', met: null })
+      else
+        perEngine.push({
+          metric: 'memory after load ours/stock (RSS, medians)',
+          engine: e.key,
+          value: null,
+          shown: 'n/a (not measured in the browser)',
+          target: '≤ 1.05',
+          met: null,
+        })
       if (p.stock.heap && p.ours.heap) push('JS heap after load ours/stock (medians)', p.ours.heap.median / p.stock.heap.median, 1.05, '≤ 1.05 (RSS or heap)')
     }
   }
   if (py?.build?.sizes) {
     const b = py.build
     const size = b.sizes.ours.size / b.sizes.stock.size
-    build.push({ metric: 'Pyodide output size ours/stock', engine: null, value: size, shown: `${ratio(size)} (${mib(b.sizes.ours.size)} / ${mib(b.sizes.stock.size)}; gzip ${ratio(b.sizes.ours.gzip / b.sizes.stock.gzip)})`, target: '≤ 1.02', met: size <= 1.02 })
+    build.push({
+      metric: 'Pyodide output size ours/stock',
+      engine: null,
+      value: size,
+      shown: `${ratio(size)} (${mib(b.sizes.ours.size)} / ${mib(b.sizes.stock.size)}; gzip ${ratio(b.sizes.ours.gzip / b.sizes.stock.gzip)})`,
+      target: '≤ 1.02',
+      met: size <= 1.02,
+    })
     const tMin = Math.min(...b.transform.map((r: any) => r.ms))
     const bMin = Math.min(...b.binaryenReadWrite.map((r: any) => r.ms))
-    build.push({ metric: 'transform time ours / binaryen read+write', engine: null, value: tMin / bMin, shown: `${ratio(tMin / bMin)} (${ms(tMin)} / ${ms(bMin)})`, target: '≤ 1.15', met: tMin / bMin <= 1.15 })
+    build.push({
+      metric: 'transform time ours / binaryen read+write',
+      engine: null,
+      value: tMin / bMin,
+      shown: `${ratio(tMin / bMin)} (${ms(tMin)} / ${ms(bMin)})`,
+      target: '≤ 1.15',
+      met: tMin / bMin <= 1.15,
+    })
     const tRss = Math.min(...b.transform.map((r: any) => r.maxRssKb))
     const bRss = Math.min(...b.binaryenReadWrite.map((r: any) => r.maxRssKb))
-    build.push({ metric: 'transform peak RSS ours / binaryen read+write', engine: null, value: tRss / bRss, shown: `${ratio(tRss / bRss)} (${mib(tRss * 1024)} / ${mib(bRss * 1024)})`, target: '(no target)', met: null })
+    build.push({
+      metric: 'transform peak RSS ours / binaryen read+write',
+      engine: null,
+      value: tRss / bRss,
+      shown: `${ratio(tRss / bRss)} (${mib(tRss * 1024)} / ${mib(bRss * 1024)})`,
+      target: '(no target)',
+      met: null,
+    })
     const cached = b.pluginCached.filter((r: any) => r.cached).map((r: any) => r.ms)
     const cMin = cached.length ? Math.min(...cached) : null
-    build.push({ metric: 'cached rebuild (plugin store, cache hit)', engine: null, value: cMin, shown: cMin == null ? 'n/a (no cache hit)' : ms(cMin), target: '≤ 50 ms', met: cMin == null ? null : cMin <= 50 })
+    build.push({
+      metric: 'cached rebuild (plugin store, cache hit)',
+      engine: null,
+      value: cMin,
+      shown: cMin == null ? 'n/a (no cache hit)' : ms(cMin),
+      target: '≤ 50 ms',
+      met: cMin == null ? null : cMin <= 50,
+    })
   }
   return { perEngine, build, strategies }
 }
@@ -191,13 +239,22 @@ export function targetTables(results: any): string {
   const metrics = [...new Set(perEngine.map(t => t.metric))]
   const rows = metrics.map(m => {
     const ts = perEngine.filter(t => t.metric === m)
-    return [m, ...engines.map(e => {
-      const t = ts.find(x => x.engine === e.key)
-      return t ? `${t.shown}${mark(t.met)}` : '—'
-    }), ts[0].target]
+    return [
+      m,
+      ...engines.map(e => {
+        const t = ts.find(x => x.engine === e.key)
+        return t ? `${t.shown}${mark(t.met)}` : '—'
+      }),
+      ts[0].target,
+    ]
   })
   const a = table(['ratio', ...engines.map(e => e.label), 'target'], rows)
-  const b = build.length ? `\n\n${table([`build side (Pyodide 9.6 MB wasm, Node ${results.meta.hostNode})`, 'value', 'target'], build.map(t => [t.metric, `${t.shown}${mark(t.met)}`, t.target]))}` : ''
+  const b = build.length
+    ? `\n\n${table(
+        [`build side (Pyodide 9.6 MB wasm, Node ${results.meta.hostNode})`, 'value', 'target'],
+        build.map(t => [t.metric, `${t.shown}${mark(t.met)}`, t.target]),
+      )}`
+    : ''
   return a + b
 }
 
@@ -210,26 +267,49 @@ function cTables(results: any): string {
     const er = rows.filter(r => r.engine === e.key)
     if (!er.length) continue
     const strategies = variants.filter(v => !['stock', 'emulate', 'js'].includes(v))
-    const header = ['workload (n)', ...variants.map(label), ...strategies.map(s => `${s}/stock`), ...strategies.map(s => `${s}/EMULATE`), 'EMULATE/stock', 'JS/stock']
+    const header = [
+      'workload (n)',
+      ...variants.map(label),
+      ...strategies.map(s => `${s}/stock`),
+      ...strategies.map(s => `${s}/EMULATE`),
+      'EMULATE/stock',
+      'JS/stock',
+    ]
     const body = er.map(r => {
       const m = (v: string) => r.variants[v]?.summary?.min
       const rat = (a: string, b: string) => (m(a) && m(b) ? ratio(m(a) / m(b)) : r.variants[b]?.trapped ? 'n/a (traps)' : 'n/a')
-      return [`${r.workload} (${r.n.toLocaleString('en-US')})`,
+      return [
+        `${r.workload} (${r.n.toLocaleString('en-US')})`,
         ...variants.map(v => (r.variants[v]?.trapped ? 'traps' : cell(r.variants[v]?.summary))),
-        ...strategies.map(s => rat(s, 'stock')), ...strategies.map(s => rat(s, 'emulate')), rat('emulate', 'stock'), rat('js', 'stock')]
+        ...strategies.map(s => rat(s, 'stock')),
+        ...strategies.map(s => rat(s, 'emulate')),
+        rat('emulate', 'stock'),
+        rat('js', 'stock'),
+      ]
     })
     out.push(`### ${e.label} (${e.key === 'chromium' ? 'Chromium' : 'Node'} ${e.version}, --no-liftoff)\n\n${table(header, body)}`)
   }
-  out.push(mismatches.length
-    ? `**Checksum/trap problems (bugs to look at):**\n\n${mismatches.map(m => `- ${m}`).join('\n')}`
-    : 'Every variant returned the same checksum as the reference (stock, or EMULATE where stock traps) on every engine and every repetition; stock traps on W2 and nowhere else.')
+  out.push(
+    mismatches.length
+      ? `**Checksum/trap problems (bugs to look at):**\n\n${mismatches.map(m => `- ${m}`).join('\n')}`
+      : 'Every variant returned the same checksum as the reference (stock, or EMULATE where stock traps) on every engine and every repetition; stock traps on W2 and nowhere else.',
+  )
   const b = results.c.build
-  out.push(`Module sizes (bytes, gzip -9): ${variants.map(v => `${label(v)} ${b[v].size} (${b[v].gzip})`).join(', ')}. ` +
-    `Our transform of this module: ${STRAT_DESC(b)}.`)
+  out.push(
+    `Module sizes (bytes, gzip -9): ${variants.map(v => `${label(v)} ${b[v].size} (${b[v].gzip})`).join(', ')}. ` +
+      `Our transform of this module: ${STRAT_DESC(b)}.`,
+  )
   return out.join('\n\n')
 }
 
-const STRAT_DESC = (b: any) => Object.entries(b).filter(([k]) => !['stock', 'emulate'].includes(k)).map(([k, v]: [string, any]) => `${k} ${v.sites.rewritten}/${v.sites.total} sites, ${v.adapters} adapters, ${v.shadowTables} shadow tables, ${ms(v.transformMs)}`).join('; ')
+const STRAT_DESC = (b: any) =>
+  Object.entries(b)
+    .filter(([k]) => !['stock', 'emulate'].includes(k))
+    .map(
+      ([k, v]: [string, any]) =>
+        `${k} ${v.sites.rewritten}/${v.sites.total} sites, ${v.adapters} adapters, ${v.shadowTables} shadow tables, ${ms(v.transformMs)}`,
+    )
+    .join('; ')
 
 function pyTables(results: any): string {
   const engines: Eng[] = results.meta.engines
@@ -241,16 +321,31 @@ function pyTables(results: any): string {
     const body = p.names.map((n: string, i: number) => [n, cell(p.stock.workloads[n].summary), cell(p.ours.workloads[n].summary), ratio(p.ratios[i])])
     body.push(['**geomean**', '', '', `**${ratio(p.geomean)}**`])
     body.push(['load (loadPyodide)', cell(p.stock.load), cell(p.ours.load), ratio(p.ours.load?.min / p.stock.load?.min)])
-    if (p.stock.rss) body.push(['RSS after load, median (min–max)', mibSpread(p.stock.rss), mibSpread(p.ours.rss), ratio(p.ours.rss.median / p.stock.rss.median)])
-    if (p.stock.heap) body.push(['JS heap used after load, median (min–max)', mibSpread(p.stock.heap), mibSpread(p.ours.heap), ratio(p.ours.heap.median / p.stock.heap.median)])
-    const ds = depthOf(p.stock.depth), dO = depthOf(p.ours.depth)
-    body.push(['recursion via map() (test/pyodide/depth.py), default limit: deepest level', depthText(p.stock.depth), depthText(p.ours.depth), ds && dO ? ratio(dO / ds) : 'n/a'])
-    const us = p.stock.depth?.unlimited, uo = p.ours.depth?.unlimited
+    if (p.stock.rss)
+      body.push(['RSS after load, median (min–max)', mibSpread(p.stock.rss), mibSpread(p.ours.rss), ratio(p.ours.rss.median / p.stock.rss.median)])
+    if (p.stock.heap)
+      body.push(['JS heap used after load, median (min–max)', mibSpread(p.stock.heap), mibSpread(p.ours.heap), ratio(p.ours.heap.median / p.stock.heap.median)])
+    const ds = depthOf(p.stock.depth),
+      dO = depthOf(p.ours.depth)
+    body.push([
+      'recursion via map() (test/pyodide/depth.py), default limit: deepest level',
+      depthText(p.stock.depth),
+      depthText(p.ours.depth),
+      ds && dO ? ratio(dO / ds) : 'n/a',
+    ])
+    const us = p.stock.depth?.unlimited,
+      uo = p.ours.depth?.unlimited
     const u = (x: any) => (x ? `${x.depth ?? 'none'} (${x.outcome.startsWith('RangeError') ? 'V8 stack overflow' : x.outcome})` : 'n/a')
     body.push(['same, recursion limit lifted: level where the engine stack ran out', u(us), u(uo), us?.depth && uo?.depth ? ratio(uo.depth / us.depth) : 'n/a'])
-    out.push(`### ${e.label} (${e.key === 'chromium' ? 'Chromium' : 'Node'} ${e.version})\n\n${table(['workload', 'stock Pyodide', 'ours (untrampolined + shadow)', 'ours/stock'], body)}`)
+    out.push(
+      `### ${e.label} (${e.key === 'chromium' ? 'Chromium' : 'Node'} ${e.version})\n\n${table(['workload', 'stock Pyodide', 'ours (untrampolined + shadow)', 'ours/stock'], body)}`,
+    )
   }
-  out.push(mismatches.length ? `**Checksum problems:**\n\n${mismatches.map(m => `- ${m}`).join('\n')}` : 'Every W4 workload returned the same checksum in stock Pyodide and in ours, on every engine.')
+  out.push(
+    mismatches.length
+      ? `**Checksum problems:**\n\n${mismatches.map(m => `- ${m}`).join('\n')}`
+      : 'Every W4 workload returned the same checksum in stock Pyodide and in ours, on every engine.',
+  )
   return out.join('\n\n')
 }
 
@@ -262,26 +357,43 @@ function buildTables(results: any): string {
     ['transformWasm (shadow) of the untrampolined wasm', cell(t(b.transform)), rss(b.transform)],
     ['binaryen.js read + write (no change)', cell(t(b.binaryenReadWrite)), rss(b.binaryenReadWrite)],
     ['plugin store, cold (cache miss: transform + cache write)', ms(b.pluginCold.ms), mib(b.pluginCold.maxRssKb * 1024)],
-    ['plugin store, cached rebuild (fresh process, cache hit)', cell(t(b.pluginCached.filter((r: any) => r.cached))), mib(Math.min(...b.pluginCached.map((r: any) => r.maxRssKb)) * 1024)],
+    [
+      'plugin store, cached rebuild (fresh process, cache hit)',
+      cell(t(b.pluginCached.filter((r: any) => r.cached))),
+      mib(Math.min(...b.pluginCached.map((r: any) => r.maxRssKb)) * 1024),
+    ],
     ['transformGlue of pyodide.asm.mjs', ms(b.glueMs), ''],
   ]
   const s = b.sizes
-  const sizeRow = (name: string, x: any) => [name, x.size == null ? `n/a: ${x.error}` : `${x.size.toLocaleString('en-US')} (${mib(x.size)})`, x.size == null ? '' : `${x.gzip.toLocaleString('en-US')} (${mib(x.gzip)})`, x.size == null ? '' : ratio(x.size / s.stock.size)]
+  const sizeRow = (name: string, x: any) => [
+    name,
+    x.size == null ? `n/a: ${x.error}` : `${x.size.toLocaleString('en-US')} (${mib(x.size)})`,
+    x.size == null ? '' : `${x.gzip.toLocaleString('en-US')} (${mib(x.gzip)})`,
+    x.size == null ? '' : ratio(x.size / s.stock.size),
+  ]
   const tr = b.transform[0].report
   return [
     table([`Pyodide build step (Node ${results.meta.hostNode})`, 'time (min ±spread)', 'peak RSS of the process'], rows),
     `The transform: ${tr.sites.rewritten}/${tr.sites.total} call_indirect sites over ${tr.signatures} signatures, ${tr.primedFunctions} primed functions, ${tr.adapters} adapters, ${tr.shadowTables} shadow tables; phases of the first run: read ${ms(tr.timeMs.read)}, rewrite ${ms(tr.timeMs.rewrite)}, validate ${ms(tr.timeMs.validate)}, write ${ms(tr.timeMs.write)}. Peak RSS is the whole process (Node + binaryen.js, whose wasm heap never shrinks).`,
-    table(['pyodide.asm.wasm', 'bytes', 'gzip -9', '/stock'], [
-      sizeRow('stock (npm pyodide ' + results.meta.pyodide + ')', s.stock),
-      sizeRow('untrampolined (binaryen round trip, the transform input)', s.untrampolined),
-      sizeRow('ours (shadow)', s.ours),
-      sizeRow('EMULATE (wasm-opt --fpcast-emu on the untrampolined wasm)', s.emulate),
-    ]),
+    table(
+      ['pyodide.asm.wasm', 'bytes', 'gzip -9', '/stock'],
+      [
+        sizeRow(`stock (npm pyodide ${results.meta.pyodide})`, s.stock),
+        sizeRow('untrampolined (binaryen round trip, the transform input)', s.untrampolined),
+        sizeRow('ours (shadow)', s.ours),
+        sizeRow('EMULATE (wasm-opt --fpcast-emu on the untrampolined wasm)', s.emulate),
+      ],
+    ),
   ].join('\n\n')
 }
 
 // ---- chart -----------------------------------------------------------------------------
-interface Bar { group: string; engine: string; variant: string; value: number }
+interface Bar {
+  group: string
+  engine: string
+  variant: string
+  value: number
+}
 
 function chartBars(results: any): Bar[] {
   const engines: Eng[] = results.meta.engines
@@ -312,7 +424,8 @@ function chartBars(results: any): Bar[] {
     }
     for (const e of engines) {
       const p = pe[e.key]
-      if (p?.ours.load && p.stock.load) bars.push({ group: 'W4 Pyodide load time', engine: e.label, variant: 'shadow', value: p.ours.load.min / p.stock.load.min })
+      if (p?.ours.load && p.stock.load)
+        bars.push({ group: 'W4 Pyodide load time', engine: e.label, variant: 'shadow', value: p.ours.load.min / p.stock.load.min })
     }
   }
   return bars
@@ -326,13 +439,29 @@ export function chartSvg(results: any): string {
     const b = results.pyodide.build
     const { perEngine } = computeTargets(results)
     for (const t of perEngine.filter(t => t.metric.startsWith('memory after load') && t.value != null)) {
-      bars.push({ group: 'Pyodide RSS after load', engine: results.meta.engines.find((e: Eng) => e.key === t.engine)?.label ?? '', variant: 'shadow', value: t.value! })
+      bars.push({
+        group: 'Pyodide RSS after load',
+        engine: results.meta.engines.find((e: Eng) => e.key === t.engine)?.label ?? '',
+        variant: 'shadow',
+        value: t.value!,
+      })
     }
     bars.push({ group: 'Pyodide build side', engine: 'wasm size', variant: 'build', value: b.sizes.ours.size / b.sizes.stock.size })
-    bars.push({ group: 'Pyodide build side', engine: 'transform time / binaryen read+write', variant: 'build', value: Math.min(...b.transform.map((r: any) => r.ms)) / Math.min(...b.binaryenReadWrite.map((r: any) => r.ms)) })
+    bars.push({
+      group: 'Pyodide build side',
+      engine: 'transform time / binaryen read+write',
+      variant: 'build',
+      value: Math.min(...b.transform.map((r: any) => r.ms)) / Math.min(...b.binaryenReadWrite.map((r: any) => r.ms)),
+    })
   }
   const MAX = 2.5
-  const W = 860, left = 330, right = 70, barH = 13, gap = 3, groupGap = 14, top = 58
+  const W = 860,
+    left = 330,
+    right = 70,
+    barH = 13,
+    gap = 3,
+    groupGap = 14,
+    top = 58
   const x = (v: number) => left + (Math.min(Math.max(v, 0), MAX) / MAX) * (W - left - right)
   const groups = [...new Set(bars.map(b => b.group))]
   let y = top
@@ -345,14 +474,21 @@ export function chartSvg(results: any): string {
       const name = b.variant === 'build' ? b.engine : `${b.engine} · ${label(b.variant)}`
       parts.push(`<text x="${left - 6}" y="${y + barH - 3}" text-anchor="end">${esc(name)}</text>`)
       const clipped = b.value > MAX
-      parts.push(`<rect x="${x(0)}" y="${y}" width="${Math.max(1, x(b.value) - x(0)).toFixed(1)}" height="${barH}" fill="${COLORS[b.variant] ?? COLORS.shadow}"/>`)
-      parts.push(`<text x="${(x(b.value) + 4).toFixed(1)}" y="${y + barH - 3}"${clipped ? ' font-weight="bold"' : ''}>${b.value.toFixed(2)}×${clipped ? ' →' : ''}</text>`)
+      parts.push(
+        `<rect x="${x(0)}" y="${y}" width="${Math.max(1, x(b.value) - x(0)).toFixed(1)}" height="${barH}" fill="${COLORS[b.variant] ?? COLORS.shadow}"/>`,
+      )
+      parts.push(
+        `<text x="${(x(b.value) + 4).toFixed(1)}" y="${y + barH - 3}"${clipped ? ' font-weight="bold"' : ''}>${b.value.toFixed(2)}×${clipped ? ' →' : ''}</text>`,
+      )
       y += barH + gap
     }
     y += groupGap
   }
   const ticks = [0, 0.5, 1, 1.5, 2, 2.5]
-  const axis = ticks.map(t => `<line x1="${x(t)}" x2="${x(t)}" y1="${top - 6}" y2="${y}" stroke="${t === 1 ? '#000' : '#ddd'}" stroke-width="${t === 1 ? 1.2 : 1}"/><text x="${x(t)}" y="${top - 10}" text-anchor="middle">${t}×</text>`)
+  const axis = ticks.map(
+    t =>
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${top - 6}" y2="${y}" stroke="${t === 1 ? '#000' : '#ddd'}" stroke-width="${t === 1 ? 1.2 : 1}"/><text x="${x(t)}" y="${top - 10}" text-anchor="middle">${t}×</text>`,
+  )
   const m = results.meta
   const title = 'Ratio to stock (W2: to EMULATE, where stock traps); min of repetitions; lower is better'
   const sub = `${m.machine.cpu}, ${m.machine.cores} cores, load ${m.machine.loadStart[0]} · ${m.date.slice(0, 10)} · commit ${m.git.commit.slice(0, 10)}${m.quick ? ' · QUICK RUN' : ''} · bars past ${MAX}× are cut`

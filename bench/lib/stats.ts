@@ -10,7 +10,13 @@ export function median(xs: number[]): number {
 export const spread = (xs: number[]) => (median(xs) - min(xs)) / min(xs)
 export const geomean = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length)
 
-export interface Summary { min: number; median: number; max: number; spread: number; n: number }
+export interface Summary {
+  min: number
+  median: number
+  max: number
+  spread: number
+  n: number
+}
 export function summarize(xs: number[]): Summary | null {
   if (!xs.length) return null
   return { min: min(xs), median: median(xs), max: max(xs), spread: spread(xs), n: xs.length }

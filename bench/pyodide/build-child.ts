@@ -28,7 +28,9 @@ if (mode === 'transform') {
   const ms = performance.now() - t
   writeFileSync(output, wasm)
   const { bySignature, byFunction, ...summary } = report
-  console.log(JSON.stringify({ ms, maxRssKb: maxRssKb(), baseRssKb, report: { ...summary, signatures: bySignature.length, functionsWithSites: byFunction.length } }))
+  console.log(
+    JSON.stringify({ ms, maxRssKb: maxRssKb(), baseRssKb, report: { ...summary, signatures: bySignature.length, functionsWithSites: byFunction.length } }),
+  )
 } else if (mode === 'binaryen') {
   const bytes = new Uint8Array(readFileSync(input))
   const t = performance.now()

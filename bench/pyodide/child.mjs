@@ -43,6 +43,6 @@ try {
   process.stdout.write(JSON.stringify({ loadMs, afterLoad, afterRun, results, stderr }))
   process.exitCode = 0
 } catch (err) {
-  process.stderr.write(`bench child: ${err && err.stack ? err.stack : String(err)}\n`)
+  process.stderr.write(`bench child: ${err?.stack ? err.stack : String(err)}\n`)
   process.exitCode = 1
 }

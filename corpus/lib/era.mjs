@@ -5,8 +5,11 @@
 // strings and property names), so the range can be wide; it is a guess, shown
 // as such.
 
-const V = (s) => s.split('.').map(Number)
-const cmp = (a, b) => { for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] - b[i]; return 0 }
+const V = s => s.split('.').map(Number)
+const cmp = (a, b) => {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return 0
+}
 
 /** [marker (string or RegExp), first version, last version] */
 const MARKERS = [
@@ -26,8 +29,10 @@ const MARKERS = [
 ]
 
 export function guessEra(text) {
-  let lo = V('1.0.0'), hi = V('99.0.0')
-  const hits = [], found = []
+  let lo = V('1.0.0'),
+    hi = V('99.0.0')
+  const hits = [],
+    found = []
   for (const [m, first, last] of MARKERS) {
     if (!(typeof m === 'string' ? text.includes(m) : m.test(text))) continue
     hits.push(typeof m === 'string' ? m : m.source)
@@ -41,7 +46,14 @@ export function guessEra(text) {
     if (/\basm\.js\b|almost asm|"use asm"|'use asm'/.test(text) && !/WebAssembly/.test(text)) return { era: 'asm.js (fastcomp era)', hits }
     return { era: 'unknown (no markers)', hits }
   }
-  const s = (v) => v.join('.')
-  const era = cmp(lo, V('1.0.0')) === 0 ? `<= ${s(hi)}` : cmp(hi, V('99.0.0')) === 0 ? `>= ${s(lo)}` : cmp(lo, hi) > 0 ? `inconsistent (${s(lo)} > ${s(hi)})` : `${s(lo)} - ${s(hi)}`
+  const s = v => v.join('.')
+  const era =
+    cmp(lo, V('1.0.0')) === 0
+      ? `<= ${s(hi)}`
+      : cmp(hi, V('99.0.0')) === 0
+        ? `>= ${s(lo)}`
+        : cmp(lo, hi) > 0
+          ? `inconsistent (${s(lo)} > ${s(hi)})`
+          : `${s(lo)} - ${s(hi)}`
   return { era, hits }
 }

@@ -18,21 +18,30 @@ if (out) {
       const h = createHash('sha256').update(u8).digest('hex')
       if (seen.has(h)) return
       seen.add(h)
-      appendFileSync(out, JSON.stringify({ sha256: h, size: u8.length, how, thread: isMainThread ? 'main' : 'worker' }) + '\n')
+      appendFileSync(out, `${JSON.stringify({ sha256: h, size: u8.length, how, thread: isMainThread ? 'main' : 'worker' })}\n`)
     } catch {}
   }
   const { compile, instantiate, validate } = WA
-  WA.compile = function (b, ...r) { note(b, 'compile'); return compile.call(this, b, ...r) }
-  WA.instantiate = function (b, ...r) { if (!(b instanceof WA.Module)) note(b, 'instantiate'); return instantiate.call(this, b, ...r) }
+  WA.compile = function (b, ...r) {
+    note(b, 'compile')
+    return compile.call(this, b, ...r)
+  }
+  WA.instantiate = function (b, ...r) {
+    if (!(b instanceof WA.Module)) note(b, 'instantiate')
+    return instantiate.call(this, b, ...r)
+  }
   const OrigModule = WA.Module
-  const Mod = function Module(b, ...r) { note(b, 'Module'); return Reflect.construct(OrigModule, [b, ...r], new.target ?? OrigModule) }
+  const Mod = function Module(b, ...r) {
+    note(b, 'Module')
+    return Reflect.construct(OrigModule, [b, ...r], new.target ?? OrigModule)
+  }
   Mod.prototype = OrigModule.prototype
   Object.setPrototypeOf(Mod, OrigModule)
   WA.Module = Mod
   for (const name of ['compileStreaming', 'instantiateStreaming']) {
     const orig = WA[name]
     if (!orig) continue
-    WA[name] = async function (src, ...r) {
+    WA[name] = async (src, ...r) => {
       const res = await src
       const buf = await res.clone().arrayBuffer()
       note(buf, name)

@@ -18,14 +18,28 @@ globalThis.fetch = async (input, init) => {
   return realFetch(input, init)
 }
 
-const timer = setTimeout(() => { console.log('RESULT ' + JSON.stringify({ error: 'timeout' })); process.exit(3) }, Number(process.env.SMOKE_TIMEOUT ?? 120000))
+const timer = setTimeout(
+  () => {
+    console.log(`RESULT ${JSON.stringify({ error: 'timeout' })}`)
+    process.exit(3)
+  },
+  Number(process.env.SMOKE_TIMEOUT ?? 120000),
+)
 try {
   const mod = await import(pathToFileURL(file).href)
   const result = await mod.default(root, variant)
   clearTimeout(timer)
-  console.log('RESULT ' + JSON.stringify(result))
+  console.log(`RESULT ${JSON.stringify(result)}`)
   process.exit(0)
 } catch (e) {
-  console.log('RESULT ' + JSON.stringify({ error: String(e?.stack ?? e).split('\n').slice(0, 3).join(' | ') }))
+  console.log(
+    'RESULT ' +
+      JSON.stringify({
+        error: String(e?.stack ?? e)
+          .split('\n')
+          .slice(0, 3)
+          .join(' | '),
+      }),
+  )
   process.exit(2)
 }

@@ -26,9 +26,19 @@ export default async function (root) {
     bodies.push(b)
   }
   let begins = 0
-  const listener = Object.assign(new B.JSContactListener(), { BeginContact: () => { begins++ }, EndContact: () => {}, PreSolve: () => {}, PostSolve: () => {} })
+  const listener = Object.assign(new B.JSContactListener(), {
+    BeginContact: () => {
+      begins++
+    },
+    EndContact: () => {},
+    PreSolve: () => {},
+    PostSolve: () => {},
+  })
   world.SetContactListener(listener)
   for (let i = 0; i < 180; i++) world.Step(1 / 60, 8, 3)
-  const pos = bodies.map(b => { const p = b.GetPosition(); return [p.get_x().toFixed(4), p.get_y().toFixed(4), b.GetAngle().toFixed(4)] })
+  const pos = bodies.map(b => {
+    const p = b.GetPosition()
+    return [p.get_x().toFixed(4), p.get_y().toFixed(4), b.GetAngle().toFixed(4)]
+  })
   return { begins, pos }
 }

@@ -15,12 +15,20 @@ export default async function (root) {
   c.drawCircle(20, 20, 14, paint)
   paint.setShader(CK.Shader.MakeLinearGradient([0, 0], [64, 48], [CK.BLUE, CK.GREEN], null, CK.TileMode.Clamp))
   const pb = new CK.PathBuilder()
-  pb.moveTo(30, 40); pb.cubicTo(40, 0, 60, 60, 63, 10); pb.close()
+  pb.moveTo(30, 40)
+  pb.cubicTo(40, 0, 60, 60, 63, 10)
+  pb.close()
   const path = pb.detach()
   c.drawPath(path, paint)
   surface.flush()
   const img = surface.makeImageSnapshot()
-  const px = img.readPixels(0, 0, { width: 64, height: 48, colorType: CK.ColorType.RGBA_8888, alphaType: CK.AlphaType.Unpremul, colorSpace: CK.ColorSpace.SRGB })
+  const px = img.readPixels(0, 0, {
+    width: 64,
+    height: 48,
+    colorType: CK.ColorType.RGBA_8888,
+    alphaType: CK.AlphaType.Unpremul,
+    colorSpace: CK.ColorSpace.SRGB,
+  })
   const png = img.encodeToBytes()
   return { px: sha(px), png: png.length, bounds: Array.from(path.getBounds()).map(v => Math.round(v * 100) / 100) }
 }

@@ -8,13 +8,13 @@ export default async function (root) {
   const draco3d = require(`${root}/draco3d/draco3d.js`)
   const dec = await draco3d.createDecoderModule({})
   const enc = await draco3d.createEncoderModule({})
-  const decodeMesh = (bytes) => {
+  const decodeMesh = bytes => {
     const buffer = new dec.DecoderBuffer()
     buffer.Init(new Int8Array(bytes), bytes.byteLength)
     const decoder = new dec.Decoder()
     const mesh = new dec.Mesh()
     const status = decoder.DecodeBufferToMesh(buffer, mesh)
-    if (!status.ok()) throw new Error('decode: ' + status.error_msg())
+    if (!status.ok()) throw new Error(`decode: ${status.error_msg()}`)
     const attr = decoder.GetAttribute(mesh, decoder.GetAttributeId(mesh, dec.POSITION))
     const n = mesh.num_points() * 3
     const ptr = dec._malloc(n * 4)
@@ -27,7 +27,9 @@ export default async function (root) {
     faces.set(new Uint32Array(dec.HEAPU32.buffer, fptr, faces.length))
     dec._free(fptr)
     const r = { points: mesh.num_points(), faces: mesh.num_faces(), pos: sha(new Uint8Array(pos.buffer)), idx: sha(new Uint8Array(faces.buffer)) }
-    dec.destroy(mesh); dec.destroy(decoder); dec.destroy(buffer)
+    dec.destroy(mesh)
+    dec.destroy(decoder)
+    dec.destroy(buffer)
     return { r, pos, faces }
   }
   const first = decodeMesh(readFileSync(`${root}/draco3d/bunny.drc`))

@@ -8,8 +8,28 @@ export default async function (root, pkg = '@ffmpeg/core') {
   const core = await createFFmpegCore({ print: () => {}, printErr: () => {} })
   const logs = []
   core.setLogger?.(() => {})
-  const run = (...args) => { core.reset?.(); return core.exec(...args) }
-  const r1 = run('-nostdin', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=5:duration=1', '-fflags', '+bitexact', '-flags', '+bitexact', '-c:v', 'mpeg4', '-q:v', '5', '-f', 'avi', 'out.avi')
+  const run = (...args) => {
+    core.reset?.()
+    return core.exec(...args)
+  }
+  const r1 = run(
+    '-nostdin',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=64x48:rate=5:duration=1',
+    '-fflags',
+    '+bitexact',
+    '-flags',
+    '+bitexact',
+    '-c:v',
+    'mpeg4',
+    '-q:v',
+    '5',
+    '-f',
+    'avi',
+    'out.avi',
+  )
   const avi = core.FS.readFile('out.avi')
   const r2 = run('-nostdin', '-i', 'out.avi', '-vf', 'scale=32:24', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'out.raw')
   const raw = core.FS.readFile('out.raw')

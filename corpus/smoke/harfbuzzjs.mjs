@@ -9,12 +9,18 @@ export default async function (root) {
   const face = new hb.Face(blob, 0)
   const font = new hb.Font(face)
   const out = { version: hb.versionString() }
-  for (const [k, text] of [['latin', 'Office affine Wave'], ['arabic', 'مرحبا بالعالم']]) {
+  for (const [k, text] of [
+    ['latin', 'Office affine Wave'],
+    ['arabic', 'مرحبا بالعالم'],
+  ]) {
     const buf = new hb.Buffer()
     buf.addText(text)
     buf.guessSegmentProperties()
     hb.shape(font, buf)
-    out[k] = buf.getGlyphInfosAndPositions().map(g => `${g.codepoint}@${g.cluster}+${g.xAdvance}`).join(' ')
+    out[k] = buf
+      .getGlyphInfosAndPositions()
+      .map(g => `${g.codepoint}@${g.cluster}+${g.xAdvance}`)
+      .join(' ')
   }
   out.path = sha(font.glyphToPath(36))
   return out

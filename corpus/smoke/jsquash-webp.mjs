@@ -2,10 +2,16 @@
 // run time): encode a generated RGBA image lossy and lossless, decode it back.
 import { sha } from '../lib/util.mjs'
 export default async function (root) {
-  globalThis.ImageData ??= class ImageData { constructor(data, width, height) { Object.assign(this, { data, width, height }) } }
+  globalThis.ImageData ??= class ImageData {
+    constructor(data, width, height) {
+      Object.assign(this, { data, width, height })
+    }
+  }
   const { default: encode } = await import(`${root}/@jsquash/webp/encode.js`)
   const { default: decode } = await import(`${root}/@jsquash/webp/decode.js`)
-  const w = 48, h = 32, data = new Uint8ClampedArray(w * h * 4)
+  const w = 48,
+    h = 32,
+    data = new Uint8ClampedArray(w * h * 4)
   for (let i = 0; i < w * h; i++) data.set([(i * 7) & 255, (i >> 3) & 255, (i * 13 + 5) & 255, 255], i * 4)
   const img = { data, width: w, height: h }
   const lossy = new Uint8Array(await encode(img, { quality: 60 }))

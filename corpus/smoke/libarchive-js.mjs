@@ -9,12 +9,20 @@ export default async function (root) {
     { file: new Blob([new Uint8Array(3000).map((_, i) => (i * 7) & 255)]), pathname: 'b/bin.dat' },
   ]
   const out = {}
-  for (const [name, compression, format] of [['t.tar.gz', ArchiveCompression.GZIP, ArchiveFormat.USTAR], ['t.tar.bz2', ArchiveCompression.BZIP2, ArchiveFormat.USTAR]]) {
+  for (const [name, compression, format] of [
+    ['t.tar.gz', ArchiveCompression.GZIP, ArchiveFormat.USTAR],
+    ['t.tar.bz2', ArchiveCompression.BZIP2, ArchiveFormat.USTAR],
+  ]) {
     const f = await Archive.write({ files, outputFileName: name, compression, format, passphrase: null })
     const archive = await Archive.open(new File([f], name))
     const extracted = await archive.extractFiles()
     const list = []
-    const walk = async (o, p) => { for (const [k, v] of Object.entries(o).sort()) { if (v instanceof File || v instanceof Blob) list.push(`${p}${k}:${v.size}:${sha(new Uint8Array(await v.arrayBuffer()))}`); else await walk(v, `${p}${k}/`) } }
+    const walk = async (o, p) => {
+      for (const [k, v] of Object.entries(o).sort()) {
+        if (v instanceof File || v instanceof Blob) list.push(`${p}${k}:${v.size}:${sha(new Uint8Array(await v.arrayBuffer()))}`)
+        else await walk(v, `${p}${k}/`)
+      }
+    }
     await walk(extracted, '')
     out[name] = list
     await archive.close?.()

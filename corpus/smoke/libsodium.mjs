@@ -5,7 +5,8 @@ export default async function (root) {
   const { default: sodium } = await import(`${root}/libsodium-wrappers/dist/modules-esm/libsodium-wrappers.mjs`)
   await sodium.ready
   const hex = sodium.to_hex
-  const key = new Uint8Array(32).map((_, i) => i), nonce = new Uint8Array(24).map((_, i) => 100 + i)
+  const key = new Uint8Array(32).map((_, i) => i),
+    nonce = new Uint8Array(24).map((_, i) => 100 + i)
   const box = sodium.crypto_secretbox_easy(sodium.from_string('function pointers, cast'), nonce, key)
   const open = sodium.to_string(sodium.crypto_secretbox_open_easy(box, nonce, key))
   const kp = sodium.crypto_sign_seed_keypair(new Uint8Array(32).fill(7))
@@ -13,8 +14,11 @@ export default async function (root) {
   return {
     version: sodium.sodium_version_string(),
     hash: hex(sodium.crypto_generichash(32, sodium.from_string('abc'))),
-    box: hex(box), open,
-    pk: hex(kp.publicKey), sig: hex(sig), ok: sodium.crypto_sign_verify_detached(sig, sodium.from_string('msg'), kp.publicKey),
+    box: hex(box),
+    open,
+    pk: hex(kp.publicKey),
+    sig: hex(sig),
+    ok: sodium.crypto_sign_verify_detached(sig, sodium.from_string('msg'), kp.publicKey),
     x: hex(sodium.crypto_scalarmult_base(key)),
   }
 }

@@ -11,5 +11,12 @@ export default async function (root) {
   const r = cube.subtract(sphere).add(Manifold.cylinder(3, 0.4, 0.4, 24).translate([0, 0, -1.5]))
   const mesh = r.getMesh()
   const round = v => Math.round(v * 1e6) / 1e6
-  return { volume: round(r.volume()), area: round(r.surfaceArea()), tris: r.numTri(), verts: r.numVert(), genus: r.genus(), tri: sha(new Uint8Array(mesh.triVerts.buffer, mesh.triVerts.byteOffset, mesh.triVerts.byteLength)) }
+  return {
+    volume: round(r.volume()),
+    area: round(r.surfaceArea()),
+    tris: r.numTri(),
+    verts: r.numVert(),
+    genus: r.genus(),
+    tri: sha(new Uint8Array(mesh.triVerts.buffer, mesh.triVerts.byteOffset, mesh.triVerts.byteLength)),
+  }
 }

@@ -6,7 +6,8 @@ export default async function (root) {
   const { init } = require(`${root}/z3-solver`)
   const { Context, em } = await init()
   const Z3 = Context('main')
-  const x = Z3.Int.const('x'), y = Z3.Int.const('y')
+  const x = Z3.Int.const('x'),
+    y = Z3.Int.const('y')
   const s = new Z3.Solver()
   s.add(x.gt(2), y.lt(10), x.add(y.mul(2)).eq(17), x.mod(3).eq(1))
   const r1 = await s.check()

@@ -33,7 +33,7 @@ const KIND_CODE: Record<Kind, number> = { matched: 0, cast: 1 }
 
 /** What pg_bench returns for n calls: matched adds i each time, the cast function adds 1. */
 function expected(kind: Kind, n: number): number {
-  return kind === 'cast' ? n : Number((BigInt(n) * BigInt(n - 1) / 2n) & 0xffffffffn) | 0
+  return kind === 'cast' ? n : Number(((BigInt(n) * BigInt(n - 1)) / 2n) & 0xffffffffn) | 0
 }
 
 function timed(m: PlaygroundModule, kind: Kind, n: number): number {
@@ -52,7 +52,7 @@ function timed(m: PlaygroundModule, kind: Kind, n: number): number {
 function measure(m: PlaygroundModule, kind: Kind, targetMs: number, runs: number): number {
   let n = 1000
   let best = Infinity
-  for (let done = 0; done < runs;) {
+  for (let done = 0; done < runs; ) {
     const ms = timed(m, kind, n)
     if (ms < targetMs && n < 2 ** 28) {
       n *= ms < targetMs / 8 ? 8 : 2
@@ -94,9 +94,8 @@ export async function runBench(variants: Variants, quick: boolean, onResult: (r:
       const m = variants[variant]
       const trapped = trap(m, kind)
       if (trapped !== undefined && (kind === 'matched' || casts)) throw new Error(`${label}: a ${kind} call trapped: ${trapped}`)
-      const r: BenchResult = trapped !== undefined
-        ? { variant, label, kind, ns: null, note: `traps: ${trapped}` }
-        : { variant, label, kind, ns: measure(m, kind, targetMs, runs) }
+      const r: BenchResult =
+        trapped !== undefined ? { variant, label, kind, ns: null, note: `traps: ${trapped}` } : { variant, label, kind, ns: measure(m, kind, targetMs, runs) }
       results.push(r)
       onResult(r)
     }

@@ -42,10 +42,26 @@ export function drawChart(svg: SVGSVGElement, results: BenchResult[]): void {
     svg.append(el('text', { x: LABEL_W - 10, y: y + BAR_H + GAP / 2 + 4, 'text-anchor': 'end', class: 'group' }, rows[0].label))
     for (const r of rows) {
       if (r.ns === null) {
-        svg.append(el('text', { x: LABEL_W + 4, y: y + BAR_H - 5, class: 'value trap', 'data-variant': r.variant, 'data-kind': r.kind }, `${r.kind}: ${r.note ?? 'traps'}`))
+        svg.append(
+          el(
+            'text',
+            { x: LABEL_W + 4, y: y + BAR_H - 5, class: 'value trap', 'data-variant': r.variant, 'data-kind': r.kind },
+            `${r.kind}: ${r.note ?? 'traps'}`,
+          ),
+        )
       } else {
         const w = Math.max(2, (r.ns / max) * barArea)
-        const bar = el('rect', { x: LABEL_W, y, width: w.toFixed(1), height: BAR_H, fill: COLORS[r.kind], class: 'bar', 'data-variant': r.variant, 'data-kind': r.kind, 'data-ns': r.ns.toFixed(3) })
+        const bar = el('rect', {
+          x: LABEL_W,
+          y,
+          width: w.toFixed(1),
+          height: BAR_H,
+          fill: COLORS[r.kind],
+          class: 'bar',
+          'data-variant': r.variant,
+          'data-kind': r.kind,
+          'data-ns': r.ns.toFixed(3),
+        })
         bar.append(el('title', {}, `${r.label}, ${r.kind}: ${formatNs(r.ns)} per call`))
         svg.append(bar)
         svg.append(el('text', { x: LABEL_W + w + 6, y: y + BAR_H - 5, class: 'value', 'data-variant': r.variant, 'data-kind': r.kind }, `${formatNs(r.ns)}`))

@@ -42,7 +42,7 @@ async function main() {
     const results: BenchResult[] = []
     const started = performance.now()
     try {
-      await runBench(variants, quick, (r) => {
+      await runBench(variants, quick, r => {
         results.push(r)
         drawChart($<SVGSVGElement>('#bench-chart'), results)
         status.textContent = `running... ${results.length}/${BENCH_VARIANTS.length * 2}`
@@ -60,7 +60,7 @@ async function main() {
   document.body.dataset.ready = 'true'
 }
 
-main().catch((e) => {
+main().catch(e => {
   $('#load-error').textContent = `The playground failed to load: ${(e as Error).stack ?? e}`
   document.body.dataset.ready = 'failed'
   throw e

@@ -66,7 +66,10 @@ export function checkBundle(files: BundleFile[], ours: Map<string, Uint8Array | 
     if (typeof f.source === 'string') {
       if (f.source.includes(RUNTIME_MARK) || !EMBED_HINT_RE.test(f.source) || !f.source.includes('WebAssembly')) continue
       const embedded = findEmbeddedWasm(f.source)
-      if (embedded && needsRewrite(embedded.bytes)) notes.push(`${f.fileName}: embeds a wasm with call_indirect sites that was not rewritten (its glue was not recognised); calls through mismatched pointers will trap. Name the glue with the plugin's include option to have it rewritten, or exclude it to silence this`)
+      if (embedded && needsRewrite(embedded.bytes))
+        notes.push(
+          `${f.fileName}: embeds a wasm with call_indirect sites that was not rewritten (its glue was not recognised); calls through mismatched pointers will trap. Name the glue with the plugin's include option to have it rewritten, or exclude it to silence this`,
+        )
       continue
     }
     if (!f.fileName.endsWith('.wasm')) continue
@@ -74,11 +77,16 @@ export function checkBundle(files: BundleFile[], ours: Map<string, Uint8Array | 
       const original = ours.get(f.fileName)
       if (original && !runtimeShipped) {
         restore.set(f.fileName, original)
-        notes.push(`${f.fileName}: shipped untransformed: it was imported with ?url, but nothing in the bundle instantiates it through the runtime (the glue that loads it was not recognised). Name that glue with the plugin's include option, or import the wasm with ?init`)
+        notes.push(
+          `${f.fileName}: shipped untransformed: it was imported with ?url, but nothing in the bundle instantiates it through the runtime (the glue that loads it was not recognised). Name that glue with the plugin's include option, or import the wasm with ?init`,
+        )
       }
       continue
     }
-    if (needsRewrite(f.source)) notes.push(`${f.fileName}: a wasm with call_indirect sites shipped untransformed (no recognised glue loads it, or another plugin copied it); calls through mismatched pointers will trap. Import it from its glue or with ?url, name the glue with include, or exclude it to silence this`)
+    if (needsRewrite(f.source))
+      notes.push(
+        `${f.fileName}: a wasm with call_indirect sites shipped untransformed (no recognised glue loads it, or another plugin copied it); calls through mismatched pointers will trap. Import it from its glue or with ?url, name the glue with include, or exclude it to silence this`,
+      )
   }
   return { notes, restore }
 }

@@ -36,11 +36,21 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 function isReport(x: unknown): x is TransformReport {
   if (!isObject(x)) return false
   const { sites, size, timeMs, warnings, bySignature, byFunction } = x
-  return typeof x.file === 'string' && typeof x.strategy === 'string'
-    && isObject(sites) && typeof sites.total === 'number' && typeof sites.rewritten === 'number'
-    && isObject(size) && typeof size.before === 'number' && typeof size.after === 'number'
-    && isObject(timeMs) && Array.isArray(bySignature) && Array.isArray(byFunction)
-    && Array.isArray(warnings) && warnings.every(w => typeof w === 'string')
+  return (
+    typeof x.file === 'string' &&
+    typeof x.strategy === 'string' &&
+    isObject(sites) &&
+    typeof sites.total === 'number' &&
+    typeof sites.rewritten === 'number' &&
+    isObject(size) &&
+    typeof size.before === 'number' &&
+    typeof size.after === 'number' &&
+    isObject(timeMs) &&
+    Array.isArray(bySignature) &&
+    Array.isArray(byFunction) &&
+    Array.isArray(warnings) &&
+    warnings.every(w => typeof w === 'string')
+  )
 }
 
 export class WasmCache {

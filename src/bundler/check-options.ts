@@ -17,11 +17,17 @@ const isPattern = (v: unknown) => typeof v === 'string' || v instanceof RegExp
 const CHECKS: Record<string, Check> = {
   include: ['a glob string, a RegExp or an array of them', v => isPattern(v) || (Array.isArray(v) && v.every(isPattern))],
   exclude: ['a glob string, a RegExp or an array of them', v => isPattern(v) || (Array.isArray(v) && v.every(isPattern))],
-  wasm: ["an object { '<glue glob>': '<wasm path>' } or a function", v => typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(x => typeof x === 'string'))],
+  wasm: [
+    "an object { '<glue glob>': '<wasm path>' } or a function",
+    v => typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(x => typeof x === 'string')),
+  ],
   strategy: ["'auto', 'shadow' or 'js'", v => typeof v === 'string'],
   incompatible: ["'trap' or 'coerce'", v => v === 'trap' || v === 'coerce'],
   diagnostics: ['true or false', v => typeof v === 'boolean'],
-  sites: ['an object { include?, exclude? }', v => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).every(k => k === 'include' || k === 'exclude')],
+  sites: [
+    'an object { include?, exclude? }',
+    v => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).every(k => k === 'include' || k === 'exclude'),
+  ],
   cache: ['true, false or a directory path', v => typeof v === 'boolean' || typeof v === 'string'],
   parallel: ['a positive integer', v => Number.isInteger(v) && (v as number) >= 1],
   report: ['true, false or a function', v => typeof v === 'boolean' || typeof v === 'function'],
@@ -43,7 +49,18 @@ function distance(a: string, b: string): number {
   return row[b.length]
 }
 
-const show = (v: unknown) => typeof v === 'string' ? `'${v}'` : typeof v === 'function' ? 'a function' : Array.isArray(v) ? 'an array' : v instanceof RegExp ? String(v) : typeof v === 'object' && v !== null ? 'an object' : String(v)
+const show = (v: unknown) =>
+  typeof v === 'string'
+    ? `'${v}'`
+    : typeof v === 'function'
+      ? 'a function'
+      : Array.isArray(v)
+        ? 'an array'
+        : v instanceof RegExp
+          ? String(v)
+          : typeof v === 'object' && v !== null
+            ? 'an object'
+            : String(v)
 
 /** Throws one FpcastError listing every problem, one line each; returns quietly when there is none. */
 export function checkOptionShapes(options: object): void {
@@ -51,8 +68,12 @@ export function checkOptionShapes(options: object): void {
   for (const [key, value] of Object.entries(options)) {
     const check = CHECKS[key]
     if (!check) {
-      const near = Object.keys(CHECKS).map(k => [k, distance(key, k)] as const).sort((a, b) => a[1] - b[1])[0]
-      problems.push(`unknown option '${key}'${near[1] <= Math.max(2, key.length / 3) ? ` (did you mean '${near[0]}'?)` : ''}; the options are ${Object.keys(CHECKS).join(', ')}`)
+      const near = Object.keys(CHECKS)
+        .map(k => [k, distance(key, k)] as const)
+        .sort((a, b) => a[1] - b[1])[0]
+      problems.push(
+        `unknown option '${key}'${near[1] <= Math.max(2, key.length / 3) ? ` (did you mean '${near[0]}'?)` : ''}; the options are ${Object.keys(CHECKS).join(', ')}`,
+      )
     } else if (value !== undefined && !check[1](value)) {
       problems.push(`option ${key}: expected ${check[0]}, got ${show(value)}`)
     }

@@ -73,14 +73,17 @@ export function devWasmRoute(o: DevRouteOptions) {
       res.end('Not found')
       return
     }
-    o.transform(real).then((bytes) => {
-      res.setHeader('Content-Type', 'application/wasm')
-      res.setHeader('Cache-Control', 'no-cache')
-      res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-    }, (e) => {
-      o.logError((e as Error).message)
-      res.statusCode = 500
-      res.end('[fpcast-trampoline] this wasm could not be transformed; the dev server\'s log says why')
-    })
+    o.transform(real).then(
+      bytes => {
+        res.setHeader('Content-Type', 'application/wasm')
+        res.setHeader('Cache-Control', 'no-cache')
+        res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      },
+      e => {
+        o.logError((e as Error).message)
+        res.statusCode = 500
+        res.end("[fpcast-trampoline] this wasm could not be transformed; the dev server's log says why")
+      },
+    )
   }
 }

@@ -125,8 +125,12 @@ const DEFAULT_INCLUDE = /\.(?:[cm]?js|wasm)(?:\?.*)?$/
 function toMatcher(pattern: FilterPattern | undefined): ((id: string) => boolean) | undefined {
   if (pattern === undefined) return undefined
   const list = Array.isArray(pattern) ? pattern : [pattern]
-  const tests = list.map((p) => {
-    if (p instanceof RegExp) return (id: string) => { p.lastIndex = 0; return p.test(id) }
+  const tests = list.map(p => {
+    if (p instanceof RegExp)
+      return (id: string) => {
+        p.lastIndex = 0
+        return p.test(id)
+      }
     if (typeof p !== 'string') throw new FpcastError(`option include/exclude: ${String(p)} is neither a glob string nor a RegExp`)
     const glob = p.startsWith('/') || p.startsWith('**') ? p : `**/${p.replace(/^\.\//, '')}`
     const m = picomatch(glob, { dot: true })
@@ -151,7 +155,8 @@ export function reportLine(r: WasmReport): string {
 }
 
 export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptions {
-  if (options === null || typeof options !== 'object') throw new FpcastError(`the plugin takes an options object, got ${options === null ? 'null' : typeof options}`, { file: '<plugin options>' })
+  if (options === null || typeof options !== 'object')
+    throw new FpcastError(`the plugin takes an options object, got ${options === null ? 'null' : typeof options}`, { file: '<plugin options>' })
   checkOptionShapes(options)
   const include = toMatcher(options.include) ?? ((id: string) => DEFAULT_INCLUDE.test(id))
   const exclude = toMatcher(options.exclude) ?? (() => false)
@@ -164,12 +169,15 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
   }
   // Validates strategy, incompatible and the site filters now, not at the first wasm.
   const resolved = resolveOptions({ ...transform, fileName: '<plugin options>' })
-  const transformKey = JSON.stringify({
-    strategy: resolved.strategy,
-    incompatible: resolved.incompatible,
-    diagnostics: resolved.diagnostics,
-    sites: options.sites ?? null,
-  }, (_, v) => v instanceof RegExp ? `/${v.source}/${v.flags}` : v)
+  const transformKey = JSON.stringify(
+    {
+      strategy: resolved.strategy,
+      incompatible: resolved.incompatible,
+      diagnostics: resolved.diagnostics,
+      sites: options.sites ?? null,
+    },
+    (_, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v),
+  )
   let wasmFor: (glue: string) => string | undefined = () => undefined
   if (typeof options.wasm === 'function') wasmFor = options.wasm
   else if (options.wasm) {
@@ -178,9 +186,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
   }
   const parallel = options.parallel ?? Math.min(availableParallelism(), 4)
   if (!Number.isInteger(parallel) || parallel < 1) throw new FpcastError(`option parallel: ${parallel} is not a positive integer`)
-  const report = typeof options.report === 'function'
-    ? options.report
-    : options.report === false ? () => {} : (r: WasmReport) => console.log(describeReport(r))
+  const report = typeof options.report === 'function' ? options.report : options.report === false ? () => {} : (r: WasmReport) => console.log(describeReport(r))
   return {
     filter: id => include(id) && !exclude(id),
     explicitInclude: options.include !== undefined,

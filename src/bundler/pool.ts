@@ -48,7 +48,11 @@ export class TransformPool {
   private readonly useWorkers: boolean
 
   /** `workerUrl`: the worker script (the built `worker.js` beside this module by default). */
-  constructor(private readonly size: number, private readonly progress?: { afterMs: number; log: (line: string) => void }, private readonly workerUrl: URL = WORKER_URL) {
+  constructor(
+    private readonly size: number,
+    private readonly progress?: { afterMs: number; log: (line: string) => void },
+    private readonly workerUrl: URL = WORKER_URL,
+  ) {
     this.useWorkers = workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl))
   }
 
@@ -65,7 +69,10 @@ export class TransformPool {
         timer.unref?.()
       }, afterMs)
       first.unref?.()
-      const stop = () => { clearTimeout(first); if (timer) clearInterval(timer) }
+      const stop = () => {
+        clearTimeout(first)
+        if (timer) clearInterval(timer)
+      }
       return this.dispatch(bytes, options).finally(stop)
     }
     return this.dispatch(bytes, options)
@@ -99,29 +106,44 @@ export class TransformPool {
 
   private spawn(): Slot {
     const slot: Slot = { worker: new Worker(this.workerUrl) }
-    slot.worker.on('message', (msg: { id: number; wasm?: Uint8Array; report?: TransformResult['report']; error?: { message: string; name?: string; file?: string } }) => {
-      const job = slot.job
-      if (!job || job.id !== msg.id) return
-      slot.job = undefined
-      slot.worker.unref()
-      if (msg.error) {
-        this.retire(slot)
-        const message = msg.error.message.replace(/^\[fpcast-trampoline\] /, '').replace(`${msg.error.file}: `, '')
-        job.reject(msg.error.name === 'FpcastError' ? new FpcastError(message, { file: msg.error.file }) : new FpcastError(`internal error while transforming: ${message}`, { file: job.options.fileName }))
-      } else {
-        job.resolve({ wasm: new Uint8Array(msg.wasm!), report: msg.report!, span: { start: job.start!, end: Date.now(), thread: slot.worker.threadId } })
-      }
-      this.pump()
-    })
+    slot.worker.on(
+      'message',
+      (msg: { id: number; wasm?: Uint8Array; report?: TransformResult['report']; error?: { message: string; name?: string; file?: string } }) => {
+        const job = slot.job
+        if (!job || job.id !== msg.id) return
+        slot.job = undefined
+        slot.worker.unref()
+        if (msg.error) {
+          this.retire(slot)
+          const message = msg.error.message.replace(/^\[fpcast-trampoline\] /, '').replace(`${msg.error.file}: `, '')
+          job.reject(
+            msg.error.name === 'FpcastError'
+              ? new FpcastError(message, { file: msg.error.file })
+              : new FpcastError(`internal error while transforming: ${message}`, { file: job.options.fileName }),
+          )
+        } else {
+          job.resolve({ wasm: new Uint8Array(msg.wasm!), report: msg.report!, span: { start: job.start!, end: Date.now(), thread: slot.worker.threadId } })
+        }
+        this.pump()
+      },
+    )
     const fail = (e: unknown) => {
       this.slots = this.slots.filter(s => s !== slot)
       const job = slot.job
       slot.job = undefined
-      if (job) job.reject(new FpcastError(`the transform worker died: ${(e as Error)?.message ?? e}; the wasm may be malformed in a way binaryen cannot report`, { file: job.options.fileName, cause: e }))
+      if (job)
+        job.reject(
+          new FpcastError(`the transform worker died: ${(e as Error)?.message ?? e}; the wasm may be malformed in a way binaryen cannot report`, {
+            file: job.options.fileName,
+            cause: e,
+          }),
+        )
       this.pump()
     }
     slot.worker.on('error', fail)
-    slot.worker.on('exit', code => { if (this.slots.includes(slot)) fail(new Error(`exit code ${code}`)) })
+    slot.worker.on('exit', code => {
+      if (this.slots.includes(slot)) fail(new Error(`exit code ${code}`))
+    })
     slot.worker.unref()
     this.slots.push(slot)
     return slot

@@ -59,7 +59,7 @@ export interface LoaderApi {
 
 function registry(): Map<string, LoaderApi> {
   const g = globalThis as unknown as Record<symbol, Map<string, LoaderApi>>
-  return g[REGISTRY] ??= new Map()
+  return (g[REGISTRY] ??= new Map())
 }
 
 /** The module that loads a wasm for `?init`: the runtime instantiates it. */
@@ -84,7 +84,10 @@ function esmIntegrationModule(wasmPath: string): string {
   try {
     module = new WebAssembly.Module(readFileSync(wasmPath))
   } catch (e) {
-    throw new FpcastError(`cannot read the imports and exports of this wasm to import it directly (${(e as Error).message}); import it with ?url or ?init instead`, { file: wasmPath, cause: e })
+    throw new FpcastError(
+      `cannot read the imports and exports of this wasm to import it directly (${(e as Error).message}); import it with ?url or ?init instead`,
+      { file: wasmPath, cause: e },
+    )
   }
   const modules = [...new Set(WebAssembly.Module.imports(module).map(i => i.module))]
   const lines = modules.map((m, i) => `import * as __fpcast_import${i} from ${JSON.stringify(m)};`)
@@ -94,9 +97,11 @@ function esmIntegrationModule(wasmPath: string): string {
     `const { instance } = await instantiate(url, { ${modules.map((m, i) => `${JSON.stringify(m)}: __fpcast_import${i}`).join(', ')} });`,
   )
   for (const { name } of WebAssembly.Module.exports(module)) {
-    lines.push(/^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default'
-      ? `export const ${name} = instance.exports[${JSON.stringify(name)}];`
-      : `const __fpcast_export_${lines.length} = instance.exports[${JSON.stringify(name)}]; export { __fpcast_export_${lines.length} as ${JSON.stringify(name)} };`)
+    lines.push(
+      /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default'
+        ? `export const ${name} = instance.exports[${JSON.stringify(name)}];`
+        : `const __fpcast_export_${lines.length} = instance.exports[${JSON.stringify(name)}]; export { __fpcast_export_${lines.length} as ${JSON.stringify(name)} };`,
+    )
   }
   return `${lines.join('\n')}\n`
 }
@@ -128,7 +133,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let viteDev: { base: string } | undefined
   let viteCacheDir: string | undefined
   let vitePublicDir: string | false | undefined
-  const store = new WasmStore(options, () => viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'))
+  const store = new WasmStore(options, () =>
+    viteCacheDir ? join(viteCacheDir, 'fpcast-trampoline') : join(root, 'node_modules/.cache/unplugin-fpcast-trampoline'),
+  )
   /** Dev server: wasm files handed out so far (others must be inside server.fs.allow). */
   const devAssets = new Set<string>()
   /** Wasm files a recognised glue loads (the runtime ships with them); the others were asked for with `?url` and the like. */
@@ -190,12 +197,16 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     }
     if (framework === 'esbuild') {
       const file = JSON.stringify(FILE_PREFIX + wasmPath)
-      const base = esbuildFormat === 'esm'
-        ? 'import.meta.url'
-        : esbuildFormat === 'cjs'
-          ? `(typeof __dirname == "string" ? "file://" + (__dirname[0] === "/" ? "" : "/") + __dirname.replace(/\\\\/g, "/") + "/" : location.href)`
-          : '__fpcast_base'
-      const head = esbuildFormat === 'iife' ? 'var __fpcast_base = typeof document != "undefined" && document.currentScript ? document.currentScript.src : typeof location != "undefined" ? location.href : "file:///";\n' : ''
+      const base =
+        esbuildFormat === 'esm'
+          ? 'import.meta.url'
+          : esbuildFormat === 'cjs'
+            ? `(typeof __dirname == "string" ? "file://" + (__dirname[0] === "/" ? "" : "/") + __dirname.replace(/\\\\/g, "/") + "/" : location.href)`
+            : '__fpcast_base'
+      const head =
+        esbuildFormat === 'iife'
+          ? 'var __fpcast_base = typeof document != "undefined" && document.currentScript ? document.currentScript.src : typeof location != "undefined" ? location.href : "file:///";\n'
+          : ''
       return `import file from ${file};\n${head}export default new URL(file, ${base}).href;\n`
     }
     throw new FpcastError(`bundler '${framework}' is not supported; use Vite, webpack, Rollup, Rolldown, esbuild or Rspack`)
@@ -234,7 +245,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     const decision = recognizeGlue(code, { fileName: file, wasmName: named, needLocate: true, exists: name => isFile(resolve(dir, name)) })
     if (decision.kind === 'skip') {
       if (explicit && code.includes('WebAssembly')) {
-        throw new FpcastError(`this file matches the plugin's ${named !== undefined ? "'wasm'" : 'include'} option but is not Emscripten glue the plugin can rewrite: it ${decision.why}. Narrow the option, or add the file to exclude`, { file })
+        throw new FpcastError(
+          `this file matches the plugin's ${named !== undefined ? "'wasm'" : 'include'} option but is not Emscripten glue the plugin can rewrite: it ${decision.why}. Narrow the option, or add the file to exclude`,
+          { file },
+        )
       }
       if (decision.warn) note(file, decision.why)
       return undefined
@@ -276,18 +290,26 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     for (const name of readdirSync(publicDir, { recursive: true, encoding: 'utf8' })) {
       const path = join(publicDir, name)
       if (!/\.(?:[cm]?js|wasm)$/.test(name) || !isFile(path) || !options.filter(path)) continue
-      if (name.endsWith('.wasm') ? needsRewrite(new Uint8Array(readFileSync(path))) : recognizeGlue(readFileSync(path, 'utf8'), { fileName: path }).kind === 'glue') {
-        note(path, `is in Vite's public directory, which Vite copies as it is: ${name.endsWith('.wasm') ? 'this wasm' : 'this Emscripten glue'} ships untransformed. Import the glue from your code instead (or run the CLI on it), or exclude it to silence this`)
+      if (
+        name.endsWith('.wasm')
+          ? needsRewrite(new Uint8Array(readFileSync(path)))
+          : recognizeGlue(readFileSync(path, 'utf8'), { fileName: path }).kind === 'glue'
+      ) {
+        note(
+          path,
+          `is in Vite's public directory, which Vite copies as it is: ${name.endsWith('.wasm') ? 'this wasm' : 'this Emscripten glue'} ships untransformed. Import the glue from your code instead (or run the CLI on it), or exclude it to silence this`,
+        )
       }
     }
   }
-
 
   /** Rollup, Rolldown and Vite builds: the finished bundle's check (bundle-check.ts). */
   function generateBundle(this: any, _output: unknown, bundle: Record<string, any>) {
     const ours = new Map<string, string | undefined>()
     for (const [ref, path] of emittedRefs) {
-      try { ours.set(this.getFileName(ref), path) } catch {}
+      try {
+        ours.set(this.getFileName(ref), path)
+      } catch {}
     }
     const files: BundleFile[] = Object.values(bundle).map(o => ({ fileName: o.fileName, source: o.type === 'chunk' ? o.code : o.source }))
     for (const [name, bytes] of checkFinishedBundle(files, ours)) bundle[name].source = bytes
@@ -298,7 +320,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     enforce: 'pre',
 
     resolveId(source, importer) {
-      if (source.startsWith('\0' + PREFIX)) return source
+      if (source.startsWith(`\0${PREFIX}`)) return source
       if (source.startsWith(PREFIX)) {
         if (source.startsWith(FILE_PREFIX)) return undefined
         return rollupLike ? `\0${source}` : source
@@ -385,14 +407,16 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       async configureServer(server) {
         checkPublicDir(vitePublicDir)
         const { isFileServingAllowed } = await import('vite')
-        server.middlewares.use(devWasmRoute({
-          base: viteDev?.base ?? '/',
-          handedOut: devAssets,
-          filter: file => options.filter(file),
-          servingAllowed: file => isFileServingAllowed(server.config, file),
-          transform: file => store.fromFile(file, file, 'dev-server').then(w => w.bytes),
-          logError: message => server.config.logger.error(message),
-        }))
+        server.middlewares.use(
+          devWasmRoute({
+            base: viteDev?.base ?? '/',
+            handedOut: devAssets,
+            filter: file => options.filter(file),
+            servingAllowed: file => isFileServingAllowed(server.config, file),
+            transform: file => store.fromFile(file, file, 'dev-server').then(w => w.bytes),
+            logError: message => server.config.logger.error(message),
+          }),
+        )
       },
       handleHotUpdate({ file, server }) {
         // The dev URL of a wasm does not change with its content; a reload fetches the re-transformed bytes.
@@ -408,14 +432,18 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler, instanceKey, assetQuery)
       checkWebpackAssets(compiler, checkFinishedBundle)
-      compiler.hooks.shutdown.tap(PLUGIN_NAME, () => { registry().delete(instanceKey) })
+      compiler.hooks.shutdown.tap(PLUGIN_NAME, () => {
+        registry().delete(instanceKey)
+      })
     },
     rspack(compiler) {
       root = compiler.options.context ?? root
       asyncWebAssembly = !!compiler.options.experiments?.asyncWebAssembly
       addWebpackAssetRule(compiler as any, instanceKey, assetQuery)
       checkWebpackAssets(compiler as any, checkFinishedBundle)
-      compiler.hooks.shutdown.tap(PLUGIN_NAME, () => { registry().delete(instanceKey) })
+      compiler.hooks.shutdown.tap(PLUGIN_NAME, () => {
+        registry().delete(instanceKey)
+      })
     },
 
     esbuild: {
@@ -425,16 +453,20 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       setup(build) {
         build.onResolve({ filter: /^fpcast-trampoline\/file\// }, args => ({ path: args.path.slice(FILE_PREFIX.length), namespace: 'fpcast-trampoline-file' }))
-        build.onLoad({ filter: /.*/, namespace: 'fpcast-trampoline-file' }, async (args) => {
+        build.onLoad({ filter: /.*/, namespace: 'fpcast-trampoline-file' }, async args => {
           const w = await store.fromFile(args.path, args.path, 'asset')
           return { contents: w.bytes, loader: 'file', watchFiles: [args.path] }
         })
         // The finished bundle's check (notes only: esbuild's outputs cannot be traced back to their inputs here).
         let started = 0
-        build.onStart(() => { started = Date.now() })
-        build.onEnd((result) => {
+        build.onStart(() => {
+          started = Date.now()
+        })
+        build.onEnd(result => {
           const files: BundleFile[] = result.outputFiles
-            ? result.outputFiles.filter(f => /\.(?:[cm]?js|wasm)$/.test(f.path)).map(f => ({ fileName: f.path, source: f.path.endsWith('.wasm') ? f.contents : f.text }))
+            ? result.outputFiles
+                .filter(f => /\.(?:[cm]?js|wasm)$/.test(f.path))
+                .map(f => ({ fileName: f.path, source: f.path.endsWith('.wasm') ? f.contents : f.text }))
             : esbuildWritten(build.initialOptions, started)
           const ours = new Map<string, string | undefined>()
           for (const f of files) if (typeof f.source !== 'string' && isRewritten(f.source)) ours.set(f.fileName, undefined)
@@ -472,21 +504,24 @@ function esbuildWritten(options: { outdir?: string; outfile?: string; absWorking
 /** webpack and Rspack: the finished compilation's check (bundle-check.ts); our assets are those carrying our custom section. */
 function checkWebpackAssets(compiler: any, check: (files: BundleFile[], ours: Map<string, string | undefined>) => Map<string, Uint8Array>) {
   compiler.hooks.thisCompilation.tap(PLUGIN_NAME, (compilation: any) => {
-    compilation.hooks.processAssets.tap({ name: PLUGIN_NAME, stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT }, (assets: Record<string, any>) => {
-      const files: BundleFile[] = []
-      const ours = new Map<string, string | undefined>()
-      for (const [fileName, asset] of Object.entries(assets)) {
-        if (!/\.(?:[cm]?js|wasm)$/.test(fileName)) continue
-        const raw = asset.source()
-        const source = fileName.endsWith('.wasm') ? new Uint8Array(Buffer.isBuffer(raw) ? raw : Buffer.from(raw)) : String(raw)
-        files.push({ fileName, source })
-        if (typeof source !== 'string' && isRewritten(source)) {
-          const from = compilation.assetsInfo?.get(fileName)?.sourceFilename
-          ours.set(fileName, from ? resolve(compiler.options.context ?? process.cwd(), from) : undefined)
+    compilation.hooks.processAssets.tap(
+      { name: PLUGIN_NAME, stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
+      (assets: Record<string, any>) => {
+        const files: BundleFile[] = []
+        const ours = new Map<string, string | undefined>()
+        for (const [fileName, asset] of Object.entries(assets)) {
+          if (!/\.(?:[cm]?js|wasm)$/.test(fileName)) continue
+          const raw = asset.source()
+          const source = fileName.endsWith('.wasm') ? new Uint8Array(Buffer.isBuffer(raw) ? raw : Buffer.from(raw)) : String(raw)
+          files.push({ fileName, source })
+          if (typeof source !== 'string' && isRewritten(source)) {
+            const from = compilation.assetsInfo?.get(fileName)?.sourceFilename
+            ours.set(fileName, from ? resolve(compiler.options.context ?? process.cwd(), from) : undefined)
+          }
         }
-      }
-      for (const [name, bytes] of check(files, ours)) compilation.updateAsset(name, new compiler.webpack.sources.RawSource(Buffer.from(bytes)))
-    })
+        for (const [name, bytes] of check(files, ours)) compilation.updateAsset(name, new compiler.webpack.sources.RawSource(Buffer.from(bytes)))
+      },
+    )
   })
 }
 

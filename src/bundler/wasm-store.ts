@@ -49,9 +49,8 @@ function packageVersion(): string {
 function codeFingerprint(): string {
   try {
     const here = dirname(fileURLToPath(import.meta.url))
-    const files = basename(here) === 'bundler'
-      ? [...listFiles(join(here, '..', 'core'), '.ts'), join(here, '..', 'runtime', 'runtime.js')]
-      : listFiles(here, '.js')
+    const files =
+      basename(here) === 'bundler' ? [...listFiles(join(here, '..', 'core'), '.ts'), join(here, '..', 'runtime', 'runtime.js')] : listFiles(here, '.js')
     const hash = createHash('sha256')
     for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file))
     return hash.digest('hex').slice(0, 16)
@@ -61,7 +60,10 @@ function codeFingerprint(): string {
 }
 
 function listFiles(dir: string, ext: string): string[] {
-  return readdirSync(dir).filter(name => name.endsWith(ext)).sort().map(name => join(dir, name))
+  return readdirSync(dir)
+    .filter(name => name.endsWith(ext))
+    .sort()
+    .map(name => join(dir, name))
 }
 
 export const PLUGIN_VERSION = packageVersion()
@@ -76,7 +78,10 @@ export class WasmStore {
   /** Called with (importer, wasm file) for every wasm read from disk: the bundler watches it. */
   readonly inputs = new Map<string, Set<string>>()
 
-  constructor(private readonly options: ResolvedPluginOptions, private readonly defaultCacheDir: () => string) {
+  constructor(
+    private readonly options: ResolvedPluginOptions,
+    private readonly defaultCacheDir: () => string,
+  ) {
     this.pool = new TransformPool(options.parallel, options.log && { afterMs: options.progressAfterMs, log: options.log })
   }
 
@@ -91,10 +96,15 @@ export class WasmStore {
   /** The transformed form of the wasm file at `path`, loaded by `importer`. */
   fromFile(path: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
     if (!existsSync(path) || !statSync(path).isFile()) {
-      return Promise.reject(new FpcastError(`this glue loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`, { file: importer }))
+      return Promise.reject(
+        new FpcastError(
+          `this glue loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`,
+          { file: importer },
+        ),
+      )
     }
     let set = this.inputs.get(path)
-    if (!set) this.inputs.set(path, set = new Set())
+    if (!set) this.inputs.set(path, (set = new Set()))
     set.add(importer)
     const st = statSync(path)
     const stamp = `${st.mtimeMs}:${st.size}`
@@ -102,7 +112,9 @@ export class WasmStore {
     if (hit && hit.stamp === stamp) return hit.promise
     const promise = this.transform(new Uint8Array(readFileSync(path)), path, basename(path), importer, output)
     this.memo.set(path, { stamp, promise })
-    promise.catch(() => { if (this.memo.get(path)?.promise === promise) this.memo.delete(path) })
+    promise.catch(() => {
+      if (this.memo.get(path)?.promise === promise) this.memo.delete(path)
+    })
     return promise
   }
 

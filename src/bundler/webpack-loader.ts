@@ -23,8 +23,15 @@ export default function fpcastWasmLoader(this: LoaderContext): void {
   const { instance } = this.getOptions()
   const api = (globalThis as unknown as Record<symbol, Map<string, LoaderApi> | undefined>)[Symbol.for('unplugin-fpcast-trampoline')]?.get(instance)
   if (!api) {
-    done(new FpcastError('the fpcast-trampoline loader runs without its plugin (another webpack process?); add the plugin to this compiler', { file: this.resourcePath }))
+    done(
+      new FpcastError('the fpcast-trampoline loader runs without its plugin (another webpack process?); add the plugin to this compiler', {
+        file: this.resourcePath,
+      }),
+    )
     return
   }
-  api.wasm(this.resourcePath, this.resourcePath).then(bytes => done(null, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), e => done(e as Error))
+  api.wasm(this.resourcePath, this.resourcePath).then(
+    bytes => done(null, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    e => done(e as Error),
+  )
 }

@@ -124,11 +124,15 @@ function resolveFilter(filter: SiteFilter | undefined, what: string, fileName: s
   const signatures = new Set<string>()
   for (const text of filter.signatures ?? []) {
     const sig = parseSig(text)
-    if (!sig) throw new FpcastError(`option ${what}.signatures: '${text}' is not a signature; write Emscripten letters like 'iii' or '(i32, i32) -> i32'`, { file: fileName })
+    if (!sig)
+      throw new FpcastError(`option ${what}.signatures: '${text}' is not a signature; write Emscripten letters like 'iii' or '(i32, i32) -> i32'`, {
+        file: fileName,
+      })
     signatures.add(sigKey(sig))
   }
   for (const site of filter.sites ?? []) {
-    if (!/^.+#\d+$/.test(site)) throw new FpcastError(`option ${what}.sites: '${site}' is not a site; write '<function>#<n>', e.g. 'main#0'`, { file: fileName })
+    if (!/^.+#\d+$/.test(site))
+      throw new FpcastError(`option ${what}.sites: '${site}' is not a site; write '<function>#<n>', e.g. 'main#0'`, { file: fileName })
   }
   const functions = filter.functions ?? []
   const sites = new Set(filter.sites ?? [])
@@ -151,10 +155,13 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
   if (!['auto', 'shadow', 'js'].includes(strategy)) throw new FpcastError(`option strategy: '${strategy}' is not one of auto, shadow, js`, { file: fileName })
   const incompatible = options.incompatible ?? 'trap'
   if (!['trap', 'coerce'].includes(incompatible)) throw new FpcastError(`option incompatible: '${incompatible}' is not one of trap, coerce`, { file: fileName })
-  if (options.slotVia !== undefined && !['argument', 'global'].includes(options.slotVia)) throw new FpcastError(`option slotVia: '${options.slotVia}' is not one of argument, global`, { file: fileName })
+  if (options.slotVia !== undefined && !['argument', 'global'].includes(options.slotVia))
+    throw new FpcastError(`option slotVia: '${options.slotVia}' is not one of argument, global`, { file: fileName })
   const profile = options.profile
   if (profile !== undefined && (profile?.kind !== 'fpcast-trampoline profile' || profile.version !== 1 || !Array.isArray(profile.sites))) {
-    throw new FpcastError("option profile: not a profile written by the runtime's report() (expected kind 'fpcast-trampoline profile', version 1)", { file: fileName })
+    throw new FpcastError("option profile: not a profile written by the runtime's report() (expected kind 'fpcast-trampoline profile', version 1)", {
+      file: fileName,
+    })
   }
   return {
     strategy: strategy === 'js' ? 'js' : 'shadow',

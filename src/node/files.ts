@@ -50,7 +50,12 @@ export function findGlueWasm(glue: string, glueFile: string): string {
   const decision = recognizeGlue(glue, { fileName: glueFile })
   if (decision.kind === 'skip') throw new FpcastError(`not Emscripten glue whose wasm can be found: it ${decision.why}`, { file: glueFile })
   if (decision.wasm?.kind === 'external') return decision.wasm.name
-  throw new FpcastError(decision.wasm ? 'the glue embeds its wasm (a single-file build): there is no .wasm file' : 'the glue names no .wasm file (it builds the name at run time); name it with --wasm', { file: glueFile })
+  throw new FpcastError(
+    decision.wasm
+      ? 'the glue embeds its wasm (a single-file build): there is no .wasm file'
+      : 'the glue names no .wasm file (it builds the name at run time); name it with --wasm',
+    { file: glueFile },
+  )
 }
 
 /**
@@ -72,7 +77,8 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
   const inputPath = resolve(input)
   if (!isFile(inputPath)) throw new FpcastError(existsSync(inputPath) ? 'is not a file' : 'no such file', { file: input })
   const outDir = resolve(options.outDir)
-  if (realPathLoose(outDir) === dirname(realpathSync(inputPath))) throw new FpcastError(`--out-dir is the input's own directory; choose another so the originals stay intact`, { file: input })
+  if (realPathLoose(outDir) === dirname(realpathSync(inputPath)))
+    throw new FpcastError(`--out-dir is the input's own directory; choose another so the originals stay intact`, { file: input })
   const ext = extname(inputPath)
   const planned: PlannedFile[] = []
   const inputs = [inputPath]
@@ -88,7 +94,10 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
     const glueDir = dirname(inputPath)
     const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(glueDir, name)) })
     if (decision.kind === 'skip') throw new FpcastError(`cannot rewrite this file: it ${decision.why}`, { file: input })
-    if (!decision.wasm) throw new FpcastError('the glue names no .wasm file (it builds the name at run time, or gets the wasm from elsewhere); name it with --wasm', { file: input })
+    if (!decision.wasm)
+      throw new FpcastError('the glue names no .wasm file (it builds the name at run time, or gets the wasm from elsewhere); name it with --wasm', {
+        file: input,
+      })
     let mainWasm: string | undefined
     if (decision.wasm.kind === 'embedded') {
       const r = transformWasm(decision.wasm.embedded.bytes, { ...options, fileName: `${input} (embedded ${decision.wasm.embedded.embedding} wasm)` })
@@ -98,11 +107,15 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
     } else {
       const wasmName = decision.wasm.name
       mainWasm = resolve(glueDir, wasmName)
-      if (!isFile(mainWasm)) throw new FpcastError(`the glue loads '${wasmName}', which is not at ${mainWasm}; put it beside the glue or name it with --wasm`, { file: input })
+      if (!isFile(mainWasm))
+        throw new FpcastError(`the glue loads '${wasmName}', which is not at ${mainWasm}; put it beside the glue or name it with --wasm`, { file: input })
       inputs.push(mainWasm)
       const r = transformWasm(readFileSync(mainWasm), { ...options, fileName: mainWasm })
       report = r.report
-      planned.push({ to: join(outDir, basename(mainWasm)), data: r.wasm }, { to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) })
+      planned.push(
+        { to: join(outDir, basename(mainWasm)), data: r.wasm },
+        { to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) },
+      )
     }
     // Literals with the main wasm's file name name it, not a companion (also when --wasm points at another directory).
     const own = new Set(mainWasm ? [basename(mainWasm)] : [])
@@ -140,7 +153,8 @@ export function inspectFile(input: string, options: { wasm?: string; symbolMap?:
     const glue = readFileSync(inputPath, 'utf8')
     const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(dirname(inputPath), name)) })
     if (decision.kind === 'skip') throw new FpcastError(`cannot inspect this file: it ${decision.why}`, { file: input })
-    if (decision.wasm?.kind === 'embedded') return inspectWasm(decision.wasm.embedded.bytes, { fileName: `${input} (embedded wasm)`, symbolMap: options.symbolMap })
+    if (decision.wasm?.kind === 'embedded')
+      return inspectWasm(decision.wasm.embedded.bytes, { fileName: `${input} (embedded wasm)`, symbolMap: options.symbolMap })
     if (!decision.wasm) throw new FpcastError('the glue names no .wasm file; name it with --wasm', { file: input })
     const wasmPath = resolve(dirname(inputPath), decision.wasm.name)
     if (!existsSync(wasmPath)) throw new FpcastError(`the glue loads '${basename(wasmPath)}', which is not at ${wasmPath}`, { file: input })

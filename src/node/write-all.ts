@@ -67,16 +67,21 @@ export function checkPlan(outDir: string, files: PlannedFile[], inputs: string[]
   for (const f of files) {
     const parent = realPathLoose(dirname(f.to))
     const target = join(parent, basename(f.to))
-    if (parent !== dir && !isInside(parent, dir)) throw new FpcastError(`would be written outside the output directory ${dir}; nothing was written`, { file: f.to })
+    if (parent !== dir && !isInside(parent, dir))
+      throw new FpcastError(`would be written outside the output directory ${dir}; nothing was written`, { file: f.to })
     if (inputSet.has(target) || (fs.existsSync(target) && inputSet.has(fs.realpathSync(target)))) {
       throw new FpcastError('is one of the inputs: writing it would overwrite the original; choose another --out-dir. Nothing was written', { file: f.to })
     }
     const other = seen.get(target)
     if (other) {
       if (other.from !== undefined && f.from !== undefined && realPathLoose(other.from) === realPathLoose(f.from)) continue
-      throw new FpcastError(`two outputs would both be written here (${other.from ?? 'a rewritten file'} and ${f.from ?? 'a rewritten file'}); rename one, or name the main wasm with --wasm. Nothing was written`, { file: f.to })
+      throw new FpcastError(
+        `two outputs would both be written here (${other.from ?? 'a rewritten file'} and ${f.from ?? 'a rewritten file'}); rename one, or name the main wasm with --wasm. Nothing was written`,
+        { file: f.to },
+      )
     }
-    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new FpcastError('is a directory, where an output file goes; nothing was written', { file: f.to })
+    if (fs.existsSync(target) && fs.statSync(target).isDirectory())
+      throw new FpcastError('is a directory, where an output file goes; nothing was written', { file: f.to })
     seen.set(target, f)
   }
 }
@@ -117,7 +122,11 @@ export function writeAll(outDir: string, planned: PlannedFile[], inputs: string[
     rollBack(placed, staged)
     // Directories this call made, innermost first; one that is not empty stays.
     for (let dir = resolve(outDir); made && (dir === made || isInside(dir, made)); dir = dirname(dir)) {
-      try { fs.rmdirSync(dir) } catch { break }
+      try {
+        fs.rmdirSync(dir)
+      } catch {
+        break
+      }
     }
     throw new FpcastError(`cannot write the output (${(e as Error).message}); nothing was written`, { file: failing, cause: e })
   }
@@ -133,5 +142,9 @@ function rollBack(placed: { to: string; backup?: string }[], staged: { tmp: stri
       else nodeIo.remove(p.to)
     } catch {}
   }
-  for (const s of staged) { try { nodeIo.remove(s.tmp) } catch {} }
+  for (const s of staged) {
+    try {
+      nodeIo.remove(s.tmp)
+    } catch {}
+  }
 }

@@ -26,12 +26,23 @@ export function fpcastRuntime(WA) {
   const TYPE = { i: 0x7f, j: 0x7e, f: 0x7d, d: 0x7c, V: 0x7b, F: 0x70, E: 0x6f }
   const NAME = { i: 'i32', j: 'i64', f: 'f32', d: 'f64', V: 'v128', F: 'funcref', E: 'externref' }
 
-
   // --- a tiny wasm writer, for probe and hook modules ---
-  const leb = (n) => { /** @type {number[]} */ const out = []; do { let byte = n & 0x7f; n >>>= 7; if (n) byte |= 0x80; out.push(byte) } while (n); return out }
-  const str = (s) => { const bytes = Array.from(s, c => c.charCodeAt(0)); return [...leb(bytes.length), ...bytes] }
+  const leb = n => {
+    /** @type {number[]} */ const out = []
+    do {
+      let byte = n & 0x7f
+      n >>>= 7
+      if (n) byte |= 0x80
+      out.push(byte)
+    } while (n)
+    return out
+  }
+  const str = s => {
+    const bytes = Array.from(s, c => c.charCodeAt(0))
+    return [...leb(bytes.length), ...bytes]
+  }
   const section = (id, body) => [id, ...leb(body.length), ...body]
-  const vec = (items) => [...leb(items.length), ...items.flat()]
+  const vec = items => [...leb(items.length), ...items.flat()]
   /**
    * Signatures are WireSigs, as the transform writes them into the metadata
    * (`src/core/wasm/signature.ts`): parameter letters, a colon, result letters
@@ -40,7 +51,10 @@ export function fpcastRuntime(WA) {
    * @param {WireSig} sig
    * @returns {{ params: string, results: string }}
    */
-  const parseSig = (sig) => { const at = sig.indexOf(':'); return { params: sig.slice(0, at), results: sig.slice(at + 1) } }
+  const parseSig = sig => {
+    const at = sig.indexOf(':')
+    return { params: sig.slice(0, at), results: sig.slice(at + 1) }
+  }
   /** The type section entry of a WireSig, with one more i32 parameter if `extraI32`. */
   const funcType = (sig, extraI32 = false) => {
     const { params: p, results: r } = parseSig(sig)
@@ -50,7 +64,15 @@ export function fpcastRuntime(WA) {
   }
   /** A module importing one function per type from "m" and, if `reexport`, exporting them again (as wasm functions). */
   const importModule = (types, reexport) => {
-    const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    const bytes = [
+      0,
+      0x61,
+      0x73,
+      0x6d,
+      1,
+      0,
+      0,
+      0,
       ...section(1, vec(types)),
       ...section(2, vec(types.map((_, i) => [...str('m'), ...str(String(i)), 0, ...leb(i)]))),
     ]
@@ -66,22 +88,45 @@ export function fpcastRuntime(WA) {
     try {
       const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer ? bytes.buffer : bytes, bytes.byteOffset || 0, bytes.byteLength)
       let p = 8
-      const read = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return r >>> 0 }
+      const read = () => {
+        let r = 0,
+          shift = 0,
+          byte
+        do {
+          byte = u8[p++]
+          r |= (byte & 0x7f) << shift
+          shift += 7
+        } while (byte & 0x80)
+        return r >>> 0
+      }
       while (p < u8.length) {
-        const id = u8[p++], size = read(), end = p + size
+        const id = u8[p++],
+          size = read(),
+          end = p + size
         if (id === 1) {
           for (let n = read(); n > 0; n--) {
             if (u8[p++] !== 0x60) return
-            const params = [], results = []
-            for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; params.push(l) }
-            for (let c = read(); c > 0; c--) { const l = LETTER[u8[p++]]; if (!l) return; results.push(l) }
+            const params = [],
+              results = []
+            for (let c = read(); c > 0; c--) {
+              const l = LETTER[u8[p++]]
+              if (!l) return
+              params.push(l)
+            }
+            for (let c = read(); c > 0; c--) {
+              const l = LETTER[u8[p++]]
+              if (!l) return
+              results.push(l)
+            }
             learned.add(`${params.join('')}:${results.join('')}`)
           }
           return
         }
         p = end
       }
-    } catch (e) { /* not ours to judge: the engine reports bad modules */ }
+    } catch (e) {
+      /* not ours to judge: the engine reports bad modules */
+    }
   }
 
   // --- call tables shared with modules instantiated later ---
@@ -101,8 +146,28 @@ export function fpcastRuntime(WA) {
     try {
       const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer ? bytes.buffer : bytes, bytes.byteOffset || 0, bytes.byteLength)
       let p = 8
-      const read = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return r >>> 0 }
-      const readSigned = () => { let r = 0, shift = 0, byte; do { byte = u8[p++]; r |= (byte & 0x7f) << shift; shift += 7 } while (byte & 0x80); return shift < 32 && (byte & 0x40) ? r | (-1 << shift) : r }
+      const read = () => {
+        let r = 0,
+          shift = 0,
+          byte
+        do {
+          byte = u8[p++]
+          r |= (byte & 0x7f) << shift
+          shift += 7
+        } while (byte & 0x80)
+        return r >>> 0
+      }
+      const readSigned = () => {
+        let r = 0,
+          shift = 0,
+          byte
+        do {
+          byte = u8[p++]
+          r |= (byte & 0x7f) << shift
+          shift += 7
+        } while (byte & 0x80)
+        return shift < 32 && byte & 0x40 ? r | (-1 << shift) : r
+      }
       /** An offset: a constant, an imported global, or null for anything else (extended constants). */
       const offset = () => {
         const op = u8[p++]
@@ -120,8 +185,13 @@ export function fpcastRuntime(WA) {
         }
       }
       while (p < u8.length) {
-        const id = u8[p++], size = read(), end = p + size
-        if (id !== 9) { p = end; continue }
+        const id = u8[p++],
+          size = read(),
+          end = p + size
+        if (id !== 9) {
+          p = end
+          continue
+        }
         const segments = []
         for (let n = read(); n > 0; n--) {
           const flags = read()
@@ -136,7 +206,9 @@ export function fpcastRuntime(WA) {
         return segments
       }
       return []
-    } catch (e) { return null }
+    } catch (e) {
+      return null
+    }
   }
   /** After a module is instantiated: the slots its element segments wrote in our call tables are forgotten. */
   function followSharedTables(module, imports) {
@@ -148,7 +220,9 @@ export function fpcastRuntime(WA) {
     tables.forEach((table, index) => {
       const forget = sharers.get(table)
       if (!forget) return
-      const write = (at, length) => { for (const f of forget) f(at, length) }
+      const write = (at, length) => {
+        for (const f of forget) f(at, length)
+      }
       if (!segments) return write(0, table.length)
       for (const seg of segments) {
         if (seg.table !== index) continue
@@ -165,16 +239,36 @@ export function fpcastRuntime(WA) {
   }
 
   // --- adapters built at run time, for signatures the transform did not know ---
-  const ZERO = { i: [0x41, 0], j: [0x42, 0], f: [0x43, 0, 0, 0, 0], d: [0x44, 0, 0, 0, 0, 0, 0, 0, 0], V: [0xfd, 0x0c, ...new Array(16).fill(0)], F: [0xd0, 0x70], E: [0xd0, 0x6f] }
+  const ZERO = {
+    i: [0x41, 0],
+    j: [0x42, 0],
+    f: [0x43, 0, 0, 0, 0],
+    d: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
+    V: [0xfd, 0x0c, ...new Array(16).fill(0)],
+    F: [0xd0, 0x70],
+    E: [0xd0, 0x6f],
+  }
   /** Same rules as the build-time adapters: drop extra arguments, zero missing ones, zero or drop the result; never several results. */
   function adaptable(siteSig, targetSig) {
-    const site = parseSig(siteSig), target = parseSig(targetSig)
+    const site = parseSig(siteSig),
+      target = parseSig(targetSig)
     if (site.results.length > 1 || target.results.length > 1) return false
     const n = Math.min(site.params.length, target.params.length)
     for (let i = 0; i < n; i++) if (site.params[i] !== target.params[i]) return false
     return !site.results || !target.results || site.results === target.results
   }
-  const sleb = (n) => { const out = []; for (;;) { const byte = n & 0x7f; n >>= 7; if ((n === 0 && !(byte & 0x40)) || (n === -1 && (byte & 0x40))) { out.push(byte); return out } out.push(byte | 0x80) } }
+  const sleb = n => {
+    const out = []
+    for (;;) {
+      const byte = n & 0x7f
+      n >>= 7
+      if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
+        out.push(byte)
+        return out
+      }
+      out.push(byte | 0x80)
+    }
+  }
   const adapterModules = new Map()
   const adapterInstances = new WeakMap()
   /**
@@ -189,12 +283,13 @@ export function fpcastRuntime(WA) {
     const tail = !!inst.meta.tailCalls && parseSig(siteSig).results === parseSig(targetSig).results
     const key = [siteSig, targetSig, viaGlobal, tail, record ? `${record.t}/${record.k}` : ''].join('/')
     let perInstance = adapterInstances.get(inst)
-    if (!perInstance) adapterInstances.set(inst, perInstance = new Map())
+    if (!perInstance) adapterInstances.set(inst, (perInstance = new Map()))
     let fn = perInstance.get(key)
     if (fn) return fn
     let module = adapterModules.get(key)
     if (!module) {
-      const site = parseSig(siteSig), target = parseSig(targetSig)
+      const site = parseSig(siteSig),
+        target = parseSig(targetSig)
       const n = site.params.length
       const imports = [[...str('m'), ...str('t'), 1, 0x70, 0, 0]]
       if (record) imports.push([...str('m'), ...str('h'), 1, 0x70, 0, 0])
@@ -208,14 +303,22 @@ export function fpcastRuntime(WA) {
       if (!site.results && target.results) code.push(0x1a)
       if (site.results && !target.results) code.push(...ZERO[site.results])
       const body = [0, ...code, 0x0b]
-      const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+      const bytes = [
+        0,
+        0x61,
+        0x73,
+        0x6d,
+        1,
+        0,
+        0,
+        0,
         ...section(1, vec([funcType(siteSig, !viaGlobal), funcType(targetSig), [0x60, 3, 0x7f, 0x7f, 0x7f, 0]])),
         ...section(2, vec(imports)),
         ...section(3, vec([[0]])),
         ...section(7, vec([[...str('a'), 0, 0]])),
         ...section(10, vec([[...leb(body.length), ...body]])),
       ]
-      adapterModules.set(key, module = new WA.Module(new Uint8Array(bytes)))
+      adapterModules.set(key, (module = new WA.Module(new Uint8Array(bytes))))
     }
     fn = new WA.Instance(module, { m: { t: inst.table, h: inst.hooks, g: inst.slotGlobal, s: inst.siteGlobal } }).exports.a
     perInstance.set(key, fn)
@@ -246,8 +349,8 @@ export function fpcastRuntime(WA) {
       const lines = profile.sites.map(s => `  ${s.site} ${s.function}: ${s.expected} called ${s.actual} x${s.count}`)
       const sites = new Set(profile.sites.map(s => s.site)).size
       proc.stderr.write(`[fpcast-trampoline] adapted calls by site (${sites} sites):\n${lines.join('\n')}\n`)
-      const file = proc.env && proc.env.FPCAST_PROFILE
-      const fs = file && proc.getBuiltinModule && proc.getBuiltinModule('fs')
+      const file = proc.env?.FPCAST_PROFILE
+      const fs = file && proc.getBuiltinModule?.('fs')
       if (fs) fs.writeFileSync(file, JSON.stringify(profile, null, 2))
     })
   }
@@ -262,7 +365,7 @@ export function fpcastRuntime(WA) {
     let found = null
     for (const key of candidates) {
       let probe = probes.get(key)
-      if (!probe) probes.set(key, probe = importModule([funcType(key)], false))
+      if (!probe) probes.set(key, (probe = importModule([funcType(key)], false)))
       try {
         new WA.Instance(probe, { m: { 0: f } })
         found = key
@@ -304,7 +407,14 @@ export function fpcastRuntime(WA) {
   function fromFormat1(meta) {
     const wire = key => `${key.slice(1)}:${key[0] === 'v' ? '' : key[0]}`
     const jsTables = meta.jsTables && Object.fromEntries(Object.entries(meta.jsTables).map(([k, v]) => [wire(k), v]))
-    return { ...meta, sigs: meta.sigs?.map(wire), probeSigs: meta.probeSigs?.map(wire), siteSigs: meta.siteSigs?.map(wire), jsSigs: meta.jsSigs?.map(wire), jsTables }
+    return {
+      ...meta,
+      sigs: meta.sigs?.map(wire),
+      probeSigs: meta.probeSigs?.map(wire),
+      siteSigs: meta.siteSigs?.map(wire),
+      jsSigs: meta.jsSigs?.map(wire),
+      jsTables,
+    }
   }
 
   function findTable(access, imports, instance) {
@@ -354,13 +464,18 @@ export function fpcastRuntime(WA) {
         const f = k < 0 && state.table ? state.table.get(slot) : null
         const key = k >= 0 ? sigs[k] : f && signatureOf(f, candidateSigs())
         const holds = key ? sigText(key) : 'a function of another type'
-        console.error(`[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option) and traps (RuntimeError: unreachable)`)
+        console.error(
+          `[fpcast-trampoline] incompatible indirect call at ${callSite(state.meta)}: the call site expects ${sigText(siteSigs[t])} but table slot ${slot} holds ${holds}; value types differ at some position, so the call cannot be adapted (see the 'incompatible' option) and traps (RuntimeError: unreachable)`,
+        )
       }
       // One count per site and signature of the function adapted to (a GLib emit site calls handlers of several).
       const recordCall = (site, t, k) => {
         const key = site * 0x10000 + k
         const c = state.counts.get(key)
-        if (c) { c.count++; return }
+        if (c) {
+          c.count++
+          return
+        }
         state.counts.set(key, { site, t, k, count: 1 })
         const { sites, sigs, siteSigs } = state.meta
         const where = sites[site] ? `${sites[site].f}#${sites[site].n} (wasm-function[${sites[site].i}])` : `site ${site}`
@@ -368,7 +483,12 @@ export function fpcastRuntime(WA) {
         console.warn(`[fpcast-trampoline] adapted call at ${where}: expects ${sigText(siteSigs[t])}, the function is ${sigText(actual)}`)
       }
       fns = [classify, mismatch, () => {}, recordCall]
-      types = [[0x60, 2, 0x70, 0x7f, 1, 0x7f], [0x60, 3, 0x7f, 0x7f, 0x7f, 0], [0x60, 0, 0], [0x60, 3, 0x7f, 0x7f, 0x7f, 0]]
+      types = [
+        [0x60, 2, 0x70, 0x7f, 1, 0x7f],
+        [0x60, 3, 0x7f, 0x7f, 0x7f, 0],
+        [0x60, 0, 0],
+        [0x60, 3, 0x7f, 0x7f, 0x7f, 0],
+      ]
     } else {
       fns = meta.jsSigs.map(key => (...args) => {
         const idx = args.pop()
@@ -378,20 +498,25 @@ export function fpcastRuntime(WA) {
       types = meta.jsSigs.map(key => funcType(key, true))
     }
     const wrapper = new WA.Instance(importModule(types, true), { m: Object.fromEntries(fns.map((f, i) => [String(i), f])) })
-    const accessOf = m => m.strategy === 'shadow' ? m.table : Object.values(m.jsTables ?? {})[0]
+    const accessOf = m => (m.strategy === 'shadow' ? m.table : Object.values(m.jsTables ?? {})[0])
     if (meta) state.table = findTable(accessOf(meta), imports, null)
 
     function attach(instance, module) {
       if (!state.meta) {
         state.meta = module && readMeta(module)
         if (!state.meta) return
-        if (state.meta.strategy !== 'shadow') throw new Error("[fpcast-trampoline] a module built with strategy 'js' cannot be instantiated through Module.instantiateWasm; build it with the default strategy")
+        if (state.meta.strategy !== 'shadow')
+          throw new Error(
+            "[fpcast-trampoline] a module built with strategy 'js' cannot be instantiated through Module.instantiateWasm; build it with the default strategy",
+          )
       }
       const meta = state.meta
       // The module's exported hooks table gets our functions before anything can call them.
       hooks = instance.exports[HOOKS]
       if (hooks.length < fns.length) hooks.grow(fns.length - hooks.length)
-      fns.forEach((_, i) => { if (meta.strategy !== 'shadow' || i !== 2) hooks.set(i, wrapper.exports[String(i)]) })
+      fns.forEach((_, i) => {
+        if (meta.strategy !== 'shadow' || i !== 2) hooks.set(i, wrapper.exports[String(i)])
+      })
       state.hooks = hooks
       state.slotGlobal = meta.slotGlobal && instance.exports[meta.slotGlobal]
       state.siteGlobal = meta.siteGlobal && instance.exports[meta.siteGlobal]
@@ -407,13 +532,14 @@ export function fpcastRuntime(WA) {
       if (!table || meta.strategy !== 'shadow') return
       const invalidate = instance.exports[meta.invalidate]
       let forget = sharers.get(table)
-      if (!forget) sharers.set(table, forget = new Set())
+      if (!forget) sharers.set(table, (forget = new Set()))
       forget.add((index, count) => invalidate(index, count, true))
       // An own property shadows the prototype's set for this table only. A
       // grown table needs nothing: the shadows grow when a call needs it.
       const set = table.set
       Object.defineProperty(table, 'set', {
-        configurable: true, writable: true,
+        configurable: true,
+        writable: true,
         value(index, value) {
           const r = set.apply(this, arguments)
           invalidate(index, 1, true) // true: the "changed" mark (anything but null)
@@ -449,9 +575,17 @@ export function fpcastRuntime(WA) {
 
   function instantiateModule(module, imports) {
     const meta = readMeta(module)
-    if (!meta) return WA.instantiate(module, imports).then(instance => { followSharedTables(module, imports); return instance })
+    if (!meta)
+      return WA.instantiate(module, imports).then(instance => {
+        followSharedTables(module, imports)
+        return instance
+      })
     const { imports: ours, attach } = prepare(meta, imports)
-    return WA.instantiate(module, ours).then(instance => { followSharedTables(module, imports); attach(instance); return wiredView(instance) })
+    return WA.instantiate(module, ours).then(instance => {
+      followSharedTables(module, imports)
+      attach(instance)
+      return wiredView(instance)
+    })
   }
 
   const ns = Object.create(WA)
@@ -503,7 +637,9 @@ export function fpcastRuntime(WA) {
       return user.call(this, ours, function (instance, module, ...rest) {
         if (wired.has(instance)) return receive.call(this, instance, module, ...rest)
         if (!module && instance && instance.exports && instance.exports[HOOKS]) {
-          throw new Error('[fpcast-trampoline] Module.instantiateWasm passed a transformed instance to its callback without its module; call it as successCallback(instance, module)')
+          throw new Error(
+            '[fpcast-trampoline] Module.instantiateWasm passed a transformed instance to its callback without its module; call it as successCallback(instance, module)',
+          )
         }
         attach(instance, module)
         return receive.call(this, module && readMeta(module) ? wiredView(instance) : instance, module, ...rest)

@@ -25,7 +25,13 @@ export interface Built {
 /** `undefined` builds without the plugin. */
 export type PluginOptions = Options | undefined
 
-export async function viteBuild(root: string, outDir: string, options: PluginOptions, mode: 'client' | 'ssr', extra: Record<string, unknown> = {}): Promise<Built> {
+export async function viteBuild(
+  root: string,
+  outDir: string,
+  options: PluginOptions,
+  mode: 'client' | 'ssr',
+  extra: Record<string, unknown> = {},
+): Promise<Built> {
   const { build } = await import('vite')
   const out = join(root, outDir)
   const ssr = mode === 'ssr'
@@ -35,20 +41,45 @@ export async function viteBuild(root: string, outDir: string, options: PluginOpt
     root,
     configFile: false,
     logLevel: 'warn',
-    customLogger: { info: quiet, warn: (m: string) => { warnings.push(m) }, warnOnce: (m: string) => { warnings.push(m) }, error: quiet, clearScreen: quiet, hasErrorLogged: () => false, hasWarned: false } as any,
+    customLogger: {
+      info: quiet,
+      warn: (m: string) => {
+        warnings.push(m)
+      },
+      warnOnce: (m: string) => {
+        warnings.push(m)
+      },
+      error: quiet,
+      clearScreen: quiet,
+      hasErrorLogged: () => false,
+      hasWarned: false,
+    } as any,
     plugins: options ? [fpcastVite(options)] : [],
     // Node runs of an SSR build: bundle the glue, and give asset URLs as file URLs beside the chunk.
-    ...(ssr ? {
-      ssr: { noExternal: true },
-      experimental: { renderBuiltUrl: (file: string, { hostId, ssr }: { hostId: string; ssr: boolean }) => ssr ? { runtime: `new URL(${JSON.stringify(posix.relative(posix.dirname(hostId), file))}, import.meta.url).href` } : undefined },
-    } : {}),
+    ...(ssr
+      ? {
+          ssr: { noExternal: true },
+          experimental: {
+            renderBuiltUrl: (file: string, { hostId, ssr }: { hostId: string; ssr: boolean }) =>
+              ssr ? { runtime: `new URL(${JSON.stringify(posix.relative(posix.dirname(hostId), file))}, import.meta.url).href` } : undefined,
+          },
+        }
+      : {}),
     build: { outDir: out, emptyOutDir: true, minify: true, sourcemap: true, ...(ssr ? { ssr: 'main.js', ssrEmitAssets: true } : {}) },
     ...extra,
   })
   return { outDir: out, entry: ssr ? 'main.js' : `assets/${readdirSync(join(out, 'assets')).find(f => /^index-.*\.js$/.test(f))}`, warnings }
 }
 
-export async function webpackBuild(root: string, outDir: string, options: PluginOptions, target: 'web' | 'node', entry = './main.js', rspack = false, extra: Record<string, any> = {}): Promise<Built> {
+export async function webpackBuild(
+  root: string,
+  outDir: string,
+  options: PluginOptions,
+  target: 'web' | 'node',
+  entry = './main.js',
+  rspack = false,
+  extra: Record<string, any> = {},
+): Promise<Built> {
   const out = join(root, outDir)
   const filename = target === 'node' ? 'main.cjs' : 'main.js'
   const config = {
@@ -67,13 +98,16 @@ export async function webpackBuild(root: string, outDir: string, options: Plugin
     stats: 'errors-only' as const,
   }
   const warnings: string[] = []
-  const run = (compiler: any) => new Promise<void>((resolve, reject) => compiler.run((err: Error | null, stats: any) => {
-    compiler.close(() => {})
-    if (err) return reject(err)
-    if (stats.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true, errorDetails: true })))
-    for (const w of stats.toJson({ all: false, warnings: true }).warnings ?? []) warnings.push(String(w.message ?? w))
-    resolve()
-  }))
+  const run = (compiler: any) =>
+    new Promise<void>((resolve, reject) =>
+      compiler.run((err: Error | null, stats: any) => {
+        compiler.close(() => {})
+        if (err) return reject(err)
+        if (stats.hasErrors()) return reject(new Error(stats.toString({ all: false, errors: true, errorDetails: true })))
+        for (const w of stats.toJson({ all: false, warnings: true }).warnings ?? []) warnings.push(String(w.message ?? w))
+        resolve()
+      }),
+    )
   if (rspack) {
     const { rspack: create } = await import('@rspack/core')
     await run(create(config as any))
@@ -89,7 +123,13 @@ export async function rollupBuild(root: string, outDir: string, options: PluginO
   const { nodeResolve } = await import('@rollup/plugin-node-resolve')
   const out = join(root, outDir)
   const warnings: string[] = []
-  const bundle = await rollup({ input: join(root, input), plugins: [...(options ? [fpcastRollup(options)] : []), nodeResolve()], onwarn: (w) => { warnings.push(w.message) } })
+  const bundle = await rollup({
+    input: join(root, input),
+    plugins: [...(options ? [fpcastRollup(options)] : []), nodeResolve()],
+    onwarn: w => {
+      warnings.push(w.message)
+    },
+  })
   await bundle.write({ dir: out, format: 'es', sourcemap: true, assetFileNames: 'assets/[name]-[hash][extname]' })
   await bundle.close()
   return { outDir: out, entry: input, warnings }
@@ -99,7 +139,15 @@ export async function rolldownBuild(root: string, outDir: string, options: Plugi
   const { rolldown } = await import('rolldown')
   const out = join(root, outDir)
   const warnings: string[] = []
-  const bundle = await rolldown({ input: join(root, input), cwd: root, plugins: options ? [fpcastRolldown(options)] : [], platform: 'neutral', onLog: (level, log) => { if (level === 'warn') warnings.push(log.message) } })
+  const bundle = await rolldown({
+    input: join(root, input),
+    cwd: root,
+    plugins: options ? [fpcastRolldown(options)] : [],
+    platform: 'neutral',
+    onLog: (level, log) => {
+      if (level === 'warn') warnings.push(log.message)
+    },
+  })
   await bundle.write({ dir: out, format: 'es', sourcemap: true, assetFileNames: 'assets/[name]-[hash][extname]' })
   await bundle.close()
   return { outDir: out, entry: input, warnings }

@@ -13,13 +13,15 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 const BUNDLERS = ['vite', 'webpack', 'rollup', 'rolldown', 'esbuild', 'rspack'] as const
 
 describe('package exports', () => {
-  it.each(BUNDLERS)('./%s is exported, built and typed', async (bundler) => {
+  it.each(BUNDLERS)('./%s is exported, built and typed', async bundler => {
     const entry = pkg.exports[`./${bundler}`]
     expect(entry).toEqual({ types: `./dist/${bundler}.d.ts`, import: `./dist/${bundler}.js`, default: `./dist/${bundler}.js` })
     expect(existsSync(join(ROOT, entry.import))).toBe(true)
     expect(readFileSync(join(ROOT, entry.types), 'utf8')).toMatch(/Options/)
     // One tiny entry per bundler: the logic lives in src/bundler.
-    const code = readFileSync(join(ROOT, `src/${bundler}.ts`), 'utf8').split('\n').filter(l => l.trim() && !/^\s*(?:\/\*\*|\*|\/\/)/.test(l))
+    const code = readFileSync(join(ROOT, `src/${bundler}.ts`), 'utf8')
+      .split('\n')
+      .filter(l => l.trim() && !/^\s*(?:\/\*\*|\*|\/\/)/.test(l))
     expect(code.length).toBeLessThanOrEqual(5)
     const { default: plugin } = await import(`unplugin-fpcast-trampoline/${bundler}`)
     expect(typeof plugin).toBe('function')
@@ -40,7 +42,7 @@ describe('package exports', () => {
     expect(r.status).toBe(0)
   })
 
-  it.each(BUNDLERS)('./%s does not load binaryen when a config loads it (the transform runs in workers)', (bundler) => {
+  it.each(BUNDLERS)('./%s does not load binaryen when a config loads it (the transform runs in workers)', bundler => {
     // The static import graph of the built entry: binaryen (top-level await) must not be in it.
     const seen = new Set<string>()
     const visit = (file: string) => {
@@ -57,7 +59,7 @@ describe('package exports', () => {
     expect([...seen].filter(s => s === 'binaryen' || s.startsWith('binaryen/'))).toEqual([])
   })
 
-  it('every types file that package.json names is built (the runtime\'s is hand-written)', () => {
+  it("every types file that package.json names is built (the runtime's is hand-written)", () => {
     for (const [path, entry] of Object.entries(pkg.exports) as [string, { types?: string }][]) {
       if (entry.types) expect(existsSync(join(ROOT, entry.types)), path).toBe(true)
     }

@@ -15,7 +15,9 @@ import { closeBrowser, GLIB_EXPECTED, pageFor, runInChromium, runInNode, serveSt
 
 afterAll(closeBrowser)
 
-const SQL_EXPECTED = execFileSync(process.execPath, [join(ROOT, 'test/sqljs/smoke.cjs'), join(ROOT, 'node_modules/sql.js/dist')], { encoding: 'utf8' }).trimEnd().split('\n')
+const SQL_EXPECTED = execFileSync(process.execPath, [join(ROOT, 'test/sqljs/smoke.cjs'), join(ROOT, 'node_modules/sql.js/dist')], { encoding: 'utf8' })
+  .trimEnd()
+  .split('\n')
 const OK = { lines: GLIB_EXPECTED, errors: [], error: null }
 
 async function inChromium(outDir: string, entry: string, type: 'module' | 'classic' = 'module') {
@@ -127,7 +129,10 @@ describe('plain wasm imports: ?init and ?url', () => {
     expect(await runInNode(join(b.outDir, b.entry))).toEqual({ lines: EXPECTED, errors: [], error: null })
   })
 
-  describe.each([{ bundler: 'webpack', rspack: false }, { bundler: 'rspack', rspack: true }])('direct import with async WebAssembly ($bundler)', ({ bundler, rspack }) => {
+  describe.each([
+    { bundler: 'webpack', rspack: false },
+    { bundler: 'rspack', rspack: true },
+  ])('direct import with async WebAssembly ($bundler)', ({ bundler, rspack }) => {
     const config = (root: string) => ({ experiments: { asyncWebAssembly: true }, resolve: { alias: { env: join(root, 'env.js') } } })
 
     it('runs in Chromium', async () => {

@@ -51,7 +51,11 @@ const cases: Case[] = [
     name: 'rspack',
     async build(root, withPlugin, reports) {
       const o = withPlugin ? opts(reports) : undefined
-      return { web: await webpackBuild(root, 'dist', o, 'web', './main.js', true), node: await webpackBuild(root, 'dist-node', o, 'node', './main.js', true), webScript: 'classic' }
+      return {
+        web: await webpackBuild(root, 'dist', o, 'web', './main.js', true),
+        node: await webpackBuild(root, 'dist-node', o, 'node', './main.js', true),
+        webScript: 'classic',
+      }
     },
     untransformedRunsInBrowser: true,
   },
@@ -81,7 +85,7 @@ const cases: Case[] = [
   },
 ]
 
-describe.each(cases)('$name', (c) => {
+describe.each(cases)('$name', c => {
   const reports: WasmReport[] = []
   let built: Awaited<ReturnType<Case['build']>>
   let plain: Awaited<ReturnType<Case['build']>>
@@ -150,9 +154,10 @@ describe.each(cases)('$name', (c) => {
   })
 
   // Rollup, Rolldown and esbuild do not carry the wasm of new URL(..., import.meta.url) on their own: nothing to run there.
-  if (c.untransformedRunsInBrowser) it('traps without the plugin (Chromium)', async () => {
-    const { result } = await inChromium(plain)
-    expect(result.lines).toEqual(GLIB_EXPECTED.slice(0, 1))
-    expect(result.error).toContain(TRAP)
-  })
+  if (c.untransformedRunsInBrowser)
+    it('traps without the plugin (Chromium)', async () => {
+      const { result } = await inChromium(plain)
+      expect(result.lines).toEqual(GLIB_EXPECTED.slice(0, 1))
+      expect(result.error).toContain(TRAP)
+    })
 })

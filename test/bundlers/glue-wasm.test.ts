@@ -24,7 +24,7 @@ const literal = (text: string): string => new Function(`return ${text}`)()
 describe('single-file embeddings', () => {
   const all = new Uint8Array([0, 0x61, 0x73, 0x6d, ...Array.from({ length: 256 }, (_, i) => i), 0x22, 0x27, 0x5c, 0x24, 0x60, 0x0a])
 
-  it.each(['"', "'", '`'])('binaryDecode literal with %s quotes round-trips every byte value', (quote) => {
+  it.each(['"', "'", '`'])('binaryDecode literal with %s quotes round-trips every byte value', quote => {
     const lit = encodeEmbeddedWasm(all, 'binary', quote)
     const text = literal(lit)
     expect(Uint8Array.from(text, c => c.charCodeAt(0) - 1)).toEqual(all)
@@ -55,7 +55,9 @@ describe('single-file embeddings', () => {
   it('binaryDecode glue: the bundle carries the transformed module and runs (rolldown, Node)', async () => {
     const root = workdir('plain', 'binary-decode')
     // Emscripten 4's -sSINGLE_FILE_BINARY_ENCODE shape: each char is byte + 1, decoded by binaryDecode().
-    writeFileSync(join(root, 'glue.mjs'), `/** @noinline */
+    writeFileSync(
+      join(root, 'glue.mjs'),
+      `/** @noinline */
 function binaryDecode(bin){for(var i=0,l=bin.length,o=new Uint8Array(l);i<l;++i){o[i]=bin.charCodeAt(i)-1}return o}
 export default async function createModule(Module = {}) {
   var info = { env: { log: Module.log } };
@@ -64,10 +66,14 @@ export default async function createModule(Module = {}) {
   var result = await WebAssembly.instantiate(binary, info);
   return result.instance;
 }
-`)
-    writeFileSync(join(root, 'entry.js'), `import createModule from './glue.mjs'
+`,
+    )
+    writeFileSync(
+      join(root, 'entry.js'),
+      `import createModule from './glue.mjs'
 export const run = async () => { const i = await createModule({ log() {} }); try { return i.exports.call2(0, 41, 99) } catch (e) { return String(e.message) } }
-`)
+`,
+    )
     const withPlugin = await rolldownBuild(root, 'dist', { report: false, cache: false }, 'entry.js')
     const plain = await rolldownBuild(root, 'dist-plain', undefined, 'entry.js')
     const run = async (dir: string) => (await import(pathToFileURL(join(dir, 'entry.js')).href)).run()
@@ -99,8 +105,9 @@ describe('how real glue locates its wasm', () => {
     expect(out.sites).toBeGreaterThan(0)
     // Every Module.locateFile read goes through the helper; no new URL of the original name is left for a bundler to find.
     const withoutHelper = out.code.replace(new RegExp(`function ${LOCATE_BINDING}[\\s\\S]*?\\n}\\n`), '')
-    const rawReads = [...withoutHelper.matchAll(/(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\.locateFile\b|\[\s*["']locateFile["']\s*\])/g)]
-      .filter(m => !withoutHelper.slice(0, m.index).endsWith(`${LOCATE_BINDING}(`) && !/^\s*=(?!=)/.test(withoutHelper.slice(m.index! + m[0].length)))
+    const rawReads = [...withoutHelper.matchAll(/(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\.locateFile\b|\[\s*["']locateFile["']\s*\])/g)].filter(
+      m => !withoutHelper.slice(0, m.index).endsWith(`${LOCATE_BINDING}(`) && !/^\s*=(?!=)/.test(withoutHelper.slice(m.index! + m[0].length)),
+    )
     expect(rawReads.map(m => m[0])).toEqual([])
     expect(out.code).not.toContain(`new URL("${name}",import.meta.url)`)
     expect(out.code.split(`new URL(${URL_BINDING},`).length - 1).toBe(newUrl)
@@ -110,7 +117,11 @@ describe('how real glue locates its wasm', () => {
 
   it('the locate helper answers the bundled URL for the wasm and defers for other files', () => {
     const code = read('test/bundlers/fixtures/glib_cjs/glib_cjs.js')
-    const out = rewriteGlueWasm(code, { fileName: 'glib_cjs.js', wasm: { kind: 'external', name: 'glib_cjs.wasm' }, urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";` })
+    const out = rewriteGlueWasm(code, {
+      fileName: 'glib_cjs.js',
+      wasm: { kind: 'external', name: 'glib_cjs.wasm' },
+      urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";`,
+    })
     const helper = out.code.slice(out.code.indexOf(`function ${LOCATE_BINDING}`), out.code.indexOf('\n}\n', out.code.indexOf(`function ${LOCATE_BINDING}`)) + 2)
     const make = new Function(`var ${URL_BINDING} = "https://cdn.example/app-0123.wasm"; var process; ${helper}; return ${LOCATE_BINDING};`)()
     expect(make({})('glib_cjs.wasm', 'https://site/js/')).toBe('https://cdn.example/app-0123.wasm')
@@ -119,15 +130,20 @@ describe('how real glue locates its wasm', () => {
     expect(make({ locateFile: () => 'https://elsewhere/untransformed.wasm' })('glib_cjs.wasm', '')).toBe('https://cdn.example/app-0123.wasm')
   })
 
-  it('loaders that drive a glue are not glue: Pyodide\'s pyodide.mjs (which embeds a probe module)', () => {
+  it("loaders that drive a glue are not glue: Pyodide's pyodide.mjs (which embeds a probe module)", () => {
     expect(looksLikeGlue(read('node_modules/pyodide/pyodide.mjs'))).toBe(false)
     expect(looksLikeGlue(read('node_modules/pyodide/pyodide.js'))).toBe(false)
   })
 
   it('glue that names its wasm but locates it some other way is left alone with a note saying why; rewriting it anyway is refused', () => {
     const code = 'var Module={};Module.instantiateWasm;Module.wasmBinary;fetch("app.wasm").then(r=>WebAssembly.instantiateStreaming(r,{}))'
-    expect(recognizeGlue(code, { fileName: 'odd.js', needLocate: true })).toMatchObject({ kind: 'skip', warn: true, why: expect.stringContaining("cannot tell how it locates 'app.wasm'") })
-    expect(() => rewriteGlueWasm(code, { fileName: 'odd.js', wasm: { kind: 'external', name: 'app.wasm' }, urlPrologue: '' }))
-      .toThrow("[fpcast-trampoline] odd.js: cannot tell how this glue locates 'app.wasm': expected new URL('app.wasm', import.meta.url) or a Module.locateFile lookup")
+    expect(recognizeGlue(code, { fileName: 'odd.js', needLocate: true })).toMatchObject({
+      kind: 'skip',
+      warn: true,
+      why: expect.stringContaining("cannot tell how it locates 'app.wasm'"),
+    })
+    expect(() => rewriteGlueWasm(code, { fileName: 'odd.js', wasm: { kind: 'external', name: 'app.wasm' }, urlPrologue: '' })).toThrow(
+      "[fpcast-trampoline] odd.js: cannot tell how this glue locates 'app.wasm': expected new URL('app.wasm', import.meta.url) or a Module.locateFile lookup",
+    )
   })
 })

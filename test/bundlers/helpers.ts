@@ -21,7 +21,9 @@ export const TRAP = 'function signature mismatch'
 let sqljsLines: string[] | undefined
 /** What stock sql.js prints under Node for its API smoke test (test/sqljs/smoke.cjs): what every bundled build must print. */
 export function sqljsExpected(): string[] {
-  sqljsLines ??= execFileSync(process.execPath, [join(ROOT, 'test/sqljs/smoke.cjs'), join(ROOT, 'node_modules/sql.js/dist')], { encoding: 'utf8' }).trimEnd().split('\n')
+  sqljsLines ??= execFileSync(process.execPath, [join(ROOT, 'test/sqljs/smoke.cjs'), join(ROOT, 'node_modules/sql.js/dist')], { encoding: 'utf8' })
+    .trimEnd()
+    .split('\n')
   return sqljsLines
 }
 
@@ -60,9 +62,23 @@ export function workdir(app: string, name: string): string {
     for (const [from, file] of files) cpSync(from, join(to, file))
     writeFileSync(join(to, 'package.json'), JSON.stringify({ name: id, version: '1.0.0', ...json }))
   }
-  pkg('glib-esm', [[join(FIXTURES, 'build/glib_esm/glib.mjs'), 'glib.mjs'], [join(FIXTURES, 'build/glib_esm/glib.wasm'), 'glib.wasm']], { type: 'module', exports: './glib.mjs' })
+  pkg(
+    'glib-esm',
+    [
+      [join(FIXTURES, 'build/glib_esm/glib.mjs'), 'glib.mjs'],
+      [join(FIXTURES, 'build/glib_esm/glib.wasm'), 'glib.wasm'],
+    ],
+    { type: 'module', exports: './glib.mjs' },
+  )
   const extra = join(ROOT, 'test/bundlers/fixtures')
-  pkg('glib-cjs', [[join(extra, 'glib_cjs/glib_cjs.js'), 'glib_cjs.js'], [join(extra, 'glib_cjs/glib_cjs.wasm'), 'glib_cjs.wasm']], { main: './glib_cjs.js', exports: './glib_cjs.js' })
+  pkg(
+    'glib-cjs',
+    [
+      [join(extra, 'glib_cjs/glib_cjs.js'), 'glib_cjs.js'],
+      [join(extra, 'glib_cjs/glib_cjs.wasm'), 'glib_cjs.wasm'],
+    ],
+    { main: './glib_cjs.js', exports: './glib_cjs.js' },
+  )
   pkg('glib-single', [[join(extra, 'glib_single/glib_single.mjs'), 'glib_single.mjs']], { type: 'module', exports: './glib_single.mjs' })
   return dir
 }
@@ -74,7 +90,14 @@ export async function runInNode(bundle: string, flags: string[] = []): Promise<A
   return JSON.parse(stdout.trim().split('\n').pop()!)
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css' }
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.css': 'text/css',
+}
 
 export interface StaticServer {
   url: string
@@ -95,13 +118,25 @@ export async function serveStatic(dir: string, pages: Record<string, string> = {
     if (req.method === 'POST' && onPost) {
       const chunks: Buffer[] = []
       req.on('data', c => chunks.push(c))
-      req.on('end', () => { res.writeHead(204).end(); onPost(path, Buffer.concat(chunks).toString('utf8')) })
+      req.on('end', () => {
+        res.writeHead(204).end()
+        onPost(path, Buffer.concat(chunks).toString('utf8'))
+      })
       return
     }
-    if (path === '/favicon.ico') { res.writeHead(204).end(); return }
-    if (pages[path]) { res.writeHead(200, { 'Content-Type': 'text/html' }).end(pages[path]); return }
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end()
+      return
+    }
+    if (pages[path]) {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(pages[path])
+      return
+    }
     const file = normalize(join(dir, path === '/' ? 'index.html' : path))
-    if (!file.startsWith(dir) || !existsSync(file)) { res.writeHead(404).end('not found'); return }
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end('not found')
+      return
+    }
     res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file))
   })
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
@@ -145,15 +180,21 @@ export async function runInChromium(url: string, expression = 'globalThis.__fpca
   const problems: string[] = []
   const wasm: string[] = []
   // Fetches of wasm files; not JS modules whose id ends in .wasm (Vite dev serves `x.wasm?import` modules).
-  page.on('request', r => { if (r.resourceType() !== 'script' && /\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.url()) })
+  page.on('request', r => {
+    if (r.resourceType() !== 'script' && /\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.url())
+  })
   page.on('pageerror', e => problems.push(`pageerror: ${e.message}`))
   page.on('requestfailed', r => problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`))
-  page.on('response', r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`) })
-  page.on('console', m => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`) })
+  page.on('response', r => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`)
+  })
+  page.on('console', m => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`)
+  })
   try {
     await page.goto(url)
     await page.waitForFunction(expression, undefined, { timeout: 30_000 })
-    const result = await page.evaluate(expression) as AppResult
+    const result = (await page.evaluate(expression)) as AppResult
     return { result, problems, wasm }
   } finally {
     await page.close()

@@ -51,8 +51,20 @@ describe('several plugin instances in one build', () => {
       platform: 'neutral',
       plugins: [
         // The first instance sees the other's virtual modules first: it must pass them on.
-        fpcastRolldown({ include: ['diag/*'], diagnostics: true, cache: false, progressAfterMs: 60_000, report: report => reports.push({ instance: 'diag', report }) }),
-        fpcastRolldown({ include: ['js/*'], strategy: 'js', cache: false, progressAfterMs: 60_000, report: report => reports.push({ instance: 'js', report }) }),
+        fpcastRolldown({
+          include: ['diag/*'],
+          diagnostics: true,
+          cache: false,
+          progressAfterMs: 60_000,
+          report: report => reports.push({ instance: 'diag', report }),
+        }),
+        fpcastRolldown({
+          include: ['js/*'],
+          strategy: 'js',
+          cache: false,
+          progressAfterMs: 60_000,
+          report: report => reports.push({ instance: 'js', report }),
+        }),
       ],
     })
     const out = join(root, 'dist')

@@ -36,7 +36,9 @@ describe('errors name the file and the reason', () => {
   async function buildNotes(root: string, options: Parameters<typeof fpcastRolldown>[0] = {}): Promise<string[]> {
     const lines: string[] = []
     const log = console.log
-    console.log = (...a: unknown[]) => { lines.push(a.join(' ')) }
+    console.log = (...a: unknown[]) => {
+      lines.push(a.join(' '))
+    }
     try {
       await rolldownBuild(root, 'dist', { cache: false, ...options })
     } finally {
@@ -53,7 +55,9 @@ describe('errors name the file and the reason', () => {
     expect(notes).toHaveLength(1)
     expect(notes[0]).toMatch(/^\[fpcast-trampoline\] note: \S*node_modules\/glib-esm\/glib\.mjs: loads 'glib\.wasm', which is not beside it; shipped as it was/)
     const message = await buildError(root, { report: false, cache: false, include: ['**/glib-esm/*'] })
-    expect(message).toMatch(/\[fpcast-trampoline\] \S*node_modules\/glib-esm\/glib\.mjs: this file matches the plugin's include option but is not Emscripten glue the plugin can rewrite: it loads 'glib\.wasm', which is not beside it/)
+    expect(message).toMatch(
+      /\[fpcast-trampoline\] \S*node_modules\/glib-esm\/glib\.mjs: this file matches the plugin's include option but is not Emscripten glue the plugin can rewrite: it loads 'glib\.wasm', which is not beside it/,
+    )
   })
 
   it('invalid wasm: a note naming the wasm and the reason; an error when the user named the file', async () => {
@@ -75,7 +79,7 @@ describe('errors name the file and the reason', () => {
     expect(notes[0]).toMatch(/glib-esm\/glib\.mjs: left as it was: \S*glib-esm\/glib\.wasm: /)
   })
 
-  it('a loader that only drives a glue is left alone: Pyodide\'s pyodide.mjs bundles untouched', async () => {
+  it("a loader that only drives a glue is left alone: Pyodide's pyodide.mjs bundles untouched", async () => {
     const root = workdir('glib', 'pyodide-loader')
     writeFileSync(join(root, 'py.js'), "import { loadPyodide } from 'pyodide'\nglobalThis.loadPyodide = loadPyodide\n")
     const reports: WasmReport[] = []
@@ -91,7 +95,9 @@ describe('errors name the file and the reason', () => {
     writeFileSync(join(root, 'loader.js'), 'export const load = (b) => WebAssembly.instantiate(b, {})\n')
     writeFileSync(join(root, 'entry.js'), "import { load } from './loader.js'\nglobalThis.load = load\n")
     const message = await buildError(root, { report: false, include: ['**/loader.js'] }, 'entry.js')
-    expect(message).toMatch(/\[fpcast-trampoline\] \S*loader\.js: this file matches the plugin's include option but is not Emscripten glue the plugin can rewrite: it instantiates wasm but is not Emscripten glue\. Narrow the option, or add the file to exclude/)
+    expect(message).toMatch(
+      /\[fpcast-trampoline\] \S*loader\.js: this file matches the plugin's include option but is not Emscripten glue the plugin can rewrite: it instantiates wasm but is not Emscripten glue\. Narrow the option, or add the file to exclude/,
+    )
   })
 
   it('glue that names no wasm: its instantiation is hooked, and a note points at the wasm option', async () => {
@@ -105,17 +111,29 @@ describe('errors name the file and the reason', () => {
   })
 
   it('bad options fail when the plugin is created', () => {
-    expect(() => fpcastRolldown({ strategy: 'fast' as never })).toThrow("[fpcast-trampoline] <plugin options>: option strategy: 'fast' is not one of auto, shadow, js")
+    expect(() => fpcastRolldown({ strategy: 'fast' as never })).toThrow(
+      "[fpcast-trampoline] <plugin options>: option strategy: 'fast' is not one of auto, shadow, js",
+    )
     expect(() => fpcastRolldown({ parallel: 0 })).toThrow('[fpcast-trampoline] <plugin options>: option parallel: expected a positive integer, got 0')
     // A typo, a wrong type: one line each, naming the option and what it takes (plain-JS configs get no type check).
-    expect(() => fpcastRolldown({ strategyy: 'js' } as never)).toThrow(/^\[fpcast-trampoline\] <plugin options>: unknown option 'strategyy' \(did you mean 'strategy'\?\); the options are include, exclude, wasm, strategy, /)
-    expect(() => fpcastRolldown({ diagnostics: 'yes' } as never)).toThrow("[fpcast-trampoline] <plugin options>: option diagnostics: expected true or false, got 'yes'")
-    expect(() => fpcastRolldown({ report: 'verbose' } as never)).toThrow("[fpcast-trampoline] <plugin options>: option report: expected true, false or a function, got 'verbose'")
+    expect(() => fpcastRolldown({ strategyy: 'js' } as never)).toThrow(
+      /^\[fpcast-trampoline\] <plugin options>: unknown option 'strategyy' \(did you mean 'strategy'\?\); the options are include, exclude, wasm, strategy, /,
+    )
+    expect(() => fpcastRolldown({ diagnostics: 'yes' } as never)).toThrow(
+      "[fpcast-trampoline] <plugin options>: option diagnostics: expected true or false, got 'yes'",
+    )
+    expect(() => fpcastRolldown({ report: 'verbose' } as never)).toThrow(
+      "[fpcast-trampoline] <plugin options>: option report: expected true, false or a function, got 'verbose'",
+    )
     let both = ''
-    try { fpcastRolldown({ diagnostic: true, cache: 3 } as never) } catch (e) { both = (e as Error).message }
+    try {
+      fpcastRolldown({ diagnostic: true, cache: 3 } as never)
+    } catch (e) {
+      both = (e as Error).message
+    }
     expect(both.split('\n')).toEqual([
       expect.stringMatching(/^\[fpcast-trampoline\] <plugin options>: unknown option 'diagnostic' \(did you mean 'diagnostics'\?\)/),
-      "[fpcast-trampoline] <plugin options>: option cache: expected true, false or a directory path, got 3",
+      '[fpcast-trampoline] <plugin options>: option cache: expected true, false or a directory path, got 3',
     ])
     expect(() => fpcastRolldown({ sites: { include: { signatures: ['nope'] } } })).toThrow("option include.signatures: 'nope' is not a signature")
   })
@@ -190,7 +208,13 @@ describe('persistent cache', () => {
       const { default: plugin } = await import(pathToFileURL(join(pkg, 'dist', 'rolldown.js')).href)
       const root = workdir('glib', `cache-code-${n++}`)
       const reports: WasmReport[] = []
-      const bundle = await rolldown({ input: join(root, 'main.js'), cwd: root, plugins: [plugin({ cache, report: (r: WasmReport) => reports.push(r) })], logLevel: 'silent', platform: 'neutral' })
+      const bundle = await rolldown({
+        input: join(root, 'main.js'),
+        cwd: root,
+        plugins: [plugin({ cache, report: (r: WasmReport) => reports.push(r) })],
+        logLevel: 'silent',
+        platform: 'neutral',
+      })
       await bundle.write({ dir: join(root, 'dist'), format: 'es' })
       await bundle.close()
       return reports.map(r => r.cached)
@@ -209,7 +233,9 @@ describe('several wasm files', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
       await rolldownBuild(root, 'dist', { report: r => reports.push(r), cache: false, parallel: 2, progressAfterMs: 0 }, 'both.js')
-      expect(log.mock.calls.map(c => String(c[0])).filter(l => l.includes('transforming'))).toContainEqual(expect.stringMatching(/^\[fpcast-trampoline\] transforming \S*sql-wasm\.wasm \(0\.7 MiB\)\.\.\. \d+ s$/))
+      expect(log.mock.calls.map(c => String(c[0])).filter(l => l.includes('transforming'))).toContainEqual(
+        expect.stringMatching(/^\[fpcast-trampoline\] transforming \S*sql-wasm\.wasm \(0\.7 MiB\)\.\.\. \d+ s$/),
+      )
     } finally {
       log.mockRestore()
     }

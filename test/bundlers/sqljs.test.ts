@@ -41,7 +41,13 @@ describe('sql.js in Chromium', () => {
   it('Vite dev server (sql.js pre-bundled)', async () => {
     const { createServer } = await import('vite')
     const reports: WasmReport[] = []
-    const server = await createServer({ root: workdir('sqljs', 'sqljs-vite-dev'), configFile: false, logLevel: 'silent', plugins: [fpcast({ report: r => reports.push(r) })], server: { host: '127.0.0.1', port: 0, hmr: false } })
+    const server = await createServer({
+      root: workdir('sqljs', 'sqljs-vite-dev'),
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [fpcast({ report: r => reports.push(r) })],
+      server: { host: '127.0.0.1', port: 0, hmr: false },
+    })
     await server.listen()
     try {
       const { result, problems, wasm } = await runInChromium(server.resolvedUrls!.local[0])

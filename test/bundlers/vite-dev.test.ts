@@ -28,7 +28,7 @@ async function devServer(root: string, reports: WasmReport[], optimizeDeps: Reco
 }
 
 function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const s = createNetServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as AddressInfo
       s.close(() => resolve(port))

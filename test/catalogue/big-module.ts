@@ -14,8 +14,28 @@
  * the same as under -sEMULATE_FUNCTION_POINTER_CASTS.
  */
 
-const leb = (n: number): number[] => { const out: number[] = []; do { let byte = n & 0x7f; n >>>= 7; if (n) byte |= 0x80; out.push(byte) } while (n); return out }
-const sleb = (n: number): number[] => { const out: number[] = []; for (;;) { const byte = n & 0x7f; n >>= 7; if ((n === 0 && !(byte & 0x40)) || (n === -1 && (byte & 0x40))) { out.push(byte); return out } out.push(byte | 0x80) } }
+const leb = (n: number): number[] => {
+  const out: number[] = []
+  do {
+    let byte = n & 0x7f
+    n >>>= 7
+    if (n) byte |= 0x80
+    out.push(byte)
+  } while (n)
+  return out
+}
+const sleb = (n: number): number[] => {
+  const out: number[] = []
+  for (;;) {
+    const byte = n & 0x7f
+    n >>= 7
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
+      out.push(byte)
+      return out
+    }
+    out.push(byte | 0x80)
+  }
+}
 const str = (s: string) => [...leb(s.length), ...Buffer.from(s)]
 
 const I32 = 0x7f
@@ -36,7 +56,9 @@ export function bigModule({ targetBytes }: BigModuleOptions): Uint8Array {
   // one per callback signature, at slots derived from the argument.
   const worker = (w: number): number[] => {
     const code: number[] = [0] // no locals
-    const filler = (k: number) => { for (let i = 0; i < k; i++) code.push(0x20, 0, 0x41, ...sleb((w * 7919 + i * 104729) | 0), 0x6a, 0x21, 0) } // local.set 0 (local.get 0 + c)
+    const filler = (k: number) => {
+      for (let i = 0; i < k; i++) code.push(0x20, 0, 0x41, ...sleb((w * 7919 + i * 104729) | 0), 0x6a, 0x21, 0)
+    } // local.set 0 (local.get 0 + c)
     for (let site = 0; site < 4; site++) {
       filler(12)
       // args for this site's type, then the slot: (arg0 + w + site) % CALLBACKS
@@ -67,8 +89,11 @@ export function bigModule({ targetBytes }: BigModuleOptions): Uint8Array {
   runCode.push(0x0b)
 
   const section = (id: number, body: number[] | Uint8Array[]) => {
-    const parts = body as (number[] | Uint8Array[])
-    const flat = Array.isArray(parts[0]) || parts[0] instanceof Uint8Array ? Buffer.concat((parts as Uint8Array[]).map(p => Uint8Array.from(p))) : Uint8Array.from(parts as number[])
+    const parts = body as number[] | Uint8Array[]
+    const flat =
+      Array.isArray(parts[0]) || parts[0] instanceof Uint8Array
+        ? Buffer.concat((parts as Uint8Array[]).map(p => Uint8Array.from(p)))
+        : Uint8Array.from(parts as number[])
     return Buffer.concat([Uint8Array.from([id, ...leb(flat.length)]), flat])
   }
   const types = [...CALLBACK_TYPES.map(p => [0x60, ...leb(p.length), ...p, 1, I32]), [0x60, 1, I32, 1, I32], [0x60, 0, 1, I32]]
@@ -100,7 +125,9 @@ export function expectedRun(): number {
       const c = (x + w + site) & (CALLBACKS - 1)
       let result = c * 31 + 1
       // Missing arguments are 0, extra ones are dropped.
-      CALLBACK_TYPES[c % 4].forEach((_, i) => { result = (result + Math.imul(args[i] ?? 0, i + 2)) | 0 })
+      CALLBACK_TYPES[c % 4].forEach((_, i) => {
+        result = (result + Math.imul(args[i] ?? 0, i + 2)) | 0
+      })
       x = (result + x) | 0
     }
     sum = (sum + x) | 0

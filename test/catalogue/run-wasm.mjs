@@ -9,12 +9,15 @@ import { fpcastRuntime } from '../../dist/runtime.js'
 
 const [file, how = 'runtime', ...flags] = process.argv.slice(2)
 const WA = how === 'runtime' ? fpcastRuntime(WebAssembly) : WebAssembly
-const print = (o) => process.stdout.write(`${JSON.stringify(o)}\n`)
+const print = o => process.stdout.write(`${JSON.stringify(o)}\n`)
 try {
   const bytes = readFileSync(file)
   let value
   if (flags.includes('--jspi')) {
-    const sleep = new WebAssembly.Suspending(async (x) => { await new Promise(r => setTimeout(r, 1)); return x * 2 })
+    const sleep = new WebAssembly.Suspending(async x => {
+      await new Promise(r => setTimeout(r, 1))
+      return x * 2
+    })
     const { instance } = await WA.instantiate(bytes, { env: { sleep } })
     value = await WebAssembly.promising(instance.exports.run)(5)
   } else {

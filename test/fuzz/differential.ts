@@ -17,7 +17,10 @@ import { transformWasm } from '../../src/core/index.ts'
 import { fpcastRuntime } from '../../src/runtime/runtime.js'
 
 type T = 'i32' | 'i64' | 'f32' | 'f64'
-interface Sig { params: T[]; result: T | null }
+interface Sig {
+  params: T[]
+  result: T | null
+}
 
 /** A small deterministic PRNG (mulberry32). */
 export function rng(seed: number) {
@@ -43,29 +46,40 @@ function constant(r: ReturnType<typeof rng>, t: T): string {
   return t === 'f32' || t === 'f64' ? `(${t}.const ${v / 8})` : `(${t}.const ${v})`
 }
 
-export interface Generated { wat: string; incompatibleCalls: number; casts: number; sets: number }
+export interface Generated {
+  wat: string
+  incompatibleCalls: number
+  casts: number
+  sets: number
+}
 
 /** One random module; `allowIncompatible` lets some casts differ in value types. */
 export function generate(seed: number, allowIncompatible = false): Generated {
   const r = rng(seed)
   const sigs: Sig[] = []
-  for (let n = 2 + r.int(4); n > 0; n--) sigs.push({ params: Array.from({ length: r.int(5) }, () => r.pick(TYPES)), result: r.next() < 0.3 ? null : r.pick(TYPES) })
+  for (let n = 2 + r.int(4); n > 0; n--)
+    sigs.push({ params: Array.from({ length: r.int(5) }, () => r.pick(TYPES)), result: r.next() < 0.3 ? null : r.pick(TYPES) })
   const funcs = Array.from({ length: 3 + r.int(6) }, (_, i) => ({ name: `$f${i}`, sig: r.pick(sigs), id: i }))
   const slots = Array.from({ length: 2 + r.int(8) }, () => r.pick(funcs))
   const initial = [...slots] // slots changes as the generated code sets slots
   const types = sigs.map((s, i) => `(type $s${i} (func ${text(s)}))`).join('\n')
-  const bodies = funcs.map(f => {
-    const logs = f.sig.params.map((t, i) => `(call $log_${t} (local.get ${i}))`).join(' ')
-    return `(func ${f.name} ${text(f.sig)} (call $log_i32 (i32.const ${1000 + f.id})) ${logs} ${f.sig.result ? constant(r, f.sig.result) : ''})`
-  }).join('\n')
-  let incompatibleCalls = 0, casts = 0, sets = 0
+  const bodies = funcs
+    .map(f => {
+      const logs = f.sig.params.map((t, i) => `(call $log_${t} (local.get ${i}))`).join(' ')
+      return `(func ${f.name} ${text(f.sig)} (call $log_i32 (i32.const ${1000 + f.id})) ${logs} ${f.sig.result ? constant(r, f.sig.result) : ''})`
+    })
+    .join('\n')
+  let incompatibleCalls = 0,
+    casts = 0,
+    sets = 0
   const exports: string[] = []
   for (let e = 0; e < 2 + r.int(4); e++) {
     const calls: string[] = []
     for (let c = 0; c < 1 + r.int(4); c++) {
       // Sometimes the module itself copies one slot into another first (table.set inside wasm).
       if (r.next() < 0.2) {
-        const to = r.int(slots.length), from = r.int(slots.length)
+        const to = r.int(slots.length),
+          from = r.int(slots.length)
         calls.push(`(table.set $t (i32.const ${to + 1}) (table.get $t (i32.const ${from + 1})))`)
         slots[to] = slots[from]
         sets++
@@ -115,8 +129,17 @@ function emulate(bytes: Uint8Array): Uint8Array {
 async function execute(bytes: Uint8Array, WA: typeof WebAssembly): Promise<string[]> {
   const log: string[] = []
   const show = (v: unknown) => (typeof v === 'number' && Object.is(v, -0) ? '-0' : String(v))
-  const imports = { log: Object.fromEntries(TYPES.map(t => [t, (v: unknown) => { log.push(`${t}:${show(v)}`) }])) }
-  const { instance } = await WA.instantiate(bytes, imports) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+  const imports = {
+    log: Object.fromEntries(
+      TYPES.map(t => [
+        t,
+        (v: unknown) => {
+          log.push(`${t}:${show(v)}`)
+        },
+      ]),
+    ),
+  }
+  const { instance } = (await WA.instantiate(bytes, imports)) as unknown as WebAssembly.WebAssemblyInstantiatedSource
   for (const [name, fn] of Object.entries(instance.exports)) {
     if (!name.startsWith('run')) continue
     const reports = reportsDuring(() => {
@@ -128,7 +151,8 @@ async function execute(bytes: Uint8Array, WA: typeof WebAssembly): Promise<strin
       }
     })
     // An incompatible call is reported on the console, then traps in wasm (unreachable).
-    if (reports.some(r => r.includes('incompatible indirect call')) && log[log.length - 1].includes(': trap unreachable')) log[log.length - 1] = `${name}: trap incompatible`
+    if (reports.some(r => r.includes('incompatible indirect call')) && log[log.length - 1].includes(': trap unreachable'))
+      log[log.length - 1] = `${name}: trap incompatible`
   }
   return log
 }
@@ -137,7 +161,9 @@ async function execute(bytes: Uint8Array, WA: typeof WebAssembly): Promise<strin
 function reportsDuring(fn: () => void): string[] {
   const reports: string[] = []
   const error = console.error
-  console.error = (...args: unknown[]) => { reports.push(args.map(String).join(' ')) }
+  console.error = (...args: unknown[]) => {
+    reports.push(args.map(String).join(' '))
+  }
   try {
     fn()
   } finally {
@@ -146,7 +172,13 @@ function reportsDuring(fn: () => void): string[] {
   return reports
 }
 
-export interface Outcome { seed: number; ok: boolean; casts: number; sets: number; reason?: string }
+export interface Outcome {
+  seed: number
+  ok: boolean
+  casts: number
+  sets: number
+  reason?: string
+}
 
 const WA = fpcastRuntime(WebAssembly)
 
@@ -167,5 +199,11 @@ export async function runOne(seed: number): Promise<Outcome> {
   const same = ours.length === reference.length && ours.every((l, i) => l === reference[i])
   if (same) return { seed, ok: true, casts: g.casts, sets: g.sets }
   const at = ours.findIndex((l, i) => l !== reference[i])
-  return { seed, ok: false, casts: g.casts, sets: g.sets, reason: `first difference at line ${at}: ours '${ours[at]}', fpcast-emu '${reference[at]}'\n${g.wat}` }
+  return {
+    seed,
+    ok: false,
+    casts: g.casts,
+    sets: g.sets,
+    reason: `first difference at line ${at}: ours '${ours[at]}', fpcast-emu '${reference[at]}'\n${g.wat}`,
+  }
 }

@@ -11,8 +11,12 @@ import { transformWasm, type TransformOptions } from '../../src/core/index.ts'
 import { compile, generate } from './differential.ts'
 import { generateFeatures } from './features.ts'
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '10000' }, features: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } } })
-const count = Number(values.count), featureCount = Number(values.features), first = Number(values.seed)
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '10000' }, features: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } },
+})
+const count = Number(values.count),
+  featureCount = Number(values.features),
+  first = Number(values.seed)
 const variants: TransformOptions[] = [{ slotVia: 'global' }, { slotVia: 'argument' }, { strategy: 'js' }]
 const digest = createHash('sha256')
 let outputs = 0

@@ -24,8 +24,17 @@ import { fpcastRuntime } from '../../src/runtime/runtime.js'
 import { rng } from './differential.ts'
 
 type T = 'i32' | 'i64' | 'f32' | 'f64'
-interface Sig { params: T[]; results: T[] }
-interface Fn { name: string; id: number; sig: Sig; returns: number[]; throws: boolean }
+interface Sig {
+  params: T[]
+  results: T[]
+}
+interface Fn {
+  name: string
+  id: number
+  sig: Sig
+  returns: number[]
+  throws: boolean
+}
 type Form = 'plain' | 'tail' | 'guarded'
 
 const TYPES: T[] = ['i32', 'i64', 'f32', 'f64']
@@ -43,9 +52,21 @@ function compatible(site: Sig, target: Sig): boolean {
 const constText = (t: T, v: number) => `${t}.const ${t === 'f32' || t === 'f64' ? v / 8 : v}`
 const shown = (t: T, v: number) => (t === 'f32' || t === 'f64' ? (Object.is(v / 8, -0) ? '-0' : String(v / 8)) : String(v))
 
-interface Call { form: Form; site: number; slot: number; args: number[] }
-interface Step { kind: 'call'; call: Call }
-interface Copy { kind: 'copy'; to: number; from: number }
+interface Call {
+  form: Form
+  site: number
+  slot: number
+  args: number[]
+}
+interface Step {
+  kind: 'call'
+  call: Call
+}
+interface Copy {
+  kind: 'copy'
+  to: number
+  from: number
+}
 type Op = Step | Copy
 
 export interface FeatureModule {
@@ -57,10 +78,33 @@ export interface FeatureModule {
 }
 
 export interface FeatureCounts {
-  modules: number; casts: number; multiValue: number; tail: number; guarded: number; exceptions: number
-  incompatible: number; startCalls: number; bigTables: number; highSlotCalls: number; shared: number; copies: number
+  modules: number
+  casts: number
+  multiValue: number
+  tail: number
+  guarded: number
+  exceptions: number
+  incompatible: number
+  startCalls: number
+  bigTables: number
+  highSlotCalls: number
+  shared: number
+  copies: number
 }
-export const zeroCounts = (): FeatureCounts => ({ modules: 0, casts: 0, multiValue: 0, tail: 0, guarded: 0, exceptions: 0, incompatible: 0, startCalls: 0, bigTables: 0, highSlotCalls: 0, shared: 0, copies: 0 })
+export const zeroCounts = (): FeatureCounts => ({
+  modules: 0,
+  casts: 0,
+  multiValue: 0,
+  tail: 0,
+  guarded: 0,
+  exceptions: 0,
+  incompatible: 0,
+  startCalls: 0,
+  bigTables: 0,
+  highSlotCalls: 0,
+  shared: 0,
+  copies: 0,
+})
 
 /** The expected log lines of one call (the target's, then the site's), or where it ends: 'incompatible' / 'exception'. */
 function model(site: Sig, f: Fn, args: number[], out: string[]): 'ok' | 'incompatible' | 'exception' {
@@ -98,7 +142,7 @@ export function generateFeatures(seed: number): FeatureModule {
   const initial = [...table]
   const pickSlot = () => (big && r.next() < 0.5 ? table.length - 1 - r.int(BIG) : 1 + r.int(small.length))
   const siteFor = (f: Fn, strict: boolean) => {
-    const ok = sigs.filter(s => !strict && allowIncompatible ? true : compatible(s, f.sig))
+    const ok = sigs.filter(s => (!strict && allowIncompatible ? true : compatible(s, f.sig)))
     return sigs.indexOf(r.next() < 0.3 || !ok.length ? f.sig : r.pick(ok))
   }
   const argsFor = (site: Sig) => site.params.map(() => r.int(2000) - 1000)
@@ -120,7 +164,8 @@ export function generateFeatures(seed: number): FeatureModule {
     const ops: Op[] = []
     for (let c = 0; c < 1 + r.int(4); c++) {
       if (r.next() < 0.15) {
-        const to = 1 + r.int(small.length), from = pickSlot()
+        const to = 1 + r.int(small.length),
+          from = pickSlot()
         ops.push({ kind: 'copy', to, from })
       }
       const slot = pickSlot()
@@ -133,7 +178,10 @@ export function generateFeatures(seed: number): FeatureModule {
   const simTable = [...table]
   for (const ops of exports) {
     for (const op of ops) {
-      if (op.kind === 'copy') { simTable[op.to] = simTable[op.from]; continue }
+      if (op.kind === 'copy') {
+        simTable[op.to] = simTable[op.from]
+        continue
+      }
       const f = simTable[op.call.slot]!
       op.call.site = siteFor(f, false)
       op.call.args = argsFor(sigs[op.call.site])
@@ -147,9 +195,10 @@ export function generateFeatures(seed: number): FeatureModule {
 
   // The module.
   const locals = TYPES.flatMap(t => [`(local $r0_${t} ${t})`, `(local $r1_${t} ${t})`]).join(' ')
-  const logResults = (s: Sig) => s.results.length === 2
-    ? `local.set $r1_${s.results[1]} local.set $r0_${s.results[0]} local.get $r0_${s.results[0]} call $log_${s.results[0]} local.get $r1_${s.results[1]} call $log_${s.results[1]}`
-    : s.results.map(t => `call $log_${t}`).join(' ')
+  const logResults = (s: Sig) =>
+    s.results.length === 2
+      ? `local.set $r1_${s.results[1]} local.set $r0_${s.results[0]} local.get $r0_${s.results[0]} call $log_${s.results[0]} local.get $r1_${s.results[1]} call $log_${s.results[1]}`
+      : s.results.map(t => `call $log_${t}`).join(' ')
   const tails: string[] = []
   const callText = (c: Call) => {
     const site = sigs[c.site]
@@ -162,9 +211,7 @@ export function generateFeatures(seed: number): FeatureModule {
     const plain = `${push} call_indirect $t (type $s${c.site}) ${logResults(site)}`
     return c.form === 'guarded' ? `try ${plain} catch_all i32.const -99 call $log_i32 end` : plain
   }
-  const opText = (op: Op) => op.kind === 'copy'
-    ? `i32.const ${op.to} i32.const ${op.from} table.get $t table.set $t`
-    : callText(op.call)
+  const opText = (op: Op) => (op.kind === 'copy' ? `i32.const ${op.to} i32.const ${op.from} table.get $t table.set $t` : callText(op.call))
   const body = (f: Fn) => {
     const logs = f.sig.params.map((t, i) => `local.get ${i} call $log_${t}`).join(' ')
     const end = f.throws ? `i32.const ${f.id} throw $e` : f.sig.results.map((t, i) => constText(t, f.returns[i])).join(' ')
@@ -183,12 +230,24 @@ export function generateFeatures(seed: number): FeatureModule {
     ${exportTexts.join('\n')}
     ${tails.join('\n')}
     ${start})`
-  const features = binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory
-    | binaryen.Features.Multivalue | binaryen.Features.TailCall | binaryen.Features.ExceptionHandling
+  const features =
+    binaryen.Features.MVP |
+    binaryen.Features.MutableGlobals |
+    binaryen.Features.ReferenceTypes |
+    binaryen.Features.BulkMemory |
+    binaryen.Features.Multivalue |
+    binaryen.Features.TailCall |
+    binaryen.Features.ExceptionHandling
   const m = binaryen.parseText(wat)
   let wasm: Uint8Array
   try {
-    if (big) m.addActiveElementSegment('t', 'big', initial.slice(1 + small.length).map(f => f!.name.slice(1)), m.i32.const(1 + small.length))
+    if (big)
+      m.addActiveElementSegment(
+        't',
+        'big',
+        initial.slice(1 + small.length).map(f => f!.name.slice(1)),
+        m.i32.const(1 + small.length),
+      )
     m.setFeatures(features)
     if (!m.validate()) throw new Error(`the feature generator wrote an invalid module (seed ${seed})`)
     wasm = m.emitBinary()
@@ -215,26 +274,39 @@ export function generateFeatures(seed: number): FeatureModule {
   // The expected log.
   const expected: string[] = []
   const run = (c: Call, t: (Fn | undefined)[], out: string[]): 'ok' | 'incompatible' | 'exception' => {
-    const site = sigs[c.site], f = t[c.slot]!
+    const site = sigs[c.site],
+      f = t[c.slot]!
     if (c.slot > small.length) counts.highSlotCalls++
     if (!sameSig(site, f.sig)) counts.casts++
     if (site.results.length > 1 || f.sig.results.length > 1) counts.multiValue++
     if (c.form === 'tail') counts.tail++
     if (c.form === 'guarded') counts.guarded++
     const outcome = model(site, f, c.args, out)
-    if (outcome === 'exception' && c.form === 'guarded') { counts.exceptions++; out.push('i32:-99'); return 'ok' }
+    if (outcome === 'exception' && c.form === 'guarded') {
+      counts.exceptions++
+      out.push('i32:-99')
+      return 'ok'
+    }
     if (outcome === 'incompatible') counts.incompatible++
     return outcome
   }
   for (const c of startCalls) run(c, table, expected)
-  const runExports = () => exports.forEach((ops, e) => {
-    for (const op of ops) {
-      if (op.kind === 'copy') { table[op.to] = table[op.from]; counts.copies++; continue }
-      const outcome = run(op.call, table, expected)
-      if (outcome !== 'ok') { expected.push(`run${e}: trap ${outcome}`); return }
-    }
-    expected.push(`run${e}: ok`)
-  })
+  const runExports = () =>
+    exports.forEach((ops, e) => {
+      for (const op of ops) {
+        if (op.kind === 'copy') {
+          table[op.to] = table[op.from]
+          counts.copies++
+          continue
+        }
+        const outcome = run(op.call, table, expected)
+        if (outcome !== 'ok') {
+          expected.push(`run${e}: trap ${outcome}`)
+          return
+        }
+      }
+      expected.push(`run${e}: ok`)
+    })
   runExports()
   if (sharerFn) {
     table[sharedSlot] = sharerFn
@@ -251,12 +323,23 @@ const WA = fpcastRuntime(WebAssembly)
 export async function executeFeatures(g: FeatureModule, wasm: Uint8Array): Promise<string[]> {
   const log: string[] = []
   const show = (v: unknown) => (typeof v === 'number' && Object.is(v, -0) ? '-0' : String(v))
-  const imports = { log: Object.fromEntries(TYPES.map(t => [t, (v: unknown) => { log.push(`${t}:${show(v)}`) }])) }
+  const imports = {
+    log: Object.fromEntries(
+      TYPES.map(t => [
+        t,
+        (v: unknown) => {
+          log.push(`${t}:${show(v)}`)
+        },
+      ]),
+    ),
+  }
   const reports: string[] = []
   const error = console.error
-  console.error = (...args: unknown[]) => { reports.push(args.map(String).join(' ')) }
+  console.error = (...args: unknown[]) => {
+    reports.push(args.map(String).join(' '))
+  }
   try {
-    const { instance } = await WA.instantiate(wasm, imports) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+    const { instance } = (await WA.instantiate(wasm, imports)) as unknown as WebAssembly.WebAssemblyInstantiatedSource
     const runAll = () => {
       for (const [name, fn] of Object.entries(instance.exports)) {
         if (!name.startsWith('run')) continue
@@ -268,7 +351,9 @@ export async function executeFeatures(g: FeatureModule, wasm: Uint8Array): Promi
           // Our trap after the report, or the engine's own (a function of a signature the module never
           // declared, added at run time, keeps native behaviour: README, Limits). Never a null slot here.
           const message = (e as Error).message
-          const incompatible = e instanceof WebAssembly.RuntimeError && (/unreachable/.test(message) && reports.some(r => r.includes('incompatible indirect call')) || /signature mismatch/.test(message))
+          const incompatible =
+            e instanceof WebAssembly.RuntimeError &&
+            ((/unreachable/.test(message) && reports.some(r => r.includes('incompatible indirect call'))) || /signature mismatch/.test(message))
           log.push(`${name}: trap ${incompatible ? 'incompatible' : e instanceof (WebAssembly as any).Exception ? 'exception' : (e as Error).message}`)
         }
       }
@@ -285,7 +370,12 @@ export async function executeFeatures(g: FeatureModule, wasm: Uint8Array): Promi
   return log
 }
 
-export interface FeatureOutcome { seed: number; ok: boolean; counts: FeatureCounts; reason?: string }
+export interface FeatureOutcome {
+  seed: number
+  ok: boolean
+  counts: FeatureCounts
+  reason?: string
+}
 
 /** One model-checked run. */
 export async function runFeatures(seed: number): Promise<FeatureOutcome> {

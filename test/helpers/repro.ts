@@ -40,8 +40,11 @@ export function glue(source: Source, extra = '', name = 'cast.wasm'): string {
     locateFile: `var scriptDirectory = new URL(".", import.meta.url).href;
   function locateFile(path) { if (Module["locateFile"]) return Module["locateFile"](path, scriptDirectory); return scriptDirectory + path; }
   var binary = Module["wasmBinary"] || readBinary(locateFile("${name}"));`,
-    embedded: source.kind === 'embedded' ? `${source.decoder}
-  var binary = Module["wasmBinary"] || binaryDecode(${source.literal});` : '',
+    embedded:
+      source.kind === 'embedded'
+        ? `${source.decoder}
+  var binary = Module["wasmBinary"] || binaryDecode(${source.literal});`
+        : '',
     given: `var binary = Module["wasmBinary"];`,
   }[source.kind]
   return `// Emscripten-shaped glue (a cut-down reproduction)
@@ -62,4 +65,3 @@ export default async function createModule(moduleArg = {}) {
 }
 `
 }
-

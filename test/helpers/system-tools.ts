@@ -9,7 +9,12 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
-const TOOLS: [command: string, pkg: string][] = [['chromium', 'chromium'], ['firefox-esr', 'firefox-esr'], ['wat2wasm', 'wabt'], ['strace', 'strace']]
+const TOOLS: [command: string, pkg: string][] = [
+  ['chromium', 'chromium'],
+  ['firefox-esr', 'firefox-esr'],
+  ['wat2wasm', 'wabt'],
+  ['strace', 'strace'],
+]
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0
 
@@ -19,10 +24,14 @@ export function ensureSystemTools(): void {
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   if (root && existsSync('/usr/bin/apt-get')) {
     process.stderr.write(`[tests] installing Debian packages the suite needs: ${missing.join(' ')}\n`)
-    execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' })
+    execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')} >/dev/null`], {
+      stdio: 'inherit',
+    })
     const still = TOOLS.filter(([c]) => !has(c)).map(([, p]) => p)
     if (!still.length) return
     missing.splice(0, missing.length, ...still)
   }
-  throw new Error(`the full test suite needs these Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')} (or run npm run test:unit, which needs Node and npm only)`)
+  throw new Error(
+    `the full test suite needs these Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')} (or run npm run test:unit, which needs Node and npm only)`,
+  )
 }

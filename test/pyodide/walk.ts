@@ -5,31 +5,31 @@
 // exposes, so they are reached through a loosely typed view of the module.
 // Every expression id the runtime knows a class for is listed; an id without
 // an entry makes the walker throw rather than silently skip a subtree.
-import binaryen from 'binaryen';
+import binaryen from 'binaryen'
 
-type Ref = number;
-type Getter = (expr: Ref) => Ref;
+type Ref = number
+type Getter = (expr: Ref) => Ref
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const B = binaryen as any;
+const B = binaryen as any
 
 function list(cls: string, num: string, at: string): (expr: Ref) => Ref[] {
-  return (expr) => {
-    const n: number = B[cls][num](expr);
-    const out: Ref[] = [];
-    for (let i = 0; i < n; i++) out.push(B[cls][at](expr, i));
-    return out;
-  };
+  return expr => {
+    const n: number = B[cls][num](expr)
+    const out: Ref[] = []
+    for (let i = 0; i < n; i++) out.push(B[cls][at](expr, i))
+    return out
+  }
 }
 
 function fields(cls: string, ...getters: string[]): (expr: Ref) => Ref[] {
-  return (expr) => getters.map((g) => (B[cls][g] as Getter)(expr));
+  return expr => getters.map(g => (B[cls][g] as Getter)(expr))
 }
 
 function concat(...parts: Array<(expr: Ref) => Ref[]>): (expr: Ref) => Ref[] {
-  return (expr) => parts.flatMap((p) => p(expr));
+  return expr => parts.flatMap(p => p(expr))
 }
 
-const none = (): Ref[] => [];
+const none = (): Ref[] => []
 
 /** Children of each expression class, in evaluation order (null refs are dropped later). */
 const CHILDREN: Record<string, (expr: Ref) => Ref[]> = {
@@ -107,60 +107,60 @@ const CHILDREN: Record<string, (expr: Ref) => Ref[]> = {
   ArrayCopy: fields('ArrayCopy', 'getDestRef', 'getDestIndex', 'getSrcRef', 'getSrcIndex', 'getLength'),
   ArrayInitData: fields('ArrayInitData', 'getRef', 'getIndex', 'getOffset', 'getSize'),
   ArrayInitElem: fields('ArrayInitElem', 'getRef', 'getIndex', 'getOffset', 'getSize'),
-};
+}
 
-const BY_ID = new Map<number, { name: string; children: (expr: Ref) => Ref[] }>();
+const BY_ID = new Map<number, { name: string; children: (expr: Ref) => Ref[] }>()
 for (const [name, children] of Object.entries(CHILDREN)) {
-  const id = B[`${name}Id`];
-  if (typeof id === 'number') BY_ID.set(id, { name, children });
+  const id = B[`${name}Id`]
+  if (typeof id === 'number') BY_ID.set(id, { name, children })
 }
 
 /** Name of an expression's class ("Block", "CallIndirect", ...), or `#<id>` if unknown. */
 export function expressionKind(expr: Ref): string {
-  const id: number = binaryen.getExpressionId(expr);
-  return BY_ID.get(id)?.name ?? `#${id}`;
+  const id: number = binaryen.getExpressionId(expr)
+  return BY_ID.get(id)?.name ?? `#${id}`
 }
 
 /** Direct children of `expr`, in evaluation order. Throws on an expression class it does not know. */
 export function children(expr: Ref): Ref[] {
-  const id: number = binaryen.getExpressionId(expr);
-  const entry = BY_ID.get(id);
-  if (!entry) throw new Error(`walk: no child getters for expression id ${id}`);
-  return entry.children(expr).filter((c) => c !== 0);
+  const id: number = binaryen.getExpressionId(expr)
+  const entry = BY_ID.get(id)
+  if (!entry) throw new Error(`walk: no child getters for expression id ${id}`)
+  return entry.children(expr).filter(c => c !== 0)
 }
 
 /** Pre-order walk of `root` and all its descendants (iterative: deep bodies do not overflow the JS stack). */
 export function walk(root: Ref, visit: (expr: Ref, parent: Ref | 0) => void): void {
-  if (!root) return;
-  const stack: Array<[Ref, Ref | 0]> = [[root, 0]];
+  if (!root) return
+  const stack: Array<[Ref, Ref | 0]> = [[root, 0]]
   while (stack.length) {
-    const [expr, parent] = stack.pop()!;
-    visit(expr, parent);
-    const kids = children(expr);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], expr]);
+    const [expr, parent] = stack.pop()!
+    visit(expr, parent)
+    const kids = children(expr)
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], expr])
   }
 }
 
 /** Every defined (non-imported) function of the module, with its body. */
 export function definedFunctions(mod: binaryen.Module): Array<{ index: number; ref: binaryen.FunctionRef; info: binaryen.FunctionInfo }> {
-  const out = [];
-  const n = mod.getNumFunctions();
+  const out = []
+  const n = mod.getNumFunctions()
   for (let i = 0; i < n; i++) {
-    const ref = mod.getFunctionByIndex(i);
-    const info = binaryen.getFunctionInfo(ref);
-    if (!info.module && info.body) out.push({ index: i, ref, info });
+    const ref = mod.getFunctionByIndex(i)
+    const info = binaryen.getFunctionInfo(ref)
+    if (!info.module && info.body) out.push({ index: i, ref, info })
   }
-  return out;
+  return out
 }
 
 /** Counts expressions by class over every defined function body. */
 export function countExpressions(mod: binaryen.Module): Map<string, number> {
-  const counts = new Map<string, number>();
+  const counts = new Map<string, number>()
   for (const { info } of definedFunctions(mod)) {
-    walk(info.body, (e) => {
-      const k = expressionKind(e);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    });
+    walk(info.body, e => {
+      const k = expressionKind(e)
+      counts.set(k, (counts.get(k) ?? 0) + 1)
+    })
   }
-  return counts;
+  return counts
 }

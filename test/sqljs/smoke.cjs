@@ -12,7 +12,12 @@ require(path.join(dir, 'sql-wasm.js'))(config).then(SQL => {
   const db = new SQL.Database()
   db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL)')
   const insert = db.prepare('INSERT INTO t (name, score) VALUES (?, ?)')
-  for (const [name, score] of [['ada', 3.5], ['bob', 1.25], ['cy', 2]]) insert.run([name, score])
+  for (const [name, score] of [
+    ['ada', 3.5],
+    ['bob', 1.25],
+    ['cy', 2],
+  ])
+    insert.run([name, score])
   insert.free()
   console.log(JSON.stringify(db.exec('SELECT id, name, score FROM t ORDER BY score DESC')))
   const q = db.prepare('SELECT name FROM t WHERE score > $min ORDER BY name')
@@ -22,7 +27,7 @@ require(path.join(dir, 'sql-wasm.js'))(config).then(SQL => {
   q.free()
   console.log(names.join(','))
   db.create_function('twice', x => x * 2)
-  console.log(JSON.stringify(db.exec("SELECT twice(score), upper(name), length(group_concat(name)) FROM t")))
+  console.log(JSON.stringify(db.exec('SELECT twice(score), upper(name), length(group_concat(name)) FROM t')))
   console.log(JSON.stringify(db.exec("SELECT json_object('a', 1, 'b', json_array(1,2))")))
   db.close()
 })

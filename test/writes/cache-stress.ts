@@ -19,8 +19,17 @@ const { WasmCache } = await import(pathToFileURL(cacheModule).href)
 const cache = new WasmCache(dir)
 /** A report with every field a build reads (the cache treats one without them as a miss). */
 const report = (label: string, size: number) => ({
-  file: label, strategy: 'shadow', alreadyTransformed: false, sites: { total: 1, rewritten: 1 }, bySignature: [], byFunction: [],
-  primedFunctions: 0, adapters: 0, shadowTables: 1, size: { before: 0, after: size }, warnings: [],
+  file: label,
+  strategy: 'shadow',
+  alreadyTransformed: false,
+  sites: { total: 1, rewritten: 1 },
+  bySignature: [],
+  byFunction: [],
+  primedFunctions: 0,
+  adapters: 0,
+  shadowTables: 1,
+  size: { before: 0, after: size },
+  warnings: [],
   timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
 })
 
@@ -38,7 +47,8 @@ if (mode === 'writer') {
     counts.reads++
     const r = cache.get(key)
     if (!r) counts.misses++
-    else if ((r.report.file === 'X' || r.report.file === 'Y') && Buffer.compare(Buffer.from(r.wasm), values[r.report.file]) === 0) counts.hits[r.report.file as 'X' | 'Y']++
+    else if ((r.report.file === 'X' || r.report.file === 'Y') && Buffer.compare(Buffer.from(r.wasm), values[r.report.file]) === 0)
+      counts.hits[r.report.file as 'X' | 'Y']++
     else counts.mixed++
     // The files themselves: renamed into place whole, never seen half-written.
     try {

@@ -75,8 +75,16 @@ export function transformGlue(code: string, options: GlueOptions = {}): GlueResu
   }
   const syntax = readGlueSyntax(code)
   if (!syntax.instantiations || syntax.declaresWebAssembly) {
-    throw new FpcastError(`this does not look like Emscripten glue: ${!syntax.parsed ? 'it is not JavaScript the parser reads' : syntax.declaresWebAssembly ? 'it declares its own WebAssembly (a -sWASM=0 build, no wasm)' : 'found no WebAssembly.instantiate(), WebAssembly.instantiateStreaming() or new WebAssembly.Instance() call to hook'}. Pass the JS file emcc wrote next to the .wasm, or use the bare .wasm with the runtime's instantiate()`, { file: fileName })
+    throw new FpcastError(
+      `this does not look like Emscripten glue: ${!syntax.parsed ? 'it is not JavaScript the parser reads' : syntax.declaresWebAssembly ? 'it declares its own WebAssembly (a -sWASM=0 build, no wasm)' : 'found no WebAssembly.instantiate(), WebAssembly.instantiateStreaming() or new WebAssembly.Instance() call to hook'}. Pass the JS file emcc wrote next to the .wasm, or use the bare .wasm with the runtime's instantiate()`,
+      { file: fileName },
+    )
   }
   hookInstantiation(s, code, syntax)
-  return { code: s.toString(), map: s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }), sites: syntax.instantiations, alreadyTransformed: false }
+  return {
+    code: s.toString(),
+    map: s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }),
+    sites: syntax.instantiations,
+    alreadyTransformed: false,
+  }
 }

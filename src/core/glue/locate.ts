@@ -111,7 +111,8 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
       for (const n of e.lengthConstants) s.overwrite(n.start, n.end, String(next.get(n.value)))
     }
   } else if (wasm) {
-    if (options.urlPrologue === undefined) throw new FpcastError('internal error: rewriteGlueWasm needs a URL prologue for an external wasm', { file: fileName })
+    if (options.urlPrologue === undefined)
+      throw new FpcastError('internal error: rewriteGlueWasm needs a URL prologue for an external wasm', { file: fileName })
     for (const l of syntax.wasmLiterals) {
       if (!l.newUrl || (l.value !== wasm.name && !wasm.anyName)) continue
       if (options.absoluteUrl && l.newUrlExpression) s.overwrite(l.newUrlExpression.start, l.newUrlExpression.end, `new URL(${URL_BINDING})`)
@@ -124,14 +125,20 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
       locateSites++
     }
     if (!locateSites) {
-      throw new FpcastError(`cannot tell how this glue locates '${wasm.name}': expected new URL('${wasm.name}', import.meta.url) or a Module.locateFile lookup (Emscripten 3.1.x to 4.x glue has one of them). Load the wasm yourself (import '${wasm.name}?url') and hand it to the glue`, { file: fileName })
+      throw new FpcastError(
+        `cannot tell how this glue locates '${wasm.name}': expected new URL('${wasm.name}', import.meta.url) or a Module.locateFile lookup (Emscripten 3.1.x to 4.x glue has one of them). Load the wasm yourself (import '${wasm.name}?url') and hand it to the glue`,
+        { file: fileName },
+      )
     }
     prologue = `${options.urlPrologue}\n${locateHelper(wasm.name, !!wasm.anyName)}`
   }
   // Glue the CLI already rewrote keeps its runtime; only its wasm location changes.
   const hooked = !TRANSFORMED_RE.test(code)
   if (hooked) hookInstantiation(s, code, syntax, prologue)
-  else if (prologue) { const at = prologueEnd(code); s.appendLeft(at, `${at ? '\n' : ''}${prologue}`) }
+  else if (prologue) {
+    const at = prologueEnd(code)
+    s.appendLeft(at, `${at ? '\n' : ''}${prologue}`)
+  }
   const map: EncodedSourceMap = JSON.parse(s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }).toString())
   return { code: s.toString(), map, sites: hooked ? syntax.instantiations : 0, locateSites }
 }

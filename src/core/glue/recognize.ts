@@ -43,8 +43,7 @@ export type GlueWasm =
 
 export type GlueDecision =
   /** `note`: what the user should hear although the glue is rewritten (its wasm could not be named). */
-  | { kind: 'glue'; syntax: GlueSyntax; wasm?: GlueWasm; note?: string }
-  | { kind: 'skip'; why: string; warn: boolean; syntax?: GlueSyntax }
+  { kind: 'glue'; syntax: GlueSyntax; wasm?: GlueWasm; note?: string } | { kind: 'skip'; why: string; warn: boolean; syntax?: GlueSyntax }
 
 export interface RecognizeOptions {
   /** The glue's file name (its stem picks among several wasm names). */
@@ -75,7 +74,11 @@ function emscriptenEvidence(s: GlueSyntax): boolean {
 export function recognizeGlue(code: string, options: RecognizeOptions): GlueDecision {
   if (!code.includes('WebAssembly')) {
     // Closure-minified wasm2js/asm.js glue need not name WebAssembly at all; Emscripten's strings stay.
-    return quiet(EMSCRIPTEN_WITHOUT_WASM_RE.test(code) ? 'is an Emscripten build without wasm (-sWASM=0, asm.js): it carries no wasm to rewrite' : 'is not Emscripten glue (it does not use WebAssembly)')
+    return quiet(
+      EMSCRIPTEN_WITHOUT_WASM_RE.test(code)
+        ? 'is an Emscripten build without wasm (-sWASM=0, asm.js): it carries no wasm to rewrite'
+        : 'is not Emscripten glue (it does not use WebAssembly)',
+    )
   }
   const syntax = readGlueSyntax(code)
   if (!syntax.parsed) return quiet('is not JavaScript the parser reads')
@@ -93,19 +96,40 @@ export function recognizeGlue(code: string, options: RecognizeOptions): GlueDeci
   const stem = basename(options.fileName).replace(/\.[cm]?js$/, '')
   // Named like the glue; else the only one; else the only one located by new URL, or the only one
   // outside an array literal (wasm-vips: `dynamicLibraries: ["vips-jxl.wasm", ...]` beside "vips.wasm").
-  const only = (list: string[]) => list.length === 1 ? list[0] : undefined
-  const name = names.find(n => basename(n) === `${stem}.wasm`) ?? only(names)
-    ?? only([...new Set(syntax.wasmLiterals.filter(l => l.newUrl).map(l => l.value))])
-    ?? only([...new Set(syntax.wasmLiterals.filter(l => !l.inArray).map(l => l.value))])
+  const only = (list: string[]) => (list.length === 1 ? list[0] : undefined)
+  const name =
+    names.find(n => basename(n) === `${stem}.wasm`) ??
+    only(names) ??
+    only([...new Set(syntax.wasmLiterals.filter(l => l.newUrl).map(l => l.value))]) ??
+    only([...new Set(syntax.wasmLiterals.filter(l => !l.inArray).map(l => l.value))])
   if (!name) {
-    if (names.length > 1) return loud(`names several .wasm files (${names.join(', ')}) and none is named like it; shipped as it was. Say which one it loads with the 'wasm' option (CLI: --wasm)`, syntax)
-    if (syntax.opaque) return loud(`its wasm is neither named nor embedded in a form the plugin reads (a ${(syntax.opaque.length / 1024).toFixed(0)} KiB string that is no wasm: compressed?); shipped untransformed. Build it with -sSINGLE_FILE or ship the .wasm beside it to have it rewritten`, syntax)
+    if (names.length > 1)
+      return loud(
+        `names several .wasm files (${names.join(', ')}) and none is named like it; shipped as it was. Say which one it loads with the 'wasm' option (CLI: --wasm)`,
+        syntax,
+      )
+    if (syntax.opaque)
+      return loud(
+        `its wasm is neither named nor embedded in a form the plugin reads (a ${(syntax.opaque.length / 1024).toFixed(0)} KiB string that is no wasm: compressed?); shipped untransformed. Build it with -sSINGLE_FILE or ship the .wasm beside it to have it rewritten`,
+        syntax,
+      )
     // The name is built at run time, or the wasm comes from elsewhere (`?url`): hook the instantiation only.
-    return { kind: 'glue', syntax, note: "names no .wasm file the plugin can resolve (it builds the name at run time, or is handed the wasm): only its instantiation is hooked, so a wasm imported with ?url runs with the runtime. Name its wasm with the 'wasm' option to have that file rewritten" }
+    return {
+      kind: 'glue',
+      syntax,
+      note: "names no .wasm file the plugin can resolve (it builds the name at run time, or is handed the wasm): only its instantiation is hooked, so a wasm imported with ?url runs with the runtime. Name its wasm with the 'wasm' option to have that file rewritten",
+    }
   }
-  if (options.exists && !options.exists(name)) return loud(`loads '${name}', which is not beside it; shipped as it was. Put the .wasm emcc wrote beside its glue, or name it with the 'wasm' option (CLI: --wasm)`, syntax)
+  if (options.exists && !options.exists(name))
+    return loud(
+      `loads '${name}', which is not beside it; shipped as it was. Put the .wasm emcc wrote beside its glue, or name it with the 'wasm' option (CLI: --wasm)`,
+      syntax,
+    )
   if (options.needLocate && !syntax.locateFileReads.length && !syntax.wasmLiterals.some(l => l.newUrl && l.value === name)) {
-    return loud(`cannot tell how it locates '${name}' (no new URL('${name}', import.meta.url), no Module.locateFile read); shipped as it was. Import the wasm yourself ('${name}?url') and hand its URL to the glue`, syntax)
+    return loud(
+      `cannot tell how it locates '${name}' (no new URL('${name}', import.meta.url), no Module.locateFile read); shipped as it was. Import the wasm yourself ('${name}?url') and hand its URL to the glue`,
+      syntax,
+    )
   }
   return { kind: 'glue', syntax, wasm: { kind: 'external', name } }
 }

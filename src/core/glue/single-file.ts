@@ -64,7 +64,10 @@ export function decodeEmbedded(value: string, start: number, end: number, code: 
   }
   if (/^[\0\uFFFD]asm/.test(value)) {
     const bytes = new Uint8Array(value.length)
-    for (let i = 0; i < value.length; i++) { const c = value.charCodeAt(i); bytes[i] = ~c >> 8 & c }
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i)
+      bytes[i] = (~c >> 8) & c
+    }
     return { embedding: 'raw', start, end, quote, bytes, rawNul: code.indexOf('\0', start) > -1 && code.indexOf('\0', start) < end }
   }
   return undefined
@@ -76,8 +79,12 @@ export function decodeEmbedded(value: string, start: number, end: number, code: 
  * indices (base64 padding checks) and, for base64, the decoded size bound.
  */
 export function lengthConstantMap(embedding: Embedding, length: number, next: number): Map<number, number> {
-  const map = new Map([[length, next], [length - 1, next - 1], [length - 2, next - 2]])
-  if (embedding === 'base64') map.set(length * 3 >> 2, next * 3 >> 2)
+  const map = new Map([
+    [length, next],
+    [length - 1, next - 1],
+    [length - 2, next - 2],
+  ])
+  if (embedding === 'base64') map.set((length * 3) >> 2, (next * 3) >> 2)
   return map
 }
 

@@ -19,7 +19,10 @@
 import { parse, type Node } from 'acorn'
 import { decodeEmbedded, type EmbeddedWasm, lengthConstantMap } from './single-file.ts'
 
-export interface Range { start: number; end: number }
+export interface Range {
+  start: number
+  end: number
+}
 
 export interface WasmLiteral extends Range {
   /** The string's value (`app.wasm`, `./dist/app.wasm`). */
@@ -32,7 +35,11 @@ export interface WasmLiteral extends Range {
   inArray: boolean
 }
 
-interface NumberLiteral { start: number; end: number; value: number }
+interface NumberLiteral {
+  start: number
+  end: number
+  value: number
+}
 
 export interface GlueSyntax {
   /** False when the file is not JavaScript acorn can parse (every other field is then empty). */
@@ -75,9 +82,30 @@ interface WalkState {
 }
 
 /** Strings Emscripten's preamble writes whatever the settings (minifiers keep strings). */
-const EMSCRIPTEN_STRINGS = ['Aborted(', 'failed to asynchronously prepare wasm', 'wasm streaming compile failed', 'both async and sync fetching of the wasm failed', 'falling back to ArrayBuffer instantiation', '__indirect_function_table', '__wasm_call_ctors']
+const EMSCRIPTEN_STRINGS = [
+  'Aborted(',
+  'failed to asynchronously prepare wasm',
+  'wasm streaming compile failed',
+  'both async and sync fetching of the wasm failed',
+  'falling back to ArrayBuffer instantiation',
+  '__indirect_function_table',
+  '__wasm_call_ctors',
+]
 /** Names unminified Emscripten glue declares. */
-const EMSCRIPTEN_NAMES = new Set(['wasmBinaryFile', 'asmLibraryArg', 'wasmImports', 'getWasmImports', 'instantiateAsync', 'createWasm', 'receiveInstantiationResult', 'ENVIRONMENT_IS_NODE', 'scriptDirectory', 'findWasmBinary', 'getBinaryPromise', 'instantiateArrayBuffer'])
+const EMSCRIPTEN_NAMES = new Set([
+  'wasmBinaryFile',
+  'asmLibraryArg',
+  'wasmImports',
+  'getWasmImports',
+  'instantiateAsync',
+  'createWasm',
+  'receiveInstantiationResult',
+  'ENVIRONMENT_IS_NODE',
+  'scriptDirectory',
+  'findWasmBinary',
+  'getBinaryPromise',
+  'instantiateArrayBuffer',
+])
 /** A string this long that is no wasm may be a compressed one. */
 export const OPAQUE_MIN = 16384
 
@@ -92,7 +120,13 @@ type AnyNode = Node & Record<string, any>
 
 /** Parses as a module, then as a script; undefined when neither works. */
 function parseProgram(code: string): { ast: AnyNode; module: boolean } | undefined {
-  const common = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowImportExportEverywhere: true } as const
+  const common = {
+    ecmaVersion: 'latest',
+    allowHashBang: true,
+    allowReturnOutsideFunction: true,
+    allowAwaitOutsideFunction: true,
+    allowImportExportEverywhere: true,
+  } as const
   try {
     return { ast: parse(code, { ...common, sourceType: 'module' }) as AnyNode, module: true }
   } catch {
@@ -121,7 +155,20 @@ function addTargets(node: AnyNode | null, writes: Set<AnyNode>) {
 }
 
 function empty(parsed: boolean): GlueSyntax {
-  return { parsed, esm: false, hooks: [], instantiations: 0, declaresWebAssembly: false, instantiateWasmReads: [], wasmBinaryReads: 0, definesInstantiateWasm: false, locateFileReads: [], wasmLiterals: [], templatedWasm: 0, marks: new Set() }
+  return {
+    parsed,
+    esm: false,
+    hooks: [],
+    instantiations: 0,
+    declaresWebAssembly: false,
+    instantiateWasmReads: [],
+    wasmBinaryReads: 0,
+    definesInstantiateWasm: false,
+    locateFileReads: [],
+    wasmLiterals: [],
+    templatedWasm: 0,
+    marks: new Set(),
+  }
 }
 
 /** Reads the facts of a JS file. Never throws: a file acorn cannot parse gives `parsed: false`. */
@@ -139,8 +186,9 @@ export function readGlueSyntax(code: string): GlueSyntax {
     for (const key in node) {
       if (key === 'type' || key === 'start' || key === 'end') continue
       const value = node[key]
-      if (Array.isArray(value)) { for (const v of value) if (v && typeof v.type === 'string') children.push(v) }
-      else if (value && typeof value.type === 'string') children.push(value)
+      if (Array.isArray(value)) {
+        for (const v of value) if (v && typeof v.type === 'string') children.push(v)
+      } else if (value && typeof value.type === 'string') children.push(value)
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], node])
   }
@@ -180,7 +228,10 @@ export function findEmbeddedWasm(code: string): EmbeddedWasm | undefined {
 function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, state: WalkState, code: string) {
   const writes = state.writes
   switch (node.type) {
-    case 'ImportDeclaration': case 'ExportNamedDeclaration': case 'ExportDefaultDeclaration': case 'ExportAllDeclaration':
+    case 'ImportDeclaration':
+    case 'ExportNamedDeclaration':
+    case 'ExportDefaultDeclaration':
+    case 'ExportAllDeclaration':
       out.esm = true
       break
     case 'MetaProperty':
@@ -196,19 +247,24 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, stat
     case 'UnaryExpression':
       if (node.operator === 'delete') addTargets(node.argument, writes)
       break
-    case 'ForInStatement': case 'ForOfStatement':
+    case 'ForInStatement':
+    case 'ForOfStatement':
       addTargets(node.left, writes)
       break
     case 'VariableDeclarator':
-      if (node.id.type === 'Identifier' && node.init && /Function/.test(node.init.type)) state.functions.set(node.id.name, { start: node.init.start, end: node.init.end })
+      if (node.id.type === 'Identifier' && node.init && /Function/.test(node.init.type))
+        state.functions.set(node.id.name, { start: node.init.start, end: node.init.end })
       if (node.id.type === 'Identifier') {
         if (node.id.name === 'WebAssembly') out.declaresWebAssembly = true
         if (EMSCRIPTEN_NAMES.has(node.id.name)) out.marks.add(node.id.name)
       }
       break
-    case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
       if (node.type === 'FunctionDeclaration' && node.id) state.functions.set(node.id.name, { start: node.start, end: node.end })
-      if (node.id?.name === 'WebAssembly' || node.params.some((p: AnyNode) => p.type === 'Identifier' && p.name === 'WebAssembly')) out.declaresWebAssembly = true
+      if (node.id?.name === 'WebAssembly' || node.params.some((p: AnyNode) => p.type === 'Identifier' && p.name === 'WebAssembly'))
+        out.declaresWebAssembly = true
       if (node.id && EMSCRIPTEN_NAMES.has(node.id.name)) out.marks.add(node.id.name)
       break
     case 'Property':
@@ -225,7 +281,8 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, stat
       } else if (!writes.has(node)) {
         if (name === 'instantiateWasm') out.instantiateWasmReads.push({ start: node.start, end: node.end })
         else if (name === 'wasmBinary') out.wasmBinaryReads++
-        else if (name === 'locateFile') out.locateFileReads.push({ start: node.start, end: node.end, object: { start: node.object.start, end: node.object.end } })
+        else if (name === 'locateFile')
+          out.locateFileReads.push({ start: node.start, end: node.end, object: { start: node.object.start, end: node.object.end } })
       }
       break
     }
@@ -258,14 +315,24 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, stat
 function string(value: string, node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, code: string) {
   if (!out.embedded && value.length >= 8) {
     const embedded = decodeEmbedded(value, node.start, node.end, code)
-    if (embedded) { out.embedded = embedded; return }
+    if (embedded) {
+      out.embedded = embedded
+      return
+    }
   }
   if (value.length < 300) {
     if (WASM_NAME_RE.test(value) && !SCHEME_RE.test(value)) {
       // MINIMAL_RUNTIME under Node: `__dirname + "/app.wasm"` names a file beside the glue.
       if (value.startsWith('/') && parent?.type === 'BinaryExpression' && parent.operator === '+' && parent.right === node) value = value.slice(1)
       const newUrl = parent?.type === 'NewExpression' && parent.callee.type === 'Identifier' && parent.callee.name === 'URL' && parent.arguments[0] === node
-      out.wasmLiterals.push({ value, start: node.start, end: node.end, newUrl, inArray: parent?.type === 'ArrayExpression', ...(newUrl ? { newUrlExpression: { start: parent!.start, end: parent!.end } } : {}) })
+      out.wasmLiterals.push({
+        value,
+        start: node.start,
+        end: node.end,
+        newUrl,
+        inArray: parent?.type === 'ArrayExpression',
+        ...(newUrl ? { newUrlExpression: { start: parent!.start, end: parent!.end } } : {}),
+      })
     }
     for (const mark of EMSCRIPTEN_STRINGS) if (value.includes(mark)) out.marks.add(mark)
     return

@@ -7,13 +7,20 @@ const b = binaryen as any
 
 export function valTypeOf(type: number, where: string): ValType {
   switch (type) {
-    case b.i32: return 'i32'
-    case b.i64: return 'i64'
-    case b.f32: return 'f32'
-    case b.f64: return 'f64'
-    case b.v128: return 'v128'
-    case b.funcref: return 'funcref'
-    case b.externref: return 'externref'
+    case b.i32:
+      return 'i32'
+    case b.i64:
+      return 'i64'
+    case b.f32:
+      return 'f32'
+    case b.f64:
+      return 'f64'
+    case b.v128:
+      return 'v128'
+    case b.funcref:
+      return 'funcref'
+    case b.externref:
+      return 'externref'
   }
   throw new FpcastError(`${where}: value type ${typeName(type)} is not supported (only numbers, v128, funcref and externref are)`)
 }
@@ -43,20 +50,27 @@ const tuples = new Map<string, number>()
 export function tupleType(types: readonly ValType[]): number {
   const key = types.join(',')
   let type = tuples.get(key)
-  if (type === undefined) tuples.set(key, type = binaryen.createType(types.map(binaryenType)))
+  if (type === undefined) tuples.set(key, (type = binaryen.createType(types.map(binaryenType))))
   return type
 }
 
 /** A zero constant of a type: what a missing argument or result becomes. */
 export function zeroOf(m: binaryen.Module, t: ValType): number {
   switch (t) {
-    case 'i32': return m.i32.const(0)
-    case 'i64': return (m.i64 as any).const(0n)
-    case 'f32': return m.f32.const(0)
-    case 'f64': return m.f64.const(0)
-    case 'v128': return m.v128.const(new Array(16).fill(0))
-    case 'funcref': return m.ref.null(b.funcref)
-    case 'externref': return m.ref.null(b.externref)
+    case 'i32':
+      return m.i32.const(0)
+    case 'i64':
+      return (m.i64 as any).const(0n)
+    case 'f32':
+      return m.f32.const(0)
+    case 'f64':
+      return m.f64.const(0)
+    case 'v128':
+      return m.v128.const(new Array(16).fill(0))
+    case 'funcref':
+      return m.ref.null(b.funcref)
+    case 'externref':
+      return m.ref.null(b.externref)
   }
 }
 
@@ -65,12 +79,18 @@ export function coerce(m: binaryen.Module, value: number, from: ValType, to: Val
   if (from === to) return value
   const x = m as any
   const conv: Record<string, (v: number) => number> = {
-    'i32>i64': v => x.i64.extend_s(v), 'i64>i32': v => x.i32.wrap(v),
-    'f32>f64': v => x.f64.promote(v), 'f64>f32': v => x.f32.demote(v),
-    'i32>f32': v => x.f32.convert_s.i32(v), 'i32>f64': v => x.f64.convert_s.i32(v),
-    'i64>f32': v => x.f32.convert_s.i64(v), 'i64>f64': v => x.f64.convert_s.i64(v),
-    'f32>i32': v => x.i32.trunc_s_sat.f32(v), 'f64>i32': v => x.i32.trunc_s_sat.f64(v),
-    'f32>i64': v => x.i64.trunc_s_sat.f32(v), 'f64>i64': v => x.i64.trunc_s_sat.f64(v),
+    'i32>i64': v => x.i64.extend_s(v),
+    'i64>i32': v => x.i32.wrap(v),
+    'f32>f64': v => x.f64.promote(v),
+    'f64>f32': v => x.f32.demote(v),
+    'i32>f32': v => x.f32.convert_s.i32(v),
+    'i32>f64': v => x.f64.convert_s.i32(v),
+    'i64>f32': v => x.f32.convert_s.i64(v),
+    'i64>f64': v => x.f64.convert_s.i64(v),
+    'f32>i32': v => x.i32.trunc_s_sat.f32(v),
+    'f64>i32': v => x.i32.trunc_s_sat.f64(v),
+    'f32>i64': v => x.i64.trunc_s_sat.f32(v),
+    'f64>i64': v => x.i64.trunc_s_sat.f64(v),
   }
   const f = conv[`${from}>${to}`]
   if (!f) throw new FpcastError(`cannot coerce ${from} to ${to}`)

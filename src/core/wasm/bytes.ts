@@ -8,7 +8,17 @@
 export function customSectionNames(bytes: Uint8Array): string[] {
   const names: string[] = []
   let p = 8
-  const leb = () => { let r = 0, shift = 0, byte: number; do { byte = bytes[p++]; r += (byte & 0x7f) * 2 ** shift; shift += 7 } while (byte & 0x80 && p < bytes.length); return r }
+  const leb = () => {
+    let r = 0,
+      shift = 0,
+      byte: number
+    do {
+      byte = bytes[p++]
+      r += (byte & 0x7f) * 2 ** shift
+      shift += 7
+    } while (byte & 0x80 && p < bytes.length)
+    return r
+  }
   while (p < bytes.length) {
     const id = bytes[p++]
     const size = leb()

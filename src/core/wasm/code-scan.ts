@@ -28,7 +28,9 @@ class Truncated extends Error {}
 export function scanCode(bytes: Uint8Array): CodeScan | undefined {
   let p = 8
   const u32 = (): number => {
-    let r = 0, shift = 0, byte
+    let r = 0,
+      shift = 0,
+      byte
     do {
       if (p >= bytes.length) throw new Truncated()
       byte = bytes[p++]
@@ -42,7 +44,10 @@ export function scanCode(bytes: Uint8Array): CodeScan | undefined {
       const id = bytes[p++]
       const size = u32()
       const end = p + size
-      if (id !== 10) { p = end; continue }
+      if (id !== 10) {
+        p = end
+        continue
+      }
       const bodies = u32()
       const callIndirects = new Int32Array(bodies)
       const walk = new Uint8Array(bodies)
@@ -65,8 +70,14 @@ export function scanCode(bytes: Uint8Array): CodeScan | undefined {
 
 /** The value of the LEB128 u32 at p (only where a count or sub-opcode is needed). */
 function leb(bytes: Uint8Array, p: number): number {
-  let r = 0, shift = 0, b
-  do { b = bytes[p++]; r += (b & 0x7f) * 2 ** shift; shift += 7 } while (b & 0x80)
+  let r = 0,
+    shift = 0,
+    b
+  do {
+    b = bytes[p++]
+    r += (b & 0x7f) * 2 ** shift
+    shift += 7
+  } while (b & 0x80)
   return r
 }
 /** The position after the LEB128 at p. */
@@ -96,7 +107,8 @@ function skipMemarg(bytes: Uint8Array, p: number): number {
  */
 function scanBody(bytes: Uint8Array, start: number, end: number): number {
   let p = start
-  let calls = 0, writes = 0
+  let calls = 0,
+    writes = 0
   let groups = leb(bytes, p) // local declarations: (count, type) groups
   p = skip(bytes, p)
   for (; groups > 0 && p < end; groups--) p = skipType(bytes, skip(bytes, p))
@@ -104,29 +116,96 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
   while (p < end) {
     const op = bytes[p++]
     switch (op) {
-      case 0x00: case 0x01: case 0x05: case 0x0f: case 0x19: case 0x1a: case 0x1b: case 0xd1: case 0xd3: case 0xd4: break
-      case 0x02: case 0x03: case 0x04: case 0x06: p = skipType(bytes, p); depth++; break
-      case 0x0b: if (depth-- === 0) return p === end ? calls + writes : -1; break
-      case 0x18: p = skip(bytes, p); depth--; break // delegate ends its try
-      case 0x07: case 0x08: case 0x09: case 0x0c: case 0x0d: case 0x10: case 0x12: case 0x14: case 0x15:
-      case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x3f: case 0x40: case 0xd2: case 0xd5: case 0xd6:
-      case 0x41: case 0x42: case 0xd0:
-        p = skip(bytes, p); break
-      case 0x26: p = skip(bytes, p); writes = 0x1000000; break
-      case 0x0e: { let n = leb(bytes, p) + 1; p = skip(bytes, p); for (; n > 0 && p < end; n--) p = skip(bytes, p); break }
-      case 0x11: case 0x13: p = skip(bytes, skip(bytes, p)); calls++; break
-      case 0x1c: { let n = leb(bytes, p); p = skip(bytes, p); for (; n > 0 && p < end; n--) p = skipType(bytes, p); break }
-      case 0x43: p += 4; break
-      case 0x44: p += 8; break
+      case 0x00:
+      case 0x01:
+      case 0x05:
+      case 0x0f:
+      case 0x19:
+      case 0x1a:
+      case 0x1b:
+      case 0xd1:
+      case 0xd3:
+      case 0xd4:
+        break
+      case 0x02:
+      case 0x03:
+      case 0x04:
+      case 0x06:
+        p = skipType(bytes, p)
+        depth++
+        break
+      case 0x0b:
+        if (depth-- === 0) return p === end ? calls + writes : -1
+        break
+      case 0x18:
+        p = skip(bytes, p)
+        depth--
+        break // delegate ends its try
+      case 0x07:
+      case 0x08:
+      case 0x09:
+      case 0x0c:
+      case 0x0d:
+      case 0x10:
+      case 0x12:
+      case 0x14:
+      case 0x15:
+      case 0x20:
+      case 0x21:
+      case 0x22:
+      case 0x23:
+      case 0x24:
+      case 0x25:
+      case 0x3f:
+      case 0x40:
+      case 0xd2:
+      case 0xd5:
+      case 0xd6:
+      case 0x41:
+      case 0x42:
+      case 0xd0:
+        p = skip(bytes, p)
+        break
+      case 0x26:
+        p = skip(bytes, p)
+        writes = 0x1000000
+        break
+      case 0x0e: {
+        let n = leb(bytes, p) + 1
+        p = skip(bytes, p)
+        for (; n > 0 && p < end; n--) p = skip(bytes, p)
+        break
+      }
+      case 0x11:
+      case 0x13:
+        p = skip(bytes, skip(bytes, p))
+        calls++
+        break
+      case 0x1c: {
+        let n = leb(bytes, p)
+        p = skip(bytes, p)
+        for (; n > 0 && p < end; n--) p = skipType(bytes, p)
+        break
+      }
+      case 0x43:
+        p += 4
+        break
+      case 0x44:
+        p += 8
+        break
       case 0xfc: {
         const sub = leb(bytes, p)
         p = skip(bytes, p)
         if (sub <= 7) break
         if (sub === 8 || sub === 10) p = skip(bytes, skip(bytes, p))
-        else if (sub === 12 || sub === 14) { p = skip(bytes, skip(bytes, p)); writes = 0x1000000 }
-        else if (sub === 9 || sub === 11 || sub === 13 || sub === 16) p = skip(bytes, p)
-        else if (sub === 15 || sub === 17) { p = skip(bytes, p); writes = 0x1000000 }
-        else return -1
+        else if (sub === 12 || sub === 14) {
+          p = skip(bytes, skip(bytes, p))
+          writes = 0x1000000
+        } else if (sub === 9 || sub === 11 || sub === 13 || sub === 16) p = skip(bytes, p)
+        else if (sub === 15 || sub === 17) {
+          p = skip(bytes, p)
+          writes = 0x1000000
+        } else return -1
         break
       }
       case 0xfd: {

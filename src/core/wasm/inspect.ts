@@ -60,7 +60,15 @@ export function inspectWasm(bytes: Uint8Array, options: { fileName?: string; sym
           if (scan.sites.some(s => s.table === info.name)) slotSigCount.set(sigKey(f.sig), (slotSigCount.get(sigKey(f.sig)) ?? 0) + 1)
         }
       }
-      tables.push({ name: info.name, initial: info.initial, staticSlots: slots, bySignature: sortRows([...counts].map(([sig, n]) => ({ sig, text: sigText(parseSig(sig)!), slots: n })), 'slots') })
+      tables.push({
+        name: info.name,
+        initial: info.initial,
+        staticSlots: slots,
+        bySignature: sortRows(
+          [...counts].map(([sig, n]) => ({ sig, text: sigText(parseSig(sig)!), slots: n })),
+          'slots',
+        ),
+      })
     }
     const pairs: InspectResult['pairs'] = []
     for (const [t, sites] of siteSigCount) {
@@ -75,7 +83,10 @@ export function inspectWasm(bytes: Uint8Array, options: { fileName?: string; sym
       sites: {
         total: scan.sites.length,
         byFunction: [...byFunction.values()].sort((a, b) => b.sites.length - a.sites.length || a.index - b.index),
-        bySignature: sortRows([...siteSigCount].map(([sig, n]) => ({ sig, text: sigText(parseSig(sig)!), sites: n })), 'sites'),
+        bySignature: sortRows(
+          [...siteSigCount].map(([sig, n]) => ({ sig, text: sigText(parseSig(sig)!), sites: n })),
+          'sites',
+        ),
       },
       tables,
       pairs: pairs.sort((a, b) => (a.handling === b.handling ? b.sites * b.slots - a.sites * a.slots : a.handling === 'adapt' ? -1 : 1)),
@@ -93,13 +104,45 @@ function sortRows<T extends { sig: string }>(rows: T[], by: keyof T): T[] {
 export function formatInspect(r: InspectResult): string {
   const table = (head: string[], rows: (string | number)[][]) => {
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map(row => String(row[i]).length)))
-    const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()
+    const line = (cells: (string | number)[]) =>
+      cells
+        .map((c, i) => String(c).padEnd(widths[i]))
+        .join('  ')
+        .trimEnd()
     return [line(head), line(widths.map(w => '-'.repeat(w))), ...rows.map(line)].join('\n')
   }
   const out = [`${r.file}: ${r.sites.total} call_indirect sites in ${r.sites.byFunction.length} functions`, '']
-  out.push('Sites by signature', table(['sig', 'signature', 'sites'], r.sites.bySignature.map(s => [s.sig, s.text, s.sites])), '')
-  out.push('Sites by function', table(['function', 'sites', 'signatures'], r.sites.byFunction.map(f => [f.function, f.sites.length, [...new Set(f.sites.map(s => s.sig))].join(' ')])), '')
-  for (const t of r.tables) out.push(`Table ${t.name}: ${t.staticSlots} static slots (initial size ${t.initial})`, table(['sig', 'signature', 'slots'], t.bySignature.map(s => [s.sig, s.text, s.slots])), '')
-  out.push('Signature pairs that can mismatch (site type vs slot type)', table(['site', 'slot', 'handling', 'sites', 'slots'], r.pairs.map(p => [p.site, p.slot, p.handling, p.sites, p.slots])))
+  out.push(
+    'Sites by signature',
+    table(
+      ['sig', 'signature', 'sites'],
+      r.sites.bySignature.map(s => [s.sig, s.text, s.sites]),
+    ),
+    '',
+  )
+  out.push(
+    'Sites by function',
+    table(
+      ['function', 'sites', 'signatures'],
+      r.sites.byFunction.map(f => [f.function, f.sites.length, [...new Set(f.sites.map(s => s.sig))].join(' ')]),
+    ),
+    '',
+  )
+  for (const t of r.tables)
+    out.push(
+      `Table ${t.name}: ${t.staticSlots} static slots (initial size ${t.initial})`,
+      table(
+        ['sig', 'signature', 'slots'],
+        t.bySignature.map(s => [s.sig, s.text, s.slots]),
+      ),
+      '',
+    )
+  out.push(
+    'Signature pairs that can mismatch (site type vs slot type)',
+    table(
+      ['site', 'slot', 'handling', 'sites', 'slots'],
+      r.pairs.map(p => [p.site, p.slot, p.handling, p.sites, p.slots]),
+    ),
+  )
   return `${out.join('\n')}\n`
 }

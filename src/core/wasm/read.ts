@@ -19,8 +19,22 @@ const F = binaryen.Features
  * such modules; it changes no encoding binaryen writes for a module that does
  * not use them. GC, strings, stack switching and the like stay off.
  */
-const ASSUMED = F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.BulkMemoryOpt | F.ReferenceTypes
-  | F.Multivalue | F.SIMD128 | F.ExceptionHandling | F.TailCall | F.ExtendedConst | F.Atomics | F.Memory64 | F.MultiMemory | F.RelaxedSIMD
+const ASSUMED =
+  F.MutableGlobals |
+  F.SignExt |
+  F.NontrappingFPToInt |
+  F.BulkMemory |
+  F.BulkMemoryOpt |
+  F.ReferenceTypes |
+  F.Multivalue |
+  F.SIMD128 |
+  F.ExceptionHandling |
+  F.TailCall |
+  F.ExtendedConst |
+  F.Atomics |
+  F.Memory64 |
+  F.MultiMemory |
+  F.RelaxedSIMD
 
 export interface ReadResult {
   module: binaryen.Module
@@ -53,7 +67,10 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
   }
   const read = captureOutput(() => binaryen.readBinary(bytes))
   if (!read.ok) {
-    throw new FpcastError(`cannot parse the module: ${parseFailure(read.output, read.error)}; is it truncated or corrupt?`, { file: fileName, cause: read.error })
+    throw new FpcastError(`cannot parse the module: ${parseFailure(read.output, read.error)}; is it truncated or corrupt?`, {
+      file: fileName,
+      cause: read.error,
+    })
   }
   const module = read.value
   const customSections = customSectionNames(bytes)
@@ -65,7 +82,10 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
   const engineValid = engineValidates(bytes)
   if (!engineValid && !quietlyValid(module)) {
     module.dispose()
-    throw new FpcastError(`the input module does not validate (${lastValidationErrors.join(' ').replace(/\s+/g, ' ').slice(0, 300)}); is it truncated or corrupt?`, { file: fileName })
+    throw new FpcastError(
+      `the input module does not validate (${lastValidationErrors.join(' ').replace(/\s+/g, ' ').slice(0, 300)}); is it truncated or corrupt?`,
+      { file: fileName },
+    )
   }
   return { module, features, declared, customSections, engineValid }
 }
@@ -79,7 +99,7 @@ export function engineValidates(bytes: Uint8Array): boolean {
 /** The engine's reason for rejecting a module (it compiles it: only for error messages). */
 export function engineRejection(bytes: Uint8Array): string {
   try {
-    new (globalThis as any).WebAssembly.Module(bytes)
+    ;new (globalThis as any).WebAssembly.Module(bytes)
     return 'the engine accepts it'
   } catch (e) {
     return (e as Error)?.message ?? String(e)
@@ -97,13 +117,19 @@ function captureOutput<T>(fn: () => T): { ok: true; value: T; output: string[] }
   // Node's console writes to process.stdout/stderr; a test runner's console (vitest, jest) to streams of its own.
   const streams = [...new Set([proc?.stdout, proc?.stderr, con?._stdout, con?._stderr])].filter(s => typeof s?.write === 'function')
   const saved = streams.map((s: any) => s.write)
-  for (const s of streams) s.write = (chunk: unknown) => { output.push(String(chunk)); return true }
+  for (const s of streams)
+    s.write = (chunk: unknown) => {
+      output.push(String(chunk))
+      return true
+    }
   try {
     return { ok: true, value: fn(), output }
   } catch (error) {
     return { ok: false, error, output }
   } finally {
-    streams.forEach((s: any, i: number) => { s.write = saved[i] })
+    streams.forEach((s: any, i: number) => {
+      s.write = saved[i]
+    })
   }
 }
 
@@ -148,7 +174,17 @@ export function dropCustomSections(bytes: Uint8Array, drop: (name: string) => bo
   const keep: Uint8Array[] = [bytes.subarray(0, 8)]
   const dropped: string[] = []
   let p = 8
-  const leb = () => { let r = 0, shift = 0, byte: number; do { byte = bytes[p++]; r += (byte & 0x7f) * 2 ** shift; shift += 7 } while (byte & 0x80 && p < bytes.length); return r }
+  const leb = () => {
+    let r = 0,
+      shift = 0,
+      byte: number
+    do {
+      byte = bytes[p++]
+      r += (byte & 0x7f) * 2 ** shift
+      shift += 7
+    } while (byte & 0x80 && p < bytes.length)
+    return r
+  }
   while (p < bytes.length) {
     const start = p
     const id = bytes[p++]
@@ -157,7 +193,11 @@ export function dropCustomSections(bytes: Uint8Array, drop: (name: string) => bo
     if (id === 0) {
       const len = leb()
       const name = new TextDecoder().decode(bytes.subarray(p, p + len))
-      if (drop(name)) { dropped.push(name); p = end; continue }
+      if (drop(name)) {
+        dropped.push(name)
+        p = end
+        continue
+      }
     }
     keep.push(bytes.subarray(start, end))
     p = end
@@ -165,6 +205,9 @@ export function dropCustomSections(bytes: Uint8Array, drop: (name: string) => bo
   if (!dropped.length) return { bytes, dropped }
   const out = new Uint8Array(keep.reduce((n, k) => n + k.length, 0))
   let o = 0
-  for (const k of keep) { out.set(k, o); o += k.length }
+  for (const k of keep) {
+    out.set(k, o)
+    o += k.length
+  }
   return { bytes: out, dropped }
 }

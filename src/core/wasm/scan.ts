@@ -79,7 +79,13 @@ export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>
  * (the default slotVia), those expressions are only walked past.
  * `only`: walk just the bodies it accepts (see code-scan.ts).
  */
-export function scanModule(m: binaryen.Module, functions: FunctionEntry[], priming: Set<string> | undefined, fileName: string, only?: (func: FunctionEntry) => boolean): ScanResult {
+export function scanModule(
+  m: binaryen.Module,
+  functions: FunctionEntry[],
+  priming: Set<string> | undefined,
+  fileName: string,
+  only?: (func: FunctionEntry) => boolean,
+): ScanResult {
   const byName = new Map(functions.map(f => [f.name, f]))
   const result: ScanResult = { functions, byName, sites: [], calls: new Map(), refFuncs: new Map(), locals: new Map(), tableSets: [], opaque: [] }
   const push = (map: Map<string, number[]>, key: string, expr: number) => {
@@ -90,7 +96,7 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
   // Expression ids as locals: binaryen's module object is too big for fast property reads, and this runs per expression.
   const { CallIndirectId, TableSetId } = b as Record<string, number>
   // -1 matches no expression: ids that only priming needs.
-  const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? b as Record<string, number> : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
+  const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? (b as Record<string, number>) : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
   const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
     switch (id) {
       case CallIndirectId: {
@@ -99,12 +105,19 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
         result.sites.push({ expr, func, ordinal: ordinal.n++, table: b.CallIndirect.getTable(expr), sig, isReturn: !!b.CallIndirect.isReturn(expr) })
         break
       }
-      case CallId: push(result.calls, b.Call.getTarget(expr), expr); break
-      case RefFuncId: push(result.refFuncs, b.RefFunc.getFunc(expr), expr); break
-      case LocalGetId: case LocalSetId:
+      case CallId:
+        push(result.calls, b.Call.getTarget(expr), expr)
+        break
+      case RefFuncId:
+        push(result.refFuncs, b.RefFunc.getFunc(expr), expr)
+        break
+      case LocalGetId:
+      case LocalSetId:
         if (func && priming!.has(func.name)) push(result.locals, func.name, expr)
         break
-      case TableSetId: if (func) result.tableSets.push({ expr, table: b.TableSet.getTable(expr), func }); break
+      case TableSetId:
+        if (func) result.tableSets.push({ expr, table: b.TableSet.getTable(expr), func })
+        break
     }
   }
   for (const func of functions) {
@@ -112,20 +125,32 @@ export function scanModule(m: binaryen.Module, functions: FunctionEntry[], primi
     const body = b._BinaryenFunctionGetBody(func.ref)
     if (!body) continue
     const ordinal = { n: 0 }
-    walk(body, (expr, id) => visitExpr(func, expr, id, ordinal), (_e, id) => result.opaque.push({ func: func.displayName, kind: expressionKindName(id) }))
+    walk(
+      body,
+      (expr, id) => visitExpr(func, expr, id, ordinal),
+      (_e, id) => result.opaque.push({ func: func.displayName, kind: expressionKindName(id) }),
+    )
   }
   // ref.func can also stand in global initialisers.
   const nGlobals = m.getNumGlobals()
   for (let i = 0; i < nGlobals; i++) {
     const init = binaryen.getGlobalInfo(m.getGlobalByIndex(i)).init
-    if (init) walk(init, (expr, id) => visitExpr(undefined, expr, id, { n: 0 }), () => {})
+    if (init)
+      walk(
+        init,
+        (expr, id) => visitExpr(undefined, expr, id, { n: 0 }),
+        () => {},
+      )
   }
   if (result.opaque.length) {
     const first = result.opaque[0]
     const hint = /^Table(Fill|Copy|Init)$/.test(first.kind)
       ? `table.fill, table.copy and table.init inside wasm are not supported (a change to the call table would go unseen); LLVM and Emscripten do not emit them`
       : `Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`
-    throw new FpcastError(`function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. ${hint}`, { file: fileName })
+    throw new FpcastError(
+      `function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. ${hint}`,
+      { file: fileName },
+    )
   }
   return result
 }

@@ -35,7 +35,7 @@ export function sigKey(sig: Sig): string {
   let key = keys.get(sig)
   if (key === undefined) {
     const res = sig.results.length === 0 ? 'v' : sig.results.length === 1 ? LETTER[sig.results[0]] : `${sig.results.map(t => LETTER[t]).join('')}+`
-    keys.set(sig, key = res + sig.params.map(t => LETTER[t]).join(''))
+    keys.set(sig, (key = res + sig.params.map(t => LETTER[t]).join('')))
   }
   return key
 }
@@ -67,7 +67,10 @@ export function sigText(sig: Sig): string {
 export function parseSig(text: string): Sig | undefined {
   const arrow = /^\s*\(([^)]*)\)\s*->\s*(.+?)\s*$/.exec(text)
   if (arrow) {
-    const params = arrow[1].split(',').map(s => s.trim()).filter(Boolean)
+    const params = arrow[1]
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean)
     const results = arrow[2] === 'void' ? [] : arrow[2].split(',').map(s => s.trim())
     if (![...params, ...results].every(t => t in LETTER)) return undefined
     return { params: params as ValType[], results: results as ValType[] }

@@ -19,7 +19,7 @@ import { applyJs } from './strategies/js.ts'
 import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from '../options.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
-import { applyShadow, PREFIX, readSegments } from './strategies/shadow/index.ts'
+import { applyShadow, readSegments } from './strategies/shadow/index.ts'
 import { sigKey, sigText } from './signature.ts'
 
 export const SECTION = 'fpcast_trampoline'
@@ -57,7 +57,11 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
   if (filter.empty) return false
-  if (filter.functions.length && !filter.functions.some(f => typeof f === 'string' ? f === site.func.displayName || f === site.func.name : f.test(site.func.displayName))) return false
+  if (
+    filter.functions.length &&
+    !filter.functions.some(f => (typeof f === 'string' ? f === site.func.displayName || f === site.func.name : f.test(site.func.displayName)))
+  )
+    return false
   if (filter.signatures.size && !filter.signatures.has(sigKey(site.sig))) return false
   if (filter.sites.size && ![site.func.displayName, site.func.name, String(site.func.index)].some(n => filter.sites.has(`${n}#${site.ordinal}`))) return false
   return true
@@ -72,7 +76,11 @@ function matches(filter: ResolvedFilter, site: CallIndirectSite): boolean {
  */
 export function transformWasm(input: Uint8Array, options: TransformOptions = {}): TransformResult {
   const file = options.fileName ?? '<wasm>'
-  if (binaryenBroken) throw new FpcastError(`binaryen failed on an earlier module in this thread (${binaryenBroken}) and may be unusable; nothing was written. Restart the process (the bundler's worker pool replaces such a worker by itself)`, { file })
+  if (binaryenBroken)
+    throw new FpcastError(
+      `binaryen failed on an earlier module in this thread (${binaryenBroken}) and may be unusable; nothing was written. Restart the process (the bundler's worker pool replaces such a worker by itself)`,
+      { file },
+    )
   try {
     return transformUnguarded(input, options)
   } catch (e) {
@@ -108,11 +116,21 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   const file = opts.fileName
   const t0 = performance.now()
   const report: TransformReport = {
-    file, strategy: 'none', alreadyTransformed: false, sites: { total: 0, rewritten: 0 }, bySignature: [], byFunction: [],
-    primedFunctions: 0, adapters: 0, shadowTables: 0, size: { before: input.length, after: input.length }, warnings: [],
+    file,
+    strategy: 'none',
+    alreadyTransformed: false,
+    sites: { total: 0, rewritten: 0 },
+    bySignature: [],
+    byFunction: [],
+    primedFunctions: 0,
+    adapters: 0,
+    shadowTables: 0,
+    size: { before: input.length, after: input.length },
+    warnings: [],
     timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
   }
-  const progress = (phase: ProgressEvent['phase'], message: string) => options.onProgress?.({ file, phase, message, inputBytes: input.length, elapsedMs: performance.now() - t0 })
+  const progress = (phase: ProgressEvent['phase'], message: string) =>
+    options.onProgress?.({ file, phase, message, inputBytes: input.length, elapsedMs: performance.now() - t0 })
   progress('start', `transforming (${(input.length / 1048576).toFixed(1)} MiB)`)
   const { module: m, features, declared, customSections, engineValid } = readModule(input, file)
   try {
@@ -121,7 +139,9 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     if (customSections.includes(SECTION)) {
       // Never twice: a second pass would rewrite our own adapters and shadow tables. Pass it through, and say so.
       report.alreadyTransformed = true
-      report.warnings.push(`already transformed by fpcast-trampoline (it has a '${SECTION}' section): left byte for byte as it was, and this run's options were not applied; transform the original build instead to change them`)
+      report.warnings.push(
+        `already transformed by fpcast-trampoline (it has a '${SECTION}' section): left byte for byte as it was, and this run's options were not applied; transform the original build instead to change them`,
+      )
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report }
     }
@@ -139,9 +159,13 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
       if (tableType(m, name) === binaryen.funcref) funcrefTables.add(name)
     }
     const inProfile = (s: CallIndirectSite) => opts.profileSites!.has(`${s.func.index}#${s.ordinal}`)
-    const selected = scan.sites.filter(s => funcrefTables.has(s.table)
-      && (!opts.include || matches(opts.include, s)) && !(opts.exclude && matches(opts.exclude, s))
-      && (!opts.profileSites || opts.safetyNet || inProfile(s)))
+    const selected = scan.sites.filter(
+      s =>
+        funcrefTables.has(s.table) &&
+        (!opts.include || matches(opts.include, s)) &&
+        !(opts.exclude && matches(opts.exclude, s)) &&
+        (!opts.profileSites || opts.safetyNet || inProfile(s)),
+    )
     if (!selected.length) {
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report }
@@ -149,9 +173,17 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
 
     // One call table: the shadows (and the js strategy's runtime) follow one. Emscripten output has one.
     const callTables = [...new Set(selected.map(s => s.table))]
-    if (callTables.length > 1) throw new FpcastError(`call sites use ${callTables.length} tables; one call table is supported (Emscripten output has one: was this module merged from several, or hand-written?), nothing was written`, { file })
+    if (callTables.length > 1)
+      throw new FpcastError(
+        `call sites use ${callTables.length} tables; one call table is supported (Emscripten output has one: was this module merged from several, or hand-written?), nothing was written`,
+        { file },
+      )
     const table64 = selected.find(s => binaryen.getExpressionType((binaryen as any).CallIndirect.getTarget(s.expr)) === binaryen.i64)
-    if (table64) throw new FpcastError(`function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`, { file })
+    if (table64)
+      throw new FpcastError(
+        `function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`,
+        { file },
+      )
     // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
     const added = binaryen.Features.ReferenceTypes | (opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0)
     m.setFeatures(features | added)
@@ -173,7 +205,10 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     report.timeMs.rewrite = t2 - t1
     progress('rewrite', `rewrote ${selected.length} sites (${seconds(t2 - t1)})`)
 
-    const invalid = (said: string) => new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. ${said.slice(0, 2000)}`, { file })
+    const invalid = (said: string) =>
+      new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. ${said.slice(0, 2000)}`, {
+        file,
+      })
     // An input the engine could not judge is judged by binaryen, before writing.
     if (!engineValid && !quietlyValid(m)) throw invalid(`binaryen said: ${lastValidationErrors.slice(0, 5).join(' | ')}`)
     const t3 = performance.now()
@@ -192,7 +227,10 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     // DWARF and source maps point at code offsets the rewrite moved: drop them rather than ship stale ones.
     const stale = dropCustomSections(wasm, name => name.startsWith('.debug_') || name === 'sourceMappingURL' || name === 'external_debug_info')
     wasm = stale.bytes
-    if (stale.dropped.length) report.warnings.push(`dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`)
+    if (stale.dropped.length)
+      report.warnings.push(
+        `dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`,
+      )
     // An input the engine validated: the engine validates the bytes we ship.
     const t4 = performance.now()
     if (engineValid && !engineValidates(wasm)) {

@@ -113,7 +113,16 @@ function buildChildTable(): Map<number, ChildrenOf> {
   t.set(B.ArraySetId, fixed(g('ArraySet', 'getRef'), g('ArraySet', 'getIndex'), g('ArraySet', 'getValue')))
   t.set(B.ArrayLenId, fixed(g('ArrayLen', 'getRef')))
   t.set(B.ArrayFillId, fixed(g('ArrayFill', 'getRef'), g('ArrayFill', 'getIndex'), g('ArrayFill', 'getValue'), g('ArrayFill', 'getSize')))
-  t.set(B.ArrayCopyId, fixed(g('ArrayCopy', 'getDestRef'), g('ArrayCopy', 'getDestIndex'), g('ArrayCopy', 'getSrcRef'), g('ArrayCopy', 'getSrcIndex'), g('ArrayCopy', 'getLength')))
+  t.set(
+    B.ArrayCopyId,
+    fixed(
+      g('ArrayCopy', 'getDestRef'),
+      g('ArrayCopy', 'getDestIndex'),
+      g('ArrayCopy', 'getSrcRef'),
+      g('ArrayCopy', 'getSrcIndex'),
+      g('ArrayCopy', 'getLength'),
+    ),
+  )
   t.set(B.ArrayInitDataId, fixed(g('ArrayInitData', 'getRef'), g('ArrayInitData', 'getIndex'), g('ArrayInitData', 'getOffset'), g('ArrayInitData', 'getSize')))
   t.set(B.ArrayInitElemId, fixed(g('ArrayInitElem', 'getRef'), g('ArrayInitElem', 'getIndex'), g('ArrayInitElem', 'getOffset'), g('ArrayInitElem', 'getSize')))
   t.set(B.TryId, listed(g('Try', 'getNumCatchBodies'), g('Try', 'getCatchBodyAt'), g('Try', 'getBody')))
@@ -141,7 +150,10 @@ export function expressionKindName(id: number): string {
  * `onOpaque` is called for an expression whose children cannot be read.
  */
 export function walk(root: number, visit: (expr: number, id: number) => void, onOpaque: (expr: number, id: number) => void): void {
-  childTable ??= [...buildChildTable()].reduce<(ChildrenOf | undefined)[]>((t, [id, of]) => { t[id] = of; return t }, [])
+  childTable ??= [...buildChildTable()].reduce<(ChildrenOf | undefined)[]>((t, [id, of]) => {
+    t[id] = of
+    return t
+  }, [])
   const table = childTable
   const getId: (expr: number) => number = b._BinaryenExpressionGetId
   const stack = [root]

@@ -5,15 +5,23 @@ export function start(createModule) {
   const lines = []
   const errors = []
   let error = null
-  return Promise.resolve(createModule({
-    print: (s) => lines.push(s),
-    printErr: (s) => errors.push(s),
-    // MODULARIZE swallows a trap in main() once the ready promise resolved; quit() still sees it.
-    quit: (status, e) => { if (!(e && e.name === 'ExitStatus')) error = String((e && e.message) || e) },
-    // Test plumbing: the untransformed runs point locateFile at the original files.
-    ...(globalThis.__fpcastModuleArgs || {}),
-  })).then(
-    () => { globalThis.__fpcastResult = { lines, errors, error } },
-    (e) => { globalThis.__fpcastResult = { lines, errors, error: `rejected: ${(e && e.message) || e}` } },
+  return Promise.resolve(
+    createModule({
+      print: s => lines.push(s),
+      printErr: s => errors.push(s),
+      // MODULARIZE swallows a trap in main() once the ready promise resolved; quit() still sees it.
+      quit: (status, e) => {
+        if (!(e && e.name === 'ExitStatus')) error = String(e?.message || e)
+      },
+      // Test plumbing: the untransformed runs point locateFile at the original files.
+      ...(globalThis.__fpcastModuleArgs || {}),
+    }),
+  ).then(
+    () => {
+      globalThis.__fpcastResult = { lines, errors, error }
+    },
+    e => {
+      globalThis.__fpcastResult = { lines, errors, error: `rejected: ${e?.message || e}` }
+    },
   )
 }

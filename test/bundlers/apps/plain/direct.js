@@ -9,6 +9,6 @@ lines.push(`add ${call2(1, 2, 3)}`)
 try {
   lines.push(`inc through a cast ${call2(0, 41, 99)}`)
 } catch (e) {
-  error = String((e && e.message) || e)
+  error = String(e?.message || e)
 }
 globalThis.__fpcastResult = { lines, errors: [], error }

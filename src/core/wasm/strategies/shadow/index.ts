@@ -100,7 +100,7 @@ export function addHooksTable(m: binaryen.Module, initial = 2): string {
 
 /** A growable table of any reference type (binaryen.js's typings omit addTable's type parameter). */
 function addTypedTable(m: binaryen.Module, name: string, initial: number, type: number): void {
-  (m as any).addTable(name, initial, -1, type)
+  ;(m as any).addTable(name, initial, -1, type)
 }
 
 export function readSegments(m: binaryen.Module): Segment[] {
@@ -153,10 +153,7 @@ function staticSigSegment(m: binaryen.Module, offset: number, length: number, ch
     const mid = (lo + hi) >> 1
     return m.if(m.i32.lt_u(d(), m.i32.const(mid * STATIC_SIG_CHUNK)), search(lo, mid), search(mid, hi))
   }
-  return [
-    m.local.set(1, m.i32.sub(m.local.get(0, b.i32), m.copyExpression(offset))),
-    m.if(m.i32.lt_u(d(), m.i32.const(length)), search(0, chunks.length)),
-  ]
+  return [m.local.set(1, m.i32.sub(m.local.get(0, b.i32), m.copyExpression(offset))), m.if(m.i32.lt_u(d(), m.i32.const(length)), search(0, chunks.length))]
 }
 
 /**
@@ -169,7 +166,10 @@ function addActiveSegment(m: binaryen.Module, table: string, name: string, data:
     m.addActiveElementSegment(table, name, data, offset)
     return
   }
-  if (b._BinaryenExpressionGetId(offset) !== b.ConstId) throw fail(`element segment ${name} has ${data.length} entries at a computed offset; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported there, nothing was written: use the default slotVia 'global'`)
+  if (b._BinaryenExpressionGetId(offset) !== b.ConstId)
+    throw fail(
+      `element segment ${name} has ${data.length} entries at a computed offset; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported there, nothing was written: use the default slotVia 'global'`,
+    )
   const base = b.Const.getValueI32(offset)
   for (let at = 0; at < data.length; at += BR_TABLE_CHUNK) {
     m.addActiveElementSegment(table, at ? `${name}$${at}` : name, data.slice(at, at + BR_TABLE_CHUNK), m.i32.const(base + at))
@@ -253,7 +253,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   /** A primed function's parameters: its own plus the slot index. */
   const plus = (sig: Sig) => tupleType([...sig.params, 'i32'])
   /** What a call through a shadow table passes. */
-  const shadowParams = (sig: Sig) => viaArgument ? plus(sig) : tupleType(sig.params)
+  const shadowParams = (sig: Sig) => (viaArgument ? plus(sig) : tupleType(sig.params))
   const resultsOf = (sig: Sig) => tupleType(sig.results)
 
   // Where the module makes tail calls itself, our wrappers and generated
@@ -299,7 +299,13 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     for (const call of scan.calls.get(name) ?? []) b.Call.appendOperand(call, m.i32.const(0))
     for (const ref of scan.refFuncs.get(name) ?? []) b.RefFunc.setFunc(ref, wrapper)
     const args = f.sig.params.map((t, i) => m.local.get(i, binaryenType(t)))
-    m.addFunction(wrapper, tupleType(f.sig.params), resultsOf(f.sig), [], (tail ? m.return_call : m.call).call(m, name, [...args, m.i32.const(0)], resultsOf(f.sig)))
+    m.addFunction(
+      wrapper,
+      tupleType(f.sig.params),
+      resultsOf(f.sig),
+      [],
+      (tail ? m.return_call : m.call).call(m, name, [...args, m.i32.const(0)], resultsOf(f.sig)),
+    )
   }
   const outside = (name: string) => wrapperOf.get(name) ?? name
 
@@ -309,7 +315,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const offset = seg.passive ? 0 : m.copyExpression(seg.offset)
     m.removeElementSegment(seg.name)
     if (seg.passive) {
-      if (seg.data.length > BR_TABLE_CHUNK) throw fail(`passive element segment ${seg.name} has ${seg.data.length} entries; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported (binaryen.js copies a segment onto its small stack), nothing was written: use the default slotVia 'global'`)
+      if (seg.data.length > BR_TABLE_CHUNK)
+        throw fail(
+          `passive element segment ${seg.name} has ${seg.data.length} entries; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported (binaryen.js copies a segment onto its small stack), nothing was written: use the default slotVia 'global'`,
+        )
       m.addPassiveElementSegment(seg.name, seg.data.map(outside))
     } else addActiveSegment(m, seg.table, seg.name, seg.data.map(outside), offset, fail)
   }
@@ -348,12 +357,14 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     if (viaArgument) staticSegs.forEach((seg, i) => addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), fail))
   }
   /** Whether P says slot idx still holds its static function; with 'argument', leaves it in local pv. */
-  const unchanged = (idx: () => number, pv: number) => viaArgument
-    ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), b.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, b.funcref)))], b.i32)
-    : m.ref.is_null(m.table.get(P, idx(), pType))
+  const unchanged = (idx: () => number, pv: number) =>
+    viaArgument
+      ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), b.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, b.funcref)))], b.i32)
+      : m.ref.is_null(m.table.get(P, idx(), pType))
   // Each shadow starts with slot 0 only (its resolver, set in step 5); its
   // bound global is its size, for the sites' clamp.
-  const shadowOf = new Map<string, string>(), boundOf = new Map<string, string>()
+  const shadowOf = new Map<string, string>(),
+    boundOf = new Map<string, string>()
   for (const key of tKeys) {
     const name = `${PREFIX}shadow$${key}`
     m.addTable(name, 1, -1)
@@ -369,7 +380,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
 
   // The runtime's functions, through the hooks table it fills.
   const HOOKS = addHooksTable(m, 4)
-  const SLOT = `${PREFIX}slot`, SITE = `${PREFIX}site`
+  const SLOT = `${PREFIX}slot`,
+    SITE = `${PREFIX}site`
   if (!viaArgument) {
     m.addGlobal(SLOT, b.i32, true, m.i32.const(0))
     m.addGlobalExport(SLOT, SLOT)
@@ -380,8 +392,11 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   }
   // Hooks called where they may still be empty (the start function runs before the runtime fills them) are skipped then.
   const ifHook = (slot: number, call: number) => m.if(m.i32.eqz(m.ref.is_null(m.table.get(HOOKS, m.i32.const(slot), b.funcref))), call)
-  const record = (t: number, k: number) => ifHook(HOOK_RECORD,
-    m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none))
+  const record = (t: number, k: number) =>
+    ifHook(
+      HOOK_RECORD,
+      m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none),
+    )
   const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
   const mismatch = (t: number, k: number, idx: number) =>
     m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
@@ -395,8 +410,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
 
   // 3. Adapters.
   const made = new Map<string, string>()
-  const argsFor = (site: Sig, target: Sig) => target.params.map((t, i) =>
-    i < site.params.length ? coerce(m, m.local.get(i, binaryenType(site.params[i])), site.params[i], t) : zeroOf(m, t))
+  const argsFor = (site: Sig, target: Sig) =>
+    target.params.map((t, i) => (i < site.params.length ? coerce(m, m.local.get(i, binaryenType(site.params[i])), site.params[i], t) : zeroOf(m, t)))
   const adaptResult = (call: number, site: Sig, target: Sig) => {
     if (!site.results.length) return target.results.length ? m.drop(call) : call
     if (!target.results.length) return m.block(null, [call, zeroOf(m, site.results[0])], binaryenType(site.results[0]))
@@ -409,17 +424,28 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     if (!made.has(name)) {
       made.set(name, name)
       const n = site.params.length
-      addThenBuild(name, shadowParams(site), resultsOf(site), viaArgument ? vars : [b.i32, ...vars],
-        () => viaArgument ? body() : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body()], resultsOf(site)))
+      addThenBuild(name, shadowParams(site), resultsOf(site), viaArgument ? vars : [b.i32, ...vars], () =>
+        viaArgument ? body() : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body()], resultsOf(site)),
+      )
     }
     return name
   }
-  const indirect = (asTail: boolean, ...a: Parameters<binaryen.Module['call_indirect']>) => asTail ? (m as any).return_call_indirect(...a) : m.call_indirect(...a)
-  const direct = (asTail: boolean, ...a: Parameters<binaryen.Module['call']>) => asTail ? m.return_call(...a) : m.call(...a)
+  const indirect = (asTail: boolean, ...a: Parameters<binaryen.Module['call_indirect']>) =>
+    asTail ? (m as any).return_call_indirect(...a) : m.call_indirect(...a)
+  const direct = (asTail: boolean, ...a: Parameters<binaryen.Module['call']>) => (asTail ? m.return_call(...a) : m.call(...a))
   const pass = (site: Sig) => {
-    const key = sigKey(site), n = site.params.length
+    const key = sigKey(site),
+      n = site.params.length
     return define(`${PREFIX}pass$${key}`, site, [], () =>
-      indirect(tail, table, m.local.get(n, b.i32), site.params.map((t, i) => m.local.get(i, binaryenType(t))), tupleType(site.params), resultsOf(site)))
+      indirect(
+        tail,
+        table,
+        m.local.get(n, b.i32),
+        site.params.map((t, i) => m.local.get(i, binaryenType(t))),
+        tupleType(site.params),
+        resultsOf(site),
+      ),
+    )
   }
   // The static slots of each signature, for adapters that call them directly.
   const staticSlots = new Map<string, { slot: number; name: string }[]>()
@@ -469,10 +495,9 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // which no catch_all can catch (an exception thrown from JS could be).
   const trap = (site: Sig) => {
     const n = site.params.length
-    return define(`${PREFIX}x$${sigKey(site)}`, site, [], () => m.block(null, [
-      ifHook(HOOK_MISMATCH, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32))),
-      m.unreachable(),
-    ]))
+    return define(`${PREFIX}x$${sigKey(site)}`, site, [], () =>
+      m.block(null, [ifHook(HOOK_MISMATCH, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32))), m.unreachable()]),
+    )
   }
   // ADAPT[(t * K + k) * 2 + (static ? 1 : 0)]
   const adaptNames: string[] = []
@@ -494,7 +519,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // a segment, each a br_table. An import has its declared type (linking
   // checks it exactly); with 'argument' it is not primed, so its k is marked
   // with IMPORTED.
-  const staticSigOf = (f: FunctionEntry | undefined) => !f ? -1 : f.imported && viaArgument ? kIndex.get(sigKey(f.sig))! | IMPORTED : kIndex.get(sigKey(f.sig))!
+  const staticSigOf = (f: FunctionEntry | undefined) =>
+    !f ? -1 : f.imported && viaArgument ? kIndex.get(sigKey(f.sig))! | IMPORTED : kIndex.get(sigKey(f.sig))!
   const STATIC_SIG = `${PREFIX}static_sig`
   {
     const parts: number[] = []
@@ -502,7 +528,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       const ks = seg.data.map(name => staticSigOf(scan.byName.get(name)))
       if (!ks.length) return
       const chunks: string[] = []
-      for (let at = 0; at < ks.length; at += STATIC_SIG_CHUNK) chunks.push(addStaticSigChunk(m, `${STATIC_SIG}$${s}$${at / STATIC_SIG_CHUNK}`, ks.slice(at, at + STATIC_SIG_CHUNK)))
+      for (let at = 0; at < ks.length; at += STATIC_SIG_CHUNK)
+        chunks.push(addStaticSigChunk(m, `${STATIC_SIG}$${s}$${at / STATIC_SIG_CHUNK}`, ks.slice(at, at + STATIC_SIG_CHUNK)))
       parts.push(...staticSigSegment(m, seg.offset, ks.length, chunks))
     })
     parts.push(m.i32.const(-1))
@@ -513,58 +540,84 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // cache the entry in the shadow (never in slot 0), make the call.
   const resolverOf = new Map<string, string>()
   tKeys.forEach((tKey, t) => {
-    const site = siteSigs.get(tKey)!, n = site.params.length
-    const S = shadowOf.get(tKey)!, bound = boundOf.get(tKey)!
-    const F = n + 1, Pv = n + 2, K = n + 3, E = n + 4, Size = n + 5
+    const site = siteSigs.get(tKey)!,
+      n = site.params.length
+    const S = shadowOf.get(tKey)!,
+      bound = boundOf.get(tKey)!
+    const F = n + 1,
+      Pv = n + 2,
+      K = n + 3,
+      E = n + 4,
+      Size = n + 5
     const idx = () => m.local.get(n, b.i32)
     const args = () => site.params.map((ty, i) => m.local.get(i, binaryenType(ty)))
     const adaptAt = (isStatic: number) =>
-      m.table.get(ADAPT, m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)), b.funcref)
-    const ret = (call: number) => tail ? call : site.results.length ? m.return(call) : m.block(null, [call, m.return()])
+      m.table.get(
+        ADAPT,
+        m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)),
+        b.funcref,
+      )
+    const ret = (call: number) => (tail ? call : site.results.length ? m.return(call) : m.block(null, [call, m.return()]))
     const native = () => ret(indirect(tail, table, idx(), args(), tupleType(site.params), resultsOf(site)))
     const name = `${PREFIX}resolve$${tKey}`
     // Grown slots are filled with the resolver itself.
     const resolverRef = () => refFunc(name)
-    define(name, site, [b.funcref, b.funcref, b.i32, b.funcref, b.i32], () => m.block(null, [
-      // Past the call table: trap as a native call would. Past the shadow: grow it.
-      m.if(m.i32.ge_u(idx(), m.table.size(table)), native()),
-      m.if(m.i32.ge_u(idx(), m.global.get(bound, b.i32)), m.block(null, [
-        m.local.set(Size, m.i32.and(m.i32.add(idx(), m.i32.const(GROW_STEP)), m.i32.const(-GROW_STEP))),
-        m.if(m.i32.gt_u(m.local.get(Size, b.i32), m.table.size(table)), m.local.set(Size, m.table.size(table))),
-        m.drop(m.table.grow(S, resolverRef(), m.i32.sub(m.local.get(Size, b.i32), m.table.size(S)))),
-        m.global.set(bound, m.table.size(S)),
-      ])),
-      m.local.set(F, m.table.get(table, idx(), b.funcref)),
-      m.if(m.ref.is_null(m.local.get(F, b.funcref)), native()),
-      // Static and unchanged (P says so): the build-time answer, imports included.
-      m.local.set(K, m.i32.const(-1)),
-      m.if(m.i32.lt_u(idx(), m.table.size(P)),
-        m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)))),
-      m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
-        m.if(m.i32.and(m.local.get(K, b.i32), m.i32.const(IMPORTED)),
-          // An unprimed import (slotVia 'argument'): what a function added at run time gets.
-          m.block(null, [m.local.set(K, m.i32.xor(m.local.get(K, b.i32), m.i32.const(IMPORTED))), m.local.set(E, adaptAt(0))]),
-          m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
-            m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
-            m.local.set(E, adaptAt(1)))),
-        // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
-        // Before the runtime has filled the hooks (calls from the start function), behave natively and cache nothing.
-        m.block(null, [
-          m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK_CLASSIFY), b.funcref)), native()),
-          m.local.set(K, classify(m.local.get(F, b.funcref), t)),
-          m.if(m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
-            // A function of T itself: with 'global' the shadow holds it (no frame of ours, tail calls stay tail calls).
-            viaArgument ? m.local.set(E, adaptAt(0)) : m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)), m.local.set(E, m.local.get(F, b.funcref)), m.local.set(E, adaptAt(0))),
-            m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(-3)),
-              m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK_DYNAMIC), b.funcref)),
-              m.local.set(E, refFunc(pass(site))))),
-        ])),
-      m.if(idx(), m.table.set(S, idx(), m.local.get(E, b.funcref))),
-      m.table.set(CALL, m.i32.const(0), m.local.get(E, b.funcref)),
-      // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
-      ...(viaArgument ? [] : [m.global.set(SLOT, idx())]),
-      ret(indirect(tail, CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
-    ]))
+    define(name, site, [b.funcref, b.funcref, b.i32, b.funcref, b.i32], () =>
+      m.block(null, [
+        // Past the call table: trap as a native call would. Past the shadow: grow it.
+        m.if(m.i32.ge_u(idx(), m.table.size(table)), native()),
+        m.if(
+          m.i32.ge_u(idx(), m.global.get(bound, b.i32)),
+          m.block(null, [
+            m.local.set(Size, m.i32.and(m.i32.add(idx(), m.i32.const(GROW_STEP)), m.i32.const(-GROW_STEP))),
+            m.if(m.i32.gt_u(m.local.get(Size, b.i32), m.table.size(table)), m.local.set(Size, m.table.size(table))),
+            m.drop(m.table.grow(S, resolverRef(), m.i32.sub(m.local.get(Size, b.i32), m.table.size(S)))),
+            m.global.set(bound, m.table.size(S)),
+          ]),
+        ),
+        m.local.set(F, m.table.get(table, idx(), b.funcref)),
+        m.if(m.ref.is_null(m.local.get(F, b.funcref)), native()),
+        // Static and unchanged (P says so): the build-time answer, imports included.
+        m.local.set(K, m.i32.const(-1)),
+        m.if(m.i32.lt_u(idx(), m.table.size(P)), m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)))),
+        m.if(
+          m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
+          m.if(
+            m.i32.and(m.local.get(K, b.i32), m.i32.const(IMPORTED)),
+            // An unprimed import (slotVia 'argument'): what a function added at run time gets.
+            m.block(null, [m.local.set(K, m.i32.xor(m.local.get(K, b.i32), m.i32.const(IMPORTED))), m.local.set(E, adaptAt(0))]),
+            m.if(
+              m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
+              m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
+              m.local.set(E, adaptAt(1)),
+            ),
+          ),
+          // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
+          // Before the runtime has filled the hooks (calls from the start function), behave natively and cache nothing.
+          m.block(null, [
+            m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK_CLASSIFY), b.funcref)), native()),
+            m.local.set(K, classify(m.local.get(F, b.funcref), t)),
+            m.if(
+              m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
+              // A function of T itself: with 'global' the shadow holds it (no frame of ours, tail calls stay tail calls).
+              viaArgument
+                ? m.local.set(E, adaptAt(0))
+                : m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)), m.local.set(E, m.local.get(F, b.funcref)), m.local.set(E, adaptAt(0))),
+              m.if(
+                m.i32.eq(m.local.get(K, b.i32), m.i32.const(-3)),
+                m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK_DYNAMIC), b.funcref)),
+                m.local.set(E, refFunc(pass(site))),
+              ),
+            ),
+          ]),
+        ),
+        m.if(idx(), m.table.set(S, idx(), m.local.get(E, b.funcref))),
+        m.table.set(CALL, m.i32.const(0), m.local.get(E, b.funcref)),
+        // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
+        ...(viaArgument ? [] : [m.global.set(SLOT, idx())]),
+        ret(indirect(tail, CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
+      ]),
+    )
     resolverOf.set(tKey, name)
     m.addActiveElementSegment(S, `${PREFIX}shadow$${tKey}$0`, [name], m.i32.const(0))
   })
@@ -575,16 +628,31 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   {
     const i = () => m.local.get(0, b.i32)
     const end = () => m.local.get(1, b.i32)
-    const body = () => m.block(null, [
-      m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
-      m.loop('next', m.if(m.i32.lt_u(i(), end()), m.block(null, [
-        m.if(m.i32.lt_u(i(), m.table.size(P)), m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : markFromJs ? m.local.get(2, b.externref) : refFunc(INVALIDATE))),
-        m.if(i(), m.block(null, tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, b.i32)),
-          m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))))),
-        m.local.set(0, m.i32.add(i(), m.i32.const(1))),
-        m.br('next'),
-      ]))),
-    ])
+    const body = () =>
+      m.block(null, [
+        m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
+        m.loop(
+          'next',
+          m.if(
+            m.i32.lt_u(i(), end()),
+            m.block(null, [
+              m.if(
+                m.i32.lt_u(i(), m.table.size(P)),
+                m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : markFromJs ? m.local.get(2, b.externref) : refFunc(INVALIDATE)),
+              ),
+              m.if(
+                i(),
+                m.block(
+                  null,
+                  tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, b.i32)), m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))),
+                ),
+              ),
+              m.local.set(0, m.i32.add(i(), m.i32.const(1))),
+              m.br('next'),
+            ]),
+          ),
+        ),
+      ])
     addThenBuild(INVALIDATE, tupleType(markFromJs ? ['i32', 'i32', 'externref'] : ['i32', 'i32']), b.none, [], body)
   }
   m.addFunctionExport(INVALIDATE, INVALIDATE)
@@ -594,9 +662,15 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const startBody: number[] = []
   if (computed) {
     startBody.push(m.drop(m.table.grow(P, m.ref.null(pType), m.table.size(table))))
-    if (viaArgument) for (const seg of staticSegs) {
-      startBody.push(chunkedBlock(m, seg.data.map((name, i) => m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name)))))
-    }
+    if (viaArgument)
+      for (const seg of staticSegs) {
+        startBody.push(
+          chunkedBlock(
+            m,
+            seg.data.map((name, i) => m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(name))),
+          ),
+        )
+      }
   }
   if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
   if (startBody.length) m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
@@ -607,14 +681,14 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // value keep their order. Fresh locals per set: a value may hold a set too.
   for (const w of wasmSets) {
     const f = w.func.ref
-    const ti = b._BinaryenFunctionAddVar(f, b.i32) as number, tv = b._BinaryenFunctionAddVar(f, b.funcref) as number
+    const ti = b._BinaryenFunctionAddVar(f, b.i32) as number,
+      tv = b._BinaryenFunctionAddVar(f, b.funcref) as number
     const value = b.TableSet.getValue(w.expr)
     b.TableSet.setIndex(w.expr, m.local.tee(ti, b.TableSet.getIndex(w.expr), b.i32))
-    b.TableSet.setValue(w.expr, m.block(null, [
-      m.local.set(tv, value),
-      m.call(INVALIDATE, [m.local.get(ti, b.i32), m.i32.const(1)], b.none),
-      m.local.get(tv, b.funcref),
-    ], b.funcref))
+    b.TableSet.setValue(
+      w.expr,
+      m.block(null, [m.local.set(tv, value), m.call(INVALIDATE, [m.local.get(ti, b.i32), m.i32.const(1)], b.none), m.local.get(tv, b.funcref)], b.funcref),
+    )
   }
 
   // 9. Rewrite the sites. The target is evaluated once, after the arguments,
@@ -648,9 +722,10 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       b.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, operand], b.i32) : operand)
       b.CallIndirect.setTarget(site.expr, clamped())
     } else {
-      b.CallIndirect.setTarget(site.expr, m.block(null, [
-        ...(fromLocal ? [] : [m.local.set(slot, target)]), ...marks, m.global.set(SLOT, get()), clamped(),
-      ], b.i32))
+      b.CallIndirect.setTarget(
+        site.expr,
+        m.block(null, [...(fromLocal ? [] : [m.local.set(slot, target)]), ...marks, m.global.set(SLOT, get()), clamped()], b.i32),
+      )
     }
   })
 
