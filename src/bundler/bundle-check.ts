@@ -17,9 +17,10 @@
 import { scanCode } from '../core/wasm/code-scan.ts'
 import { customSectionNames } from '../core/wasm/bytes.ts'
 import { findEmbeddedWasm } from '../core/glue/syntax.ts'
+import { HOOKS_TABLE } from '../core/protocol.ts'
 
 /** A string the injected runtime always holds, minified or not (its hooks table's export name). */
-export const RUNTIME_MARK = 'fpcast$hooks'
+export const RUNTIME_MARK = HOOKS_TABLE
 
 export interface BundleFile {
   fileName: string

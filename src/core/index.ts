@@ -11,5 +11,6 @@ export {
   type Strategy,
   type TransformOptions,
 } from './options.ts'
-export { transformWasm, SECTION, type TransformReport, type TransformResult } from './wasm/transform.ts'
+export { SECTION } from './protocol.ts'
+export { transformWasm, type TransformReport, type TransformResult } from './wasm/transform.ts'
 export { parseSig, sigKey, sigText, compatibility, type Sig, type ValType } from './wasm/signature.ts'

@@ -15,6 +15,7 @@
 import binaryen from 'binaryen'
 import { tableType } from './binaryen.ts'
 import { FpcastError } from '../errors.ts'
+import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
 import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from '../options.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
@@ -22,9 +23,7 @@ import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './s
 import { applyShadow, readSegments } from './strategies/shadow/index.ts'
 import { sigKey, sigText } from './signature.ts'
 
-export const SECTION = 'fpcast_trampoline'
-/** 2: signatures in the metadata are WireSigs (`ii:i`), not Emscripten letters. */
-export const FORMAT_VERSION = 2
+export { SECTION } from '../protocol.ts'
 
 export interface TransformReport {
   file: string
@@ -187,19 +186,19 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
     const added = binaryen.Features.ReferenceTypes | (opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0)
     m.setFeatures(features | added)
-    let meta: Record<string, unknown>
+    let strategyMeta: ShadowMeta | JsMeta
     if (opts.strategy === 'js') {
-      meta = applyJs(m, selected).meta
+      strategyMeta = applyJs(m, selected).meta
     } else {
       const r = applyShadow(m, scan, selected, { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics }, file)
       report.slotVia = slotVia
-      meta = r.meta
+      strategyMeta = r.meta
       report.primedFunctions = r.primed
       report.adapters = r.adapters
       report.shadowTables = r.shadowTables
     }
     report.strategy = opts.strategy
-    meta = { version: FORMAT_VERSION, ...meta, firstOwnFunction: functions.length }
+    const meta: Meta = { version: FORMAT_VERSION, ...strategyMeta, firstOwnFunction: functions.length }
     m.addCustomSection(SECTION, new TextEncoder().encode(JSON.stringify(meta)))
     const t2 = performance.now()
     report.timeMs.rewrite = t2 - t1

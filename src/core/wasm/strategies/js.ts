@@ -12,12 +12,13 @@
 import binaryen from 'binaryen'
 import { tupleType } from '../binaryen.ts'
 import type { CallIndirectSite } from '../scan.ts'
-import { addHooksTable, PREFIX, tableAccess } from './shadow/index.ts'
+import { type JsMeta, PREFIX, type TableAccess } from '../../protocol.ts'
+import { addHooksTable, tableAccess } from './shadow/index.ts'
 import { type Sig, sigKey, wireSig } from '../signature.ts'
 
 const b = binaryen as any
 
-export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: Record<string, unknown> } {
+export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: JsMeta } {
   const sigs = new Map<string, Sig>()
   for (const s of sites) sigs.set(sigKey(s.sig), s.sig)
   const keys = [...sigs.keys()]
@@ -25,7 +26,7 @@ export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: 
   const JS_TABLE = addHooksTable(m, keys.length)
 
   const tables = new Set(sites.map(s => s.table))
-  const access: Record<string, unknown> = {}
+  const access: Record<string, TableAccess> = {}
   for (const table of tables) {
     let a = tableAccess(m, table)
     if (!a.export && !a.import) {
@@ -43,7 +44,7 @@ export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: 
     b.CallIndirect.setParams(site.expr, tupleType([...site.sig.params, 'i32']))
   }
   // One table per import key in the metadata: which main table each site signature reads from.
-  const tableOfKey: Record<string, unknown> = {}
+  const tableOfKey: Record<string, TableAccess> = {}
   for (const site of sites) tableOfKey[wireSig(site.sig)] = access[site.table]
   return { meta: { strategy: 'js', jsSigs: keys.map(k => wireSig(sigs.get(k)!)), jsTables: tableOfKey } }
 }

@@ -38,12 +38,11 @@
 import binaryen from 'binaryen'
 import { binaryenType, coerce, tableType, tupleType, zeroOf } from '../../binaryen.ts'
 import { FpcastError } from '../../../errors.ts'
+import { HOOK, HOOKS_TABLE, PREFIX, type ShadowMeta, type TableAccess } from '../../../protocol.ts'
 import type { CallIndirectSite, FunctionEntry, ScanResult } from '../../scan.ts'
 import { compatibility, type Sig, sigKey, wireSig } from '../../signature.ts'
 
 const b = binaryen as any
-
-export const PREFIX = 'fpcast$'
 
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
 const MAX_DIRECT_SLOTS = 4
@@ -65,7 +64,7 @@ const GROW_STEP = 1024
 
 export interface ShadowResult {
   /** Metadata for the runtime. */
-  meta: Record<string, unknown>
+  meta: ShadowMeta
   primed: number
   adapters: number
   shadowTables: number
@@ -79,18 +78,7 @@ interface Segment {
   data: string[]
 }
 
-/**
- * Slots of the hooks table: the runtime fills it, right after instantiation,
- * with wasm wrappers of its JS functions. It is a table the module defines
- * and exports, not an import, so that no index of the original module moves
- * (functions, tables: stack traces, symbol maps and untouched function bodies
- * stay as they were) and the module instantiates even without the runtime.
- */
-export const HOOK_CLASSIFY = 0
-export const HOOK_MISMATCH = 1
-/** Where `classify` leaves an adapter it built at run time (it then returns -3). */
-export const HOOK_DYNAMIC = 2
-export const HOOKS_TABLE = `${PREFIX}hooks`
+/** Adds the hooks table the runtime fills (see protocol.ts), exported under its own name. */
 
 export function addHooksTable(m: binaryen.Module, initial = 2): string {
   m.addTable(HOOKS_TABLE, initial, -1)
@@ -115,7 +103,7 @@ export function readSegments(m: binaryen.Module): Segment[] {
 }
 
 /** Describes how JS reaches the call table: by export, by import, or not at all. */
-export function tableAccess(m: binaryen.Module, table: string): { export?: string; import?: { module: string; base: string } } {
+export function tableAccess(m: binaryen.Module, table: string): TableAccess {
   const info = binaryen.getTableInfo(m.getTable(table))
   if (info.module) return { import: { module: info.module, base: info.base! } }
   const n = m.getNumExports()
@@ -206,9 +194,6 @@ export interface ShadowOptions {
 
 /** Marks the static_sig answer of an import with slotVia 'argument' (never primed): above any signature index. */
 const IMPORTED = 0x40000000
-
-/** Slot of the hooks table for diagnostics: record(site, t, k). */
-export const HOOK_RECORD = 3
 
 export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallIndirectSite[], options: ShadowOptions, fileName: string): ShadowResult {
   const { coerce: coerceNumbers, slotVia, diagnostics } = options
@@ -394,12 +379,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const ifHook = (slot: number, call: number) => m.if(m.i32.eqz(m.ref.is_null(m.table.get(HOOKS, m.i32.const(slot), b.funcref))), call)
   const record = (t: number, k: number) =>
     ifHook(
-      HOOK_RECORD,
-      m.call_indirect(HOOKS, m.i32.const(HOOK_RECORD), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none),
+      HOOK.record,
+      m.call_indirect(HOOKS, m.i32.const(HOOK.record), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none),
     )
-  const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK_CLASSIFY), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
+  const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK.classify), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
   const mismatch = (t: number, k: number, idx: number) =>
-    m.call_indirect(HOOKS, m.i32.const(HOOK_MISMATCH), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
+    m.call_indirect(HOOKS, m.i32.const(HOOK.mismatch), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
 
   /** Adds a function, then builds its body: a body may refer to its own function (ref.func). */
   const addThenBuild = (name: string, params: number, results: number, vars: number[], body: () => number) => {
@@ -496,7 +481,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const trap = (site: Sig) => {
     const n = site.params.length
     return define(`${PREFIX}x$${sigKey(site)}`, site, [], () =>
-      m.block(null, [ifHook(HOOK_MISMATCH, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32))), m.unreachable()]),
+      m.block(null, [ifHook(HOOK.mismatch, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32))), m.unreachable()]),
     )
   }
   // ADAPT[(t * K + k) * 2 + (static ? 1 : 0)]
@@ -595,7 +580,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
           // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
           // Before the runtime has filled the hooks (calls from the start function), behave natively and cache nothing.
           m.block(null, [
-            m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK_CLASSIFY), b.funcref)), native()),
+            m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK.classify), b.funcref)), native()),
             m.local.set(K, classify(m.local.get(F, b.funcref), t)),
             m.if(
               m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
@@ -605,7 +590,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
                 : m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)), m.local.set(E, m.local.get(F, b.funcref)), m.local.set(E, adaptAt(0))),
               m.if(
                 m.i32.eq(m.local.get(K, b.i32), m.i32.const(-3)),
-                m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK_DYNAMIC), b.funcref)),
+                m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK.dynamic), b.funcref)),
                 m.local.set(E, refFunc(pass(site))),
               ),
             ),
@@ -739,7 +724,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       siteSigs: tKeys.map(k => wireSig(siteSigs.get(k)!)),
       invalidate: INVALIDATE,
       // The module makes tail calls: adapters the runtime builds end in a tail call too.
-      ...(tail ? { tailCalls: true } : {}),
+      ...(tail ? { tailCalls: true as const } : {}),
       slotVia,
       ...(viaArgument ? {} : { slotGlobal: SLOT }),
       ...(diagnostics ? { siteGlobal: SITE, sites: sites.map(s => ({ f: s.func.displayName, i: s.func.index, n: s.ordinal, s: wireSig(s.sig) })) } : {}),
