@@ -363,7 +363,7 @@ async function benchPyodide(engines: Engine[]) {
         log(`W4 ${e.label}: ${variant}, round ${r + 1}/${PY_ROUNDS} ...`)
         const res = e.bin
           ? await runJson(e.bin, ['--expose-gc', join(BENCH, 'pyodide/child.mjs'), dirs[variant], workloads, String(PY_REPS)])
-          : await pyodideInChromium(dirs[variant], workloads)
+          : await pyodideInChromium(dirs[variant])
         runs.push({ variant, round: r, ...res })
       }
     }
@@ -436,7 +436,8 @@ function fpcastEmu(input: string, output: string): Promise<any> {
   })
 }
 
-async function pyodideInChromium(pyDir: string, workloads: string) {
+/** W4 in Chromium: the page fetches the same bench/pyodide/workloads.py the Node child reads. */
+async function pyodideInChromium(pyDir: string) {
   const server = await serve({ '/py/': pyDir, '/bench/': BENCH })
   const browser = await launchChromium()
   try {

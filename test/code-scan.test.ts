@@ -76,7 +76,7 @@ describe('code-section pre-scan', () => {
     const full = [...code.callIndirects]
     for (let n = 8; n < bytes.length; n++) {
       const cut = scanCode(bytes.subarray(0, n))
-      if (cut) [...cut.callIndirects].forEach((c, i) => expect([-1, full[i]]).toContain(c))
+      if (cut) for (const [i, c] of [...cut.callIndirects].entries()) expect([-1, full[i]]).toContain(c)
     }
   })
 

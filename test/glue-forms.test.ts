@@ -72,6 +72,7 @@ describe('forms of glue, and what is not glue', () => {
   })
 
   it('a CDN URL template and a URL with a scheme are not names of a file beside the glue', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: glue source text holding a template literal
     const s = readGlueSyntax('var a = `https://cdn/${v}/app.wasm`, b = "https://cdn/app.wasm", c = "app.wasm"')
     expect(s.wasmLiterals.map(l => l.value)).toEqual(['app.wasm'])
     expect(s.templatedWasm).toBe(1)

@@ -16,9 +16,7 @@ import { FpcastError, transformWasm } from '../src/core/index.ts'
 import { fpcastRuntime } from '../src/runtime/runtime.js'
 
 const WA = fpcastRuntime(WebAssembly)
-const i32 = binaryen.i32
 const F = binaryen.Features
-const types = (...ts: number[]) => binaryen.createType(ts)
 const leb = (n: number): number[] => {
   const out: number[] = []
   do {

@@ -51,7 +51,7 @@ async function latest(page: Page, panel: 'stock' | 'fixed'): Promise<Shown> {
     .first()
     .evaluate(li => ({
       call: li.querySelector('.call')!.textContent!,
-      log: li.querySelector('.log')?.textContent!.split('\n') ?? [],
+      log: li.querySelector('.log')?.textContent?.split('\n') ?? [],
       result: li.querySelector('.result')?.textContent ?? null,
       error: li.querySelector('.error')?.textContent ?? null,
     }))
@@ -80,7 +80,10 @@ async function table(page: Page): Promise<Record<string, { site: string; expecte
 
 function expectLines(actual: string[], expected: (string | RegExp)[]) {
   expect(actual).toHaveLength(expected.length)
-  expected.forEach((e, i) => (typeof e === 'string' ? expect(actual[i]).toBe(e) : expect(actual[i]).toMatch(e)))
+  for (const [i, e] of expected.entries()) {
+    if (typeof e === 'string') expect(actual[i]).toBe(e)
+    else expect(actual[i]).toMatch(e)
+  }
 }
 
 /** Opens the page and collects what would make it fail: page errors, console errors, failed requests. */

@@ -144,6 +144,7 @@ export default function load(bytes) {
 })
 
 describe('2. a glue whose wasm name is also inside a CDN URL template', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: glue source text holding a template literal
   const extra = 'var cdn = `https://cdn.example/pkg@${Module.version}/dist/cast.wasm`;'
   it('the template is not a name: the plugin rewrites the wasm and the app is adapted', async () => {
     const r = await both(app('cdn', { 'glue.mjs': glue({ kind: 'newUrl' }, extra), 'cast.wasm': CAST, 'entry.js': ENTRY() }))
@@ -280,7 +281,7 @@ describe('4. the CLI writes all outputs or none', () => {
       for (const [f, text] of Object.entries(before)) writeFileSync(join(out, f), text)
       let n = 0
       const failing: WriteIo = Object.fromEntries(
-        Object.entries(counting).map(([k, fn]) => [
+        Object.keys(counting).map(k => [
           k,
           (...a: any[]) => {
             if (k !== 'remove' && ++n === failAt) throw Object.assign(new Error(`injected failure at step ${failAt}`), { code: 'EIO' })

@@ -48,7 +48,7 @@ function moduleFor(site: string, target: string): Uint8Array {
 
 const WA = fpcastRuntime(WebAssembly)
 
-async function run(site: string, target: string, args: unknown[], options: Parameters<typeof transformWasm>[1] = {}) {
+async function run(site: string, target: string, options: Parameters<typeof transformWasm>[1] = {}) {
   const original = moduleFor(site, target)
   const { wasm, report } = transformWasm(original, options)
   expect(report.sites.rewritten).toBe(1)
@@ -65,40 +65,40 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
   })
 
   it('matched calls go straight through', async () => {
-    const { e, got } = await run('iii', 'iii', [], { slotVia })
+    const { e, got } = await run('iii', 'iii', { slotVia })
     expect(e.call(5, 6, 1)).toBe(42)
     expect(got()).toEqual([5, 6])
     expect(e.call(5, 6, 2)).toBe(7)
   })
 
   it('extra arguments are dropped', async () => {
-    const { e, got } = await run('iiii', 'ii', [], { slotVia })
+    const { e, got } = await run('iiii', 'ii', { slotVia })
     expect(e.call(1, 2, 3, 1)).toBe(42)
     expect(got()).toEqual([1])
   })
 
   it('missing arguments are zero of their type: 0, 0n, 0.0 (not NaN, not an exception)', async () => {
-    const { e, got } = await run('ii', 'iijdf', [], { slotVia })
+    const { e, got } = await run('ii', 'iijdf', { slotVia })
     expect(e.call(9, 1)).toBe(42)
     expect(got()).toEqual([9, 0n, 0, 0])
     expect(Object.is(got()[2], 0)).toBe(true)
   })
 
   it('a missing result is zero of the expected type', async () => {
-    expect((await run('ji', 'vi', [], { slotVia })).e.call(3, 1)).toBe(0n)
-    expect((await run('d', 'v', [], { slotVia })).e.call(1)).toBe(0)
-    expect((await run('f', 'v', [], { slotVia })).e.call(1)).toBe(0)
-    expect((await run('ii', 'vi', [], { slotVia })).e.call(3, 1)).toBe(0)
+    expect((await run('ji', 'vi', { slotVia })).e.call(3, 1)).toBe(0n)
+    expect((await run('d', 'v', { slotVia })).e.call(1)).toBe(0)
+    expect((await run('f', 'v', { slotVia })).e.call(1)).toBe(0)
+    expect((await run('ii', 'vi', { slotVia })).e.call(3, 1)).toBe(0)
   })
 
   it('an unexpected result is dropped, the call still happens', async () => {
-    const { e, got } = await run('vi', 'ii', [], { slotVia })
+    const { e, got } = await run('vi', 'ii', { slotVia })
     expect(e.call(11, 1)).toBeUndefined()
     expect(got()).toEqual([11])
   })
 
   it('different value types at one position trap by default (in wasm), after a report naming both signatures and the site', async () => {
-    const { e } = await run('id', 'ii', [], { slotVia })
+    const { e } = await run('id', 'ii', { slotVia })
     const reported = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
       expect(() => e.call(1.5, 1)).toThrow(/unreachable/)
@@ -111,23 +111,23 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
   })
 
   it("with incompatible: 'coerce', numbers are converted", async () => {
-    const a = await run('id', 'ii', [], { incompatible: 'coerce', slotVia })
+    const a = await run('id', 'ii', { incompatible: 'coerce', slotVia })
     expect(a.e.call(-7.9, 1)).toBe(42)
     expect(a.got()).toEqual([-7])
-    const b = await run('dj', 'ii', [], { incompatible: 'coerce', slotVia })
+    const b = await run('dj', 'ii', { incompatible: 'coerce', slotVia })
     expect(b.e.call(5n, 1)).toBe(42)
     expect(b.got()).toEqual([5])
   })
 
   it('a null slot and an index out of bounds trap as they do natively', async () => {
-    const { e } = await run('ii', 'ii', [], { slotVia })
+    const { e } = await run('ii', 'ii', { slotVia })
     expect(() => e.call(1, 0)).toThrow(/null function|signature mismatch|null/i)
     expect(() => e.call(1, 99)).toThrow(/out of bounds|table index/i)
   })
 
   it('functions set into the table at run time are adapted (table.set, table.grow from JS)', async () => {
-    const { e } = await run('iiii', 'ii', [], { slotVia })
-    const other = await run('ii', 'iii', [], { slotVia })
+    const { e } = await run('iiii', 'ii', { slotVia })
+    const other = await run('ii', 'iii', { slotVia })
     const foreign = other.e.table.get(1) // (i32, i32) -> i32 from another instance
     e.call(1, 2, 3, 1) // resolve slot 1 first, so the later set must invalidate it
     e.table.set(1, foreign)
@@ -141,8 +141,8 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
   })
 
   it('a run-time function of a signature the module has never seen keeps native behaviour', async () => {
-    const { e } = await run('iiii', 'ii', [], { slotVia })
-    const other = await run('ii', 'ijd', [], { slotVia })
+    const { e } = await run('iiii', 'ii', { slotVia })
+    const other = await run('ii', 'ijd', { slotVia })
     e.table.set(2, other.e.table.get(1)) // (i32, i64, f64) -> i32: not among the module's signatures
     expect(() => e.call(4, 5, 6, 2)).toThrow(/signature mismatch/)
   })
@@ -297,14 +297,14 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
 
 describe("strategy 'js' (Pyodide's JS trampoline, kept for comparison)", () => {
   it('adapts arity through JS, with JS semantics: missing f64 is NaN, missing i64 throws', async () => {
-    const a = await run('iiii', 'ii', [], { strategy: 'js' })
+    const a = await run('iiii', 'ii', { strategy: 'js' })
     expect(a.e.call(1, 2, 3, 1)).toBe(42)
     expect(a.got()).toEqual([1])
-    const b = await run('ii', 'iid', [], { strategy: 'js' })
+    const b = await run('ii', 'iid', { strategy: 'js' })
     b.e.call(2, 1)
     expect(b.got()[0]).toBe(2)
     expect(b.got()[1]).toBeNaN()
-    const c = await run('ii', 'iij', [], { strategy: 'js' })
+    const c = await run('ii', 'iij', { strategy: 'js' })
     expect(() => c.e.call(2, 1)).toThrow(TypeError)
   })
 })

@@ -30,7 +30,6 @@ const spreadOf = (xs: number[]) => {
   return { median: sorted[sorted.length >> 1], min: sorted[0], max: sorted[sorted.length - 1] }
 }
 const mibSpread = (s: { median: number; min: number; max: number }) => `${mib(s.median)} (${(s.min / 2 ** 20).toFixed(1)}–${(s.max / 2 ** 20).toFixed(1)})`
-const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`
 const mark = (met: boolean | null) => (met == null ? '' : met ? ' ✓' : ' ✗')
 const cell = (s: Summary | null) => (s ? `${ms(s.min)} ±${pct(s.spread)}` : 'n/a')
 

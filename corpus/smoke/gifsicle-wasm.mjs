@@ -17,7 +17,7 @@ export default async function (root) {
     })
     mod.setValue(argv + args.length * 4, 0, 'i32')
     const rc = mod._run_gifsicle(args.length, argv)
-    ptrs.forEach(p => mod._free(p))
+    for (const p of ptrs) mod._free(p)
     mod._free(argv)
     return rc
   }

@@ -75,7 +75,7 @@ export function bigModule({ targetBytes }: BigModuleOptions): Uint8Array {
   const callback = (c: number): number[] => {
     const params = CALLBACK_TYPES[c % 4]
     const code: number[] = [0, 0x41, ...sleb(c * 31 + 1)]
-    params.forEach((_, i) => code.push(0x20, i, 0x41, ...sleb(i + 2), 0x6c, 0x6a))
+    for (let i = 0; i < params.length; i++) code.push(0x20, i, 0x41, ...sleb(i + 2), 0x6c, 0x6a)
     code.push(0x0b)
     return [...leb(code.length), ...code]
   }

@@ -110,10 +110,11 @@ export const zeroCounts = (): FeatureCounts => ({
 function model(site: Sig, f: Fn, args: number[], out: string[]): 'ok' | 'incompatible' | 'exception' {
   if (!compatible(site, f.sig)) return 'incompatible'
   out.push(`i32:${1000 + f.id}`)
-  f.sig.params.forEach((t, i) => out.push(`${t}:${i < site.params.length && site.params[i] === t ? shown(t, args[i]) : '0'}`))
+  for (const [i, t] of f.sig.params.entries()) out.push(`${t}:${i < site.params.length && site.params[i] === t ? shown(t, args[i]) : '0'}`)
   if (f.throws) return 'exception'
-  if (sameSig(site, f.sig)) site.results.forEach((t, i) => out.push(`${t}:${shown(t, f.returns[i])}`))
-  else if (site.results.length) out.push(`${site.results[0]}:${f.sig.results.length ? shown(site.results[0], f.returns[0]) : '0'}`)
+  if (sameSig(site, f.sig)) {
+    for (const [i, t] of site.results.entries()) out.push(`${t}:${shown(t, f.returns[i])}`)
+  } else if (site.results.length) out.push(`${site.results[0]}:${f.sig.results.length ? shown(site.results[0], f.returns[0]) : '0'}`)
   return 'ok'
 }
 

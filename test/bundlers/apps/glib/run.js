@@ -10,7 +10,7 @@ export function start(createModule) {
       print: s => lines.push(s),
       printErr: s => errors.push(s),
       // MODULARIZE swallows a trap in main() once the ready promise resolved; quit() still sees it.
-      quit: (status, e) => {
+      quit: (_status, e) => {
         if (!(e && e.name === 'ExitStatus')) error = String(e?.message || e)
       },
       // Test plumbing: the untransformed runs point locateFile at the original files.
