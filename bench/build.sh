@@ -20,7 +20,7 @@ export SOURCE_DATE_EPOCH=0
 mkdir -p "$OUT"
 cd "$HERE/c"
 
-EXPORTS=_w1_run,_w2_run,_w3_qsort_run,_w3_dispatch_run
+EXPORTS=_w1_run,_w2_run,_w1h_run,_w2h_run,_w3_qsort_run,_w3_dispatch_run
 # A bare wasm (no glue): standalone, no entry point, the workloads exported.
 # -fwrapv: the checksums rely on wrapping int arithmetic.
 FLAGS=(-O2 -fwrapv --no-entry -sEXPORTED_FUNCTIONS="$EXPORTS" -sINITIAL_MEMORY=16MB)

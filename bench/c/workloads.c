@@ -13,6 +13,13 @@
  *   w2_run(n)        W2: n calls through int (*)(int, int) to functions of
  *                    other types (fewer/more parameters, no result). Stock
  *                    wasm traps on the first one.
+ *   w1h_run(n)       W1 hard: n matched calls, int (*)(int, int), to one of
+ *                    256 functions of that type, the index taken from the
+ *                    previous result (the shape of real code: data-dependent
+ *                    indices, hundreds of functions per signature)
+ *   w2h_run(n)       W2 hard: the same 256 functions called through an
+ *                    int (*)(int, int, int) pointer (one argument too many;
+ *                    stock traps): the target signature has 256 functions
  *   w3_qsort_run(n)  W3: libc qsort of n ints with a comparator
  *   w3_dispatch_run(n) W3: an event loop dispatching n events to listeners
  *                    registered per event type (ctx, event) callbacks
@@ -67,6 +74,36 @@ static binop volatile w2_ops[8] = {
 EXPORT int w2_run(int n) {
   int acc = 1;
   for (int i = 0; i < n; i++) acc = acc * 17 + w2_ops[i & 7](acc, i);
+  return acc;
+}
+
+/* ---- W1h, W2h: hundreds of functions, data-dependent indices --------- */
+/* 256 distinct int (int, int) functions h0000..h3333 (names in base 4; the
+ * constant in each body differs, so no pass merges them), written out by
+ * the preprocessor: ALL(M, ) expands M once per name. */
+#define Q1(M, p) M(p##0) M(p##1) M(p##2) M(p##3)
+#define Q2(M, p) Q1(M, p##0) Q1(M, p##1) Q1(M, p##2) Q1(M, p##3)
+#define Q3(M, p) Q2(M, p##0) Q2(M, p##1) Q2(M, p##2) Q2(M, p##3)
+#define ALL(M, p) Q3(M, p##0) Q3(M, p##1) Q3(M, p##2) Q3(M, p##3)
+#define DEFINE_H(id) NOINLINE static int h##id(int a, int b) { return a * (0x##id | 1) + (b ^ 0x##id); }
+#define ADDRESS_H(id) h##id,
+#define ADDRESS_H_AS_TRIOP(id) (triop)h##id,
+
+typedef int (*triop)(int, int, int);
+ALL(DEFINE_H, )
+static binop volatile w1h_ops[256] = { ALL(ADDRESS_H, ) };
+static triop volatile w2h_ops[256] = { ALL(ADDRESS_H_AS_TRIOP, ) };
+
+EXPORT int w1h_run(int n) {
+  int acc = 1;
+  for (int i = 0; i < n; i++) acc = w1h_ops[(unsigned)(acc ^ (acc >> 11)) & 255](acc, i);
+  return acc;
+}
+
+/* The extra third argument is dropped by every adapting variant. */
+EXPORT int w2h_run(int n) {
+  int acc = 1;
+  for (int i = 0; i < n; i++) acc = w2h_ops[(unsigned)(acc ^ (acc >> 11)) & 255](acc, i, acc >> 3);
   return acc;
 }
 

@@ -11,6 +11,8 @@
 
 /** W1-W3: the exports of bench/c/workloads.c and the n each run is timed with. */
 export const C_WORKLOADS = [
+  { name: 'W1 hard matched', export: 'w1h_run', n: 10_000_000 },
+  { name: 'W2 hard mismatched', export: 'w2h_run', n: 10_000_000 },
   { name: 'W1 matched', export: 'w1_run', n: 20_000_000 },
   { name: 'W2 mismatched', export: 'w2_run', n: 10_000_000 },
   { name: 'W3 qsort', export: 'w3_qsort_run', n: 300_000 },
