@@ -109,8 +109,9 @@ export interface ResolvedPluginOptions {
   /** `include` was given: a matched JS file that is not glue is an error. */
   explicitInclude: boolean
   wasmFor: (glue: string) => string | undefined
-  transform: Omit<TransformOptions, 'fileName'>
-  /** Stable text of everything that changes the output bytes, for cache keys. */
+  /** The options every transform gets (with its file name). */
+  transform: PluginTransformOptions
+  /** `transform` as stable text, for cache keys: whatever it holds changes the key. */
   transformKey: string
   cache: boolean | string
   parallel: number
@@ -118,6 +119,22 @@ export interface ResolvedPluginOptions {
   /** Where progress lines go; undefined with `report: false`. */
   log: ((line: string) => void) | undefined
   progressAfterMs: number
+}
+
+/** The transform options the plugin passes: all but the file name, and those only the CLI and the Node API take. */
+export type PluginTransformOptions = Pick<TransformOptions, 'strategy' | 'incompatible' | 'diagnostics' | 'include' | 'exclude'>
+
+/**
+ * Stable text of transform options: object keys sorted, undefined fields
+ * left out, RegExps as `{ "RegExp": [source, flags] }` (a string that looks
+ * like a RegExp stays a string, and means something else).
+ */
+export function optionsKey(options: PluginTransformOptions): string {
+  return JSON.stringify(options, (_, v: unknown) => {
+    if (v instanceof RegExp) return { RegExp: [v.source, v.flags] }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v
+    return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  })
 }
 
 const DEFAULT_INCLUDE = /\.(?:[cm]?js|wasm)(?:\?.*)?$/
@@ -149,35 +166,29 @@ function describeReport(r: WasmReport): string {
   return `[fpcast-trampoline] ${name}: ${r.sites.rewritten}/${r.sites.total} call_indirect sites rewritten (${r.strategy}), ${kb(r.size.before)} -> ${kb(r.size.after)}, ${r.cached ? 'cached' : `${r.timeMs.total.toFixed(0)} ms`}`
 }
 
-/** One concise line for a wasm report. */
-export function reportLine(r: WasmReport): string {
-  return describeReport(r)
-}
-
 export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptions {
   if (options === null || typeof options !== 'object')
     throw new FpcastError(`the plugin takes an options object, got ${options === null ? 'null' : typeof options}`, { file: '<plugin options>' })
   checkOptionShapes(options)
   const include = toMatcher(options.include) ?? ((id: string) => DEFAULT_INCLUDE.test(id))
   const exclude = toMatcher(options.exclude) ?? (() => false)
-  const transform: Omit<TransformOptions, 'fileName'> = {
+  // Validates strategy, incompatible and the site filters now, not at the first wasm.
+  const resolved = resolveOptions({
     strategy: options.strategy,
     incompatible: options.incompatible,
     diagnostics: options.diagnostics,
     include: options.sites?.include,
     exclude: options.sites?.exclude,
+    fileName: '<plugin options>',
+  })
+  // What every transform gets (with its file name), its defaults filled in: equal options make equal keys.
+  const transform: PluginTransformOptions = {
+    strategy: resolved.strategy,
+    incompatible: resolved.incompatible,
+    diagnostics: resolved.diagnostics,
+    include: options.sites?.include,
+    exclude: options.sites?.exclude,
   }
-  // Validates strategy, incompatible and the site filters now, not at the first wasm.
-  const resolved = resolveOptions({ ...transform, fileName: '<plugin options>' })
-  const transformKey = JSON.stringify(
-    {
-      strategy: resolved.strategy,
-      incompatible: resolved.incompatible,
-      diagnostics: resolved.diagnostics,
-      sites: options.sites ?? null,
-    },
-    (_, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v),
-  )
   let wasmFor: (glue: string) => string | undefined = () => undefined
   if (typeof options.wasm === 'function') wasmFor = options.wasm
   else if (options.wasm) {
@@ -192,7 +203,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
     explicitInclude: options.include !== undefined,
     wasmFor,
     transform,
-    transformKey,
+    transformKey: optionsKey(transform),
     cache: options.cache ?? true,
     parallel,
     report,
