@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path'
 import type { ExistingRawSourceMap } from 'rollup'
 import { describeError, FpcastError } from '../core/errors.ts'
 import { type EncodedSourceMap, LOCATE_BINDING, type RewriteGlueResult, rewriteGlueWasm, URL_BINDING } from '../core/glue/locate.ts'
-import { recognizeGlue } from '../core/glue/recognize.ts'
+import { PLUGIN_VOICE, recognizeGlue } from '../core/glue/recognize.ts'
 import type { PluginInstance, WasmTarget } from './instance.ts'
 import { isFile, stripQuery } from './paths.ts'
 import { virtualId } from './virtual-modules.ts'
@@ -41,7 +41,9 @@ export async function transformGlueModule(
   const named = options.wasmFor(file)
   const explicit = named !== undefined || options.explicitInclude
   const dir = dirname(file)
-  const decision = recognizeGlue(code, { fileName: file, wasmName: named, needLocate: true, exists: name => isFile(resolve(dir, name)) })
+  // A file the user named is refused, not shipped as it was: its messages say what to do, not what ships.
+  const voice = { ...PLUGIN_VOICE, ships: !explicit }
+  const decision = recognizeGlue(code, { fileName: file, wasmName: named, needLocate: true, exists: name => isFile(resolve(dir, name)), voice })
   if (decision.kind === 'skip') {
     if (explicit && code.includes('WebAssembly')) {
       throw new FpcastError(

@@ -10,6 +10,7 @@ import { isAbsolute, relative } from 'node:path'
 import picomatch from 'picomatch'
 import { FpcastError } from '../core/errors.ts'
 import { checkOptionShapes } from './check-options.ts'
+import { stripQuery } from './paths.ts'
 import { resolveOptions, type SiteFilter, type Strategy, type TransformOptions } from '../core/options.ts'
 import type { TransformReport } from '../core/wasm/transform.ts'
 
@@ -151,7 +152,7 @@ function toMatcher(pattern: FilterPattern | undefined): ((id: string) => boolean
     if (typeof p !== 'string') throw new FpcastError(`option include/exclude: ${String(p)} is neither a glob string nor a RegExp`)
     const glob = p.startsWith('/') || p.startsWith('**') ? p : `**/${p.replace(/^\.\//, '')}`
     const m = picomatch(glob, { dot: true })
-    return (id: string) => m(id.replace(/\?.*$/, ''))
+    return (id: string) => m(stripQuery(id))
   })
   return (id: string) => tests.some(t => t(id.replace(/\\/g, '/')))
 }

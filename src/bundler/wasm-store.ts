@@ -102,12 +102,12 @@ export class WasmStore {
   /** The transformed form of the wasm file at `path`, loaded by `importer`. */
   fromFile(path: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
     if (!isFile(path)) {
-      return Promise.reject(
-        new FpcastError(
-          `this glue loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`,
-          { file: importer },
-        ),
-      )
+      // The importer is a glue, or the wasm itself (a `?url` import, a loader): only a glue has a 'wasm' option to name.
+      const reason =
+        importer === path
+          ? 'no such wasm file; check the path it is imported with'
+          : `this glue loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`
+      return Promise.reject(new FpcastError(reason, { file: importer }))
     }
     let set = this.inputs.get(path)
     if (!set) this.inputs.set(path, (set = new Set()))
