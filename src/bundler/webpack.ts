@@ -21,7 +21,7 @@ import { PREFIX, virtualId } from './virtual-modules.ts'
 import { PLUGIN_VERSION } from './wasm-store.ts'
 
 /** Query that routes a wasm request to the asset rule. */
-export const WEBPACK_ASSET_QUERY = 'fpcast-trampoline-asset'
+const WEBPACK_ASSET_QUERY = 'fpcast-trampoline-asset'
 const LOADER = fileURLToPath(new URL('./webpack-loader.js', import.meta.url))
 
 type Compiler = WebpackCompiler | RspackCompiler
