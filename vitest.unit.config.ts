@@ -17,6 +17,8 @@ export default defineConfig({
       'test/cli-args.test.ts',
       'test/bundlers/glue-wasm.test.ts',
       'test/bundlers/exports.test.ts',
+      'test/bundlers/cache-key.test.ts',
+      'test/errors.test.ts',
     ],
   },
 })

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { FpcastError } from './core/errors.ts'
-import { inspectFile, transformFiles } from './node/files.ts'
+import { type FilesOptions, inspectFile, transformFiles } from './node/files.ts'
 import { formatInspect } from './core/wasm/inspect.ts'
 import type { TransformReport } from './core/wasm/transform.ts'
 
@@ -128,18 +128,19 @@ function main(argv: string[]): number {
   if (positionals.length !== 1) throw new FpcastError(`expected one input file, got ${positionals.length}; see --help`)
   if (!values['out-dir']) throw new FpcastError('--out-dir is required; see --help')
   const filter = (fns?: string[], sigs?: string[]) => (fns || sigs ? { functions: fns, signatures: sigs } : undefined)
+  // Strings as the user typed them: resolveOptions checks the values and names a bad one.
   const { written, report, sideModules } = transformFiles(positionals[0], {
     outDir: values['out-dir'],
-    strategy: values.strategy as any,
+    strategy: values.strategy as FilesOptions['strategy'],
     wasm: values.wasm,
     include: filter(values['include-function'], values['include-signature']),
     exclude: filter(values['exclude-function'], values['exclude-signature']),
-    incompatible: values.incompatible as any,
+    incompatible: values.incompatible as FilesOptions['incompatible'],
     symbolMap: values['symbol-map'] ? readFileSync(values['symbol-map'], 'utf8') : undefined,
     diagnostics: values.diagnostics,
     profile: values.profile ? readProfile(values.profile) : undefined,
     safetyNet: values['safety-net'],
-    slotVia: values['slot-via'] as any,
+    slotVia: values['slot-via'] as FilesOptions['slotVia'],
     // A big module takes a while (about 0.5 s per MiB): say how it is going.
     onProgress: e => {
       if (e.inputBytes >= PROGRESS_BYTES || e.elapsedMs >= PROGRESS_AFTER_MS) process.stderr.write(`[fpcast-trampoline] ${e.file}: ${e.message}\n`)

@@ -1,4 +1,4 @@
-import { forRequire, unplugin } from './bundler/unplugin.ts'
+import { forRequire, unplugin } from './bundler/plugin.ts'
 
 /**
  * The Rolldown plugin: Emscripten glue and `.wasm` imports come out with their `call_indirect` sites adapting

@@ -52,6 +52,8 @@ export function needsRewrite(bytes: Uint8Array): boolean {
   return !scan || scan.callIndirects.some(c => c !== 0)
 }
 
+/** The start of an embedded wasm, in each encoding single-file glue uses (single-file.ts): base64, escaped, and raw bytes. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: raw embeddings hold the bytes \x01 and \0 as they are
 const EMBED_HINT_RE = /AGFzbQ|\\x01btn|\x01btn|\\0asm|\\x00asm|\0asm/
 
 /**

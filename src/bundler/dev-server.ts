@@ -53,16 +53,25 @@ export function requestedFile(rawUrl: string, base: string): string | null | und
 export function devWasmRoute(o: DevRouteOptions) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const file = requestedFile(req.url ?? '', o.base)
-    if (file === undefined) return next()
+    if (file === undefined) {
+      next()
+      return
+    }
     if (file === null) {
       res.statusCode = 400
       res.end('Bad request')
       return
     }
-    if (!file.endsWith('.wasm')) return next()
+    if (!file.endsWith('.wasm')) {
+      next()
+      return
+    }
     const real = existsSync(file) ? realpathSync(file) : file
     const ours = o.handedOut.has(real)
-    if (!ours && !o.filter(real)) return next()
+    if (!ours && !o.filter(real)) {
+      next()
+      return
+    }
     if (!ours && !(o.servingAllowed(file) && o.servingAllowed(real))) {
       res.statusCode = 403
       res.end('The request is outside of the files the dev server may serve (server.fs.allow)')

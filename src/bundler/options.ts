@@ -10,6 +10,7 @@ import { isAbsolute, relative } from 'node:path'
 import picomatch from 'picomatch'
 import { FpcastError } from '../core/errors.ts'
 import { checkOptionShapes } from './check-options.ts'
+import { stripQuery } from './paths.ts'
 import { resolveOptions, type SiteFilter, type Strategy, type TransformOptions } from '../core/options.ts'
 import type { TransformReport } from '../core/wasm/transform.ts'
 
@@ -109,8 +110,9 @@ export interface ResolvedPluginOptions {
   /** `include` was given: a matched JS file that is not glue is an error. */
   explicitInclude: boolean
   wasmFor: (glue: string) => string | undefined
-  transform: Omit<TransformOptions, 'fileName'>
-  /** Stable text of everything that changes the output bytes, for cache keys. */
+  /** The options every transform gets (with its file name). */
+  transform: PluginTransformOptions
+  /** `transform` as stable text, for cache keys: whatever it holds changes the key. */
   transformKey: string
   cache: boolean | string
   parallel: number
@@ -118,6 +120,22 @@ export interface ResolvedPluginOptions {
   /** Where progress lines go; undefined with `report: false`. */
   log: ((line: string) => void) | undefined
   progressAfterMs: number
+}
+
+/** The transform options the plugin passes: all but the file name, and those only the CLI and the Node API take. */
+export type PluginTransformOptions = Pick<TransformOptions, 'strategy' | 'incompatible' | 'diagnostics' | 'include' | 'exclude'>
+
+/**
+ * Stable text of transform options: object keys sorted, undefined fields
+ * left out, RegExps as `{ "RegExp": [source, flags] }` (a string that looks
+ * like a RegExp stays a string, and means something else).
+ */
+export function optionsKey(options: PluginTransformOptions): string {
+  return JSON.stringify(options, (_, v: unknown) => {
+    if (v instanceof RegExp) return { RegExp: [v.source, v.flags] }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v
+    return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  })
 }
 
 const DEFAULT_INCLUDE = /\.(?:[cm]?js|wasm)(?:\?.*)?$/
@@ -134,7 +152,7 @@ function toMatcher(pattern: FilterPattern | undefined): ((id: string) => boolean
     if (typeof p !== 'string') throw new FpcastError(`option include/exclude: ${String(p)} is neither a glob string nor a RegExp`)
     const glob = p.startsWith('/') || p.startsWith('**') ? p : `**/${p.replace(/^\.\//, '')}`
     const m = picomatch(glob, { dot: true })
-    return (id: string) => m(id.replace(/\?.*$/, ''))
+    return (id: string) => m(stripQuery(id))
   })
   return (id: string) => tests.some(t => t(id.replace(/\\/g, '/')))
 }
@@ -149,35 +167,29 @@ function describeReport(r: WasmReport): string {
   return `[fpcast-trampoline] ${name}: ${r.sites.rewritten}/${r.sites.total} call_indirect sites rewritten (${r.strategy}), ${kb(r.size.before)} -> ${kb(r.size.after)}, ${r.cached ? 'cached' : `${r.timeMs.total.toFixed(0)} ms`}`
 }
 
-/** One concise line for a wasm report. */
-export function reportLine(r: WasmReport): string {
-  return describeReport(r)
-}
-
 export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptions {
   if (options === null || typeof options !== 'object')
     throw new FpcastError(`the plugin takes an options object, got ${options === null ? 'null' : typeof options}`, { file: '<plugin options>' })
   checkOptionShapes(options)
   const include = toMatcher(options.include) ?? ((id: string) => DEFAULT_INCLUDE.test(id))
   const exclude = toMatcher(options.exclude) ?? (() => false)
-  const transform: Omit<TransformOptions, 'fileName'> = {
+  // Validates strategy, incompatible and the site filters now, not at the first wasm.
+  const resolved = resolveOptions({
     strategy: options.strategy,
     incompatible: options.incompatible,
     diagnostics: options.diagnostics,
     include: options.sites?.include,
     exclude: options.sites?.exclude,
+    fileName: '<plugin options>',
+  })
+  // What every transform gets (with its file name), its defaults filled in: equal options make equal keys.
+  const transform: PluginTransformOptions = {
+    strategy: resolved.strategy,
+    incompatible: resolved.incompatible,
+    diagnostics: resolved.diagnostics,
+    include: options.sites?.include,
+    exclude: options.sites?.exclude,
   }
-  // Validates strategy, incompatible and the site filters now, not at the first wasm.
-  const resolved = resolveOptions({ ...transform, fileName: '<plugin options>' })
-  const transformKey = JSON.stringify(
-    {
-      strategy: resolved.strategy,
-      incompatible: resolved.incompatible,
-      diagnostics: resolved.diagnostics,
-      sites: options.sites ?? null,
-    },
-    (_, v) => (v instanceof RegExp ? `/${v.source}/${v.flags}` : v),
-  )
   let wasmFor: (glue: string) => string | undefined = () => undefined
   if (typeof options.wasm === 'function') wasmFor = options.wasm
   else if (options.wasm) {
@@ -192,7 +204,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
     explicitInclude: options.include !== undefined,
     wasmFor,
     transform,
-    transformKey,
+    transformKey: optionsKey(transform),
     cache: options.cache ?? true,
     parallel,
     report,

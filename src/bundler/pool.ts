@@ -25,10 +25,19 @@ export interface Span {
 
 export type PoolResult = TransformResult & { span: Span }
 
-interface Job {
+/** What the pool posts to a worker (worker.ts). */
+export interface WorkerRequest {
   id: number
   bytes: Uint8Array
   options: TransformOptions
+}
+
+/** What a worker answers: the result, or the error as its file and reason (`ours`: an FpcastError; else an internal error). */
+export type WorkerReply =
+  | { id: number; wasm: Uint8Array; report: TransformResult['report']; error?: undefined }
+  | { id: number; error: { ours: boolean; file?: string; reason: string } }
+
+interface Job extends WorkerRequest {
   resolve: (r: PoolResult) => void
   start?: number
   reject: (e: unknown) => void
@@ -63,9 +72,10 @@ export class TransformPool {
     if (this.progress) {
       const { afterMs, log } = this.progress
       const mib = (bytes.length / 1048576).toFixed(1)
+      const say = () => log(`[fpcast-trampoline] transforming ${file} (${mib} MiB)... ${((Date.now() - started) / 1000).toFixed(0)} s`)
       const first = setTimeout(() => {
-        log(`[fpcast-trampoline] transforming ${file} (${mib} MiB)... ${((Date.now() - started) / 1000).toFixed(0)} s`)
-        timer = setInterval(() => log(`[fpcast-trampoline] transforming ${file} (${mib} MiB)... ${((Date.now() - started) / 1000).toFixed(0)} s`), 5000)
+        say()
+        timer = setInterval(say, 5000)
         timer.unref?.()
       }, afterMs)
       first.unref?.()
@@ -100,33 +110,26 @@ export class TransformPool {
       slot.job = job
       job.start = Date.now()
       slot.worker.ref()
-      slot.worker.postMessage({ id: job.id, bytes: job.bytes, options: job.options })
+      slot.worker.postMessage({ id: job.id, bytes: job.bytes, options: job.options } satisfies WorkerRequest)
     }
   }
 
   private spawn(): Slot {
     const slot: Slot = { worker: new Worker(this.workerUrl) }
-    slot.worker.on(
-      'message',
-      (msg: { id: number; wasm?: Uint8Array; report?: TransformResult['report']; error?: { message: string; name?: string; file?: string } }) => {
-        const job = slot.job
-        if (!job || job.id !== msg.id) return
-        slot.job = undefined
-        slot.worker.unref()
-        if (msg.error) {
-          this.retire(slot)
-          const message = msg.error.message.replace(/^\[fpcast-trampoline\] /, '').replace(`${msg.error.file}: `, '')
-          job.reject(
-            msg.error.name === 'FpcastError'
-              ? new FpcastError(message, { file: msg.error.file })
-              : new FpcastError(`internal error while transforming: ${message}`, { file: job.options.fileName }),
-          )
-        } else {
-          job.resolve({ wasm: new Uint8Array(msg.wasm!), report: msg.report!, span: { start: job.start!, end: Date.now(), thread: slot.worker.threadId } })
-        }
-        this.pump()
-      },
-    )
+    slot.worker.on('message', (msg: WorkerReply) => {
+      const job = slot.job
+      if (!job || job.id !== msg.id) return
+      slot.job = undefined
+      slot.worker.unref()
+      if (msg.error) {
+        this.retire(slot)
+        const { ours, file, reason } = msg.error
+        job.reject(ours ? new FpcastError(reason, { file }) : new FpcastError(`internal error while transforming: ${reason}`, { file: job.options.fileName }))
+      } else {
+        job.resolve({ wasm: new Uint8Array(msg.wasm), report: msg.report, span: { start: job.start!, end: Date.now(), thread: slot.worker.threadId } })
+      }
+      this.pump()
+    })
     const fail = (e: unknown) => {
       this.slots = this.slots.filter(s => s !== slot)
       const job = slot.job

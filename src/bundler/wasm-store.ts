@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FpcastError } from '../core/errors.ts'
 import type { TransformReport } from '../core/wasm/transform.ts'
 import { cacheKey, WasmCache } from './cache.ts'
 import type { ResolvedPluginOptions, WasmReport } from './options.ts'
+import { isFile } from './paths.ts'
 import { type Span, TransformPool } from './pool.ts'
 
 export interface PreparedWasm {
@@ -21,8 +22,6 @@ export interface PreparedWasm {
   bytes: Uint8Array
   report: TransformReport
   cached: boolean
-  /** First 10 hex digits of the SHA-256 of the transformed bytes. */
-  hash: string
 }
 
 function packageVersion(): string {
@@ -41,26 +40,33 @@ function packageVersion(): string {
 }
 
 /**
- * SHA-256 of the code that makes the output: the built package (dist/*.js)
- * or, run from source, src/core and the runtime. It joins the version in the
- * cache key, so a changed transform never reads an entry an older one wrote
- * under the same version (a linked checkout, a git dependency, development).
+ * SHA-256 of the code that makes the output. Built (`here` is dist/): every
+ * dist/*.js. Run from source (`here` is src/bundler/): every file under
+ * src/core, subfolders included, and src/runtime/runtime.js. Each file counts
+ * with its path relative to that root, so a file moved between folders
+ * changes it too. It joins the version in the cache key, so a changed
+ * transform never reads an entry an older one wrote under the same version
+ * (a linked checkout, a git dependency, development).
  */
-function codeFingerprint(): string {
+export function codeFingerprint(here = dirname(fileURLToPath(import.meta.url))): string {
   try {
-    const here = dirname(fileURLToPath(import.meta.url))
-    const files =
-      basename(here) === 'bundler' ? [...listFiles(join(here, '..', 'core'), '.ts'), join(here, '..', 'runtime', 'runtime.js')] : listFiles(here, '.js')
+    const fromSource = basename(here) === 'bundler'
+    const root = fromSource ? dirname(here) : here
+    const files = fromSource ? [...listFiles(join(root, 'core'), '.ts', true), join(root, 'runtime', 'runtime.js')] : listFiles(here, '.js', false)
     const hash = createHash('sha256')
-    for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file))
+    for (const file of files) {
+      const bytes = readFileSync(file)
+      hash.update(`${relative(root, file).split(sep).join('/')}\0${bytes.length}\0`).update(bytes)
+    }
     return hash.digest('hex').slice(0, 16)
   } catch {
     return 'unknown' // bundled somewhere unexpected: the version alone keys the cache
   }
 }
 
-function listFiles(dir: string, ext: string): string[] {
-  return readdirSync(dir)
+/** The files under `dir` whose names end in `ext`, in a stable order. */
+function listFiles(dir: string, ext: string, recursive: boolean): string[] {
+  return readdirSync(dir, { recursive, encoding: 'utf8' })
     .filter(name => name.endsWith(ext))
     .sort()
     .map(name => join(dir, name))
@@ -95,13 +101,13 @@ export class WasmStore {
 
   /** The transformed form of the wasm file at `path`, loaded by `importer`. */
   fromFile(path: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
-    if (!existsSync(path) || !statSync(path).isFile()) {
-      return Promise.reject(
-        new FpcastError(
-          `this glue loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`,
-          { file: importer },
-        ),
-      )
+    if (!isFile(path)) {
+      // The importer is a glue, or the wasm itself (a `?url` import, a loader): only a glue has a 'wasm' option to name.
+      const reason =
+        importer === path
+          ? 'no such wasm file; check the path it is imported with'
+          : `this glue loads '${basename(path)}', which is not at ${path}. Put the .wasm emcc wrote beside its glue, or name it with the plugin's 'wasm' option`
+      return Promise.reject(new FpcastError(reason, { file: importer }))
     }
     let set = this.inputs.get(path)
     if (!set) this.inputs.set(path, (set = new Set()))
@@ -144,14 +150,7 @@ export class WasmStore {
     this.options.report({ ...report, importer, cached, output, ...(span ? { span } : {}) })
     // What the user should know (debug sections dropped, an input already transformed), under the report line.
     for (const w of report.warnings) this.options.log?.(`[fpcast-trampoline] warning: ${file}: ${w}`)
-    return {
-      file,
-      name,
-      bytes: result.wasm,
-      report,
-      cached,
-      hash: createHash('sha256').update(result.wasm).digest('hex').slice(0, 10),
-    }
+    return { file, name, bytes: result.wasm, report, cached }
   }
 
   close(): Promise<void> {

@@ -2,11 +2,11 @@
  * webpack/Rspack loader behind `<wasm>?fpcast-trampoline-asset=...` requests:
  * gives the bundler the transformed bytes of the wasm (a raw loader, so they
  * stay binary), which it emits as an `asset/resource` named from its content
- * hash. The plugin instance is found through a process-wide registry, since
- * Rspack passes loader options through JSON.
+ * hash. The plugin instance is found through a process-wide registry
+ * (loader-registry.ts), since Rspack passes loader options through JSON.
  */
 import { FpcastError } from '../core/errors.ts'
-import type { LoaderApi } from './unplugin.ts'
+import { loaderRegistry } from './loader-registry.ts'
 
 interface LoaderContext {
   resourcePath: string
@@ -21,7 +21,7 @@ export const raw = true
 export default function fpcastWasmLoader(this: LoaderContext): void {
   const done = this.async()
   const { instance } = this.getOptions()
-  const api = (globalThis as unknown as Record<symbol, Map<string, LoaderApi> | undefined>)[Symbol.for('unplugin-fpcast-trampoline')]?.get(instance)
+  const api = loaderRegistry().get(instance)
   if (!api) {
     done(
       new FpcastError('the fpcast-trampoline loader runs without its plugin (another webpack process?); add the plugin to this compiler', {

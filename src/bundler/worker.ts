@@ -1,16 +1,22 @@
-/** Worker thread of the transform pool: runs the core's transformWasm off the bundler's thread. */
+/** Worker thread of the transform pool: runs the core's transformWasm off the bundler's thread (messages: pool.ts). */
 import { parentPort } from 'node:worker_threads'
+import { FpcastError } from '../core/errors.ts'
 import { transformWasm } from '../core/wasm/transform.ts'
-import type { TransformOptions } from '../core/options.ts'
+import type { WorkerReply, WorkerRequest } from './pool.ts'
 
-parentPort!.on('message', ({ id, bytes, options }: { id: number; bytes: Uint8Array; options: TransformOptions }) => {
+const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer)
+
+parentPort!.on('message', ({ id, bytes, options }: WorkerRequest) => {
   try {
     const { wasm, report } = transformWasm(bytes, options)
     // A copy of its own: the result may be a view into binaryen's heap.
     const out = wasm.slice()
-    parentPort!.postMessage({ id, wasm: out, report }, [out.buffer as ArrayBuffer])
+    reply({ id, wasm: out, report }, [out.buffer as ArrayBuffer])
   } catch (e) {
-    const err = e as Error & { file?: string }
-    parentPort!.postMessage({ id, error: { message: err?.message ?? String(e), name: err?.name, file: err?.file } })
+    // Ours keeps its file and reason across the thread boundary; anything else is an internal error.
+    reply({
+      id,
+      error: e instanceof FpcastError ? { ours: true, file: e.file, reason: e.reason } : { ours: false, reason: (e as Error)?.message ?? String(e) },
+    })
   }
 })

@@ -1,6 +1,7 @@
 /**
  * Options shared by the Node API, the CLI and the bundler plugins, and the
- * one `resolveOptions()` that fills in their defaults.
+ * one `resolveOptions()` that fills in their defaults (every default of
+ * `TransformOptions` is set there, nowhere else) and checks their values.
  */
 import { FpcastError } from './errors.ts'
 import { parseSig, sigKey } from './wasm/signature.ts'
@@ -108,7 +109,7 @@ export interface ResolvedFilter {
 
 export interface ResolvedTransformOptions {
   strategy: 'shadow' | 'js'
-  slotVia: 'argument' | 'global' | undefined
+  slotVia: 'argument' | 'global'
   diagnostics: boolean
   profileSites: Set<string> | undefined
   safetyNet: boolean
@@ -149,6 +150,7 @@ export function parseSymbolMap(text: string): Map<number, string> {
   return map
 }
 
+/** Every default of `TransformOptions` filled in (and the values checked: a bad one is an FpcastError naming the option). */
 export function resolveOptions(options: TransformOptions = {}): ResolvedTransformOptions {
   const fileName = options.fileName ?? '<wasm>'
   const strategy = options.strategy ?? 'auto'
@@ -165,7 +167,7 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
   }
   return {
     strategy: strategy === 'js' ? 'js' : 'shadow',
-    slotVia: options.slotVia,
+    slotVia: options.slotVia ?? 'global',
     diagnostics: !!options.diagnostics,
     profileSites: profile ? new Set(profile.sites.map(s => s.site)) : undefined,
     safetyNet: !!options.safetyNet,

@@ -17,7 +17,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import MagicString from 'magic-string'
 import { FpcastError } from '../core/errors.ts'
 import { hookInstantiation, TRANSFORMED_RE, transformGlue } from '../core/glue/instantiate.ts'
-import { recognizeGlue } from '../core/glue/recognize.ts'
+import { CLI_VOICE, recognizeGlue } from '../core/glue/recognize.ts'
 import { rewriteGlueWasm } from '../core/glue/locate.ts'
 import type { GlueSyntax } from '../core/glue/syntax.ts'
 import type { TransformOptions } from '../core/options.ts'
@@ -47,8 +47,8 @@ const isFile = (path: string) => existsSync(path) && statSync(path).isFile()
 
 /** Which `.wasm` a glue file loads: the one named like the glue, else the only one it names. */
 export function findGlueWasm(glue: string, glueFile: string): string {
-  const decision = recognizeGlue(glue, { fileName: glueFile })
-  if (decision.kind === 'skip') throw new FpcastError(`not Emscripten glue whose wasm can be found: it ${decision.why}`, { file: glueFile })
+  const decision = recognizeGlue(glue, { fileName: glueFile, voice: CLI_VOICE })
+  if (decision.kind === 'skip') throw new FpcastError(`cannot find the wasm this file loads: it ${decision.why}`, { file: glueFile })
   if (decision.wasm?.kind === 'external') return decision.wasm.name
   throw new FpcastError(
     decision.wasm
@@ -92,7 +92,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
   } else if (/^\.[cm]?js$/.test(ext)) {
     const glue = readFileSync(inputPath, 'utf8')
     const glueDir = dirname(inputPath)
-    const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(glueDir, name)) })
+    const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(glueDir, name)), voice: CLI_VOICE })
     if (decision.kind === 'skip') throw new FpcastError(`cannot rewrite this file: it ${decision.why}`, { file: input })
     if (!decision.wasm)
       throw new FpcastError('the glue names no .wasm file (it builds the name at run time, or gets the wasm from elsewhere); name it with --wasm', {
@@ -151,7 +151,12 @@ export function inspectFile(input: string, options: { wasm?: string; symbolMap?:
   if (!existsSync(inputPath)) throw new FpcastError('no such file', { file: input })
   if (/\.[cm]?js$/.test(inputPath)) {
     const glue = readFileSync(inputPath, 'utf8')
-    const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(dirname(inputPath), name)) })
+    const decision = recognizeGlue(glue, {
+      fileName: input,
+      wasmName: options.wasm,
+      exists: name => isFile(resolve(dirname(inputPath), name)),
+      voice: CLI_VOICE,
+    })
     if (decision.kind === 'skip') throw new FpcastError(`cannot inspect this file: it ${decision.why}`, { file: input })
     if (decision.wasm?.kind === 'embedded')
       return inspectWasm(decision.wasm.embedded.bytes, { fileName: `${input} (embedded wasm)`, symbolMap: options.symbolMap })

@@ -10,7 +10,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import binaryen from 'binaryen'
-import { transformWasm } from '../../dist/index.js'
+import { FpcastError, transformWasm } from '../../dist/index.js'
 
 function abortBinaryen() {
   const m = new binaryen.Module()
@@ -30,6 +30,7 @@ parentPort.on('message', ({ id, bytes, options }) => {
     const out = wasm.slice()
     parentPort.postMessage({ id, wasm: out, report }, [out.buffer])
   } catch (e) {
-    parentPort.postMessage({ id, error: { message: e?.message ?? String(e), name: e?.name, file: e?.file } })
+    const error = e instanceof FpcastError ? { ours: true, file: e.file, reason: e.reason } : { ours: false, reason: e?.message ?? String(e) }
+    parentPort.postMessage({ id, error })
   }
 })

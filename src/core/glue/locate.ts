@@ -125,8 +125,10 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
       locateSites++
     }
     if (!locateSites) {
+      // A name the user gave (anyName) is not what the glue's literals say: any .wasm literal under new URL would do.
+      const expected = wasm.anyName ? "a new URL('<name>.wasm', import.meta.url)" : `new URL('${wasm.name}', import.meta.url)`
       throw new FpcastError(
-        `cannot tell how this glue locates '${wasm.name}': expected new URL('${wasm.name}', import.meta.url) or a Module.locateFile lookup (Emscripten 3.1.x to 4.x glue has one of them). Load the wasm yourself (import '${wasm.name}?url') and hand it to the glue`,
+        `cannot tell how this glue locates '${wasm.name}': expected ${expected} or a Module.locateFile lookup (Emscripten 3.1.x to 4.x glue has one of them). Load the wasm yourself (import '${wasm.name}?url') and hand it to the glue`,
         { file: fileName },
       )
     }

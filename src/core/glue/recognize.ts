@@ -10,6 +10,10 @@
  *     it (a wasm that will ship untransformed); a caller for whom the user
  *     named the file turns a skip into an error.
  *
+ * `why` and `note` speak the caller's words (`voice`): the plugin's `wasm`
+ * option and "shipped as it was", or the CLI's `--wasm`, which ships nothing
+ * it cannot rewrite.
+ *
  * What Emscripten writes, 3.1.0 to 4.x (src/preamble.js, src/shell.js,
  * src/postamble*.js, tools/link.py), and how each is read here:
  *
@@ -54,7 +58,22 @@ export interface RecognizeOptions {
   exists?: (name: string) => boolean
   /** An external wasm must be located by `new URL` or `Module.locateFile` (bundlers: they rewrite that). @default false */
   needLocate?: boolean
+  /** Whose words `why` and `note` use. @default PLUGIN_VOICE */
+  voice?: Voice
 }
+
+/** The words of the messages, so that each user reads of their own tool and its options. */
+export interface Voice {
+  /** What reads the glue. */
+  tool: string
+  /** How the user names a glue's wasm. */
+  nameWasm: string
+  /** A skipped glue ships as it was (the plugin, for a file the user did not name); otherwise the caller refuses it. */
+  ships: boolean
+}
+
+export const PLUGIN_VOICE: Voice = { tool: 'the plugin', nameWasm: "the 'wasm' option", ships: true }
+export const CLI_VOICE: Voice = { tool: 'the CLI', nameWasm: '--wasm', ships: false }
 
 /** Strings only Emscripten's runtime writes, checked on the text of a file that never names WebAssembly. */
 const EMSCRIPTEN_WITHOUT_WASM_RE = /Aborted\(|ENVIRONMENT_IS_(?:NODE|WEB)|both async and sync fetching|asmLibraryArg|__wasm_call_ctors|["']use asm["']/
@@ -72,6 +91,9 @@ function emscriptenEvidence(s: GlueSyntax): boolean {
 }
 
 export function recognizeGlue(code: string, options: RecognizeOptions): GlueDecision {
+  const voice = options.voice ?? PLUGIN_VOICE
+  /** A warned skip: what is wrong, what it means where the glue ships anyway, what to do. */
+  const warned = (what: string, shipped: string, fix: string, syntax: GlueSyntax) => loud(`${what}${voice.ships ? `; shipped ${shipped}` : ''}. ${fix}`, syntax)
   if (!code.includes('WebAssembly')) {
     // Closure-minified wasm2js/asm.js glue need not name WebAssembly at all; Emscripten's strings stay.
     return quiet(
@@ -104,30 +126,33 @@ export function recognizeGlue(code: string, options: RecognizeOptions): GlueDeci
     only([...new Set(syntax.wasmLiterals.filter(l => !l.inArray).map(l => l.value))])
   if (!name) {
     if (names.length > 1)
-      return loud(
-        `names several .wasm files (${names.join(', ')}) and none is named like it; shipped as it was. Say which one it loads with the 'wasm' option (CLI: --wasm)`,
+      return warned(
+        `names several .wasm files (${names.join(', ')}) and none is named like it`,
+        'as it was',
+        `Say which one it loads with ${voice.nameWasm}`,
         syntax,
       )
     if (syntax.opaque)
-      return loud(
-        `its wasm is neither named nor embedded in a form the plugin reads (a ${(syntax.opaque.length / 1024).toFixed(0)} KiB string that is no wasm: compressed?); shipped untransformed. Build it with -sSINGLE_FILE or ship the .wasm beside it to have it rewritten`,
+      return warned(
+        `its wasm is neither named nor embedded in a form ${voice.tool} reads (a ${(syntax.opaque.length / 1024).toFixed(0)} KiB string that is no wasm: compressed?)`,
+        'untransformed',
+        'Build it with -sSINGLE_FILE or ship the .wasm beside it to have it rewritten',
         syntax,
       )
     // The name is built at run time, or the wasm comes from elsewhere (`?url`): hook the instantiation only.
     return {
       kind: 'glue',
       syntax,
-      note: "names no .wasm file the plugin can resolve (it builds the name at run time, or is handed the wasm): only its instantiation is hooked, so a wasm imported with ?url runs with the runtime. Name its wasm with the 'wasm' option to have that file rewritten",
+      note: `names no .wasm file ${voice.tool} can resolve (it builds the name at run time, or is handed the wasm): only its instantiation is hooked, so a wasm imported with ?url runs with the runtime. Name its wasm with ${voice.nameWasm} to have that file rewritten`,
     }
   }
   if (options.exists && !options.exists(name))
-    return loud(
-      `loads '${name}', which is not beside it; shipped as it was. Put the .wasm emcc wrote beside its glue, or name it with the 'wasm' option (CLI: --wasm)`,
-      syntax,
-    )
+    return warned(`loads '${name}', which is not beside it`, 'as it was', `Put the .wasm emcc wrote beside its glue, or name it with ${voice.nameWasm}`, syntax)
   if (options.needLocate && !syntax.locateFileReads.length && !syntax.wasmLiterals.some(l => l.newUrl && l.value === name)) {
-    return loud(
-      `cannot tell how it locates '${name}' (no new URL('${name}', import.meta.url), no Module.locateFile read); shipped as it was. Import the wasm yourself ('${name}?url') and hand its URL to the glue`,
+    return warned(
+      `cannot tell how it locates '${name}' (no new URL('${name}', import.meta.url), no Module.locateFile read)`,
+      'as it was',
+      `Import the wasm yourself ('${name}?url') and hand its URL to the glue`,
       syntax,
     )
   }

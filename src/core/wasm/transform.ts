@@ -83,7 +83,7 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
   try {
     return transformUnguarded(input, options)
   } catch (e) {
-    if (e instanceof FpcastError) throw e.file ? e : new FpcastError(e.message.replace(/^\[fpcast-trampoline\] /, ''), { file, cause: e })
+    if (e instanceof FpcastError) throw e.file ? e : new FpcastError(e.reason, { file, cause: e })
     if (fromBinaryen(e)) binaryenBroken = `${file}: ${(e as Error).message.split('\n')[0]}`
     throw internalFailure(e, file)
   }
@@ -147,7 +147,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const functions = listFunctions(m, opts.symbolMap)
     // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
     // functions placed in a table, locals: the default scan skips them.
-    const slotVia = opts.slotVia ?? 'global'
+    const slotVia = opts.slotVia
     const priming = opts.strategy !== 'js' && slotVia === 'argument'
     const scan = priming ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file) : scanSites(m, functions, input, file)
     report.sites.total = scan.sites.length

@@ -1,0 +1,54 @@
+/**
+ * Rollup, Rolldown and Vite builds: the transformed wasm is emitted with
+ * `this.emitFile` (its name hashed from the transformed bytes), and its URL
+ * module exports `import.meta.ROLLUP_FILE_URL_<ref>`, which the bundler
+ * renders for the output format (Vite: its own `__VITE_ASSET__` placeholder,
+ * rendered with `base` and `renderBuiltUrl`). At `generateBundle`, the
+ * finished bundle is checked (bundle-check.ts).
+ */
+import type { EmittedAsset } from 'rollup'
+import type { BundleFile } from './bundle-check.ts'
+import type { PluginInstance, WasmTarget } from './instance.ts'
+
+/** The part of a Rollup-like plugin context the URL module needs: unplugin hands the bundler's own, whose `emitFile` answers the reference. */
+interface EmitContext {
+  emitFile(asset: EmittedAsset): string
+}
+
+/** An output of a Rollup-like bundle, as far as the check reads and writes it. */
+type BundleOutput = { type: 'chunk'; fileName: string; code: string } | { type: 'asset'; fileName: string; source: string | Uint8Array }
+
+export function rollupLikeFamily(instance: PluginInstance) {
+  /** The wasm assets this instance emitted: reference -> input path. */
+  const emittedRefs = new Map<string, string>()
+
+  const target: WasmTarget = {
+    async urlModule(wasmPath, importer, ctx) {
+      const w = await instance.store.fromFile(wasmPath, importer, 'asset')
+      const ref = (ctx as unknown as EmitContext).emitFile({ type: 'asset', name: w.name, source: w.bytes })
+      emittedRefs.set(ref, wasmPath)
+      // Vite renders its own placeholder with `base` and `renderBuiltUrl` (relative base: import.meta.url based).
+      if (instance.framework === 'vite' && /^[\w$]{22}$/.test(ref)) return `export default "__VITE_ASSET__${ref}__";\n`
+      return `export default import.meta.ROLLUP_FILE_URL_${ref};\n`
+    },
+  }
+
+  /** The finished bundle's check; `?url` assets whose runtime did not ship get their original bytes back. */
+  function generateBundle(this: { getFileName(ref: string): string }, _output: unknown, bundle: Record<string, BundleOutput>): void {
+    const ours = new Map<string, string | undefined>()
+    for (const [ref, path] of emittedRefs) {
+      try {
+        ours.set(this.getFileName(ref), path)
+      } catch {
+        // Not in this output (another output of the same build, or dropped by tree-shaking).
+      }
+    }
+    const files: BundleFile[] = Object.values(bundle).map(o => ({ fileName: o.fileName, source: o.type === 'chunk' ? o.code : o.source }))
+    for (const [name, bytes] of instance.checkFinishedBundle(files, ours)) {
+      const asset = bundle[name]
+      if (asset.type === 'asset') asset.source = bytes
+    }
+  }
+
+  return { target, generateBundle }
+}
