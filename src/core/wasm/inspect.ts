@@ -8,8 +8,7 @@
  *   fpcast-trampoline inspect build/app.wasm          # a readable table
  *   fpcast-trampoline inspect build/app.js --json     # the same as JSON
  */
-import binaryen from 'binaryen'
-import { tableType } from './binaryen.ts'
+import { binaryen, tableType } from './binaryen.ts'
 import { parseSymbolMap } from '../options.ts'
 import { readModule } from './read.ts'
 import { listFunctions, scanModule } from './scan.ts'

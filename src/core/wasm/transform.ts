@@ -12,8 +12,7 @@
  * `fpcast_trampoline` carries what the runtime needs (signatures as WireSigs,
  * see signature.ts); its presence makes a second transform a no-op.
  */
-import binaryen from 'binaryen'
-import { tableType } from './binaryen.ts'
+import { binaryen, type Module, tableType } from './binaryen.ts'
 import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
@@ -177,7 +176,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
         `call sites use ${callTables.length} tables; one call table is supported (Emscripten output has one: was this module merged from several, or hand-written?), nothing was written`,
         { file },
       )
-    const table64 = selected.find(s => binaryen.getExpressionType((binaryen as any).CallIndirect.getTarget(s.expr)) === binaryen.i64)
+    const table64 = selected.find(s => binaryen.getExpressionType(binaryen.CallIndirect.getTarget(s.expr)) === binaryen.i64)
     if (table64)
       throw new FpcastError(
         `function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`,
@@ -260,7 +259,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
 }
 
 /** Frees the module; after a binaryen abort that may fail too, and must not hide the first error. */
-function disposeQuietly(m: binaryen.Module): void {
+function disposeQuietly(m: Module): void {
   try {
     m.dispose()
   } catch {

@@ -35,14 +35,11 @@
  *
  * Limits: one call table (transformWasm refuses several).
  */
-import binaryen from 'binaryen'
-import { binaryenType, coerce, tableType, tupleType, zeroOf } from '../../binaryen.ts'
+import { addTypedTable, binaryen, binaryenType, coerce, type Module, tableType, tupleType, zeroOf } from '../../binaryen.ts'
 import { FpcastError } from '../../../errors.ts'
 import { HOOK, HOOKS_TABLE, PREFIX, type ShadowMeta, type TableAccess } from '../../../protocol.ts'
 import type { CallIndirectSite, FunctionEntry, ScanResult } from '../../scan.ts'
 import { compatibility, type Sig, sigKey, wireSig } from '../../signature.ts'
-
-const b = binaryen as any
 
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
 const MAX_DIRECT_SLOTS = 4
@@ -80,30 +77,25 @@ interface Segment {
 
 /** Adds the hooks table the runtime fills (see protocol.ts), exported under its own name. */
 
-export function addHooksTable(m: binaryen.Module, initial = 2): string {
+export function addHooksTable(m: Module, initial = 2): string {
   m.addTable(HOOKS_TABLE, initial, -1)
   m.addTableExport(HOOKS_TABLE, HOOKS_TABLE)
   return HOOKS_TABLE
 }
 
-/** A growable table of any reference type (binaryen.js's typings omit addTable's type parameter). */
-function addTypedTable(m: binaryen.Module, name: string, initial: number, type: number): void {
-  ;(m as any).addTable(name, initial, -1, type)
-}
-
-export function readSegments(m: binaryen.Module): Segment[] {
+export function readSegments(m: Module): Segment[] {
   const out: Segment[] = []
   const n = m.getNumElementSegments()
   for (let i = 0; i < n; i++) {
     const ref = m.getElementSegmentByIndex(i)
     const info = binaryen.getElementSegmentInfo(ref)
-    out.push({ name: info.name, table: info.table, passive: !!b._BinaryenElementSegmentIsPassive(ref), offset: info.offset, data: info.data })
+    out.push({ name: info.name, table: info.table, passive: !!binaryen._BinaryenElementSegmentIsPassive(ref), offset: info.offset, data: info.data })
   }
   return out
 }
 
 /** Describes how JS reaches the call table: by export, by import, or not at all. */
-export function tableAccess(m: binaryen.Module, table: string): TableAccess {
+export function tableAccess(m: Module, table: string): TableAccess {
   const info = binaryen.getTableInfo(m.getTable(table))
   if (info.module) return { import: { module: info.module, base: info.base! } }
   const n = m.getNumExports()
@@ -119,12 +111,12 @@ export function tableAccess(m: binaryen.Module, table: string): TableAccess {
  * one chunk of a segment (-1: no build-time answer), through one br_table.
  * The caller checks that d is in range.
  */
-function addStaticSigChunk(m: binaryen.Module, name: string, ks: number[]): string {
+function addStaticSigChunk(m: Module, name: string, ks: number[]): string {
   const label = (k: number) => `k${k}`
   const distinct = [...new Set(ks)]
-  let inner = m.switch(ks.map(label), label(-1), m.local.get(0, b.i32))
+  let inner = m.switch(ks.map(label), label(-1), m.local.get(0, binaryen.i32))
   for (const k of distinct.includes(-1) ? distinct : [...distinct, -1]) inner = m.block(null, [m.block(label(k), [inner]), m.return(m.i32.const(k))])
-  m.addFunction(name, tupleType(['i32']), b.i32, [], m.block(null, [inner, m.i32.const(-1)], b.i32))
+  m.addFunction(name, tupleType(['i32']), binaryen.i32, [], m.block(null, [inner, m.i32.const(-1)], binaryen.i32))
   return name
 }
 
@@ -134,14 +126,14 @@ function addStaticSigChunk(m: binaryen.Module, name: string, ks: number[]): stri
  * in `chunks`: `d = idx - offset; if (d < length) return chunk(d)`, the chunk
  * found by a binary search on d.
  */
-function staticSigSegment(m: binaryen.Module, offset: number, length: number, chunks: string[]): number[] {
-  const d = () => m.local.get(1, b.i32)
+function staticSigSegment(m: Module, offset: number, length: number, chunks: string[]): number[] {
+  const d = () => m.local.get(1, binaryen.i32)
   const search = (lo: number, hi: number): number => {
-    if (hi - lo === 1) return m.return(m.call(chunks[lo], [lo ? m.i32.sub(d(), m.i32.const(lo * STATIC_SIG_CHUNK)) : d()], b.i32))
+    if (hi - lo === 1) return m.return(m.call(chunks[lo], [lo ? m.i32.sub(d(), m.i32.const(lo * STATIC_SIG_CHUNK)) : d()], binaryen.i32))
     const mid = (lo + hi) >> 1
     return m.if(m.i32.lt_u(d(), m.i32.const(mid * STATIC_SIG_CHUNK)), search(lo, mid), search(mid, hi))
   }
-  return [m.local.set(1, m.i32.sub(m.local.get(0, b.i32), m.copyExpression(offset))), m.if(m.i32.lt_u(d(), m.i32.const(length)), search(0, chunks.length))]
+  return [m.local.set(1, m.i32.sub(m.local.get(0, binaryen.i32), m.copyExpression(offset))), m.if(m.i32.lt_u(d(), m.i32.const(length)), search(0, chunks.length))]
 }
 
 /**
@@ -149,23 +141,23 @@ function staticSigSegment(m: binaryen.Module, offset: number, length: number, ch
  * entries (binaryen.js copies a segment's names onto its small stack). Only a
  * constant offset can be split; a longer segment at a computed one is refused.
  */
-function addActiveSegment(m: binaryen.Module, table: string, name: string, data: string[], offset: number, fail: (msg: string) => Error): void {
+function addActiveSegment(m: Module, table: string, name: string, data: string[], offset: number, fail: (msg: string) => Error): void {
   if (data.length <= BR_TABLE_CHUNK) {
     m.addActiveElementSegment(table, name, data, offset)
     return
   }
-  if (b._BinaryenExpressionGetId(offset) !== b.ConstId)
+  if (binaryen._BinaryenExpressionGetId(offset) !== binaryen.ConstId)
     throw fail(
       `element segment ${name} has ${data.length} entries at a computed offset; with slotVia 'argument' at most ${BR_TABLE_CHUNK} are supported there, nothing was written: use the default slotVia 'global'`,
     )
-  const base = b.Const.getValueI32(offset)
+  const base = binaryen.Const.getValueI32(offset)
   for (let at = 0; at < data.length; at += BR_TABLE_CHUNK) {
     m.addActiveElementSegment(table, at ? `${name}$${at}` : name, data.slice(at, at + BR_TABLE_CHUNK), m.i32.const(base + at))
   }
 }
 
 /** A block of many expressions, as nested blocks of at most BR_TABLE_CHUNK children (binaryen.js passes children on its stack). */
-function chunkedBlock(m: binaryen.Module, children: number[]): number {
+function chunkedBlock(m: Module, children: number[]): number {
   if (children.length <= BR_TABLE_CHUNK) return m.block(null, children)
   const parts: number[] = []
   for (let at = 0; at < children.length; at += BR_TABLE_CHUNK) parts.push(m.block(null, children.slice(at, at + BR_TABLE_CHUNK)))
@@ -195,14 +187,14 @@ export interface ShadowOptions {
 /** Marks the static_sig answer of an import with slotVia 'argument' (never primed): above any signature index. */
 const IMPORTED = 0x40000000
 
-export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallIndirectSite[], options: ShadowOptions, fileName: string): ShadowResult {
+export function applyShadow(m: Module, scan: ScanResult, sites: CallIndirectSite[], options: ShadowOptions, fileName: string): ShadowResult {
   const { coerce: coerceNumbers, slotVia, diagnostics } = options
   const viaArgument = slotVia === 'argument'
   // One call table: transformWasm refuses sites on several before any strategy runs.
   const table = sites[0].table
   const fail = (msg: string) => new FpcastError(msg, { file: fileName })
   const tableInfo = binaryen.getTableInfo(m.getTable(table))
-  if (tableType(m, table) !== b.funcref) throw fail(`table ${table} is not a funcref table`)
+  if (tableType(m, table) !== binaryen.funcref) throw fail(`table ${table} is not a funcref table`)
   // A grow needs nothing (new slots are past every shadow's bound); a set in
   // wasm gets a call to invalidate, like a set from JS (step 8).
   const wasmSets = scan.tableSets.filter(w => w.table === table)
@@ -263,7 +255,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     let ht = heapTypes.get(key)
     if (ht === undefined) {
       const tmp = `${PREFIX}tmp$${heapTypes.size}`
-      ht = b._BinaryenFunctionGetType(m.addFunction(tmp, plus(sig), resultsOf(sig), [], m.unreachable())) as number
+      ht = binaryen._BinaryenFunctionGetType(m.addFunction(tmp, plus(sig), resultsOf(sig), [], m.unreachable()))
       m.removeFunction(tmp)
       heapTypes.set(key, ht)
     }
@@ -275,14 +267,14 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const f = scan.byName.get(name)!
     const nParams = f.sig.params.length
     for (const expr of scan.locals.get(name) ?? []) {
-      const isGet = b._BinaryenExpressionGetId(expr) === b.LocalGetId
-      const cls = isGet ? b.LocalGet : b.LocalSet
+      const isGet = binaryen._BinaryenExpressionGetId(expr) === binaryen.LocalGetId
+      const cls = isGet ? binaryen.LocalGet : binaryen.LocalSet
       const index = cls.getIndex(expr)
       if (index >= nParams) cls.setIndex(expr, index + 1)
     }
-    b._BinaryenFunctionSetType(f.ref, heapTypeOf(f.sig))
-    for (const call of scan.calls.get(name) ?? []) b.Call.appendOperand(call, m.i32.const(0))
-    for (const ref of scan.refFuncs.get(name) ?? []) b.RefFunc.setFunc(ref, wrapper)
+    binaryen._BinaryenFunctionSetType(f.ref, heapTypeOf(f.sig))
+    for (const call of scan.calls.get(name) ?? []) binaryen.Call.appendOperand(call, m.i32.const(0))
+    for (const ref of scan.refFuncs.get(name) ?? []) binaryen.RefFunc.setFunc(ref, wrapper)
     const args = f.sig.params.map((t, i) => m.local.get(i, binaryenType(t)))
     m.addFunction(
       wrapper,
@@ -332,19 +324,19 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // instantiation, so the start function sizes (and fills) P.
   const P = viaArgument ? `${PREFIX}primed` : `${PREFIX}changed`
   const markFromJs = !viaArgument && !wasmSets.length
-  const pType = markFromJs ? b.externref : b.funcref
-  const computed = staticSegs.some(seg => b._BinaryenExpressionGetId(seg.offset) !== b.ConstId)
+  const pType = markFromJs ? binaryen.externref : binaryen.funcref
+  const computed = staticSegs.some(seg => binaryen._BinaryenExpressionGetId(seg.offset) !== binaryen.ConstId)
   if (computed) {
-    addTypedTable(m, P, 0, pType)
+    addTypedTable(m, P, 0, -1, pType)
   } else {
-    const staticEnd = Math.max(0, ...staticSegs.map(seg => b.Const.getValueI32(seg.offset) + seg.data.length))
-    addTypedTable(m, P, Math.max(tableInfo.initial, staticEnd), pType)
+    const staticEnd = Math.max(0, ...staticSegs.map(seg => binaryen.Const.getValueI32(seg.offset) + seg.data.length))
+    addTypedTable(m, P, Math.max(tableInfo.initial, staticEnd), -1, pType)
     if (viaArgument) staticSegs.forEach((seg, i) => addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), fail))
   }
   /** Whether P says slot idx still holds its static function; with 'argument', leaves it in local pv. */
   const unchanged = (idx: () => number, pv: number) =>
     viaArgument
-      ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), b.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, b.funcref)))], b.i32)
+      ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), binaryen.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, binaryen.funcref)))], binaryen.i32)
       : m.ref.is_null(m.table.get(P, idx(), pType))
   // Each shadow starts with slot 0 only (its resolver, set in step 5); its
   // bound global is its size, for the sites' clamp.
@@ -355,7 +347,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     m.addTable(name, 1, -1)
     shadowOf.set(key, name)
     boundOf.set(key, `${PREFIX}bound$${key}`)
-    m.addGlobal(boundOf.get(key)!, b.i32, true, m.i32.const(1))
+    m.addGlobal(boundOf.get(key)!, binaryen.i32, true, m.i32.const(1))
   }
   // The resolver makes its call through this one-slot table: slot 0 of a
   // shadow must keep the resolver, and a call_indirect reads its slot before
@@ -368,30 +360,30 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const SLOT = `${PREFIX}slot`,
     SITE = `${PREFIX}site`
   if (!viaArgument) {
-    m.addGlobal(SLOT, b.i32, true, m.i32.const(0))
+    m.addGlobal(SLOT, binaryen.i32, true, m.i32.const(0))
     m.addGlobalExport(SLOT, SLOT)
   }
   if (diagnostics) {
-    m.addGlobal(SITE, b.i32, true, m.i32.const(-1))
+    m.addGlobal(SITE, binaryen.i32, true, m.i32.const(-1))
     m.addGlobalExport(SITE, SITE)
   }
   // Hooks called where they may still be empty (the start function runs before the runtime fills them) are skipped then.
-  const ifHook = (slot: number, call: number) => m.if(m.i32.eqz(m.ref.is_null(m.table.get(HOOKS, m.i32.const(slot), b.funcref))), call)
+  const ifHook = (slot: number, call: number) => m.if(m.i32.eqz(m.ref.is_null(m.table.get(HOOKS, m.i32.const(slot), binaryen.funcref))), call)
   const record = (t: number, k: number) =>
     ifHook(
       HOOK.record,
-      m.call_indirect(HOOKS, m.i32.const(HOOK.record), [m.global.get(SITE, b.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), b.none),
+      m.call_indirect(HOOKS, m.i32.const(HOOK.record), [m.global.get(SITE, binaryen.i32), m.i32.const(t), m.i32.const(k)], tupleType(['i32', 'i32', 'i32']), binaryen.none),
     )
-  const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK.classify), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), b.i32)
+  const classify = (f: number, t: number) => m.call_indirect(HOOKS, m.i32.const(HOOK.classify), [f, m.i32.const(t)], tupleType(['funcref', 'i32']), binaryen.i32)
   const mismatch = (t: number, k: number, idx: number) =>
-    m.call_indirect(HOOKS, m.i32.const(HOOK.mismatch), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), b.none)
+    m.call_indirect(HOOKS, m.i32.const(HOOK.mismatch), [m.i32.const(t), m.i32.const(k), idx], tupleType(['i32', 'i32', 'i32']), binaryen.none)
 
   /** Adds a function, then builds its body: a body may refer to its own function (ref.func). */
   const addThenBuild = (name: string, params: number, results: number, vars: number[], body: () => number) => {
-    b._BinaryenFunctionSetBody(m.addFunction(name, params, results, vars, m.nop()), body())
+    binaryen._BinaryenFunctionSetBody(m.addFunction(name, params, results, vars, m.nop()), body())
   }
   // ref.func must carry the function's exact type.
-  const refFunc = (name: string) => m.ref.func(name, binaryen.getTypeFromHeapType(b._BinaryenFunctionGetType(m.getFunction(name)), false))
+  const refFunc = (name: string) => m.ref.func(name, binaryen.getTypeFromHeapType(binaryen._BinaryenFunctionGetType(m.getFunction(name)), false))
 
   // 3. Adapters.
   const made = new Map<string, string>()
@@ -409,15 +401,15 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     if (!made.has(name)) {
       made.set(name, name)
       const n = site.params.length
-      addThenBuild(name, shadowParams(site), resultsOf(site), viaArgument ? vars : [b.i32, ...vars], () =>
-        viaArgument ? body() : m.block(null, [m.local.set(n, m.global.get(SLOT, b.i32)), body()], resultsOf(site)),
+      addThenBuild(name, shadowParams(site), resultsOf(site), viaArgument ? vars : [binaryen.i32, ...vars], () =>
+        viaArgument ? body() : m.block(null, [m.local.set(n, m.global.get(SLOT, binaryen.i32)), body()], resultsOf(site)),
       )
     }
     return name
   }
-  const indirect = (asTail: boolean, ...a: Parameters<binaryen.Module['call_indirect']>) =>
-    asTail ? (m as any).return_call_indirect(...a) : m.call_indirect(...a)
-  const direct = (asTail: boolean, ...a: Parameters<binaryen.Module['call']>) => (asTail ? m.return_call(...a) : m.call(...a))
+  const indirect = (asTail: boolean, ...a: Parameters<Module['call_indirect']>) =>
+    asTail ? m.return_call_indirect(...a) : m.call_indirect(...a)
+  const direct = (asTail: boolean, ...a: Parameters<Module['call']>) => (asTail ? m.return_call(...a) : m.call(...a))
   const pass = (site: Sig) => {
     const key = sigKey(site),
       n = site.params.length
@@ -425,7 +417,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       indirect(
         tail,
         table,
-        m.local.get(n, b.i32),
+        m.local.get(n, binaryen.i32),
         site.params.map((t, i) => m.local.get(i, binaryenType(t))),
         tupleType(site.params),
         resultsOf(site),
@@ -436,7 +428,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const staticSlots = new Map<string, { slot: number; name: string }[]>()
   if (!computed) {
     for (const seg of staticSegs) {
-      const base = b.Const.getValueI32(seg.offset)
+      const base = binaryen.Const.getValueI32(seg.offset)
       seg.data.forEach((name, i) => {
         const f = scan.byName.get(name)
         if (!f || f.imported) return
@@ -460,7 +452,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
     const asTail = tail && sameResults(site, target)
     const name = `${PREFIX}${useDirect ? 'ad' : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
     return define(name, site, [], () => {
-      const idx = () => m.local.get(n, b.i32)
+      const idx = () => m.local.get(n, binaryen.i32)
       const viaTable = primed
         ? indirect(asTail, P, idx(), [...argsFor(site, target), idx()], plus(target), resultsOf(target))
         : indirect(asTail, table, idx(), argsFor(site, target), tupleType(target.params), resultsOf(target))
@@ -481,7 +473,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const trap = (site: Sig) => {
     const n = site.params.length
     return define(`${PREFIX}x$${sigKey(site)}`, site, [], () =>
-      m.block(null, [ifHook(HOOK.mismatch, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, b.i32))), m.unreachable()]),
+      m.block(null, [ifHook(HOOK.mismatch, mismatch(tKeys.indexOf(sigKey(site)), -1, m.local.get(n, binaryen.i32))), m.unreachable()]),
     )
   }
   // ADAPT[(t * K + k) * 2 + (static ? 1 : 0)]
@@ -518,7 +510,7 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       parts.push(...staticSigSegment(m, seg.offset, ks.length, chunks))
     })
     parts.push(m.i32.const(-1))
-    m.addFunction(STATIC_SIG, tupleType(['i32']), b.i32, [b.i32], m.block(null, parts, b.i32))
+    m.addFunction(STATIC_SIG, tupleType(['i32']), binaryen.i32, [binaryen.i32], m.block(null, parts, binaryen.i32))
   }
 
   // 5. Resolvers: grow the shadow if the index is past it, classify the slot,
@@ -534,70 +526,70 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
       K = n + 3,
       E = n + 4,
       Size = n + 5
-    const idx = () => m.local.get(n, b.i32)
+    const idx = () => m.local.get(n, binaryen.i32)
     const args = () => site.params.map((ty, i) => m.local.get(i, binaryenType(ty)))
     const adaptAt = (isStatic: number) =>
       m.table.get(
         ADAPT,
-        m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, b.i32)), m.i32.const(2)), m.i32.const(isStatic)),
-        b.funcref,
+        m.i32.add(m.i32.mul(m.i32.add(m.i32.const(t * kKeys.length), m.local.get(K, binaryen.i32)), m.i32.const(2)), m.i32.const(isStatic)),
+        binaryen.funcref,
       )
     const ret = (call: number) => (tail ? call : site.results.length ? m.return(call) : m.block(null, [call, m.return()]))
     const native = () => ret(indirect(tail, table, idx(), args(), tupleType(site.params), resultsOf(site)))
     const name = `${PREFIX}resolve$${tKey}`
     // Grown slots are filled with the resolver itself.
     const resolverRef = () => refFunc(name)
-    define(name, site, [b.funcref, b.funcref, b.i32, b.funcref, b.i32], () =>
+    define(name, site, [binaryen.funcref, binaryen.funcref, binaryen.i32, binaryen.funcref, binaryen.i32], () =>
       m.block(null, [
         // Past the call table: trap as a native call would. Past the shadow: grow it.
         m.if(m.i32.ge_u(idx(), m.table.size(table)), native()),
         m.if(
-          m.i32.ge_u(idx(), m.global.get(bound, b.i32)),
+          m.i32.ge_u(idx(), m.global.get(bound, binaryen.i32)),
           m.block(null, [
             m.local.set(Size, m.i32.and(m.i32.add(idx(), m.i32.const(GROW_STEP)), m.i32.const(-GROW_STEP))),
-            m.if(m.i32.gt_u(m.local.get(Size, b.i32), m.table.size(table)), m.local.set(Size, m.table.size(table))),
-            m.drop(m.table.grow(S, resolverRef(), m.i32.sub(m.local.get(Size, b.i32), m.table.size(S)))),
+            m.if(m.i32.gt_u(m.local.get(Size, binaryen.i32), m.table.size(table)), m.local.set(Size, m.table.size(table))),
+            m.drop(m.table.grow(S, resolverRef(), m.i32.sub(m.local.get(Size, binaryen.i32), m.table.size(S)))),
             m.global.set(bound, m.table.size(S)),
           ]),
         ),
-        m.local.set(F, m.table.get(table, idx(), b.funcref)),
-        m.if(m.ref.is_null(m.local.get(F, b.funcref)), native()),
+        m.local.set(F, m.table.get(table, idx(), binaryen.funcref)),
+        m.if(m.ref.is_null(m.local.get(F, binaryen.funcref)), native()),
         // Static and unchanged (P says so): the build-time answer, imports included.
         m.local.set(K, m.i32.const(-1)),
-        m.if(m.i32.lt_u(idx(), m.table.size(P)), m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], b.i32)))),
+        m.if(m.i32.lt_u(idx(), m.table.size(P)), m.if(unchanged(idx, Pv), m.local.set(K, m.call(STATIC_SIG, [idx()], binaryen.i32)))),
         m.if(
-          m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
+          m.i32.ge_s(m.local.get(K, binaryen.i32), m.i32.const(0)),
           m.if(
-            m.i32.and(m.local.get(K, b.i32), m.i32.const(IMPORTED)),
+            m.i32.and(m.local.get(K, binaryen.i32), m.i32.const(IMPORTED)),
             // An unprimed import (slotVia 'argument'): what a function added at run time gets.
-            m.block(null, [m.local.set(K, m.i32.xor(m.local.get(K, b.i32), m.i32.const(IMPORTED))), m.local.set(E, adaptAt(0))]),
+            m.block(null, [m.local.set(K, m.i32.xor(m.local.get(K, binaryen.i32), m.i32.const(IMPORTED))), m.local.set(E, adaptAt(0))]),
             m.if(
-              m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)),
-              m.local.set(E, m.local.get(viaArgument ? Pv : F, b.funcref)),
+              m.i32.eq(m.local.get(K, binaryen.i32), m.i32.const(kIndex.get(tKey)!)),
+              m.local.set(E, m.local.get(viaArgument ? Pv : F, binaryen.funcref)),
               m.local.set(E, adaptAt(1)),
             ),
           ),
           // Otherwise ask the runtime: a known signature k, -2 unknown (native behaviour), -3 an adapter it built.
           // Before the runtime has filled the hooks (calls from the start function), behave natively and cache nothing.
           m.block(null, [
-            m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK.classify), b.funcref)), native()),
-            m.local.set(K, classify(m.local.get(F, b.funcref), t)),
+            m.if(m.ref.is_null(m.table.get(HOOKS, m.i32.const(HOOK.classify), binaryen.funcref)), native()),
+            m.local.set(K, classify(m.local.get(F, binaryen.funcref), t)),
             m.if(
-              m.i32.ge_s(m.local.get(K, b.i32), m.i32.const(0)),
+              m.i32.ge_s(m.local.get(K, binaryen.i32), m.i32.const(0)),
               // A function of T itself: with 'global' the shadow holds it (no frame of ours, tail calls stay tail calls).
               viaArgument
                 ? m.local.set(E, adaptAt(0))
-                : m.if(m.i32.eq(m.local.get(K, b.i32), m.i32.const(kIndex.get(tKey)!)), m.local.set(E, m.local.get(F, b.funcref)), m.local.set(E, adaptAt(0))),
+                : m.if(m.i32.eq(m.local.get(K, binaryen.i32), m.i32.const(kIndex.get(tKey)!)), m.local.set(E, m.local.get(F, binaryen.funcref)), m.local.set(E, adaptAt(0))),
               m.if(
-                m.i32.eq(m.local.get(K, b.i32), m.i32.const(-3)),
-                m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK.dynamic), b.funcref)),
+                m.i32.eq(m.local.get(K, binaryen.i32), m.i32.const(-3)),
+                m.local.set(E, m.table.get(HOOKS, m.i32.const(HOOK.dynamic), binaryen.funcref)),
                 m.local.set(E, refFunc(pass(site))),
               ),
             ),
           ]),
         ),
-        m.if(idx(), m.table.set(S, idx(), m.local.get(E, b.funcref))),
-        m.table.set(CALL, m.i32.const(0), m.local.get(E, b.funcref)),
+        m.if(idx(), m.table.set(S, idx(), m.local.get(E, binaryen.funcref))),
+        m.table.set(CALL, m.i32.const(0), m.local.get(E, binaryen.funcref)),
         // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
         ...(viaArgument ? [] : [m.global.set(SLOT, idx())]),
         ret(indirect(tail, CALL, m.i32.const(0), viaArgument ? [...args(), idx()] : args(), shadowParams(site), resultsOf(site))),
@@ -611,11 +603,11 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // that covers them; slot 0 keeps its resolver).
   const INVALIDATE = `${PREFIX}invalidate`
   {
-    const i = () => m.local.get(0, b.i32)
-    const end = () => m.local.get(1, b.i32)
+    const i = () => m.local.get(0, binaryen.i32)
+    const end = () => m.local.get(1, binaryen.i32)
     const body = () =>
       m.block(null, [
-        m.local.set(1, m.i32.add(i(), m.local.get(1, b.i32))),
+        m.local.set(1, m.i32.add(i(), m.local.get(1, binaryen.i32))),
         m.loop(
           'next',
           m.if(
@@ -623,13 +615,13 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
             m.block(null, [
               m.if(
                 m.i32.lt_u(i(), m.table.size(P)),
-                m.table.set(P, i(), viaArgument ? m.ref.null(b.funcref) : markFromJs ? m.local.get(2, b.externref) : refFunc(INVALIDATE)),
+                m.table.set(P, i(), viaArgument ? m.ref.null(binaryen.funcref) : markFromJs ? m.local.get(2, binaryen.externref) : refFunc(INVALIDATE)),
               ),
               m.if(
                 i(),
                 m.block(
                   null,
-                  tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, b.i32)), m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))),
+                  tKeys.map(k => m.if(m.i32.lt_u(i(), m.global.get(boundOf.get(k)!, binaryen.i32)), m.table.set(shadowOf.get(k)!, i(), refFunc(resolverOf.get(k)!)))),
                 ),
               ),
               m.local.set(0, m.i32.add(i(), m.i32.const(1))),
@@ -638,12 +630,12 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
           ),
         ),
       ])
-    addThenBuild(INVALIDATE, tupleType(markFromJs ? ['i32', 'i32', 'externref'] : ['i32', 'i32']), b.none, [], body)
+    addThenBuild(INVALIDATE, tupleType(markFromJs ? ['i32', 'i32', 'externref'] : ['i32', 'i32']), binaryen.none, [], body)
   }
   m.addFunctionExport(INVALIDATE, INVALIDATE)
 
   // 7. Start: with a computed base, size and fill P before anything can call; then the module's own start.
-  const oldStart = (m as any).getStart()
+  const oldStart = m.getStart()
   const startBody: number[] = []
   if (computed) {
     startBody.push(m.drop(m.table.grow(P, m.ref.null(pType), m.table.size(table))))
@@ -657,8 +649,8 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
         )
       }
   }
-  if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], b.none))
-  if (startBody.length) m.setStart(m.addFunction(`${PREFIX}start`, b.none, b.none, [], m.block(null, startBody)))
+  if (oldStart) startBody.push(m.call(outside(binaryen.getFunctionInfo(oldStart).name), [], binaryen.none))
+  if (startBody.length) m.setStart(m.addFunction(`${PREFIX}start`, binaryen.none, binaryen.none, [], m.block(null, startBody)))
 
   // 8. A table.set on the call table inside wasm calls invalidate after its
   // value is evaluated and right before the set itself (nothing can run in
@@ -666,13 +658,13 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   // value keep their order. Fresh locals per set: a value may hold a set too.
   for (const w of wasmSets) {
     const f = w.func.ref
-    const ti = b._BinaryenFunctionAddVar(f, b.i32) as number,
-      tv = b._BinaryenFunctionAddVar(f, b.funcref) as number
-    const value = b.TableSet.getValue(w.expr)
-    b.TableSet.setIndex(w.expr, m.local.tee(ti, b.TableSet.getIndex(w.expr), b.i32))
-    b.TableSet.setValue(
+    const ti = binaryen._BinaryenFunctionAddVar(f, binaryen.i32),
+      tv = binaryen._BinaryenFunctionAddVar(f, binaryen.funcref)
+    const value = binaryen.TableSet.getValue(w.expr)
+    binaryen.TableSet.setIndex(w.expr, m.local.tee(ti, binaryen.TableSet.getIndex(w.expr), binaryen.i32))
+    binaryen.TableSet.setValue(
       w.expr,
-      m.block(null, [m.local.set(tv, value), m.call(INVALIDATE, [m.local.get(ti, b.i32), m.i32.const(1)], b.none), m.local.get(tv, b.funcref)], b.funcref),
+      m.block(null, [m.local.set(tv, value), m.call(INVALIDATE, [m.local.get(ti, binaryen.i32), m.i32.const(1)], binaryen.none), m.local.get(tv, binaryen.funcref)], binaryen.funcref),
     )
   }
 
@@ -681,35 +673,35 @@ export function applyShadow(m: binaryen.Module, scan: ScanResult, sites: CallInd
   const tmpLocal = new Map<string, number>()
   sites.forEach((site, id) => {
     const tKey = sigKey(site.sig)
-    const target = b.CallIndirect.getTarget(site.expr)
-    const fromLocal = b._BinaryenExpressionGetId(target) === b.LocalGetId
+    const target = binaryen.CallIndirect.getTarget(site.expr)
+    const fromLocal = binaryen._BinaryenExpressionGetId(target) === binaryen.LocalGetId
     let slot: number
     if (fromLocal) {
-      slot = b.LocalGet.getIndex(target)
+      slot = binaryen.LocalGet.getIndex(target)
     } else {
       let tmp = tmpLocal.get(site.func.name)
       if (tmp === undefined) {
-        tmp = b._BinaryenFunctionAddVar(site.func.ref, b.i32) as number
+        tmp = binaryen._BinaryenFunctionAddVar(site.func.ref, binaryen.i32)
         tmpLocal.set(site.func.name, tmp)
       }
       slot = tmp
     }
-    const get = () => m.local.get(slot, b.i32)
+    const get = () => m.local.get(slot, binaryen.i32)
     const marks = diagnostics ? [m.global.set(SITE, m.i32.const(id))] : []
     // An index past the shadow's bound goes to slot 0, T's resolver, which
     // grows the shadow: (idx - bound) >> 31 is all ones below the bound, zero
     // from it up to 2^31 + bound (beyond, idx is past any table and traps as it would natively).
-    const clamped = () => m.i32.and(get(), m.i32.shr_s(m.i32.sub(get(), m.global.get(boundOf.get(tKey)!, b.i32)), m.i32.const(31)))
-    b.CallIndirect.setTable(site.expr, shadowOf.get(tKey)!)
+    const clamped = () => m.i32.and(get(), m.i32.shr_s(m.i32.sub(get(), m.global.get(boundOf.get(tKey)!, binaryen.i32)), m.i32.const(31)))
+    binaryen.CallIndirect.setTable(site.expr, shadowOf.get(tKey)!)
     if (viaArgument) {
-      b.CallIndirect.setParams(site.expr, plus(site.sig))
-      const operand = fromLocal ? get() : m.local.tee(slot, target, b.i32)
-      b.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, operand], b.i32) : operand)
-      b.CallIndirect.setTarget(site.expr, clamped())
+      binaryen.CallIndirect.setParams(site.expr, plus(site.sig))
+      const operand = fromLocal ? get() : m.local.tee(slot, target, binaryen.i32)
+      binaryen.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, operand], binaryen.i32) : operand)
+      binaryen.CallIndirect.setTarget(site.expr, clamped())
     } else {
-      b.CallIndirect.setTarget(
+      binaryen.CallIndirect.setTarget(
         site.expr,
-        m.block(null, [...(fromLocal ? [] : [m.local.set(slot, target)]), ...marks, m.global.set(SLOT, get()), clamped()], b.i32),
+        m.block(null, [...(fromLocal ? [] : [m.local.set(slot, target)]), ...marks, m.global.set(SLOT, get()), clamped()], binaryen.i32),
       )
     }
   })
