@@ -12,7 +12,7 @@ import { binaryen, tableType } from './binaryen.ts'
 import { parseSymbolMap } from '../options.ts'
 import { readModule } from './read.ts'
 import { listFunctions, scanModule } from './scan.ts'
-import { readSegments } from './strategies/shadow/index.ts'
+import { readSegments } from './segments.ts'
 import { compatibility, parseSig, sigKey, sigText } from './signature.ts'
 
 export interface InspectResult {

@@ -12,7 +12,7 @@
 import { binaryen, type Module, tupleType } from '../binaryen.ts'
 import type { CallIndirectSite } from '../scan.ts'
 import { type JsMeta, PREFIX, type TableAccess } from '../../protocol.ts'
-import { addHooksTable, tableAccess } from './shadow/index.ts'
+import { addHooksTable, tableAccess } from '../segments.ts'
 import { type Sig, sigKey, wireSig } from '../signature.ts'
 
 export function applyJs(m: Module, sites: CallIndirectSite[]): { meta: JsMeta } {
