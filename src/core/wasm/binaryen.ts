@@ -74,7 +74,7 @@ export function addTypedTable(m: Module, name: string, initial: number, maximum:
   ;(m as Module & { addTable(name: string, initial: number, maximum: number, type: Type): binaryenJs.TableRef }).addTable(name, initial, maximum, type)
 }
 
-export function valTypeOf(type: number, where: string): ValType {
+function valTypeOf(type: number, where: string): ValType {
   switch (type) {
     case binaryen.i32:
       return 'i32'

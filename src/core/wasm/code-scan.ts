@@ -63,7 +63,8 @@ function skipMemarg(bytes: Uint8Array, p: number): number {
  * 0x1000000 if it writes a table. Reads past the body's end yield undefined
  * (LEB loops stop, the final position check fails): no bounds test per byte.
  * The position lives in one local, and the helpers are small enough for the
- * engine to inline: this loop reads Pyodide's 5.8 MB of code.
+ * engine to inline: this loop reads Pyodide's 5.8 MB of code. Long on
+ * purpose: one switch over every opcode, in one function, keeps it that way.
  */
 function scanBody(bytes: Uint8Array, start: number, end: number): number {
   let p = start

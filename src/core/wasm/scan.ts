@@ -146,17 +146,20 @@ export function scanModule(
         () => {},
       )
   }
-  if (result.opaque.length) {
-    const first = result.opaque[0]
-    const hint = /^Table(Fill|Copy|Init)$/.test(first.kind)
-      ? `table.fill, table.copy and table.init inside wasm are not supported (a change to the call table would go unseen); LLVM and Emscripten do not emit them`
-      : `Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`
-    throw new FpcastError(
-      `function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. ${hint}`,
-      { file: fileName },
-    )
-  }
+  if (result.opaque.length) throw opaqueError(result.opaque, fileName)
   return result
+}
+
+/** Expressions binaryen.js cannot look into could hide call sites: the module is refused, with what to do. */
+function opaqueError(opaque: ScanResult['opaque'], fileName: string): FpcastError {
+  const first = opaque[0]
+  const hint = /^Table(Fill|Copy|Init)$/.test(first.kind)
+    ? `table.fill, table.copy and table.init inside wasm are not supported (a change to the call table would go unseen); LLVM and Emscripten do not emit them`
+    : `Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`
+  return new FpcastError(
+    `function ${first.func} contains '${first.kind}', which this version cannot look inside (${opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. ${hint}`,
+    { file: fileName },
+  )
 }
 
 /**

@@ -14,7 +14,8 @@ import { binaryen, binaryenType, coerce, type ExpressionRef, tupleType, zeroOf }
 import { addActiveSegment } from '../../segments.ts'
 import { compatibility, type Sig, sigKey } from '../../signature.ts'
 import type { ShadowContext } from './context.ts'
-import { callDirect, callIndirect, define, ifHook, mismatch, paramsOf, plus, record, resultsOf, sameResults, slotIndex } from './emit.ts'
+import { callDirect, callIndirect, define, paramsOf, plus, resultsOf, sameResults, slotIndex } from './emit.ts'
+import { ifHook, mismatch, record } from './hooks.ts'
 
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
 const MAX_DIRECT_SLOTS = 4

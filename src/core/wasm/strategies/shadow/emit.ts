@@ -1,9 +1,8 @@
 /**
  * Building blocks of the code the shadow strategy generates: function types,
- * generated functions of a call-site type, calls (tail calls where the module
- * makes them), and calls of the runtime's hooks.
+ * generated functions of a call-site type, and calls (tail calls where the
+ * module makes them).
  */
-import { HOOK } from '../../../protocol.ts'
 import { binaryen, binaryenType, type ExpressionRef, type Module, tupleType } from '../../binaryen.ts'
 import type { Sig } from '../../signature.ts'
 import type { ShadowContext } from './context.ts'
@@ -58,28 +57,3 @@ export const callDirect = (m: Module, asTail: boolean, ...a: Parameters<Module['
 export function sameResults(site: Sig, target: Sig): boolean {
   return site.results.length === target.results.length && site.results.every((t, i) => t === target.results[i])
 }
-
-/** `call` if hook `slot` is filled: hooks called where they may still be empty (the start function runs before the runtime fills them) are skipped then. */
-export const ifHook = (ctx: ShadowContext, slot: number, call: ExpressionRef) =>
-  ctx.m.if(ctx.m.i32.eqz(ctx.m.ref.is_null(ctx.m.table.get(ctx.names.hooks, ctx.m.i32.const(slot), binaryen.funcref))), call)
-
-/** Counts an adapted call of site signature t to signature k (diagnostics). */
-export function record(ctx: ShadowContext, t: number, k: number): ExpressionRef {
-  const { m, names } = ctx
-  const args = [m.global.get(names.site, binaryen.i32), m.i32.const(t), m.i32.const(k)]
-  return ifHook(ctx, HOOK.record, m.call_indirect(names.hooks, m.i32.const(HOOK.record), args, tupleType(['i32', 'i32', 'i32']), binaryen.none))
-}
-
-/** Asks the runtime for the signature index of function f, called from a site of signature t (see HOOK). */
-export const classify = (ctx: ShadowContext, f: ExpressionRef, t: number) =>
-  ctx.m.call_indirect(ctx.names.hooks, ctx.m.i32.const(HOOK.classify), [f, ctx.m.i32.const(t)], tupleType(['funcref', 'i32']), binaryen.i32)
-
-/** Reports an incompatible call of site signature t to signature k (-1: the runtime reads it from slot idx). */
-export const mismatch = (ctx: ShadowContext, t: number, k: number, idx: ExpressionRef) =>
-  ctx.m.call_indirect(
-    ctx.names.hooks,
-    ctx.m.i32.const(HOOK.mismatch),
-    [ctx.m.i32.const(t), ctx.m.i32.const(k), idx],
-    tupleType(['i32', 'i32', 'i32']),
-    binaryen.none,
-  )

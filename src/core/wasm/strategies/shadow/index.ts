@@ -92,7 +92,7 @@ function metadata(ctx: ShadowContext): ShadowMeta {
   return {
     strategy: 'shadow',
     table: tableAccess(ctx.m, ctx.table),
-    // Signatures as WireSigs (see signature.ts), in the order of k and t.
+    // Signatures as WireSigs (see protocol.ts), in the order of k and t.
     sigs: ctx.kKeys.map(k => wireSig(ctx.known.get(k)!)),
     probeSigs: ctx.probeSigs.map(wireSig),
     siteSigs: ctx.tKeys.map(k => wireSig(ctx.siteSigs.get(k)!)),

@@ -16,7 +16,8 @@ import { binaryen, type ExpressionRef, tupleType } from '../../binaryen.ts'
 import type { Sig } from '../../signature.ts'
 import { passThrough } from './adapters.ts'
 import type { ShadowContext } from './context.ts'
-import { callIndirect, classify, define, paramsOf, refFunc, resultsOf, shadowParams, slotIndex } from './emit.ts'
+import { callIndirect, define, paramsOf, refFunc, resultsOf, shadowParams, slotIndex } from './emit.ts'
+import { classify, dynamicAdapter, hookIsEmpty } from './hooks.ts'
 import { IMPORTED } from './static-sig.ts'
 import { unchanged } from './tables.ts'
 
@@ -28,6 +29,7 @@ export function addResolvers(ctx: ShadowContext): void {
   ctx.tKeys.forEach((tKey, t) => {
     const r = resolverOf(ctx, tKey, t)
     const { funcref, i32 } = binaryen
+    // The types of r.local's f, pv, k, entry and size.
     define(ctx, r.name, r.site, [funcref, funcref, i32, funcref, i32], () => m.block(null, resolverBody(r)))
     m.addActiveElementSegment(names.shadow(tKey), `${PREFIX}shadow$${tKey}$0`, [r.name], m.i32.const(0))
   })
@@ -47,6 +49,9 @@ interface Resolver {
   local: { f: number; pv: number; k: number; entry: number; size: number }
   i32: (local: number) => ExpressionRef
   funcref: (local: number) => ExpressionRef
+  /** The signature index k, as classified so far. */
+  k: () => ExpressionRef
+  setEntry: (entry: ExpressionRef) => ExpressionRef
   /** Returns the result of `call` (or tail-calls it). */
   ret: (call: ExpressionRef) => ExpressionRef
   /** Calls the slot of the call table as it is and returns: what the site did before. */
@@ -57,6 +62,7 @@ function resolverOf(ctx: ShadowContext, tKey: string, t: number): Resolver {
   const { m } = ctx
   const site = ctx.siteSigs.get(tKey)!
   const n = site.params.length
+  const local = { f: n + 1, pv: n + 2, k: n + 3, entry: n + 4, size: n + 5 }
   const ret = (call: ExpressionRef) => (ctx.tail ? call : site.results.length ? m.return(call) : m.block(null, [call, m.return()]))
   return {
     ctx,
@@ -65,9 +71,11 @@ function resolverOf(ctx: ShadowContext, tKey: string, t: number): Resolver {
     t,
     site,
     idx: () => slotIndex(m, site),
-    local: { f: n + 1, pv: n + 2, k: n + 3, entry: n + 4, size: n + 5 },
+    local,
     i32: local => m.local.get(local, binaryen.i32),
     funcref: local => m.local.get(local, binaryen.funcref),
+    k: () => m.local.get(local.k, binaryen.i32),
+    setEntry: entry => m.local.set(local.entry, entry),
     ret,
     native: () => ret(callIndirect(m, ctx.tail, ctx.table, slotIndex(m, site), paramsOf(m, site), tupleType(site.params), resultsOf(site))),
   }
@@ -86,7 +94,7 @@ function resolverBody(r: Resolver): ExpressionRef[] {
     // Static and unchanged (P says so): the build-time answer, imports included.
     m.local.set(local.k, m.i32.const(-1)),
     m.if(m.i32.lt_u(idx(), m.table.size(ctx.P)), m.if(unchanged(ctx, idx, local.pv), m.local.set(local.k, m.call(names.staticSig, [idx()], binaryen.i32)))),
-    m.if(m.i32.ge_s(r.i32(local.k), m.i32.const(0)), staticEntry(r), runtimeEntry(r)),
+    m.if(m.i32.ge_s(r.k(), m.i32.const(0)), staticEntry(r), runtimeEntry(r)),
     m.if(idx(), m.table.set(shadow, idx(), r.funcref(local.entry))),
     m.table.set(names.call, m.i32.const(0), r.funcref(local.entry)),
     // The adapter called next reads the slot global: set it again, whatever the runtime's hooks did meanwhile.
@@ -120,38 +128,28 @@ function growShadow(r: Resolver): ExpressionRef {
 
 /** The entry for a static slot whose k the build knows. */
 function staticEntry(r: Resolver): ExpressionRef {
-  const { ctx, local } = r
+  const { ctx, local, k, setEntry } = r
   const { m } = ctx
   return m.if(
-    m.i32.and(r.i32(local.k), m.i32.const(IMPORTED)),
+    m.i32.and(k(), m.i32.const(IMPORTED)),
     // An unprimed import (slotVia 'argument'): what a function added at run time gets.
-    m.block(null, [m.local.set(local.k, m.i32.xor(r.i32(local.k), m.i32.const(IMPORTED))), m.local.set(local.entry, adapterAt(r, 0))]),
-    m.if(
-      m.i32.eq(r.i32(local.k), m.i32.const(ctx.kIndex.get(r.tKey)!)),
-      m.local.set(local.entry, r.funcref(ctx.viaArgument ? local.pv : local.f)),
-      m.local.set(local.entry, adapterAt(r, 1)),
-    ),
+    m.block(null, [m.local.set(local.k, m.i32.xor(k(), m.i32.const(IMPORTED))), setEntry(adapterAt(r, 0))]),
+    m.if(m.i32.eq(k(), m.i32.const(ctx.kIndex.get(r.tKey)!)), setEntry(r.funcref(ctx.viaArgument ? local.pv : local.f)), setEntry(adapterAt(r, 1))),
   )
 }
 
 /** The entry for any other slot, from the runtime's answer. */
 function runtimeEntry(r: Resolver): ExpressionRef {
-  const { ctx, local } = r
-  const { m, names } = ctx
-  const k = () => r.i32(local.k)
-  const set = (entry: ExpressionRef) => m.local.set(local.entry, entry)
+  const { ctx, local, k, setEntry: set } = r
+  const { m } = ctx
   return m.block(null, [
-    m.if(m.ref.is_null(m.table.get(names.hooks, m.i32.const(HOOK.classify), binaryen.funcref)), r.native()),
+    m.if(hookIsEmpty(ctx, HOOK.classify), r.native()),
     m.local.set(local.k, classify(ctx, r.funcref(local.f), r.t)),
     m.if(
       m.i32.ge_s(k(), m.i32.const(0)),
       // A function of T itself: with 'global' the shadow holds it (no frame of ours, tail calls stay tail calls).
       ctx.viaArgument ? set(adapterAt(r, 0)) : m.if(m.i32.eq(k(), m.i32.const(ctx.kIndex.get(r.tKey)!)), set(r.funcref(local.f)), set(adapterAt(r, 0))),
-      m.if(
-        m.i32.eq(k(), m.i32.const(CLASSIFY.dynamicAdapter)),
-        set(m.table.get(names.hooks, m.i32.const(HOOK.dynamic), binaryen.funcref)),
-        set(refFunc(m, passThrough(ctx, r.site))),
-      ),
+      m.if(m.i32.eq(k(), m.i32.const(CLASSIFY.dynamicAdapter)), set(dynamicAdapter(ctx)), set(refFunc(m, passThrough(ctx, r.site)))),
     ),
   ])
 }
@@ -159,6 +157,6 @@ function runtimeEntry(r: Resolver): ExpressionRef {
 /** The adapter matrix's entry for (t, k), static or not (see adapters.ts). */
 function adapterAt(r: Resolver, isStatic: 0 | 1): ExpressionRef {
   const { m, kKeys, names } = r.ctx
-  const row = m.i32.add(m.i32.const(r.t * kKeys.length), r.i32(r.local.k))
+  const row = m.i32.add(m.i32.const(r.t * kKeys.length), r.k())
   return m.table.get(names.adapters, m.i32.add(m.i32.mul(row, m.i32.const(2)), m.i32.const(isStatic)), binaryen.funcref)
 }
