@@ -16,8 +16,14 @@ import type { Sig, ValType } from './signature.ts'
 export type Module = binaryenJs.Module
 export type ExpressionRef = binaryenJs.ExpressionRef
 type FunctionRef = binaryenJs.FunctionRef
-type Type = binaryenJs.Type
+export type Type = binaryenJs.Type
 type HeapType = binaryenJs.HeapType
+
+/** local.get, local.set and local.tee: which local. */
+interface LocalAccess {
+  getIndex(expr: ExpressionRef): number
+  setIndex(expr: ExpressionRef, index: number): void
+}
 
 /** What binaryen.js exports but index.d.ts does not declare: C API functions, and the expression classes' static accessors. */
 interface Untyped {
@@ -44,8 +50,8 @@ interface Untyped {
     isReturn(expr: ExpressionRef): boolean
     appendOperand(expr: ExpressionRef, operand: ExpressionRef): number
   }
-  LocalGet: { getIndex(expr: ExpressionRef): number; setIndex(expr: ExpressionRef, index: number): void }
-  LocalSet: { getIndex(expr: ExpressionRef): number; setIndex(expr: ExpressionRef, index: number): void }
+  LocalGet: LocalAccess
+  LocalSet: LocalAccess
   RefFunc: { getFunc(expr: ExpressionRef): string; setFunc(expr: ExpressionRef, name: string): void }
   TableSet: {
     getTable(expr: ExpressionRef): string

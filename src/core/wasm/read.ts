@@ -5,7 +5,7 @@
  * add the features current engines ship (see ASSUMED). Never `Features.All`:
  * with it binaryen 132 writes encodings engines reject.
  */
-import binaryen from 'binaryen'
+import { binaryen, type Module } from './binaryen.ts'
 import { FpcastError } from '../errors.ts'
 import { customSectionName, customSectionNames, sections } from './bytes.ts'
 
@@ -35,7 +35,7 @@ const ASSUMED =
   F.RelaxedSIMD
 
 export interface ReadResult {
-  module: binaryen.Module
+  module: Module
   /** The features binaryen validates with. */
   features: number
   /**
@@ -159,7 +159,7 @@ function parseFailure(output: string[], error: unknown): string {
 }
 
 /** binaryen's validation, its messages kept for our own (see `lastValidationErrors`). */
-export function quietlyValid(module: binaryen.Module): boolean {
+export function quietlyValid(module: Module): boolean {
   const r = captureOutput(() => !!module.validate())
   const ok = r.ok && r.value
   lastValidationErrors = ok ? [] : r.output

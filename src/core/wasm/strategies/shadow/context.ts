@@ -8,7 +8,7 @@
  */
 import { FpcastError } from '../../../errors.ts'
 import { HOOKS_TABLE, PREFIX } from '../../../protocol.ts'
-import { binaryen, type Module, tableType } from '../../binaryen.ts'
+import { binaryen, type Module, type Type, tableType } from '../../binaryen.ts'
 import type { CallIndirectSite, ScanResult } from '../../scan.ts'
 import { readSegments, type Segment } from '../../segments.ts'
 import { type Sig, sigKey } from '../../signature.ts'
@@ -68,7 +68,7 @@ export interface ShadowContext {
    */
   P: string
   /** P's element type: externref when only JS marks slots, else funcref. */
-  pType: number
+  pType: Type
   /** invalidate takes P's mark from JS (its third argument). */
   markFromJs: boolean
   names: ReturnType<typeof namesOf>

@@ -39,7 +39,8 @@
  * site globals), adapters (3), static-sig (4: the build-time answers),
  * resolvers (5), invalidate (6), start (7), table-set (8: table.set inside
  * wasm), sites (9). Their order is the order of what the output holds:
- * changing it changes the output's bytes. context.ts holds what they share.
+ * changing it changes the output's bytes. context.ts holds what they share,
+ * emit.ts and hooks.ts the pieces of code they build with.
  *
  * Limits: one call table (transformWasm refuses several).
  */

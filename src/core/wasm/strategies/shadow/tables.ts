@@ -24,14 +24,14 @@ import { addActiveSegment, addHooksTable } from '../../segments.ts'
 import type { ShadowContext } from './context.ts'
 
 export function addTables(ctx: ShadowContext): void {
-  addStaticView(ctx)
+  addUnchangedSlots(ctx)
   addShadows(ctx)
   addHooksTable(ctx.m, 4)
   addSlotGlobals(ctx)
 }
 
-/** P, sized to the static table (or by the start function, see above). */
-function addStaticView(ctx: ShadowContext): void {
+/** P, which tells the unchanged static slots (see above): sized to the static table here, or by the start function. */
+function addUnchangedSlots(ctx: ShadowContext): void {
   const { m, P, pType } = ctx
   if (ctx.computed) {
     addTypedTable(m, P, 0, -1, pType)
