@@ -10,7 +10,7 @@
  * written as one step (write-all.ts): nothing outside the output directory,
  * never over an input, and a failure leaves the directory as it was.
  * The input is always named by the user, so what the plugin would skip with
- * a note (glue-recognize.ts) is an error here.
+ * a note (core/glue/recognize.ts) is an error here.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'

@@ -20,7 +20,7 @@
  * `Module.instantiateWasm` users who call `WebAssembly` themselves elsewhere
  * are not affected. `__fpcast_WebAssembly` is the only name we add; in a
  * classic (non-module) script it is a global. The calls and reads are found
- * on the syntax (glue-syntax.ts): comments and strings are never rewritten,
+ * on the syntax (syntax.ts): comments and strings are never rewritten,
  * and writes (`Module.instantiateWasm = f`) are left as they are.
  */
 import MagicString, { type SourceMap } from 'magic-string'

@@ -22,8 +22,8 @@
  * packages, workers). The bundled URL wins over a user's `locateFile` for the
  * glue's own wasm: a user who points `locateFile` at the untransformed file
  * would otherwise get the trap back. The instantiation is hooked in the same
- * pass (glue.ts), so one source map covers both. Which wasm a glue loads is
- * decided by glue-recognize.ts; the edits are made at the ranges its syntax
+ * pass (instantiate.ts), so one source map covers both. Which wasm a glue loads is
+ * decided by recognize.ts; the edits are made at the ranges its syntax
  * reading found (a write such as `Module['locateFile'] ||= f` is not a read).
  */
 import MagicString from 'magic-string'

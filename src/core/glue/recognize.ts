@@ -1,6 +1,6 @@
 /**
  * Is this JS file Emscripten glue, and which wasm does it load? One decision
- * per file, from its syntax (glue-syntax.ts):
+ * per file, from its syntax (syntax.ts):
  *
  *   - `glue`: rewrite it. Its wasm is embedded (single-file), named (a file
  *     beside it), or not found (`wasm: undefined`: only its instantiation is

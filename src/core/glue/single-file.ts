@@ -15,7 +15,7 @@
  *
  * The call that decodes the literal is minified away in optimised glue, so
  * the literal is recognised by its value, read by the parser
- * (glue-syntax.ts): the wasm magic `\0asm` in one of these encodings.
+ * (syntax.ts): the wasm magic `\0asm` in one of these encodings.
  * `decodeEmbedded` decodes the bytes; `encodeEmbeddedWasm` writes new bytes
  * back in the same encoding and quote, so the glue's own decoder keeps
  * working.

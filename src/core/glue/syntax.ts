@@ -8,15 +8,15 @@
  *   readGlueSyntax('if (Module["instantiateWasm"]) ...; WebAssembly.instantiate(b, i)')
  *     -> { hooks: [range of `WebAssembly`], instantiateWasmReads: [range], ... }
  *
- * The facts feed two decisions elsewhere: glue-recognize.ts (is this
- * Emscripten glue, which wasm does it load) and the rewrites (glue.ts,
- * glue-wasm.ts), which change exactly the ranges found here.
+ * The facts feed two decisions elsewhere: recognize.ts (is this
+ * Emscripten glue, which wasm does it load) and the rewrites (instantiate.ts,
+ * locate.ts), which change exactly the ranges found here.
  *
  * Limits: `WebAssembly` is taken to be the global one unless the file
  * declares that name itself (wasm2js glue does: it is then no-wasm glue);
  * other shadowing (a parameter of an inner function) is not tracked.
  */
-import { parse, type Node } from 'acorn'
+import { type AnyNode, type MemberExpression, type Property, parse } from 'acorn'
 import { decodeEmbedded, type EmbeddedWasm, lengthConstantMap } from './single-file.ts'
 
 export interface Range {
@@ -111,12 +111,10 @@ export const OPAQUE_MIN = 16384
 
 const HOOKED = new Set(['instantiate', 'instantiateStreaming', 'Instance', 'compile', 'compileStreaming', 'Module'])
 const INSTANTIATING = new Set(['instantiate', 'instantiateStreaming', 'Instance'])
-/** The name the rewritten glue calls the runtime by (glue.ts writes it; a glue with it is hooked already). */
+/** The name the rewritten glue calls the runtime by (instantiate.ts writes it; a glue with it is hooked already). */
 export const GLUE_BINDING = '__fpcast_WebAssembly'
 const SCHEME_RE = /^[a-z][a-z\d+.-]*:/i
 const WASM_NAME_RE = /^[^\s"'`?#]+\.wasm$/
-
-type AnyNode = Node & Record<string, any>
 
 /** Parses as a module, then as a script; undefined when neither works. */
 function parseProgram(code: string): { ast: AnyNode; module: boolean } | undefined {
@@ -139,11 +137,14 @@ function parseProgram(code: string): { ast: AnyNode; module: boolean } | undefin
 }
 
 /** The name of a member expression's property, when it is a plain name or a string. */
-function propertyName(node: AnyNode): string | undefined {
+function propertyName(node: MemberExpression): string | undefined {
   if (!node.computed && node.property.type === 'Identifier') return node.property.name
   if (node.computed && node.property.type === 'Literal' && typeof node.property.value === 'string') return node.property.value
   return undefined
 }
+
+/** The name of a property key: an identifier's name or a literal's value. */
+const keyName = (key: Property['key']) => (key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : undefined)
 
 /** Adds the member expressions a pattern (assignment target) writes. */
 function addTargets(node: AnyNode | null, writes: Set<AnyNode>) {
@@ -171,6 +172,9 @@ function empty(parsed: boolean): GlueSyntax {
   }
 }
 
+/** Whether a property of a node is a node itself (a child to walk). */
+const isNode = (value: unknown): value is AnyNode => typeof (value as AnyNode | null)?.type === 'string'
+
 /** Reads the facts of a JS file. Never throws: a file acorn cannot parse gives `parsed: false`. */
 export function readGlueSyntax(code: string): GlueSyntax {
   const program = parseProgram(code)
@@ -183,12 +187,13 @@ export function readGlueSyntax(code: string): GlueSyntax {
     const [node, parent] = stack.pop()!
     visit(node, parent, out, state, code)
     const children: AnyNode[] = []
-    for (const key in node) {
+    const fields = node as unknown as Record<string, unknown>
+    for (const key in fields) {
       if (key === 'type' || key === 'start' || key === 'end') continue
-      const value = node[key]
+      const value = fields[key]
       if (Array.isArray(value)) {
-        for (const v of value) if (v && typeof v.type === 'string') children.push(v)
-      } else if (value && typeof value.type === 'string') children.push(value)
+        for (const v of value) if (isNode(v)) children.push(v)
+      } else if (isNode(value)) children.push(value)
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], node])
   }
@@ -268,7 +273,7 @@ function visit(node: AnyNode, parent: AnyNode | undefined, out: GlueSyntax, stat
       if (node.id && EMSCRIPTEN_NAMES.has(node.id.name)) out.marks.add(node.id.name)
       break
     case 'Property':
-      if (parent?.type === 'ObjectExpression' && !node.computed && (node.key.name ?? node.key.value) === 'instantiateWasm') out.definesInstantiateWasm = true
+      if (parent?.type === 'ObjectExpression' && !node.computed && keyName(node.key) === 'instantiateWasm') out.definesInstantiateWasm = true
       break
     case 'MemberExpression': {
       const name = propertyName(node)

@@ -1,33 +1,76 @@
 /**
- * Reading a wasm binary's section list straight from its bytes, without
- * binaryen (the bundler's main thread never loads binaryen; transforms run in
- * workers).
+ * Wasm bytes read without binaryen: LEB128 numbers and the section list.
+ * The bundler's main thread never loads binaryen (transforms run in
+ * workers), and the code-section pre-scan (code-scan.ts) reads bytes far
+ * faster than binaryen.js can walk them.
+ *
+ *   for (const s of sections(bytes)) if (s.id === 0) console.log(customSectionName(bytes, s))
+ *
+ * Limits: unsigned numbers only (exact up to 2^53, enough for any u32 or
+ * size). Reading past the end of the bytes yields `undefined`, which ends a
+ * number as a zero byte would: callers that care check positions against
+ * the ends they know.
  */
+
+/** The value of the unsigned LEB128 at p. */
+export function readU32(bytes: Uint8Array, p: number): number {
+  let r = 0,
+    shift = 0,
+    byte: number
+  do {
+    byte = bytes[p++]
+    r += (byte & 0x7f) * 2 ** shift
+    shift += 7
+  } while (byte & 0x80)
+  return r
+}
+
+/** The position after the LEB128 at p. */
+export function skipLeb(bytes: Uint8Array, p: number): number {
+  while (bytes[p++] & 0x80);
+  return p
+}
+
+export interface Section {
+  id: number
+  /** Where the section starts: its id byte. */
+  at: number
+  /** Where its content starts, after the size. */
+  start: number
+  /** Where its content ends, as its size says: past the end of the bytes in a truncated module. */
+  end: number
+}
+
+/** The sections after the 8-byte header, in order; a header the bytes end inside is left out. */
+export function sections(bytes: Uint8Array): Section[] {
+  const out: Section[] = []
+  let p = 8
+  while (p < bytes.length) {
+    const at = p
+    const id = bytes[p++]
+    const start = skipLeb(bytes, p)
+    if (start > bytes.length) break
+    const end = start + readU32(bytes, p)
+    out.push({ id, at, start, end })
+    p = end
+  }
+  return out
+}
+
+/** Whether the sections cover the bytes exactly: no header or content is cut short, nothing trails. */
+export function wholeSections(bytes: Uint8Array, list: Section[]): boolean {
+  return (list.length ? list[list.length - 1].end : 8) === bytes.length
+}
+
+/** The name of a custom section (id 0). */
+export function customSectionName(bytes: Uint8Array, section: Section): string {
+  const start = skipLeb(bytes, section.start)
+  return new TextDecoder().decode(bytes.subarray(start, start + readU32(bytes, section.start)))
+}
 
 /** The names of the module's custom sections, in order. */
 export function customSectionNames(bytes: Uint8Array): string[] {
-  const names: string[] = []
-  let p = 8
-  const leb = () => {
-    let r = 0,
-      shift = 0,
-      byte: number
-    do {
-      byte = bytes[p++]
-      r += (byte & 0x7f) * 2 ** shift
-      shift += 7
-    } while (byte & 0x80 && p < bytes.length)
-    return r
-  }
-  while (p < bytes.length) {
-    const id = bytes[p++]
-    const size = leb()
-    const end = p + size
-    if (id === 0) {
-      const len = leb()
-      names.push(new TextDecoder().decode(bytes.subarray(p, p + len)))
-    }
-    p = end
-  }
-  return names
+  return sections(bytes)
+    .filter(s => s.id === 0)
+    .map(s => customSectionName(bytes, s))
 }

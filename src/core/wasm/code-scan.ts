@@ -12,6 +12,7 @@
  * desynchronises the next body. The caller checks the result against
  * binaryen: the call_indirect count of every walked body must match.
  */
+import { readU32, sections, skipLeb, wholeSections } from './bytes.ts'
 
 export interface CodeScan {
   /** Number of function bodies in the code section. */
@@ -22,80 +23,39 @@ export interface CodeScan {
   walk: Uint8Array
 }
 
-class Truncated extends Error {}
-
 /** Reads the code section of a (valid, engine-checked) module; undefined when it cannot. */
 export function scanCode(bytes: Uint8Array): CodeScan | undefined {
-  let p = 8
-  const u32 = (): number => {
-    let r = 0,
-      shift = 0,
-      byte
-    do {
-      if (p >= bytes.length) throw new Truncated()
-      byte = bytes[p++]
-      r += (byte & 0x7f) * 2 ** shift
-      shift += 7
-    } while (byte & 0x80)
-    return r
+  const all = sections(bytes)
+  const code = all.find(s => s.id === 10)
+  if (!code) return wholeSections(bytes, all) ? { bodies: 0, callIndirects: new Int32Array(0), walk: new Uint8Array(0) } : undefined
+  if (code.end > bytes.length) return undefined
+  const bodies = readU32(bytes, code.start)
+  let p = skipLeb(bytes, code.start)
+  // Each body takes a byte at least: a count the section cannot hold fails below, unallocated.
+  const callIndirects = new Int32Array(Math.min(bodies, code.end - p))
+  const walk = new Uint8Array(callIndirects.length)
+  for (let i = 0; i < bodies; i++) {
+    if (p >= code.end) return undefined
+    const bodyEnd = skipLeb(bytes, p) + readU32(bytes, p)
+    const count = scanBody(bytes, skipLeb(bytes, p), bodyEnd)
+    callIndirects[i] = count < 0 ? -1 : count & 0xffffff
+    walk[i] = count < 0 || count >= 0x1000000 ? 1 : 0
+    p = bodyEnd
   }
-  try {
-    while (p < bytes.length) {
-      const id = bytes[p++]
-      const size = u32()
-      const end = p + size
-      if (id !== 10) {
-        p = end
-        continue
-      }
-      const bodies = u32()
-      const callIndirects = new Int32Array(bodies)
-      const walk = new Uint8Array(bodies)
-      for (let i = 0; i < bodies; i++) {
-        const bodySize = u32()
-        const bodyEnd = p + bodySize
-        const count = scanBody(bytes, p, bodyEnd)
-        callIndirects[i] = count < 0 ? -1 : count & 0xffffff
-        walk[i] = count < 0 || count >= 0x1000000 ? 1 : 0
-        p = bodyEnd
-      }
-      return p === end ? { bodies, callIndirects, walk } : undefined
-    }
-    return { bodies: 0, callIndirects: new Int32Array(0), walk: new Uint8Array(0) }
-  } catch (e) {
-    if (e instanceof Truncated) return undefined
-    throw e
-  }
+  return p === code.end ? { bodies, callIndirects, walk } : undefined
 }
 
-/** The value of the LEB128 u32 at p (only where a count or sub-opcode is needed). */
-function leb(bytes: Uint8Array, p: number): number {
-  let r = 0,
-    shift = 0,
-    b
-  do {
-    b = bytes[p++]
-    r += (b & 0x7f) * 2 ** shift
-    shift += 7
-  } while (b & 0x80)
-  return r
-}
-/** The position after the LEB128 at p. */
-function skip(bytes: Uint8Array, p: number): number {
-  while (bytes[p++] & 0x80);
-  return p
-}
 /** The position after a value type or block type at p: one byte, or (ref null? ht) with a heap type, or a type index. */
 function skipType(bytes: Uint8Array, p: number): number {
   const b = bytes[p++]
-  return b === 0x63 || b === 0x64 || b & 0x80 ? skip(bytes, p) : p
+  return b === 0x63 || b === 0x64 || b & 0x80 ? skipLeb(bytes, p) : p
 }
 /** The position after a memarg at p (bit 6 of the alignment: a memory index follows). */
 function skipMemarg(bytes: Uint8Array, p: number): number {
-  const flags = leb(bytes, p)
-  p = skip(bytes, p)
-  if (flags & 0x40) p = skip(bytes, p)
-  return skip(bytes, p)
+  const flags = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  if (flags & 0x40) p = skipLeb(bytes, p)
+  return skipLeb(bytes, p)
 }
 
 /**
@@ -103,15 +63,16 @@ function skipMemarg(bytes: Uint8Array, p: number): number {
  * 0x1000000 if it writes a table. Reads past the body's end yield undefined
  * (LEB loops stop, the final position check fails): no bounds test per byte.
  * The position lives in one local, and the helpers are small enough for the
- * engine to inline: this loop reads Pyodide's 5.8 MB of code.
+ * engine to inline: this loop reads Pyodide's 5.8 MB of code. Long on
+ * purpose: one switch over every opcode, in one function, keeps it that way.
  */
 function scanBody(bytes: Uint8Array, start: number, end: number): number {
   let p = start
   let calls = 0,
     writes = 0
-  let groups = leb(bytes, p) // local declarations: (count, type) groups
-  p = skip(bytes, p)
-  for (; groups > 0 && p < end; groups--) p = skipType(bytes, skip(bytes, p))
+  let groups = readU32(bytes, p) // local declarations: (count, type) groups
+  p = skipLeb(bytes, p)
+  for (; groups > 0 && p < end; groups--) p = skipType(bytes, skipLeb(bytes, p))
   let depth = 0
   while (p < end) {
     const op = bytes[p++]
@@ -138,7 +99,7 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
         if (depth-- === 0) return p === end ? calls + writes : -1
         break
       case 0x18:
-        p = skip(bytes, p)
+        p = skipLeb(bytes, p)
         depth--
         break // delegate ends its try
       case 0x07:
@@ -164,26 +125,26 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
       case 0x41:
       case 0x42:
       case 0xd0:
-        p = skip(bytes, p)
+        p = skipLeb(bytes, p)
         break
       case 0x26:
-        p = skip(bytes, p)
+        p = skipLeb(bytes, p)
         writes = 0x1000000
         break
       case 0x0e: {
-        let n = leb(bytes, p) + 1
-        p = skip(bytes, p)
-        for (; n > 0 && p < end; n--) p = skip(bytes, p)
+        let n = readU32(bytes, p) + 1
+        p = skipLeb(bytes, p)
+        for (; n > 0 && p < end; n--) p = skipLeb(bytes, p)
         break
       }
       case 0x11:
       case 0x13:
-        p = skip(bytes, skip(bytes, p))
+        p = skipLeb(bytes, skipLeb(bytes, p))
         calls++
         break
       case 0x1c: {
-        let n = leb(bytes, p)
-        p = skip(bytes, p)
+        let n = readU32(bytes, p)
+        p = skipLeb(bytes, p)
         for (; n > 0 && p < end; n--) p = skipType(bytes, p)
         break
       }
@@ -194,23 +155,23 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
         p += 8
         break
       case 0xfc: {
-        const sub = leb(bytes, p)
-        p = skip(bytes, p)
+        const sub = readU32(bytes, p)
+        p = skipLeb(bytes, p)
         if (sub <= 7) break
-        if (sub === 8 || sub === 10) p = skip(bytes, skip(bytes, p))
+        if (sub === 8 || sub === 10) p = skipLeb(bytes, skipLeb(bytes, p))
         else if (sub === 12 || sub === 14) {
-          p = skip(bytes, skip(bytes, p))
+          p = skipLeb(bytes, skipLeb(bytes, p))
           writes = 0x1000000
-        } else if (sub === 9 || sub === 11 || sub === 13 || sub === 16) p = skip(bytes, p)
+        } else if (sub === 9 || sub === 11 || sub === 13 || sub === 16) p = skipLeb(bytes, p)
         else if (sub === 15 || sub === 17) {
-          p = skip(bytes, p)
+          p = skipLeb(bytes, p)
           writes = 0x1000000
         } else return -1
         break
       }
       case 0xfd: {
-        const sub = leb(bytes, p)
-        p = skip(bytes, p)
+        const sub = readU32(bytes, p)
+        p = skipLeb(bytes, p)
         if (sub <= 11 || sub === 92 || sub === 93) p = skipMemarg(bytes, p)
         else if (sub === 12 || sub === 13) p += 16
         else if (sub >= 21 && sub <= 34) p += 1
@@ -219,8 +180,8 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
         break
       }
       case 0xfe: {
-        const sub = leb(bytes, p)
-        p = skip(bytes, p)
+        const sub = readU32(bytes, p)
+        p = skipLeb(bytes, p)
         if (sub === 3) p += 1
         else if (sub <= 2 || (sub >= 0x10 && sub <= 0x4e)) p = skipMemarg(bytes, p)
         else return -1

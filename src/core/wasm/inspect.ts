@@ -8,12 +8,11 @@
  *   fpcast-trampoline inspect build/app.wasm          # a readable table
  *   fpcast-trampoline inspect build/app.js --json     # the same as JSON
  */
-import binaryen from 'binaryen'
-import { tableType } from './binaryen.ts'
+import { binaryen, tableType } from './binaryen.ts'
 import { parseSymbolMap } from '../options.ts'
 import { readModule } from './read.ts'
 import { listFunctions, scanModule } from './scan.ts'
-import { readSegments } from './strategies/shadow/index.ts'
+import { readSegments } from './segments.ts'
 import { compatibility, parseSig, sigKey, sigText } from './signature.ts'
 
 export interface InspectResult {

@@ -5,11 +5,9 @@
  * add the features current engines ship (see ASSUMED). Never `Features.All`:
  * with it binaryen 132 writes encodings engines reject.
  */
-import binaryen from 'binaryen'
+import { binaryen, type Module } from './binaryen.ts'
 import { FpcastError } from '../errors.ts'
-import { customSectionNames } from './bytes.ts'
-
-export { customSectionNames }
+import { customSectionName, customSectionNames, sections } from './bytes.ts'
 
 const F = binaryen.Features
 
@@ -37,7 +35,7 @@ const ASSUMED =
   F.RelaxedSIMD
 
 export interface ReadResult {
-  module: binaryen.Module
+  module: Module
   /** The features binaryen validates with. */
   features: number
   /**
@@ -92,19 +90,25 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
 
 /** WebAssembly.validate of the JS engine we run in, or false where there is none. */
 export function engineValidates(bytes: Uint8Array): boolean {
-  const WA = (globalThis as any).WebAssembly
-  return typeof WA?.validate === 'function' && WA.validate(bytes)
+  const WA: typeof WebAssembly | undefined = globalThis.WebAssembly
+  return typeof WA?.validate === 'function' && WA.validate(asBufferSource(bytes))
 }
+
+/** lib.dom's BufferSource leaves out views of a SharedArrayBuffer: the engine judges those itself, at run time. */
+const asBufferSource = (bytes: Uint8Array) => bytes as Uint8Array<ArrayBuffer>
 
 /** The engine's reason for rejecting a module (it compiles it: only for error messages). */
 export function engineRejection(bytes: Uint8Array): string {
   try {
-    ;new (globalThis as any).WebAssembly.Module(bytes)
+    new WebAssembly.Module(asBufferSource(bytes))
     return 'the engine accepts it'
   } catch (e) {
     return (e as Error)?.message ?? String(e)
   }
 }
+
+/** A stream's write, as captureOutput replaces it. */
+type Sink = { write: (chunk: unknown) => boolean }
 
 /**
  * binaryen.js prints through a console it bound at load time; this runs `fn`
@@ -112,11 +116,11 @@ export function engineRejection(bytes: Uint8Array): string {
  */
 function captureOutput<T>(fn: () => T): { ok: true; value: T; output: string[] } | { ok: false; error: unknown; output: string[] } {
   const output: string[] = []
-  const proc = (globalThis as any).process
-  const con = (globalThis as any).console
+  const proc = globalThis.process as { stdout?: Sink; stderr?: Sink } | undefined
+  const con = globalThis.console as { _stdout?: Sink; _stderr?: Sink } | undefined
   // Node's console writes to process.stdout/stderr; a test runner's console (vitest, jest) to streams of its own.
-  const streams = [...new Set([proc?.stdout, proc?.stderr, con?._stdout, con?._stderr])].filter(s => typeof s?.write === 'function')
-  const saved = streams.map((s: any) => s.write)
+  const streams = [...new Set([proc?.stdout, proc?.stderr, con?._stdout, con?._stderr])].filter((s): s is Sink => typeof s?.write === 'function')
+  const saved = streams.map(s => s.write)
   for (const s of streams)
     s.write = (chunk: unknown) => {
       output.push(String(chunk))
@@ -127,7 +131,7 @@ function captureOutput<T>(fn: () => T): { ok: true; value: T; output: string[] }
   } catch (error) {
     return { ok: false, error, output }
   } finally {
-    streams.forEach((s: any, i: number) => {
+    streams.forEach((s, i) => {
       s.write = saved[i]
     })
   }
@@ -155,7 +159,7 @@ function parseFailure(output: string[], error: unknown): string {
 }
 
 /** binaryen's validation, its messages kept for our own (see `lastValidationErrors`). */
-export function quietlyValid(module: binaryen.Module): boolean {
+export function quietlyValid(module: Module): boolean {
   const r = captureOutput(() => !!module.validate())
   const ok = r.ok && r.value
   lastValidationErrors = ok ? [] : r.output
@@ -173,34 +177,10 @@ export let lastValidationErrors: string[] = []
 export function dropCustomSections(bytes: Uint8Array, drop: (name: string) => boolean): { bytes: Uint8Array; dropped: string[] } {
   const keep: Uint8Array[] = [bytes.subarray(0, 8)]
   const dropped: string[] = []
-  let p = 8
-  const leb = () => {
-    let r = 0,
-      shift = 0,
-      byte: number
-    do {
-      byte = bytes[p++]
-      r += (byte & 0x7f) * 2 ** shift
-      shift += 7
-    } while (byte & 0x80 && p < bytes.length)
-    return r
-  }
-  while (p < bytes.length) {
-    const start = p
-    const id = bytes[p++]
-    const size = leb()
-    const end = p + size
-    if (id === 0) {
-      const len = leb()
-      const name = new TextDecoder().decode(bytes.subarray(p, p + len))
-      if (drop(name)) {
-        dropped.push(name)
-        p = end
-        continue
-      }
-    }
-    keep.push(bytes.subarray(start, end))
-    p = end
+  for (const section of sections(bytes)) {
+    const name = section.id === 0 ? customSectionName(bytes, section) : undefined
+    if (name !== undefined && drop(name)) dropped.push(name)
+    else keep.push(bytes.subarray(section.at, section.end))
   }
   if (!dropped.length) return { bytes, dropped }
   const out = new Uint8Array(keep.reduce((n, k) => n + k.length, 0))

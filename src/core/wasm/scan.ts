@@ -6,14 +6,11 @@
  * priming, only the bodies the code-section pre-scan (code-scan.ts) picks
  * are walked.
  */
-import binaryen from 'binaryen'
-import { sigOf } from './binaryen.ts'
+import { binaryen, type Module, sigOf } from './binaryen.ts'
 import { scanCode } from './code-scan.ts'
 import { FpcastError } from '../errors.ts'
 import type { Sig } from './signature.ts'
 import { expressionKindName, walk } from './walk.ts'
-
-const b = binaryen as any
 
 export interface FunctionEntry {
   /** binaryen's internal name. */
@@ -53,7 +50,7 @@ export interface ScanResult {
   opaque: { func: string; kind: string }[]
 }
 
-export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>): FunctionEntry[] {
+export function listFunctions(m: Module, symbolMap: Map<number, string>): FunctionEntry[] {
   const out: FunctionEntry[] = []
   const n = m.getNumFunctions()
   for (let i = 0; i < n; i++) {
@@ -80,7 +77,7 @@ export function listFunctions(m: binaryen.Module, symbolMap: Map<number, string>
  * `only`: walk just the bodies it accepts (see code-scan.ts).
  */
 export function scanModule(
-  m: binaryen.Module,
+  m: Module,
   functions: FunctionEntry[],
   priming: Set<string> | undefined,
   fileName: string,
@@ -94,35 +91,42 @@ export function scanModule(
     else map.set(key, [expr])
   }
   // Expression ids as locals: binaryen's module object is too big for fast property reads, and this runs per expression.
-  const { CallIndirectId, TableSetId } = b as Record<string, number>
+  const { CallIndirectId, TableSetId } = binaryen
   // -1 matches no expression: ids that only priming needs.
-  const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? (b as Record<string, number>) : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
+  const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? binaryen : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
   const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
     switch (id) {
       case CallIndirectId: {
         if (!func) break
-        const sig = sigOf(b.CallIndirect.getParams(expr), b.CallIndirect.getResults(expr), `a call_indirect in ${func.displayName}`)
-        result.sites.push({ expr, func, ordinal: ordinal.n++, table: b.CallIndirect.getTable(expr), sig, isReturn: !!b.CallIndirect.isReturn(expr) })
+        const sig = sigOf(binaryen.CallIndirect.getParams(expr), binaryen.CallIndirect.getResults(expr), `a call_indirect in ${func.displayName}`)
+        result.sites.push({
+          expr,
+          func,
+          ordinal: ordinal.n++,
+          table: binaryen.CallIndirect.getTable(expr),
+          sig,
+          isReturn: !!binaryen.CallIndirect.isReturn(expr),
+        })
         break
       }
       case CallId:
-        push(result.calls, b.Call.getTarget(expr), expr)
+        push(result.calls, binaryen.Call.getTarget(expr), expr)
         break
       case RefFuncId:
-        push(result.refFuncs, b.RefFunc.getFunc(expr), expr)
+        push(result.refFuncs, binaryen.RefFunc.getFunc(expr), expr)
         break
       case LocalGetId:
       case LocalSetId:
         if (func && priming!.has(func.name)) push(result.locals, func.name, expr)
         break
       case TableSetId:
-        if (func) result.tableSets.push({ expr, table: b.TableSet.getTable(expr), func })
+        if (func) result.tableSets.push({ expr, table: binaryen.TableSet.getTable(expr), func })
         break
     }
   }
   for (const func of functions) {
     if (func.imported || (only && !only(func))) continue
-    const body = b._BinaryenFunctionGetBody(func.ref)
+    const body = binaryen._BinaryenFunctionGetBody(func.ref)
     if (!body) continue
     const ordinal = { n: 0 }
     walk(
@@ -142,17 +146,20 @@ export function scanModule(
         () => {},
       )
   }
-  if (result.opaque.length) {
-    const first = result.opaque[0]
-    const hint = /^Table(Fill|Copy|Init)$/.test(first.kind)
-      ? `table.fill, table.copy and table.init inside wasm are not supported (a change to the call table would go unseen); LLVM and Emscripten do not emit them`
-      : `Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`
-    throw new FpcastError(
-      `function ${first.func} contains '${first.kind}', which this version cannot look inside (${result.opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. ${hint}`,
-      { file: fileName },
-    )
-  }
+  if (result.opaque.length) throw opaqueError(result.opaque, fileName)
   return result
+}
+
+/** Expressions binaryen.js cannot look into could hide call sites: the module is refused, with what to do. */
+function opaqueError(opaque: ScanResult['opaque'], fileName: string): FpcastError {
+  const first = opaque[0]
+  const hint = /^Table(Fill|Copy|Init)$/.test(first.kind)
+    ? `table.fill, table.copy and table.init inside wasm are not supported (a change to the call table would go unseen); LLVM and Emscripten do not emit them`
+    : `Build without the feature that produces it (for exnref's try_table: legacy exception handling, Emscripten's -sWASM_LEGACY_EXCEPTIONS=1)`
+  return new FpcastError(
+    `function ${first.func} contains '${first.kind}', which this version cannot look inside (${opaque.length} such expression(s) in all); call sites there could be missed, so nothing was written. ${hint}`,
+    { file: fileName },
+  )
 }
 
 /**
@@ -161,7 +168,7 @@ export function scanModule(
  * must hold as many call_indirect as the pre-scan counted; otherwise (or when
  * the pre-scan cannot map bodies to functions) every body is walked.
  */
-export function scanSites(m: binaryen.Module, functions: FunctionEntry[], input: Uint8Array, file: string): ScanResult {
+export function scanSites(m: Module, functions: FunctionEntry[], input: Uint8Array, file: string): ScanResult {
   const code = scanCode(input)
   const imported = functions.filter(f => f.imported).length
   const mapped = !!code && code.bodies === functions.length - imported && functions.every((f, i) => f.index === i && f.imported === i < imported)

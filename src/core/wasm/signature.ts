@@ -17,6 +17,7 @@
  *     (i32<->i64 sign-extend/wrap, f32<->f64 promote/demote, int->float
  *     signed convert, float->int saturating signed truncation).
  */
+import type { WireSig } from '../protocol.ts'
 
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128' | 'funcref' | 'externref'
 
@@ -41,15 +42,12 @@ export function sigKey(sig: Sig): string {
 }
 
 /**
- * A signature as the transform's metadata hands it to the runtime
- * (`src/runtime/runtime.js`, which reads it the same way): the parameters'
- * letters, a colon, the results' letters. `ii:i` is (i32, i32) -> i32, `:`
- * is () -> void, `i:ij` is (i32) -> (i32, i64): unlike the Emscripten
- * letters of `sigKey`, it says how many results there are, so the runtime can
- * write any signature's type (multi-value ones too) for its type probes.
+ * A signature as the transform's metadata hands it to the runtime (WireSig,
+ * see protocol.ts): the parameters' letters, a colon, the results' letters.
+ * Unlike the Emscripten letters of `sigKey`, it says how many results there
+ * are, so the runtime can write any signature's type (multi-value ones too)
+ * for its type probes.
  */
-export type WireSig = string
-
 export function wireSig(sig: Sig): WireSig {
   return `${sig.params.map(t => LETTER[t]).join('')}:${sig.results.map(t => LETTER[t]).join('')}`
 }
@@ -87,7 +85,7 @@ export function sameSig(a: Sig, b: Sig): boolean {
 /** How a call of type `site` can reach a function of type `target`. */
 export type Compatibility = 'same' | 'adapt' | 'coerce' | 'incompatible'
 
-export function isNumeric(t: ValType): boolean {
+function isNumeric(t: ValType): boolean {
   return t === 'i32' || t === 'i64' || t === 'f32' || t === 'f64'
 }
 

@@ -9,18 +9,18 @@
  * The output imports nothing new: it exports a hooks table that the runtime
  * (`src/runtime`) fills right after instantiation, and the runtime keeps the
  * shadow tables in step with run-time table changes. A custom section
- * `fpcast_trampoline` carries what the runtime needs (signatures as WireSigs,
- * see signature.ts); its presence makes a second transform a no-op.
+ * `fpcast_trampoline` carries what the runtime needs (the Meta of protocol.ts);
+ * its presence makes a second transform a no-op.
  */
-import binaryen from 'binaryen'
-import { tableType } from './binaryen.ts'
+import { binaryen, type Module, tableType } from './binaryen.ts'
 import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
-import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from '../options.ts'
-import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
+import { type ProgressEvent, type ResolvedFilter, type ResolvedTransformOptions, resolveOptions, type TransformOptions } from '../options.ts'
+import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, type ReadResult, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
-import { applyShadow, readSegments } from './strategies/shadow/index.ts'
+import { readSegments } from './segments.ts'
+import { applyShadow } from './strategies/shadow/index.ts'
 import { sigKey, sigText } from './signature.ts'
 
 export { SECTION } from '../protocol.ts'
@@ -35,11 +35,13 @@ export interface TransformReport {
   bySignature: { sig: string; text: string; sites: number }[]
   /** Rewritten sites per containing function (names from the name section or symbol map). */
   byFunction: { name: string; sites: number }[]
-  /** Functions given the extra slot parameter, adapters and shadow tables made (shadow strategy). */
   /** How rewritten sites pass the slot index (shadow strategy). */
   slotVia?: 'argument' | 'global'
+  /** Functions given the extra slot parameter (shadow strategy, slotVia 'argument'). */
   primedFunctions: number
+  /** Generated functions of a call-site type: pass-throughs, adapters, traps and resolvers (shadow strategy). */
   adapters: number
+  /** Shadow tables made, one per call-site signature (shadow strategy). */
   shadowTables: number
   size: { before: number; after: number }
   /** Things done that the user should know of (e.g. debug sections dropped). */
@@ -114,28 +116,16 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   const opts = resolveOptions(options)
   const file = opts.fileName
   const t0 = performance.now()
-  const report: TransformReport = {
-    file,
-    strategy: 'none',
-    alreadyTransformed: false,
-    sites: { total: 0, rewritten: 0 },
-    bySignature: [],
-    byFunction: [],
-    primedFunctions: 0,
-    adapters: 0,
-    shadowTables: 0,
-    size: { before: input.length, after: input.length },
-    warnings: [],
-    timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
-  }
+  const report = emptyReport(file, input.length)
   const progress = (phase: ProgressEvent['phase'], message: string) =>
     options.onProgress?.({ file, phase, message, inputBytes: input.length, elapsedMs: performance.now() - t0 })
   progress('start', `transforming (${(input.length / 1048576).toFixed(1)} MiB)`)
-  const { module: m, features, declared, customSections, engineValid } = readModule(input, file)
+  const read = readModule(input, file)
+  const m = read.module
   try {
     const t1 = performance.now()
     report.timeMs.read = t1 - t0
-    if (customSections.includes(SECTION)) {
+    if (read.customSections.includes(SECTION)) {
       // Never twice: a second pass would rewrite our own adapters and shadow tables. Pass it through, and say so.
       report.alreadyTransformed = true
       report.warnings.push(
@@ -152,40 +142,15 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const scan = priming ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file) : scanSites(m, functions, input, file)
     report.sites.total = scan.sites.length
     progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)
-    const funcrefTables = new Set<string>()
-    for (let i = 0; i < m.getNumTables(); i++) {
-      const name = binaryen.getTableInfo(m.getTableByIndex(i)).name
-      if (tableType(m, name) === binaryen.funcref) funcrefTables.add(name)
-    }
-    const inProfile = (s: CallIndirectSite) => opts.profileSites!.has(`${s.func.index}#${s.ordinal}`)
-    const selected = scan.sites.filter(
-      s =>
-        funcrefTables.has(s.table) &&
-        (!opts.include || matches(opts.include, s)) &&
-        !(opts.exclude && matches(opts.exclude, s)) &&
-        (!opts.profileSites || opts.safetyNet || inProfile(s)),
-    )
+    const selected = selectSites(m, scan.sites, opts)
     if (!selected.length) {
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report }
     }
-
-    // One call table: the shadows (and the js strategy's runtime) follow one. Emscripten output has one.
-    const callTables = [...new Set(selected.map(s => s.table))]
-    if (callTables.length > 1)
-      throw new FpcastError(
-        `call sites use ${callTables.length} tables; one call table is supported (Emscripten output has one: was this module merged from several, or hand-written?), nothing was written`,
-        { file },
-      )
-    const table64 = selected.find(s => binaryen.getExpressionType((binaryen as any).CallIndirect.getTarget(s.expr)) === binaryen.i64)
-    if (table64)
-      throw new FpcastError(
-        `function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`,
-        { file },
-      )
+    refuseUnsupportedTables(selected, file)
     // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
     const added = binaryen.Features.ReferenceTypes | (opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0)
-    m.setFeatures(features | added)
+    m.setFeatures(read.features | added)
     let strategyMeta: ShadowMeta | JsMeta
     if (opts.strategy === 'js') {
       strategyMeta = applyJs(m, selected).meta
@@ -203,54 +168,9 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const t2 = performance.now()
     report.timeMs.rewrite = t2 - t1
     progress('rewrite', `rewrote ${selected.length} sites (${seconds(t2 - t1)})`)
-
-    const invalid = (said: string) =>
-      new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. ${said.slice(0, 2000)}`, {
-        file,
-      })
-    // An input the engine could not judge is judged by binaryen, before writing.
-    if (!engineValid && !quietlyValid(m)) throw invalid(`binaryen said: ${lastValidationErrors.slice(0, 5).join(' | ')}`)
-    const t3 = performance.now()
-    report.timeMs.validate = t3 - t2
-    // Declare exactly what the input declared plus what we added, not what binaryen assumed to validate.
-    if (declared !== undefined) m.setFeatures(declared | added)
-    // Keep the name section when there was one (binaryen drops it unless asked).
-    const debugInfo = binaryen.getDebugInfo()
-    binaryen.setDebugInfo(customSections.includes('name'))
-    let wasm: Uint8Array
-    try {
-      wasm = m.emitBinary()
-    } finally {
-      binaryen.setDebugInfo(debugInfo)
-    }
-    // DWARF and source maps point at code offsets the rewrite moved: drop them rather than ship stale ones.
-    const stale = dropCustomSections(wasm, name => name.startsWith('.debug_') || name === 'sourceMappingURL' || name === 'external_debug_info')
-    wasm = stale.bytes
-    if (stale.dropped.length)
-      report.warnings.push(
-        `dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`,
-      )
-    // An input the engine validated: the engine validates the bytes we ship.
-    const t4 = performance.now()
-    if (engineValid && !engineValidates(wasm)) {
-      throw invalid(`The engine said: ${engineRejection(wasm)}; binaryen said: ${quietlyValid(m) ? 'valid' : lastValidationErrors.slice(0, 5).join(' | ')}`)
-    }
-    report.timeMs.validate += performance.now() - t4
-    report.timeMs.write = t4 - t3
+    const wasm = validateAndWrite(read, added, report)
     progress('write', `validated and written: ${(wasm.length / 1048576).toFixed(1)} MiB (${seconds(performance.now() - t2)})`)
-
-    report.sites.rewritten = selected.length
-    const bySig = new Map<string, { sig: string; text: string; sites: number }>()
-    const byFn = new Map<string, number>()
-    for (const s of selected) {
-      const key = sigKey(s.sig)
-      const row = bySig.get(key) ?? { sig: key, text: sigText(s.sig), sites: 0 }
-      row.sites++
-      bySig.set(key, row)
-      byFn.set(s.func.displayName, (byFn.get(s.func.displayName) ?? 0) + 1)
-    }
-    report.bySignature = [...bySig.values()].sort((a, b) => b.sites - a.sites)
-    report.byFunction = [...byFn].map(([name, sites]) => ({ name, sites })).sort((a, b) => b.sites - a.sites)
+    countSites(report, selected)
     report.size.after = wasm.length
     report.timeMs.total = performance.now() - t0
     return { wasm, report }
@@ -259,8 +179,121 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   }
 }
 
+/** The report of a module left as it was; the transform fills it in as it goes. Its keys keep this order in the JSON. */
+function emptyReport(file: string, size: number): TransformReport {
+  return {
+    file,
+    strategy: 'none',
+    alreadyTransformed: false,
+    sites: { total: 0, rewritten: 0 },
+    bySignature: [],
+    byFunction: [],
+    primedFunctions: 0,
+    adapters: 0,
+    shadowTables: 0,
+    size: { before: size, after: size },
+    warnings: [],
+    timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
+  }
+}
+
+/** The sites the options select, on funcref tables. */
+function selectSites(m: Module, sites: CallIndirectSite[], opts: ResolvedTransformOptions): CallIndirectSite[] {
+  const funcrefTables = new Set<string>()
+  for (let i = 0; i < m.getNumTables(); i++) {
+    const name = binaryen.getTableInfo(m.getTableByIndex(i)).name
+    if (tableType(m, name) === binaryen.funcref) funcrefTables.add(name)
+  }
+  const inProfile = (s: CallIndirectSite) => opts.profileSites!.has(`${s.func.index}#${s.ordinal}`)
+  return sites.filter(
+    s =>
+      funcrefTables.has(s.table) &&
+      (!opts.include || matches(opts.include, s)) &&
+      !(opts.exclude && matches(opts.exclude, s)) &&
+      (!opts.profileSites || opts.safetyNet || inProfile(s)),
+  )
+}
+
+/** One call table: the shadows (and the js strategy's runtime) follow one. Emscripten output has one. And no table64 yet. */
+function refuseUnsupportedTables(selected: CallIndirectSite[], file: string): void {
+  const callTables = [...new Set(selected.map(s => s.table))]
+  if (callTables.length > 1)
+    throw new FpcastError(
+      `call sites use ${callTables.length} tables; one call table is supported (Emscripten output has one: was this module merged from several, or hand-written?), nothing was written`,
+      { file },
+    )
+  const table64 = selected.find(s => binaryen.getExpressionType(binaryen.CallIndirect.getTarget(s.expr)) === binaryen.i64)
+  if (table64)
+    throw new FpcastError(
+      `function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`,
+      { file },
+    )
+}
+
+/**
+ * Validates the rewritten module (binaryen judges an input the engine could
+ * not, the engine judges the bytes of one it validated) and writes it, with
+ * the features the input declared plus `added`, its name section kept and
+ * stale debug info dropped. Fills the report's times and warnings.
+ */
+function validateAndWrite(read: ReadResult, added: number, report: TransformReport): Uint8Array {
+  const { module: m, declared, customSections, engineValid } = read
+  const file = report.file
+  const t2 = performance.now()
+  const invalid = (said: string) =>
+    new FpcastError(`internal error: the rewritten module does not validate; nothing was written. Please report it with the input. ${said.slice(0, 2000)}`, {
+      file,
+    })
+  // An input the engine could not judge is judged by binaryen, before writing.
+  if (!engineValid && !quietlyValid(m)) throw invalid(`binaryen said: ${lastValidationErrors.slice(0, 5).join(' | ')}`)
+  const t3 = performance.now()
+  report.timeMs.validate = t3 - t2
+  // Declare exactly what the input declared plus what we added, not what binaryen assumed to validate.
+  if (declared !== undefined) m.setFeatures(declared | added)
+  // Keep the name section when there was one (binaryen drops it unless asked).
+  const debugInfo = binaryen.getDebugInfo()
+  binaryen.setDebugInfo(customSections.includes('name'))
+  let wasm: Uint8Array
+  try {
+    wasm = m.emitBinary()
+  } finally {
+    binaryen.setDebugInfo(debugInfo)
+  }
+  // DWARF and source maps point at code offsets the rewrite moved: drop them rather than ship stale ones.
+  const stale = dropCustomSections(wasm, name => name.startsWith('.debug_') || name === 'sourceMappingURL' || name === 'external_debug_info')
+  wasm = stale.bytes
+  if (stale.dropped.length)
+    report.warnings.push(
+      `dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`,
+    )
+  // An input the engine validated: the engine validates the bytes we ship.
+  const t4 = performance.now()
+  if (engineValid && !engineValidates(wasm)) {
+    throw invalid(`The engine said: ${engineRejection(wasm)}; binaryen said: ${quietlyValid(m) ? 'valid' : lastValidationErrors.slice(0, 5).join(' | ')}`)
+  }
+  report.timeMs.validate += performance.now() - t4
+  report.timeMs.write = t4 - t3
+  return wasm
+}
+
+/** The rewritten sites, per signature and per function, most first. */
+function countSites(report: TransformReport, selected: CallIndirectSite[]): void {
+  report.sites.rewritten = selected.length
+  const bySig = new Map<string, { sig: string; text: string; sites: number }>()
+  const byFn = new Map<string, number>()
+  for (const s of selected) {
+    const key = sigKey(s.sig)
+    const row = bySig.get(key) ?? { sig: key, text: sigText(s.sig), sites: 0 }
+    row.sites++
+    bySig.set(key, row)
+    byFn.set(s.func.displayName, (byFn.get(s.func.displayName) ?? 0) + 1)
+  }
+  report.bySignature = [...bySig.values()].sort((a, b) => b.sites - a.sites)
+  report.byFunction = [...byFn].map(([name, sites]) => ({ name, sites })).sort((a, b) => b.sites - a.sites)
+}
+
 /** Frees the module; after a binaryen abort that may fail too, and must not hide the first error. */
-function disposeQuietly(m: binaryen.Module): void {
+function disposeQuietly(m: Module): void {
   try {
     m.dispose()
   } catch {

@@ -7,12 +7,10 @@
  * stack switching) is reported through `onOpaque`, so a caller can refuse the
  * module loudly rather than silently miss call sites inside it.
  */
-import binaryen from 'binaryen'
+import { binaryen, binaryenExport, binaryenExportNames } from './binaryen.ts'
 
 type Getter = (expr: number) => number
 type ChildrenOf = (expr: number, out: number[]) => void
-
-const b = binaryen as any
 
 function fixed(...getters: Getter[]): ChildrenOf {
   return (expr, out) => {
@@ -42,79 +40,80 @@ const none: ChildrenOf = () => {}
  * on binaryen's very large module object per call, which is most of a walk's time.
  */
 function g(cls: string, method: string): Getter {
-  const raw = b[`_Binaryen${cls}${method[0].toUpperCase()}${method.slice(1)}`]
-  return typeof raw === 'function' ? raw : b[cls][method]
+  const raw = binaryenExport(`_Binaryen${cls}${method[0].toUpperCase()}${method.slice(1)}`)
+  return (typeof raw === 'function' ? raw : (binaryenExport(cls) as Record<string, Getter>)[method]) as Getter
 }
 
+/** The child readers of every expression class binaryen.js can look into: a table, one line per class, hence its length. */
 function buildChildTable(): Map<number, ChildrenOf> {
   const t = new Map<number, ChildrenOf>()
-  const B = b
-  t.set(B.BlockId, listed(g('Block', 'getNumChildren'), g('Block', 'getChildAt')))
-  t.set(B.IfId, fixed(g('If', 'getCondition'), g('If', 'getIfTrue'), g('If', 'getIfFalse')))
-  t.set(B.LoopId, fixed(g('Loop', 'getBody')))
-  t.set(B.BreakId, fixed(g('Break', 'getValue'), g('Break', 'getCondition')))
-  t.set(B.SwitchId, fixed(g('Switch', 'getValue'), g('Switch', 'getCondition')))
-  t.set(B.CallId, listed(g('Call', 'getNumOperands'), g('Call', 'getOperandAt')))
-  t.set(B.CallIndirectId, listed(g('CallIndirect', 'getNumOperands'), g('CallIndirect', 'getOperandAt'), g('CallIndirect', 'getTarget')))
-  t.set(B.CallRefId, listed(g('CallRef', 'getNumOperands'), g('CallRef', 'getOperandAt'), g('CallRef', 'getTarget')))
-  t.set(B.LocalGetId, none)
-  t.set(B.LocalSetId, fixed(g('LocalSet', 'getValue')))
-  t.set(B.GlobalGetId, none)
-  t.set(B.GlobalSetId, fixed(g('GlobalSet', 'getValue')))
-  t.set(B.TableGetId, fixed(g('TableGet', 'getIndex')))
-  t.set(B.TableSetId, fixed(g('TableSet', 'getIndex'), g('TableSet', 'getValue')))
-  t.set(B.TableSizeId, none)
-  t.set(B.TableGrowId, fixed(g('TableGrow', 'getValue'), g('TableGrow', 'getDelta')))
-  t.set(B.MemorySizeId, none)
-  t.set(B.MemoryGrowId, fixed(g('MemoryGrow', 'getDelta')))
-  t.set(B.LoadId, fixed(g('Load', 'getPtr')))
-  t.set(B.StoreId, fixed(g('Store', 'getPtr'), g('Store', 'getValue')))
-  t.set(B.ConstId, none)
-  t.set(B.UnaryId, fixed(g('Unary', 'getValue')))
-  t.set(B.BinaryId, fixed(g('Binary', 'getLeft'), g('Binary', 'getRight')))
-  t.set(B.SelectId, fixed(g('Select', 'getIfTrue'), g('Select', 'getIfFalse'), g('Select', 'getCondition')))
-  t.set(B.DropId, fixed(g('Drop', 'getValue')))
-  t.set(B.ReturnId, fixed(g('Return', 'getValue')))
-  t.set(B.NopId, none)
-  t.set(B.UnreachableId, none)
-  t.set(B.PopId, none)
-  t.set(B.AtomicRMWId, fixed(g('AtomicRMW', 'getPtr'), g('AtomicRMW', 'getValue')))
-  t.set(B.AtomicCmpxchgId, fixed(g('AtomicCmpxchg', 'getPtr'), g('AtomicCmpxchg', 'getExpected'), g('AtomicCmpxchg', 'getReplacement')))
-  t.set(B.AtomicWaitId, fixed(g('AtomicWait', 'getPtr'), g('AtomicWait', 'getExpected'), g('AtomicWait', 'getTimeout')))
-  t.set(B.AtomicNotifyId, fixed(g('AtomicNotify', 'getPtr'), g('AtomicNotify', 'getNotifyCount')))
-  t.set(B.AtomicFenceId, none)
-  t.set(B.SIMDExtractId, fixed(g('SIMDExtract', 'getVec')))
-  t.set(B.SIMDReplaceId, fixed(g('SIMDReplace', 'getVec'), g('SIMDReplace', 'getValue')))
-  t.set(B.SIMDShuffleId, fixed(g('SIMDShuffle', 'getLeft'), g('SIMDShuffle', 'getRight')))
-  t.set(B.SIMDTernaryId, fixed(g('SIMDTernary', 'getA'), g('SIMDTernary', 'getB'), g('SIMDTernary', 'getC')))
-  t.set(B.SIMDShiftId, fixed(g('SIMDShift', 'getVec'), g('SIMDShift', 'getShift')))
-  t.set(B.SIMDLoadId, fixed(g('SIMDLoad', 'getPtr')))
-  t.set(B.SIMDLoadStoreLaneId, fixed(g('SIMDLoadStoreLane', 'getPtr'), g('SIMDLoadStoreLane', 'getVec')))
-  t.set(B.MemoryInitId, fixed(g('MemoryInit', 'getDest'), g('MemoryInit', 'getOffset'), g('MemoryInit', 'getSize')))
-  t.set(B.DataDropId, none)
-  t.set(B.MemoryCopyId, fixed(g('MemoryCopy', 'getDest'), g('MemoryCopy', 'getSource'), g('MemoryCopy', 'getSize')))
-  t.set(B.MemoryFillId, fixed(g('MemoryFill', 'getDest'), g('MemoryFill', 'getValue'), g('MemoryFill', 'getSize')))
-  t.set(B.RefNullId, none)
-  t.set(B.RefIsNullId, fixed(g('RefIsNull', 'getValue')))
-  t.set(B.RefAsId, fixed(g('RefAs', 'getValue')))
-  t.set(B.RefFuncId, none)
-  t.set(B.RefEqId, fixed(g('RefEq', 'getLeft'), g('RefEq', 'getRight')))
-  t.set(B.RefTestId, fixed(g('RefTest', 'getRef')))
-  t.set(B.RefCastId, fixed(g('RefCast', 'getRef')))
-  t.set(B.BrOnId, fixed(g('BrOn', 'getRef')))
-  t.set(B.StructNewId, listed(g('StructNew', 'getNumOperands'), g('StructNew', 'getOperandAt')))
-  t.set(B.StructGetId, fixed(g('StructGet', 'getRef')))
-  t.set(B.StructSetId, fixed(g('StructSet', 'getRef'), g('StructSet', 'getValue')))
-  t.set(B.ArrayNewId, fixed(g('ArrayNew', 'getInit'), g('ArrayNew', 'getSize')))
-  t.set(B.ArrayNewFixedId, listed(g('ArrayNewFixed', 'getNumValues'), g('ArrayNewFixed', 'getValueAt')))
-  t.set(B.ArrayNewDataId, fixed(g('ArrayNewData', 'getOffset'), g('ArrayNewData', 'getSize')))
-  t.set(B.ArrayNewElemId, fixed(g('ArrayNewElem', 'getOffset'), g('ArrayNewElem', 'getSize')))
-  t.set(B.ArrayGetId, fixed(g('ArrayGet', 'getRef'), g('ArrayGet', 'getIndex')))
-  t.set(B.ArraySetId, fixed(g('ArraySet', 'getRef'), g('ArraySet', 'getIndex'), g('ArraySet', 'getValue')))
-  t.set(B.ArrayLenId, fixed(g('ArrayLen', 'getRef')))
-  t.set(B.ArrayFillId, fixed(g('ArrayFill', 'getRef'), g('ArrayFill', 'getIndex'), g('ArrayFill', 'getValue'), g('ArrayFill', 'getSize')))
+
+  t.set(binaryen.BlockId, listed(g('Block', 'getNumChildren'), g('Block', 'getChildAt')))
+  t.set(binaryen.IfId, fixed(g('If', 'getCondition'), g('If', 'getIfTrue'), g('If', 'getIfFalse')))
+  t.set(binaryen.LoopId, fixed(g('Loop', 'getBody')))
+  t.set(binaryen.BreakId, fixed(g('Break', 'getValue'), g('Break', 'getCondition')))
+  t.set(binaryen.SwitchId, fixed(g('Switch', 'getValue'), g('Switch', 'getCondition')))
+  t.set(binaryen.CallId, listed(g('Call', 'getNumOperands'), g('Call', 'getOperandAt')))
+  t.set(binaryen.CallIndirectId, listed(g('CallIndirect', 'getNumOperands'), g('CallIndirect', 'getOperandAt'), g('CallIndirect', 'getTarget')))
+  t.set(binaryen.CallRefId, listed(g('CallRef', 'getNumOperands'), g('CallRef', 'getOperandAt'), g('CallRef', 'getTarget')))
+  t.set(binaryen.LocalGetId, none)
+  t.set(binaryen.LocalSetId, fixed(g('LocalSet', 'getValue')))
+  t.set(binaryen.GlobalGetId, none)
+  t.set(binaryen.GlobalSetId, fixed(g('GlobalSet', 'getValue')))
+  t.set(binaryen.TableGetId, fixed(g('TableGet', 'getIndex')))
+  t.set(binaryen.TableSetId, fixed(g('TableSet', 'getIndex'), g('TableSet', 'getValue')))
+  t.set(binaryen.TableSizeId, none)
+  t.set(binaryen.TableGrowId, fixed(g('TableGrow', 'getValue'), g('TableGrow', 'getDelta')))
+  t.set(binaryen.MemorySizeId, none)
+  t.set(binaryen.MemoryGrowId, fixed(g('MemoryGrow', 'getDelta')))
+  t.set(binaryen.LoadId, fixed(g('Load', 'getPtr')))
+  t.set(binaryen.StoreId, fixed(g('Store', 'getPtr'), g('Store', 'getValue')))
+  t.set(binaryen.ConstId, none)
+  t.set(binaryen.UnaryId, fixed(g('Unary', 'getValue')))
+  t.set(binaryen.BinaryId, fixed(g('Binary', 'getLeft'), g('Binary', 'getRight')))
+  t.set(binaryen.SelectId, fixed(g('Select', 'getIfTrue'), g('Select', 'getIfFalse'), g('Select', 'getCondition')))
+  t.set(binaryen.DropId, fixed(g('Drop', 'getValue')))
+  t.set(binaryen.ReturnId, fixed(g('Return', 'getValue')))
+  t.set(binaryen.NopId, none)
+  t.set(binaryen.UnreachableId, none)
+  t.set(binaryen.PopId, none)
+  t.set(binaryen.AtomicRMWId, fixed(g('AtomicRMW', 'getPtr'), g('AtomicRMW', 'getValue')))
+  t.set(binaryen.AtomicCmpxchgId, fixed(g('AtomicCmpxchg', 'getPtr'), g('AtomicCmpxchg', 'getExpected'), g('AtomicCmpxchg', 'getReplacement')))
+  t.set(binaryen.AtomicWaitId, fixed(g('AtomicWait', 'getPtr'), g('AtomicWait', 'getExpected'), g('AtomicWait', 'getTimeout')))
+  t.set(binaryen.AtomicNotifyId, fixed(g('AtomicNotify', 'getPtr'), g('AtomicNotify', 'getNotifyCount')))
+  t.set(binaryen.AtomicFenceId, none)
+  t.set(binaryen.SIMDExtractId, fixed(g('SIMDExtract', 'getVec')))
+  t.set(binaryen.SIMDReplaceId, fixed(g('SIMDReplace', 'getVec'), g('SIMDReplace', 'getValue')))
+  t.set(binaryen.SIMDShuffleId, fixed(g('SIMDShuffle', 'getLeft'), g('SIMDShuffle', 'getRight')))
+  t.set(binaryen.SIMDTernaryId, fixed(g('SIMDTernary', 'getA'), g('SIMDTernary', 'getB'), g('SIMDTernary', 'getC')))
+  t.set(binaryen.SIMDShiftId, fixed(g('SIMDShift', 'getVec'), g('SIMDShift', 'getShift')))
+  t.set(binaryen.SIMDLoadId, fixed(g('SIMDLoad', 'getPtr')))
+  t.set(binaryen.SIMDLoadStoreLaneId, fixed(g('SIMDLoadStoreLane', 'getPtr'), g('SIMDLoadStoreLane', 'getVec')))
+  t.set(binaryen.MemoryInitId, fixed(g('MemoryInit', 'getDest'), g('MemoryInit', 'getOffset'), g('MemoryInit', 'getSize')))
+  t.set(binaryen.DataDropId, none)
+  t.set(binaryen.MemoryCopyId, fixed(g('MemoryCopy', 'getDest'), g('MemoryCopy', 'getSource'), g('MemoryCopy', 'getSize')))
+  t.set(binaryen.MemoryFillId, fixed(g('MemoryFill', 'getDest'), g('MemoryFill', 'getValue'), g('MemoryFill', 'getSize')))
+  t.set(binaryen.RefNullId, none)
+  t.set(binaryen.RefIsNullId, fixed(g('RefIsNull', 'getValue')))
+  t.set(binaryen.RefAsId, fixed(g('RefAs', 'getValue')))
+  t.set(binaryen.RefFuncId, none)
+  t.set(binaryen.RefEqId, fixed(g('RefEq', 'getLeft'), g('RefEq', 'getRight')))
+  t.set(binaryen.RefTestId, fixed(g('RefTest', 'getRef')))
+  t.set(binaryen.RefCastId, fixed(g('RefCast', 'getRef')))
+  t.set(binaryen.BrOnId, fixed(g('BrOn', 'getRef')))
+  t.set(binaryen.StructNewId, listed(g('StructNew', 'getNumOperands'), g('StructNew', 'getOperandAt')))
+  t.set(binaryen.StructGetId, fixed(g('StructGet', 'getRef')))
+  t.set(binaryen.StructSetId, fixed(g('StructSet', 'getRef'), g('StructSet', 'getValue')))
+  t.set(binaryen.ArrayNewId, fixed(g('ArrayNew', 'getInit'), g('ArrayNew', 'getSize')))
+  t.set(binaryen.ArrayNewFixedId, listed(g('ArrayNewFixed', 'getNumValues'), g('ArrayNewFixed', 'getValueAt')))
+  t.set(binaryen.ArrayNewDataId, fixed(g('ArrayNewData', 'getOffset'), g('ArrayNewData', 'getSize')))
+  t.set(binaryen.ArrayNewElemId, fixed(g('ArrayNewElem', 'getOffset'), g('ArrayNewElem', 'getSize')))
+  t.set(binaryen.ArrayGetId, fixed(g('ArrayGet', 'getRef'), g('ArrayGet', 'getIndex')))
+  t.set(binaryen.ArraySetId, fixed(g('ArraySet', 'getRef'), g('ArraySet', 'getIndex'), g('ArraySet', 'getValue')))
+  t.set(binaryen.ArrayLenId, fixed(g('ArrayLen', 'getRef')))
+  t.set(binaryen.ArrayFillId, fixed(g('ArrayFill', 'getRef'), g('ArrayFill', 'getIndex'), g('ArrayFill', 'getValue'), g('ArrayFill', 'getSize')))
   t.set(
-    B.ArrayCopyId,
+    binaryen.ArrayCopyId,
     fixed(
       g('ArrayCopy', 'getDestRef'),
       g('ArrayCopy', 'getDestIndex'),
@@ -123,15 +122,21 @@ function buildChildTable(): Map<number, ChildrenOf> {
       g('ArrayCopy', 'getLength'),
     ),
   )
-  t.set(B.ArrayInitDataId, fixed(g('ArrayInitData', 'getRef'), g('ArrayInitData', 'getIndex'), g('ArrayInitData', 'getOffset'), g('ArrayInitData', 'getSize')))
-  t.set(B.ArrayInitElemId, fixed(g('ArrayInitElem', 'getRef'), g('ArrayInitElem', 'getIndex'), g('ArrayInitElem', 'getOffset'), g('ArrayInitElem', 'getSize')))
-  t.set(B.TryId, listed(g('Try', 'getNumCatchBodies'), g('Try', 'getCatchBodyAt'), g('Try', 'getBody')))
-  t.set(B.ThrowId, listed(g('Throw', 'getNumOperands'), g('Throw', 'getOperandAt')))
-  t.set(B.RethrowId, none)
-  t.set(B.TupleMakeId, listed(g('TupleMake', 'getNumOperands'), g('TupleMake', 'getOperandAt')))
-  t.set(B.TupleExtractId, fixed(g('TupleExtract', 'getTuple')))
-  t.set(B.RefI31Id, fixed(g('RefI31', 'getValue')))
-  t.set(B.I31GetId, fixed(g('I31Get', 'getI31')))
+  t.set(
+    binaryen.ArrayInitDataId,
+    fixed(g('ArrayInitData', 'getRef'), g('ArrayInitData', 'getIndex'), g('ArrayInitData', 'getOffset'), g('ArrayInitData', 'getSize')),
+  )
+  t.set(
+    binaryen.ArrayInitElemId,
+    fixed(g('ArrayInitElem', 'getRef'), g('ArrayInitElem', 'getIndex'), g('ArrayInitElem', 'getOffset'), g('ArrayInitElem', 'getSize')),
+  )
+  t.set(binaryen.TryId, listed(g('Try', 'getNumCatchBodies'), g('Try', 'getCatchBodyAt'), g('Try', 'getBody')))
+  t.set(binaryen.ThrowId, listed(g('Throw', 'getNumOperands'), g('Throw', 'getOperandAt')))
+  t.set(binaryen.RethrowId, none)
+  t.set(binaryen.TupleMakeId, listed(g('TupleMake', 'getNumOperands'), g('TupleMake', 'getOperandAt')))
+  t.set(binaryen.TupleExtractId, fixed(g('TupleExtract', 'getTuple')))
+  t.set(binaryen.RefI31Id, fixed(g('RefI31', 'getValue')))
+  t.set(binaryen.I31GetId, fixed(g('I31Get', 'getI31')))
   return t
 }
 
@@ -140,8 +145,12 @@ let childTable: (ChildrenOf | undefined)[] | undefined
 
 /** Human name of an expression id, for error messages. */
 export function expressionKindName(id: number): string {
-  for (const key of Object.keys(b)) if (key.endsWith('Id') && b[key] === id && key !== 'InvalidId') return key.slice(0, -2)
-  const raw = Object.keys(b).find(k => /^_Binaryen\w+Id$/.test(k) && b[k]() === id)
+  const names = binaryenExportNames()
+  for (const key of names) if (key.endsWith('Id') && binaryenExport(key) === id && key !== 'InvalidId') return key.slice(0, -2)
+  const raw = names.find(k => {
+    const get = /^_Binaryen\w+Id$/.test(k) && binaryenExport(k)
+    return typeof get === 'function' && get() === id
+  })
   return raw ? raw.slice(9, -2) : `#${id}`
 }
 
@@ -155,7 +164,7 @@ export function walk(root: number, visit: (expr: number, id: number) => void, on
     return t
   }, [])
   const table = childTable
-  const getId: (expr: number) => number = b._BinaryenExpressionGetId
+  const getId = binaryen._BinaryenExpressionGetId
   const stack = [root]
   const children: number[] = []
   while (stack.length) {

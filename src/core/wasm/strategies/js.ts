@@ -9,16 +9,13 @@
  * which holds one JS trampoline per signature: no parent expression has to be
  * rebuilt, and no function import shifts the module's function indices.
  */
-import binaryen from 'binaryen'
-import { tupleType } from '../binaryen.ts'
+import { binaryen, type Module, tupleType } from '../binaryen.ts'
 import type { CallIndirectSite } from '../scan.ts'
 import { type JsMeta, PREFIX, type TableAccess } from '../../protocol.ts'
-import { addHooksTable, tableAccess } from './shadow/index.ts'
+import { addHooksTable, tableAccess } from '../segments.ts'
 import { type Sig, sigKey, wireSig } from '../signature.ts'
 
-const b = binaryen as any
-
-export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: JsMeta } {
+export function applyJs(m: Module, sites: CallIndirectSite[]): { meta: JsMeta } {
   const sigs = new Map<string, Sig>()
   for (const s of sites) sigs.set(sigKey(s.sig), s.sig)
   const keys = [...sigs.keys()]
@@ -37,11 +34,11 @@ export function applyJs(m: binaryen.Module, sites: CallIndirectSite[]): { meta: 
   }
   for (const site of sites) {
     const key = sigKey(site.sig)
-    const target = b.CallIndirect.getTarget(site.expr)
-    b.CallIndirect.appendOperand(site.expr, target)
-    b.CallIndirect.setTarget(site.expr, m.i32.const(keys.indexOf(key)))
-    b.CallIndirect.setTable(site.expr, JS_TABLE)
-    b.CallIndirect.setParams(site.expr, tupleType([...site.sig.params, 'i32']))
+    const target = binaryen.CallIndirect.getTarget(site.expr)
+    binaryen.CallIndirect.appendOperand(site.expr, target)
+    binaryen.CallIndirect.setTarget(site.expr, m.i32.const(keys.indexOf(key)))
+    binaryen.CallIndirect.setTable(site.expr, JS_TABLE)
+    binaryen.CallIndirect.setParams(site.expr, tupleType([...site.sig.params, 'i32']))
   }
   // One table per import key in the metadata: which main table each site signature reads from.
   const tableOfKey: Record<string, TableAccess> = {}

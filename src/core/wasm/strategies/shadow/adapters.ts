@@ -1,0 +1,129 @@
+/**
+ * Step 3: what a shadow slot can hold besides the function itself, and the
+ * adapter matrix the resolvers pick from, a table:
+ *
+ *   fpcast$adapters[(t * K + k) * 2 + (static ? 1 : 0)]
+ *
+ * for a call of site signature t to a function of signature k: a pass-through
+ * when they are the same, an adapter T -> F when they can be adapted, a trap
+ * when they cannot. The static variant serves slots that still hold their
+ * static function.
+ */
+import { HOOK, PREFIX } from '../../../protocol.ts'
+import { binaryen, binaryenType, coerce, type ExpressionRef, tupleType, zeroOf } from '../../binaryen.ts'
+import { addActiveSegment } from '../../segments.ts'
+import { compatibility, type Sig, sigKey } from '../../signature.ts'
+import type { ShadowContext } from './context.ts'
+import { callDirect, callIndirect, define, paramsOf, plus, resultsOf, sameResults, slotIndex } from './emit.ts'
+import { ifHook, mismatch, record } from './hooks.ts'
+
+/** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
+const MAX_DIRECT_SLOTS = 4
+
+/** Adds the adapter matrix and every function in it, in matrix order. */
+export function addAdapters(ctx: ShadowContext): void {
+  const { m } = ctx
+  const staticSlots = staticSlotsBySig(ctx)
+  const names: string[] = []
+  for (const tKey of ctx.tKeys) {
+    const site = ctx.siteSigs.get(tKey)!
+    for (const kKey of ctx.kKeys) {
+      const target = ctx.known.get(kKey)!
+      const c = compatibility(site, target, ctx.options.coerce)
+      if (c === 'same') names.push(passThrough(ctx, site), passThrough(ctx, site))
+      else if (c === 'incompatible') names.push(trap(ctx, site), trap(ctx, site))
+      else names.push(adapter(ctx, site, target, false), adapter(ctx, site, target, ctx.viaArgument && ctx.siteSigs.has(kKey), staticSlots.get(kKey)))
+    }
+  }
+  m.addTable(ctx.names.adapters, names.length, names.length)
+  addActiveSegment(m, ctx.names.adapters, `${PREFIX}adapters$0`, names, m.i32.const(0), ctx.fail)
+}
+
+/** Calls slot idx of the call table with the site's own type: what a native call would do. */
+export function passThrough(ctx: ShadowContext, site: Sig): string {
+  const { m } = ctx
+  return define(ctx, `${PREFIX}pass$${sigKey(site)}`, site, [], () =>
+    callIndirect(m, ctx.tail, ctx.table, slotIndex(m, site), paramsOf(m, site), tupleType(site.params), resultsOf(site)),
+  )
+}
+
+/** A static slot and the function it holds. */
+interface StaticSlot {
+  slot: number
+  name: string
+}
+
+/** The static slots of each signature (none with a computed offset), for adapters that call them directly. */
+function staticSlotsBySig(ctx: ShadowContext): Map<string, StaticSlot[]> {
+  const bySig = new Map<string, StaticSlot[]>()
+  if (ctx.computed) return bySig
+  for (const seg of ctx.staticSegs) {
+    const base = binaryen.Const.getValueI32(seg.offset)
+    seg.data.forEach((name, i) => {
+      const f = ctx.scan.byName.get(name)
+      if (!f || f.imported) return
+      const list = bySig.get(sigKey(f.sig)) ?? []
+      list.push({ slot: base + i, name })
+      bySig.set(sigKey(f.sig), list)
+    })
+  }
+  return bySig
+}
+
+/**
+ * T -> F: passes the site's arguments on as F's (extra ones dropped, missing
+ * ones zero, numbers converted with 'coerce') and adapts the result. `primed`:
+ * F's functions take the slot index too, and are called through P. Given the
+ * static slots of F (`statics`), it is installed only in slots that still
+ * hold their static function (the resolver checks P; a table change resets
+ * the slot), so when F has few static functions, the slot index tells which
+ * one it is and the adapter calls it directly (a compare per candidate
+ * instead of a second call_indirect; the engine can inline a direct call).
+ */
+function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, statics?: StaticSlot[]): string {
+  const { m } = ctx
+  const direct = statics && statics.length <= MAX_DIRECT_SLOTS ? statics : undefined
+  const asTail = ctx.tail && sameResults(site, target)
+  const name = `${PREFIX}${direct ? 'ad' : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
+  return define(ctx, name, site, [], () => {
+    const idx = () => slotIndex(m, site)
+    const args = () => (primed ? [...argsFor(ctx, site, target), idx()] : argsFor(ctx, site, target))
+    const viaTable = primed
+      ? callIndirect(m, asTail, ctx.P, idx(), args(), plus(target), resultsOf(target))
+      : callIndirect(m, asTail, ctx.table, idx(), args(), tupleType(target.params), resultsOf(target))
+    let adapted = adaptResult(ctx, viaTable, site, target)
+    for (const { slot, name: fn } of [...(direct ?? [])].reverse()) {
+      const call = callDirect(m, asTail, fn, args(), resultsOf(target))
+      adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), adaptResult(ctx, call, site, target), adapted)
+    }
+    if (!ctx.options.diagnostics) return adapted
+    return m.block(null, [record(ctx, ctx.tKeys.indexOf(sigKey(site)), ctx.kIndex.get(sigKey(target))!), adapted], resultsOf(site))
+  })
+}
+
+/** The site's arguments as `target`'s parameters. */
+function argsFor(ctx: ShadowContext, site: Sig, target: Sig): ExpressionRef[] {
+  const { m } = ctx
+  return target.params.map((t, i) => (i < site.params.length ? coerce(m, m.local.get(i, binaryenType(site.params[i])), site.params[i], t) : zeroOf(m, t)))
+}
+
+/** A call's result as the site expects it: dropped, zero, converted or as it is. */
+function adaptResult(ctx: ShadowContext, call: ExpressionRef, site: Sig, target: Sig): ExpressionRef {
+  const { m } = ctx
+  if (!site.results.length) return target.results.length ? m.drop(call) : call
+  if (!target.results.length) return m.block(null, [call, zeroOf(m, site.results[0])], binaryenType(site.results[0]))
+  return coerce(m, call, target.results[0], site.results[0])
+}
+
+/**
+ * One trap per call-site signature, not per pair (most pairs are
+ * incompatible: 1,956 of Pyodide's 2,880): the runtime reads the slot's type
+ * itself for its report (k = -1), then the adapter traps in wasm, which no
+ * catch_all can catch (an exception thrown from JS could be).
+ */
+function trap(ctx: ShadowContext, site: Sig): string {
+  const { m } = ctx
+  return define(ctx, `${PREFIX}x$${sigKey(site)}`, site, [], () =>
+    m.block(null, [ifHook(ctx, HOOK.mismatch, mismatch(ctx, ctx.tKeys.indexOf(sigKey(site)), -1, slotIndex(m, site))), m.unreachable()]),
+  )
+}

@@ -1,0 +1,84 @@
+/**
+ * Step 2: the strategy's tables and globals.
+ *
+ * P says which static slots still hold their static function. With slotVia
+ * 'argument' it is the primed view of the static table: it holds the static
+ * segments, primed, and a changed slot is null. With 'global', adapters call
+ * the call table itself, so P only marks changed slots (non-null) and needs
+ * no element segment: an externref table, which V8 keeps in a quarter of a
+ * funcref table's memory (no dispatch table; 8 bytes a slot against 32 on
+ * Node 24), marked with invalidate's third argument, any JS value but null.
+ * Wasm cannot make a non-null externref, so when the module itself sets
+ * slots of the call table, P is a funcref table that invalidate marks with a
+ * reference to itself. With a computed offset (dynamic linking: global.get
+ * $__table_base) the base is only known at instantiation, so the start
+ * function sizes (and fills) P.
+ *
+ * Then one shadow per call-site signature T with its bound global, the
+ * resolvers' one-slot call table, the hooks table, and the slot and site
+ * globals.
+ */
+import { PREFIX } from '../../../protocol.ts'
+import { addTypedTable, binaryen, type ExpressionRef } from '../../binaryen.ts'
+import { addActiveSegment, addHooksTable } from '../../segments.ts'
+import type { ShadowContext } from './context.ts'
+
+export function addTables(ctx: ShadowContext): void {
+  addUnchangedSlots(ctx)
+  addShadows(ctx)
+  addHooksTable(ctx.m, 4)
+  addSlotGlobals(ctx)
+}
+
+/** P, which tells the unchanged static slots (see above): sized to the static table here, or by the start function. */
+function addUnchangedSlots(ctx: ShadowContext): void {
+  const { m, P, pType } = ctx
+  if (ctx.computed) {
+    addTypedTable(m, P, 0, -1, pType)
+    return
+  }
+  const initial = binaryen.getTableInfo(m.getTable(ctx.table)).initial
+  const staticEnd = Math.max(0, ...ctx.staticSegs.map(seg => binaryen.Const.getValueI32(seg.offset) + seg.data.length))
+  addTypedTable(m, P, Math.max(initial, staticEnd), -1, pType)
+  if (ctx.viaArgument)
+    ctx.staticSegs.forEach((seg, i) => {
+      addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), ctx.fail)
+    })
+}
+
+/**
+ * Each shadow starts with slot 0 only (its resolver, see resolvers.ts); its
+ * bound global is its size, for the sites' clamp. The resolver makes its
+ * call through a one-slot table: slot 0 of a shadow must keep the resolver,
+ * and a call_indirect reads its slot before the call, so re-entering the
+ * resolver while a call is in flight is safe.
+ */
+function addShadows(ctx: ShadowContext): void {
+  const { m, names } = ctx
+  for (const key of ctx.tKeys) {
+    m.addTable(names.shadow(key), 1, -1)
+    m.addGlobal(names.bound(key), binaryen.i32, true, m.i32.const(1))
+  }
+  m.addTable(names.call, 1, 1)
+}
+
+/** The exported slot and site globals. */
+function addSlotGlobals(ctx: ShadowContext): void {
+  const { m, names } = ctx
+  if (!ctx.viaArgument) {
+    m.addGlobal(names.slot, binaryen.i32, true, m.i32.const(0))
+    m.addGlobalExport(names.slot, names.slot)
+  }
+  if (ctx.options.diagnostics) {
+    m.addGlobal(names.site, binaryen.i32, true, m.i32.const(-1))
+    m.addGlobalExport(names.site, names.site)
+  }
+}
+
+/** Whether P says slot idx still holds its static function; with 'argument', leaves P's entry in local pv. */
+export function unchanged(ctx: ShadowContext, idx: () => ExpressionRef, pv: number): ExpressionRef {
+  const { m, P } = ctx
+  return ctx.viaArgument
+    ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), binaryen.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, binaryen.funcref)))], binaryen.i32)
+    : m.ref.is_null(m.table.get(P, idx(), ctx.pType))
+}
