@@ -79,3 +79,42 @@ export function addr2line(file: string, addresses: number[]): string[] {
   })
   return out.trimEnd().split('\n')
 }
+
+/** Looks file offsets up in a wasm source map (v3, one generated line): `source:line` (1-based), or `??` where no source is mapped. */
+export function sourceMapLines(mapText: string, offsets: number[]): string[] {
+  const map = JSON.parse(mapText)
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+  const segs: number[][] = []
+  const abs = [0, 0, 0, 0, 0]
+  for (const text of String(map.mappings).split(';')[0].split(',')) {
+    if (!text) continue
+    const fields: number[] = []
+    let v = 0,
+      shift = 0
+    for (const c of text) {
+      const d = B64.indexOf(c)
+      v += (d & 31) << shift
+      if (d & 32) shift += 5
+      else {
+        fields.push(v & 1 ? -(v >>> 1) : v >>> 1)
+        v = 0
+        shift = 0
+      }
+    }
+    segs.push(fields.map((d, i) => (abs[i] += d)))
+  }
+  return offsets.map(o => {
+    let lo = 0,
+      hi = segs.length - 1,
+      found = -1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      if (segs[mid][0] <= o) {
+        found = mid
+        lo = mid + 1
+      } else hi = mid - 1
+    }
+    const s = segs[found]
+    return s && s.length >= 4 ? `${map.sources[s[1]]}:${s[2] + 1}` : '??'
+  })
+}

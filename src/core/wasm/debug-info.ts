@@ -464,10 +464,139 @@ export function remapSourceMap(mapText: string, input: Uint8Array, output: Uint8
   }
   // Code with no input counterpart maps to no source (a one-field segment), not to whatever precedes it.
   for (const at of offsets.unmapped) out.push([at])
+  // A stable sort: segments at one offset keep their input order (the input has such pairs; consumers take the last).
   out.sort((x, y) => x[0] - y[0])
-  // Two input instructions the rewrite replaced by one: keep the first mapping.
-  const unique = out.filter((s, i) => i === 0 || s[0] !== out[i - 1][0])
-  // The one-field segments must not break the (source, line, column) deltas: writeSegments only counts fields present.
-  json.mappings = writeSegments(unique)
+  json.mappings = writeSegments(out)
   return { text: JSON.stringify(json), kept: out.length - offsets.unmapped.length, dropped }
+}
+
+/** The payload of the first custom section named `name` (after its name), or undefined. */
+export function customSection(bytes: Uint8Array, name: string): Uint8Array | undefined {
+  let p = 8
+  const leb = () => {
+    let r = 0,
+      shift = 0,
+      b: number
+    do {
+      b = bytes[p++]
+      r += (b & 0x7f) * 2 ** shift
+      shift += 7
+    } while (b & 0x80 && p < bytes.length)
+    return r
+  }
+  while (p < bytes.length) {
+    const id = bytes[p++]
+    const size = leb()
+    const end = p + size
+    if (id === 0) {
+      const len = leb()
+      if (new TextDecoder().decode(bytes.subarray(p, p + len)) === name) return bytes.subarray(p + len, end)
+    }
+    p = end
+  }
+  return undefined
+}
+
+const leb128 = (n: number): number[] => {
+  const out: number[] = []
+  do {
+    let b = n & 0x7f
+    n = Math.floor(n / 128)
+    if (n) b |= 0x80
+    out.push(b)
+  } while (n)
+  return out
+}
+
+/** The `sourceMappingURL` custom section for `url`: a section whose payload is the URL as a length-prefixed string. */
+export function sourceMappingUrlSection(url: string): Uint8Array {
+  const enc = new TextEncoder()
+  const name = enc.encode('sourceMappingURL')
+  const value = enc.encode(url)
+  const payload = [...leb128(name.length), ...name, ...leb128(value.length), ...value]
+  return Uint8Array.from([0, ...leb128(payload.length), ...payload])
+}
+
+/** The URL a `sourceMappingURL` section holds, or undefined. */
+export function sourceMappingUrl(bytes: Uint8Array): string | undefined {
+  const payload = customSection(bytes, 'sourceMappingURL')
+  if (!payload) return undefined
+  let p = 0,
+    len = 0,
+    shift = 0,
+    b: number
+  do {
+    b = payload[p++]
+    len += (b & 0x7f) * 2 ** shift
+    shift += 7
+  } while (b & 0x80 && p < payload.length)
+  return new TextDecoder().decode(payload.subarray(p, p + len))
+}
+
+export interface DebugInfoOptions {
+  mode: 'keep' | 'strip'
+  /** The input's source map (JSON text), when it has one. */
+  sourceMap?: string
+  /** The URL to write in the output's `sourceMappingURL` section; defaults to the input's. */
+  sourceMapUrl?: string
+}
+
+const isDwarf = (name: string) => name.startsWith('.debug_')
+
+/**
+ * What the transform does with the input's debug info once binaryen wrote
+ * the output (`emitted`): the name section is binaryen's business (kept when
+ * the input had one); DWARF and `external_debug_info` are dropped (see the
+ * file's header); the source map is rewritten when the input's map was
+ * given, else its URL is dropped. `strip` drops all of it without a word.
+ * An output with none of these sections and no map given is returned as it
+ * is, byte for byte.
+ */
+export function carryDebugInfo(
+  input: Uint8Array,
+  emitted: Uint8Array,
+  options: DebugInfoOptions,
+  drop: (bytes: Uint8Array, drop: (name: string) => boolean) => { bytes: Uint8Array; dropped: string[] },
+): { wasm: Uint8Array; sourceMap?: string; warnings: string[] } {
+  const warnings: string[] = []
+  const stale = drop(emitted, name => isDwarf(name) || name === 'sourceMappingURL' || name === 'external_debug_info')
+  let wasm = stale.bytes
+  if (options.mode === 'strip') return { wasm, warnings }
+  const dwarf = stale.dropped.filter(n => isDwarf(n) || n === 'external_debug_info')
+  if (dwarf.length)
+    warnings.push(
+      `dropped ${dwarf.join(', ')}: binaryen.js cannot update DWARF (it is built without DWARF support and copies these sections unchanged), so their code addresses would point at the wrong instructions after the rewrite. Function names are kept (name section); build with -gsource-map for a source map that is rewritten with the module, or pass debugInfo: 'strip' (CLI --strip-debug) to drop debug info without this warning`,
+    )
+  if (options.sourceMap === undefined) {
+    if (stale.dropped.includes('sourceMappingURL'))
+      warnings.push(
+        `dropped sourceMappingURL (${sourceMappingUrl(input)}): the map was not given, so it could not be rewritten. Pass its text as the sourceMap option (the CLI reads it beside the wasm), or debugInfo: 'strip' to drop it without this warning`,
+      )
+    return { wasm, warnings }
+  }
+  let remapped: RemappedSourceMap | undefined
+  try {
+    remapped = remapSourceMap(options.sourceMap, input, wasm)
+  } catch (e) {
+    warnings.push(`the source map was not rewritten and is not referenced by the output: ${(e as Error).message}`)
+    return { wasm, warnings }
+  }
+  if (!remapped) {
+    warnings.push('the source map was not rewritten and is not referenced by the output: the code section could not be read')
+    return { wasm, warnings }
+  }
+  if (remapped.dropped)
+    warnings.push(
+      `source map: ${remapped.dropped} of ${remapped.kept + remapped.dropped} mappings dropped (outside the code, or in function bodies this version cannot decode)`,
+    )
+  const url = options.sourceMapUrl ?? sourceMappingUrl(input)
+  if (url) {
+    // After the code section (at the very end): code offsets do not move.
+    const section = sourceMappingUrlSection(url)
+    const out = new Uint8Array(wasm.length + section.length)
+    out.set(wasm)
+    out.set(section, wasm.length)
+    wasm = out
+  }
+  return { wasm, sourceMap: remapped.text, warnings }
 }

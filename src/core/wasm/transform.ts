@@ -18,6 +18,7 @@ import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
 import { type ProgressEvent, type ResolvedFilter, resolveOptions, type TransformOptions } from '../options.ts'
+import { carryDebugInfo } from './debug-info.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
 import { applyShadow, readSegments } from './strategies/shadow/index.ts'
@@ -50,6 +51,8 @@ export interface TransformReport {
 export interface TransformResult {
   wasm: Uint8Array
   report: TransformReport
+  /** The source map of `wasm`, when `sourceMap` was given (unchanged when the module is returned as it was). */
+  sourceMap?: string
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
@@ -142,7 +145,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
         `already transformed by fpcast-trampoline (it has a '${SECTION}' section): left byte for byte as it was, and this run's options were not applied; transform the original build instead to change them`,
       )
       report.timeMs.total = performance.now() - t0
-      return { wasm: input, report }
+      return { wasm: input, report, sourceMap: options.sourceMap }
     }
     const functions = listFunctions(m, opts.symbolMap)
     // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
@@ -167,7 +170,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     )
     if (!selected.length) {
       report.timeMs.total = performance.now() - t0
-      return { wasm: input, report }
+      return { wasm: input, report, sourceMap: options.sourceMap }
     }
 
     // One call table: the shadows (and the js strategy's runtime) follow one. Emscripten output has one.
@@ -218,18 +221,17 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const debugInfo = binaryen.getDebugInfo()
     binaryen.setDebugInfo(customSections.includes('name'))
     let wasm: Uint8Array
+    let sourceMap: string | undefined
     try {
       wasm = m.emitBinary()
     } finally {
       binaryen.setDebugInfo(debugInfo)
     }
-    // DWARF and source maps point at code offsets the rewrite moved: drop them rather than ship stale ones.
-    const stale = dropCustomSections(wasm, name => name.startsWith('.debug_') || name === 'sourceMappingURL' || name === 'external_debug_info')
-    wasm = stale.bytes
-    if (stale.dropped.length)
-      report.warnings.push(
-        `dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`,
-      )
+    // Debug info: DWARF dropped, a given source map rewritten (debug-info.ts).
+    const carried = carryDebugInfo(input, wasm, { mode: opts.debugInfo, sourceMap: options.sourceMap, sourceMapUrl: options.sourceMapUrl }, dropCustomSections)
+    wasm = carried.wasm
+    sourceMap = carried.sourceMap
+    report.warnings.push(...carried.warnings)
     // An input the engine validated: the engine validates the bytes we ship.
     const t4 = performance.now()
     if (engineValid && !engineValidates(wasm)) {
@@ -253,7 +255,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     report.byFunction = [...byFn].map(([name, sites]) => ({ name, sites })).sort((a, b) => b.sites - a.sites)
     report.size.after = wasm.length
     report.timeMs.total = performance.now() - t0
-    return { wasm, report }
+    return { wasm, report, sourceMap }
   } finally {
     disposeQuietly(m)
   }
