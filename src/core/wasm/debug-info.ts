@@ -215,7 +215,7 @@ function decodeBody(bytes: Uint8Array, start: number, end: number): { offsets: I
   return { offsets: Int32Array.from(offsets), ops: Int32Array.from(ops) }
 }
 
-/** Most edits a body's diff may take before the body is given up (the rewrite inserts ~10 instructions per site). */
+/** Most edits one stretch between call_indirect sites may take before its body is given up (the rewrite inserts ~10 instructions per site). */
 const MAX_EDITS = 4096
 
 /**
@@ -235,13 +235,40 @@ export function alignOps(a: Int32Array, b: Int32Array): Int32Array | undefined {
   for (let i = 0; i < pre; i++) pairs.push(i, i)
   const an = n - pre - suf,
     bm = m - pre - suf
-  if (an > 0 && bm > 0) {
-    const mid = myers(a.subarray(pre, pre + an), b.subarray(pre, pre + bm))
-    if (!mid) return undefined
-    for (let k = 0; k < mid.length; k += 2) pairs.push(mid[k] + pre, mid[k + 1] + pre)
-  }
+  if (an > 0 && bm > 0 && !anchored(a.subarray(pre, pre + an), b.subarray(pre, pre + bm), pre, pairs)) return undefined
   for (let k = suf; k > 0; k--) pairs.push(n - k, m - k)
   return Int32Array.from(pairs)
+}
+
+const isCallIndirect = (op: number) => op === 0x11 || op === 0x13
+
+/**
+ * Diffs a and b (offset `base` in their bodies) into `pairs`. The rewrite
+ * keeps every call_indirect and inserts code before it: when both hold as
+ * many, they pair up in order and only the stretches between them are
+ * diffed, each with a handful of edits however many sites the body has.
+ */
+function anchored(a: Int32Array, b: Int32Array, base: number, pairs: number[]): boolean {
+  const ia: number[] = []
+  const ib: number[] = []
+  a.forEach((op, i) => isCallIndirect(op) && ia.push(i))
+  b.forEach((op, i) => isCallIndirect(op) && ib.push(i))
+  const cuts = ia.length === ib.length && ia.every((x, k) => a[x] === b[ib[k]]) ? ia.length : 0
+  let pa = 0,
+    pb = 0
+  for (let k = 0; k <= cuts; k++) {
+    const ea = k < cuts ? ia[k] : a.length
+    const eb = k < cuts ? ib[k] : b.length
+    if (ea > pa && eb > pb) {
+      const mid = myers(a.subarray(pa, ea), b.subarray(pb, eb))
+      if (!mid) return false
+      for (let q = 0; q < mid.length; q += 2) pairs.push(mid[q] + pa + base, mid[q + 1] + pb + base)
+    }
+    if (k < cuts) pairs.push(ea + base, eb + base)
+    pa = ea + 1
+    pb = eb + 1
+  }
+  return true
 }
 
 function myers(a: Int32Array, b: Int32Array): number[] | undefined {
@@ -253,7 +280,8 @@ function myers(a: Int32Array, b: Int32Array): number[] | undefined {
   const trace: Int32Array[] = []
   let found = -1
   for (let d = 0; d <= max && found < 0; d++) {
-    trace.push(v.slice())
+    // Only diagonals -d-1..d+1 are read back at step d: keep just those.
+    trace.push(v.slice(off - d - 1, off + d + 2))
     const next = v.slice()
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? v[off + k + 1] : v[off + k - 1] + 1
@@ -277,9 +305,10 @@ function myers(a: Int32Array, b: Int32Array): number[] | undefined {
     y = m
   for (let d = found; d > 0; d--) {
     const pv = trace[d]
+    const at = (diag: number) => pv[diag + d + 1]
     const k = x - y
-    const prevK = k === -d || (k !== d && pv[off + k - 1] < pv[off + k + 1]) ? k + 1 : k - 1
-    const prevX = pv[off + prevK]
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1
+    const prevX = at(prevK)
     const prevY = prevX - prevK
     while (x > prevX && y > prevY) pairs.push(--x, --y)
     x = prevX
