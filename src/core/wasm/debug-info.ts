@@ -400,34 +400,41 @@ export function offsetMap(input: Uint8Array, output: Uint8Array): OffsetMap | un
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-const B64_VALUE = new Map([...B64].map((c, i) => [c, i]))
+const B64_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i
 
-/** Decodes one line of VLQ segments into arrays of numbers (relative, as written). */
+/** Decodes one line of VLQ segments into arrays of numbers (relative, as written). One pass over char codes: maps run to megabytes. */
 function decodeSegments(line: string): number[][] {
   const segments: number[][] = []
-  for (const text of line.split(',')) {
-    if (!text) continue
-    const fields: number[] = []
-    let value = 0,
-      shift = 0
-    for (const c of text) {
-      const digit = B64_VALUE.get(c)
-      if (digit === undefined) throw new Error(`invalid base64 VLQ character '${c}'`)
-      value += (digit & 31) * 2 ** shift
-      if (digit & 32) shift += 5
-      else {
-        fields.push(value & 1 ? -Math.floor(value / 2) : Math.floor(value / 2))
-        value = 0
-        shift = 0
-      }
+  let fields: number[] = []
+  let value = 0,
+    shift = 0
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i)
+    if (c === 44) {
+      // ','
+      if (fields.length) segments.push(fields)
+      fields = []
+      continue
     }
-    segments.push(fields)
+    const digit = c < 128 ? B64_VALUE[c] : -1
+    if (digit < 0) throw new Error(`invalid base64 VLQ character '${line[i]}'`)
+    value += shift < 25 ? (digit & 31) << shift : (digit & 31) * 2 ** shift
+    if (digit & 32) shift += 5
+    else {
+      const half = Math.floor(value / 2)
+      fields.push(value % 2 ? -half : half)
+      value = 0
+      shift = 0
+    }
   }
+  if (fields.length) segments.push(fields)
   return segments
 }
 
 function encodeVlq(n: number): string {
   let v = n < 0 ? -n * 2 + 1 : n * 2
+  if (v < 32) return B64[v]
   let s = ''
   do {
     let digit = v & 31
@@ -446,22 +453,24 @@ export function readSegments(map: { mappings: string }): Segment[] {
   const lines = map.mappings.split(';')
   if (lines.length > 1 && lines.slice(1).some(l => l.length)) throw new Error('a wasm source map has one generated line; this one has several')
   const abs = [0, 0, 0, 0, 0]
-  return decodeSegments(lines[0]).map(rel => rel.map((d, i) => (abs[i] += d)))
+  const segments = decodeSegments(lines[0])
+  for (const seg of segments) for (let i = 0; i < seg.length; i++) seg[i] = abs[i] += seg[i]
+  return segments
 }
 
 export function writeSegments(segments: Segment[]): string {
   const prev = [0, 0, 0, 0, 0]
-  return segments
-    .map(s =>
-      s
-        .map((v, i) => {
-          const d = v - prev[i]
-          prev[i] = v
-          return encodeVlq(d)
-        })
-        .join(''),
-    )
-    .join(',')
+  const parts: string[] = new Array(segments.length)
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k]
+    let text = ''
+    for (let i = 0; i < seg.length; i++) {
+      text += encodeVlq(seg[i] - prev[i])
+      prev[i] = seg[i]
+    }
+    parts[k] = text
+  }
+  return parts.join(',')
 }
 
 export interface RemappedSourceMap {
