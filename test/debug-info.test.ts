@@ -32,7 +32,10 @@ const fixture = (name: string) => readFileSync(join(BUILD, name, `${name}.wasm`)
 const work = mkdtempSync(join(tmpdir(), 'fpcast-debug-info-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-const TRAP_LINE = readFileSync(join(ROOT, 'test/fixtures/c/debuginfo.c'), 'utf8').split('\n').findIndex(l => l.includes('/* TRAP */')) + 1
+const TRAP_LINE =
+  readFileSync(join(ROOT, 'test/fixtures/c/debuginfo.c'), 'utf8')
+    .split('\n')
+    .findIndex(l => l.includes('/* TRAP */')) + 1
 
 /** Pairs of input/output file offsets: every call_indirect by ordinal in its function, then every instruction a diff of the opcodes keeps. */
 function pairs(inFile: string, outFile: string) {
@@ -45,7 +48,7 @@ function pairs(inFile: string, outFile: string) {
     const ca = ins.filter(x => x.op === 'call_indirect')
     const cb = outs.filter(x => x.op === 'call_indirect')
     expect(cb.length, `call_indirect sites of function ${fn}`).toBe(ca.length)
-    ca.forEach((x, k) => sites.push([x.offset, cb[k].offset]))
+    for (let k = 0; k < ca.length; k++) sites.push([ca[k].offset, cb[k].offset])
     kept.push(...alignFunction(ins, outs))
   }
   const appended = [...b.functions].filter(([fn]) => !a.functions.has(fn)).flatMap(([, ins]) => ins.map(x => x.offset))
@@ -76,14 +79,25 @@ describe.each(['debuginfo_map', 'debuginfo_map_O0'])('source map of %s', name =>
       ['call_indirect sites', sites],
       ['kept instructions', kept],
     ] as const) {
-      const before = sourceMapLines(map, list.map(p => p[0]))
-      const after = sourceMapLines(sourceMap!, list.map(p => p[1]))
+      const before = sourceMapLines(
+        map,
+        list.map(p => p[0]),
+      )
+      const after = sourceMapLines(
+        sourceMap!,
+        list.map(p => p[1]),
+      )
       const wrong = list.map((p, i) => ({ at: p[0].toString(16), before: before[i], after: after[i] })).filter(x => x.before !== x.after)
       expect(wrong, what).toEqual([])
       expect(before.filter(l => l !== '??').length, `${what} with a source`).toBeGreaterThan(list.length * 0.9)
     }
     // Sites in the fixture's own code resolve into debuginfo.c.
-    expect(sourceMapLines(sourceMap!, sites.map(p => p[1])).filter(l => l.startsWith('../../c/debuginfo.c:')).length).toBeGreaterThanOrEqual(3)
+    expect(
+      sourceMapLines(
+        sourceMap!,
+        sites.map(p => p[1]),
+      ).filter(l => l.startsWith('../../c/debuginfo.c:')).length,
+    ).toBeGreaterThanOrEqual(3)
     // What the rewrite appended (adapters, helpers) has no source, rather than the line of the code before it.
     expect(appended.length).toBeGreaterThan(0)
     expect(new Set(sourceMapLines(sourceMap!, appended))).toEqual(new Set(['??']))
@@ -149,8 +163,14 @@ describe('DWARF', () => {
     const outFile = join(work, 'stale-dwarf.wasm')
     writeFileSync(outFile, stale)
     const { a, b, sites } = pairs(inFile, outFile)
-    const before = addr2line(inFile, sites.map(p => p[0] - a.codeStart))
-    const after = addr2line(outFile, sites.map(p => p[1] - b.codeStart))
+    const before = addr2line(
+      inFile,
+      sites.map(p => p[0] - a.codeStart),
+    )
+    const after = addr2line(
+      outFile,
+      sites.map(p => p[1] - b.codeStart),
+    )
     expect(before.filter(l => !l.startsWith('??')).length).toBeGreaterThan(0)
     expect(before.filter((l, i) => l !== after[i]).length).toBeGreaterThan(sites.length / 2)
   })

@@ -205,7 +205,20 @@ function decodeBody(bytes: Uint8Array, start: number, end: number): { offsets: I
         )
           skip()
         else if (op >= 0x28 && op <= 0x3e) memarg()
-        else if (!(op <= 0x01 || op === 0x05 || op === 0x0f || op === 0x19 || op === 0x1a || op === 0x1b || op === 0xd1 || op === 0xd3 || op === 0xd4 || (op >= 0x45 && op <= 0xc4)))
+        else if (
+          !(
+            op <= 0x01 ||
+            op === 0x05 ||
+            op === 0x0f ||
+            op === 0x19 ||
+            op === 0x1a ||
+            op === 0x1b ||
+            op === 0xd1 ||
+            op === 0xd3 ||
+            op === 0xd4 ||
+            (op >= 0x45 && op <= 0xc4)
+          )
+        )
           return undefined
     }
     ops.push(key)
@@ -251,8 +264,8 @@ const isCallIndirect = (op: number) => op === 0x11 || op === 0x13
 function anchored(a: Int32Array, b: Int32Array, base: number, pairs: number[]): boolean {
   const ia: number[] = []
   const ib: number[] = []
-  a.forEach((op, i) => isCallIndirect(op) && ia.push(i))
-  b.forEach((op, i) => isCallIndirect(op) && ib.push(i))
+  for (let i = 0; i < a.length; i++) if (isCallIndirect(a[i])) ia.push(i)
+  for (let i = 0; i < b.length; i++) if (isCallIndirect(b[i])) ib.push(i)
   const cuts = ia.length === ib.length && ia.every((x, k) => a[x] === b[ib[k]]) ? ia.length : 0
   let pa = 0,
     pb = 0

@@ -221,7 +221,6 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const debugInfo = binaryen.getDebugInfo()
     binaryen.setDebugInfo(customSections.includes('name'))
     let wasm: Uint8Array
-    let sourceMap: string | undefined
     try {
       wasm = m.emitBinary()
     } finally {
@@ -230,7 +229,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     // Debug info: DWARF dropped, a given source map rewritten (debug-info.ts).
     const carried = carryDebugInfo(input, wasm, { mode: opts.debugInfo, sourceMap: options.sourceMap, sourceMapUrl: options.sourceMapUrl }, dropCustomSections)
     wasm = carried.wasm
-    sourceMap = carried.sourceMap
+    const sourceMap = carried.sourceMap
     report.warnings.push(...carried.warnings)
     // An input the engine validated: the engine validates the bytes we ship.
     const t4 = performance.now()
