@@ -35,6 +35,8 @@ Options:
       --safety-net           with --profile, rewrite the other sites too
       --slot-via <how>       global (default) | argument: how sites hand the slot
                              index to adapters (README, "How it works")
+      --strip-debug          drop DWARF and source map links without a warning (a
+                             source map beside the wasm is otherwise rewritten with it)
       --report               print the report as JSON on stdout
   -h, --help                 show this help
   -v, --version              print the version
@@ -77,6 +79,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   'safety-net': { type: 'boolean' },
   'slot-via': { type: 'string' },
+  'strip-debug': { type: 'boolean' },
   report: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -141,6 +144,7 @@ function main(argv: string[]): number {
     profile: values.profile ? readProfile(values.profile) : undefined,
     safetyNet: values['safety-net'],
     slotVia: values['slot-via'] as FilesOptions['slotVia'],
+    debugInfo: values['strip-debug'] ? 'strip' : 'keep',
     // A big module takes a while (about 0.5 s per MiB): say how it is going.
     onProgress: e => {
       if (e.inputBytes >= PROGRESS_BYTES || e.elapsedMs >= PROGRESS_AFTER_MS) process.stderr.write(`[fpcast-trampoline] ${e.file}: ${e.message}\n`)

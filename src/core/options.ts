@@ -82,6 +82,20 @@ export interface TransformOptions {
   /** File name used in errors and in the report. @default '<wasm>' */
   fileName?: string
   /**
+   * The input's debug info. `keep`: the name section is kept, a source map
+   * given as `sourceMap` is rewritten to match the output (returned as
+   * `sourceMap`, and the output's `sourceMappingURL` keeps pointing at it),
+   * and DWARF (`.debug_*`, `external_debug_info`) is dropped with a warning,
+   * as binaryen.js cannot update it. `strip`: DWARF and source map links are
+   * dropped without a warning (the name section is still kept).
+   * @default 'keep'
+   */
+  debugInfo?: 'keep' | 'strip'
+  /** The input's source map (`-gsource-map`), as JSON text, to rewrite with the module. @default none */
+  sourceMap?: string
+  /** The URL the output's `sourceMappingURL` section names, when a source map is rewritten. @default the input's */
+  sourceMapUrl?: string
+  /**
    * Called as the transform starts and as each phase ends (read and scan,
    * rewrite, validate and write), for progress on big modules: the CLI
    * prints these for inputs of 8 MiB or more and past 2 s. Not sent to
@@ -118,6 +132,7 @@ export interface ResolvedTransformOptions {
   incompatible: 'trap' | 'coerce'
   symbolMap: Map<number, string>
   fileName: string
+  debugInfo: 'keep' | 'strip'
 }
 
 function resolveFilter(filter: SiteFilter | undefined, what: string, fileName: string): ResolvedFilter | undefined {
@@ -157,6 +172,8 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
   if (!['auto', 'shadow', 'js'].includes(strategy)) throw new FpcastError(`option strategy: '${strategy}' is not one of auto, shadow, js`, { file: fileName })
   const incompatible = options.incompatible ?? 'trap'
   if (!['trap', 'coerce'].includes(incompatible)) throw new FpcastError(`option incompatible: '${incompatible}' is not one of trap, coerce`, { file: fileName })
+  const debugInfo = options.debugInfo ?? 'keep'
+  if (!['keep', 'strip'].includes(debugInfo)) throw new FpcastError(`option debugInfo: '${debugInfo}' is not one of keep, strip`, { file: fileName })
   if (options.slotVia !== undefined && !['argument', 'global'].includes(options.slotVia))
     throw new FpcastError(`option slotVia: '${options.slotVia}' is not one of argument, global`, { file: fileName })
   const profile = options.profile
@@ -176,5 +193,6 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
     incompatible,
     symbolMap: options.symbolMap ? parseSymbolMap(options.symbolMap) : new Map(),
     fileName,
+    debugInfo,
   }
 }

@@ -21,6 +21,7 @@ import { CLI_VOICE, recognizeGlue } from '../core/glue/recognize.ts'
 import { rewriteGlueWasm } from '../core/glue/locate.ts'
 import type { GlueSyntax } from '../core/glue/syntax.ts'
 import type { TransformOptions } from '../core/options.ts'
+import { sourceMappingUrl } from '../core/wasm/debug-info.ts'
 import { inspectWasm, type InspectResult } from '../core/wasm/inspect.ts'
 import { transformWasm, type TransformReport } from '../core/wasm/transform.ts'
 import { type PlannedFile, realPathLoose, writeAll } from './write-all.ts'
@@ -86,9 +87,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
   let report: TransformReport
 
   if (ext === '.wasm') {
-    const r = transformWasm(readFileSync(inputPath), { ...options, fileName: input })
-    report = r.report
-    planned.push({ to: join(outDir, basename(inputPath)), data: r.wasm })
+    report = wasmFile(inputPath, input, options, outDir, planned, inputs)
   } else if (/^\.[cm]?js$/.test(ext)) {
     const glue = readFileSync(inputPath, 'utf8')
     const glueDir = dirname(inputPath)
@@ -110,12 +109,8 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
       if (!isFile(mainWasm))
         throw new FpcastError(`the glue loads '${wasmName}', which is not at ${mainWasm}; put it beside the glue or name it with --wasm`, { file: input })
       inputs.push(mainWasm)
-      const r = transformWasm(readFileSync(mainWasm), { ...options, fileName: mainWasm })
-      report = r.report
-      planned.push(
-        { to: join(outDir, basename(mainWasm)), data: r.wasm },
-        { to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) },
-      )
+      report = wasmFile(mainWasm, mainWasm, options, outDir, planned, inputs)
+      planned.push({ to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) })
     }
     // Literals with the main wasm's file name name it, not a companion (also when --wasm points at another directory).
     const own = new Set(mainWasm ? [basename(mainWasm)] : [])
@@ -127,9 +122,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
       inputs.push(from)
       // Side modules the glue loads (dlopen) get their own call sites rewritten.
       if (/\.(wasm|so)$/.test(from)) {
-        const side = transformWasm(readFileSync(from), { ...options, fileName: from })
-        planned.push({ to: join(outDir, basename(from)), data: side.wasm })
-        sideReports.push(side.report)
+        sideReports.push(wasmFile(from, from, options, outDir, planned, inputs))
         continue
       }
       // A pthreads worker script (Emscripten 3.1.x) instantiates the module itself: it needs the runtime too.
@@ -143,6 +136,29 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
 
   const written = writeAll(outDir, planned, inputs)
   return { written, report, sideModules: sideReports }
+}
+
+/**
+ * Transforms one wasm file into `planned`, with its source map when it names
+ * one that is beside it (`-gsource-map`): the rewritten map is written beside
+ * the output under the same name, and the output's `sourceMappingURL` names
+ * it (a URL with a scheme, from --source-map-base, is kept as it was).
+ */
+function wasmFile(path: string, fileName: string, options: FilesOptions, outDir: string, planned: PlannedFile[], inputs: string[]): TransformReport {
+  const bytes = readFileSync(path)
+  const url = options.debugInfo === 'strip' ? undefined : sourceMappingUrl(bytes)
+  const absolute = url !== undefined && /^[a-z][a-z0-9+.-]*:/i.test(url)
+  const mapPath = url === undefined ? undefined : resolve(dirname(path), absolute ? basename(new URL(url).pathname) : url)
+  if (!mapPath || !isFile(mapPath)) {
+    const r = transformWasm(bytes, { ...options, fileName })
+    planned.push({ to: join(outDir, basename(path)), data: r.wasm })
+    return r.report
+  }
+  inputs.push(mapPath)
+  const r = transformWasm(bytes, { ...options, fileName, sourceMap: readFileSync(mapPath, 'utf8'), sourceMapUrl: absolute ? url : basename(mapPath) })
+  planned.push({ to: join(outDir, basename(path)), data: r.wasm })
+  if (r.sourceMap !== undefined) planned.push({ to: join(outDir, basename(mapPath)), data: r.sourceMap })
+  return r.report
 }
 
 /** inspectWasm on a file: a .wasm, or the glue whose wasm it finds. */

@@ -17,6 +17,7 @@ import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
 import { type ProgressEvent, type ResolvedFilter, type ResolvedTransformOptions, resolveOptions, type TransformOptions } from '../options.ts'
+import { carryDebugInfo } from './debug-info.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, type ReadResult, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
 import { readSegments } from './segments.ts'
@@ -52,6 +53,8 @@ export interface TransformReport {
 export interface TransformResult {
   wasm: Uint8Array
   report: TransformReport
+  /** The source map of `wasm`, when `sourceMap` was given (unchanged when the module is returned as it was). */
+  sourceMap?: string
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
@@ -132,7 +135,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
         `already transformed by fpcast-trampoline (it has a '${SECTION}' section): left byte for byte as it was, and this run's options were not applied; transform the original build instead to change them`,
       )
       report.timeMs.total = performance.now() - t0
-      return { wasm: input, report }
+      return { wasm: input, report, sourceMap: options.sourceMap }
     }
     const functions = listFunctions(m, opts.symbolMap)
     // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
@@ -145,7 +148,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const selected = selectSites(m, scan.sites, opts)
     if (!selected.length) {
       report.timeMs.total = performance.now() - t0
-      return { wasm: input, report }
+      return { wasm: input, report, sourceMap: options.sourceMap }
     }
     refuseUnsupportedTables(selected, file)
     // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
@@ -168,12 +171,13 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const t2 = performance.now()
     report.timeMs.rewrite = t2 - t1
     progress('rewrite', `rewrote ${selected.length} sites (${seconds(t2 - t1)})`)
-    const wasm = validateAndWrite(read, added, report)
+    const debug = { mode: opts.debugInfo, sourceMap: options.sourceMap, sourceMapUrl: options.sourceMapUrl }
+    const { wasm, sourceMap } = validateAndWrite(read, added, report, input, debug)
     progress('write', `validated and written: ${(wasm.length / 1048576).toFixed(1)} MiB (${seconds(performance.now() - t2)})`)
     countSites(report, selected)
     report.size.after = wasm.length
     report.timeMs.total = performance.now() - t0
-    return { wasm, report }
+    return { wasm, report, sourceMap }
   } finally {
     disposeQuietly(m)
   }
@@ -236,7 +240,13 @@ function refuseUnsupportedTables(selected: CallIndirectSite[], file: string): vo
  * the features the input declared plus `added`, its name section kept and
  * stale debug info dropped. Fills the report's times and warnings.
  */
-function validateAndWrite(read: ReadResult, added: number, report: TransformReport): Uint8Array {
+function validateAndWrite(
+  read: ReadResult,
+  added: number,
+  report: TransformReport,
+  input: Uint8Array,
+  debug: Parameters<typeof carryDebugInfo>[2],
+): { wasm: Uint8Array; sourceMap?: string } {
   const { module: m, declared, customSections, engineValid } = read
   const file = report.file
   const t2 = performance.now()
@@ -259,13 +269,10 @@ function validateAndWrite(read: ReadResult, added: number, report: TransformRepo
   } finally {
     binaryen.setDebugInfo(debugInfo)
   }
-  // DWARF and source maps point at code offsets the rewrite moved: drop them rather than ship stale ones.
-  const stale = dropCustomSections(wasm, name => name.startsWith('.debug_') || name === 'sourceMappingURL' || name === 'external_debug_info')
-  wasm = stale.bytes
-  if (stale.dropped.length)
-    report.warnings.push(
-      `dropped ${stale.dropped.join(', ')}: their code offsets no longer match the rewritten module. Function names are kept (name section); rebuild debug info from the output if you need it`,
-    )
+  // Debug info: DWARF dropped, a given source map rewritten (debug-info.ts).
+  const carried = carryDebugInfo(input, wasm, debug, dropCustomSections)
+  wasm = carried.wasm
+  report.warnings.push(...carried.warnings)
   // An input the engine validated: the engine validates the bytes we ship.
   const t4 = performance.now()
   if (engineValid && !engineValidates(wasm)) {
@@ -273,7 +280,7 @@ function validateAndWrite(read: ReadResult, added: number, report: TransformRepo
   }
   report.timeMs.validate += performance.now() - t4
   report.timeMs.write = t4 - t3
-  return wasm
+  return { wasm, sourceMap: carried.sourceMap }
 }
 
 /** The rewritten sites, per signature and per function, most first. */
