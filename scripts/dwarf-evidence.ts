@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { customSectionNames } from '../src/core/wasm/bytes.ts'
-import { customSection } from '../src/core/wasm/debug-info.ts'
+import { customSection } from '../src/core/wasm/debug/index.ts'
 import { transformWasm } from '../src/core/wasm/transform.ts'
 import { addr2line, alignFunction, disassemble } from '../test/helpers/debug-lines.ts'
 

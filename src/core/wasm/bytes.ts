@@ -25,6 +25,18 @@ export function readU32(bytes: Uint8Array, p: number): number {
   return r
 }
 
+/** The unsigned LEB128 bytes of n. */
+export function writeU32(n: number): number[] {
+  const out: number[] = []
+  do {
+    let byte = n & 0x7f
+    n = Math.floor(n / 128)
+    if (n) byte |= 0x80
+    out.push(byte)
+  } while (n)
+  return out
+}
+
 /** The position after the LEB128 at p. */
 export function skipLeb(bytes: Uint8Array, p: number): number {
   while (bytes[p++] & 0x80);
