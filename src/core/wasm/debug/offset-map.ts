@@ -168,24 +168,24 @@ export function offsetMap(input: Uint8Array, output: Uint8Array): OffsetMap | un
     map(offset) {
       if (offset < a.codeStart || offset > a.codeEnd || !starts.length) return undefined
       // The body holding offset (its end offset belongs to it: one past its last instruction).
-      let lo = 0,
-        hi = starts.length - 1
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1
-        if (starts[mid] <= offset) lo = mid
-        else hi = mid - 1
-      }
+      const lo = lastAtOrBefore(starts, offset)
       const k = keys[lo]
       if (!k.length || offset < k[0]) return undefined
       // The instruction holding offset (an offset inside one counts as its start).
-      let l = 0,
-        h = k.length - 1
-      while (l < h) {
-        const mid = (l + h + 1) >> 1
-        if (k[mid] <= offset) l = mid
-        else h = mid - 1
-      }
+      const l = lastAtOrBefore(k, offset)
       return values[lo][l]
     },
   }
+}
+
+/** The index of the last element of `sorted` (ascending) that is at most x; 0 when none is. */
+function lastAtOrBefore(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0,
+    hi = sorted.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (sorted[mid] <= x) lo = mid
+    else hi = mid - 1
+  }
+  return lo
 }
