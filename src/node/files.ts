@@ -49,7 +49,7 @@ const isFile = (path: string) => existsSync(path) && statSync(path).isFile()
 /** Which `.wasm` a glue file loads: the one named like the glue, else the only one it names. */
 export function findGlueWasm(glue: string, glueFile: string): string {
   const decision = recognizeGlue(glue, { fileName: glueFile, voice: CLI_VOICE })
-  if (decision.kind === 'skip') throw new FpcastError(`cannot find the wasm this file loads: it ${decision.why}`, { file: glueFile })
+  if (decision.kind === 'skip') throw new FpcastError(`cannot find the wasm this file loads: ${subjectIt(decision.why)}`, { file: glueFile })
   if (decision.wasm?.kind === 'external') return decision.wasm.name
   throw new FpcastError(
     decision.wasm
@@ -92,7 +92,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
     const glue = readFileSync(inputPath, 'utf8')
     const glueDir = dirname(inputPath)
     const decision = recognizeGlue(glue, { fileName: input, wasmName: options.wasm, exists: name => isFile(resolve(glueDir, name)), voice: CLI_VOICE })
-    if (decision.kind === 'skip') throw new FpcastError(`cannot rewrite this file: it ${decision.why}`, { file: input })
+    if (decision.kind === 'skip') throw new FpcastError(`cannot rewrite this file: ${subjectIt(decision.why)}`, { file: input })
     if (!decision.wasm)
       throw new FpcastError('the glue names no .wasm file (it builds the name at run time, or gets the wasm from elsewhere); name it with --wasm', {
         file: input,
@@ -173,7 +173,7 @@ export function inspectFile(input: string, options: { wasm?: string; symbolMap?:
       exists: name => isFile(resolve(dirname(inputPath), name)),
       voice: CLI_VOICE,
     })
-    if (decision.kind === 'skip') throw new FpcastError(`cannot inspect this file: it ${decision.why}`, { file: input })
+    if (decision.kind === 'skip') throw new FpcastError(`cannot inspect this file: ${subjectIt(decision.why)}`, { file: input })
     if (decision.wasm?.kind === 'embedded')
       return inspectWasm(decision.wasm.embedded.bytes, { fileName: `${input} (embedded wasm)`, symbolMap: options.symbolMap })
     if (!decision.wasm) throw new FpcastError('the glue names no .wasm file; name it with --wasm', { file: input })
@@ -185,4 +185,9 @@ export function inspectFile(input: string, options: { wasm?: string; symbolMap?:
     throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${extname(inputPath) || 'no extension'}'`, { file: input })
   }
   return inspectWasm(readFileSync(inputPath), { fileName: input, symbolMap: options.symbolMap })
+}
+
+/** A recognizer's reason as a clause about the file: 'is not glue' -> 'it is not glue'; 'its wasm is ...' stays. */
+function subjectIt(why: string): string {
+  return why.startsWith('its ') ? why : `it ${why}`
 }
