@@ -1,7 +1,8 @@
 /**
  * The Debian packages the full suite drives besides Node: Chromium and
  * Firefox ESR (bundled apps in real browsers), wabt (wat2wasm/wasm2wat for
- * catalogue inputs) and strace (where the CLI and a build write). The global
+ * catalogue inputs, wasm-objdump for debug info), strace (where the CLI and a
+ * build write) and llvm (llvm-addr2line, for debug info). The global
  * setup installs the missing ones with apt when it runs as root (as CI
  * does), and otherwise stops at once with the one command that installs
  * them; `npm run test:unit` needs none of them.
@@ -14,6 +15,8 @@ const TOOLS: [command: string, pkg: string][] = [
   ['firefox-esr', 'firefox-esr'],
   ['wat2wasm', 'wabt'],
   ['strace', 'strace'],
+  // llvm-addr2line reads DWARF and source-map lines back (test/debug-info.test.ts).
+  ['llvm-addr2line', 'llvm'],
 ]
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0
