@@ -17,15 +17,10 @@ const ROOT = resolve(BENCH, '..')
 const OUT = join(BENCH, '.out', 'js')
 
 // The glue rewrite injects src/runtime/source.ts, generated from runtime.js by
-// scripts/embed-runtime.mjs (npm run build / npm test). Refuse a stale one
-// rather than measure an old runtime.
-const runtime = readFileSync(join(ROOT, 'src/runtime/runtime.js'), 'utf8')
-const body = runtime.slice(runtime.indexOf('function fpcastRuntime(')).trim()
-const source = readFileSync(join(ROOT, 'src/runtime/source.ts'), 'utf8')
-if (!source.includes(JSON.stringify(body))) {
-  console.error('bench: src/runtime/source.ts is older than src/runtime/runtime.js; run `npm run build` (it regenerates it) and try again')
-  process.exit(1)
-}
+// scripts/embed-runtime.mjs: run it first (it writes only when the text
+// changed), so the bench never measures an old runtime.
+const embed = spawnSync(process.execPath, [join(ROOT, 'scripts/embed-runtime.mjs')], { stdio: 'inherit' })
+if (embed.status !== 0) process.exit(embed.status ?? 1)
 
 // Each bundled module keeps its own import.meta.url (the test helpers find
 // files next to themselves).
