@@ -7,7 +7,7 @@
 // ES5 on purpose: Emscripten 3.1.6's JS optimizer mangles newer syntax.
 // biome-ignore lint/correctness/noUnusedVariables: declared to shadow the global, never used
 var fetch
-Module.preRun = [].concat(Module.preRun || [], () => {
+Module.preRun = [].concat(Module.preRun || [], function () {
   var env = process.env
   for (var k in env) ENV[k] = env[k]
 })
