@@ -17,13 +17,14 @@ mkdir -p "$W"
 
 # Bump when a step below changes what gets built (stamps key on it, not on this file).
 BUILD_REV=1
-stage_key() {
-  echo "$BUILD_REV"; cat "$REALC_ROOT/lib/node.pre.js" "$REALC_ROOT/glib/stub-resolv.c"
-  emcc --version | head -n 1; meson --version
-}
-ours_key() { stage_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
+# Each stage keys on what it depends on: deps and meson setup on the toolchain,
+# the links on the --pre-js too, ours on our dist/ as well.
+setup_key() { echo "$BUILD_REV"; cat "$REALC_ROOT/glib/stub-resolv.c"; emcc --version | head -n 1; meson --version; }
+link_key() { setup_key; cat "$REALC_ROOT/lib/node.pre.js"; }
+ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
 fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
-KEY="$(stage_key | sha256sum | cut -d' ' -f1)"
+KEY="$(setup_key | sha256sum | cut -d' ' -f1)"
+LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
 
 if ! fresh deps "$KEY"; then
   emcc_check
@@ -93,8 +94,10 @@ INI
   echo "$KEY" > "$W/setup.stamp"; rm -f "$W/build.stamp"
 fi
 
-if ! fresh build "$KEY"; then
+if ! fresh build "$LKEY"; then
   log "$NAME: building glib/tests"
+  # Relink every test (the --pre-js is no ninja dependency).
+  rm -f "$W"/build/glib/tests/*.js "$W"/build/glib/tests/*.wasm
   mapfile -t targets < <(ninja -C "$W/build" -t targets all | sed -nE 's#^(glib/tests/[^:/]+\.js): .*#\1#p' | sort -u)
   [ "${#targets[@]}" -gt 0 ] || die "$NAME: no glib/tests targets"
   # Build each test alone: one that Emscripten cannot compile or link is left out (listed).
@@ -111,7 +114,7 @@ if ! fresh build "$KEY"; then
     (cd "$W/build" && eval "$cmd -sEMULATE_FUNCTION_POINTER_CASTS -o '$W/out/emulate/$t.js'") >>"$W/build.log" 2>&1 ||
       die "$NAME: emulate link of $t failed"
   done
-  echo "$KEY" > "$W/build.stamp"; rm -f "$W/ours.stamp"
+  echo "$LKEY" > "$W/build.stamp"; rm -f "$W/ours.stamp"
 fi
 
 OKEY="$(ours_key | sha256sum | cut -d' ' -f1)"

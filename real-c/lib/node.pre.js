@@ -8,6 +8,8 @@
 // biome-ignore lint/correctness/noUnusedVariables: declared to shadow the global, never used
 var fetch
 Module.preRun = [].concat(Module.preRun || [], function () {
+  // ENV exists only in programs that read the environment.
+  if (typeof ENV === 'undefined') return
   var env = process.env
   for (var k in env) ENV[k] = env[k]
 })

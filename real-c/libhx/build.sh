@@ -24,16 +24,20 @@ LINK=(-O2 -sEXIT_RUNTIME=1 -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=n
 
 # Bump when a step below changes what gets built (stamps key on it, not on this file).
 BUILD_REV=1
-stage_key() { echo "$BUILD_REV $SHA"; cat "$REALC_ROOT/lib/node.pre.js"; emcc --version | head -n 1; }
-ours_key() { stage_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
+# Stages key on what they depend on: the compile on the toolchain, the links on
+# the --pre-js too, ours on our dist/ as well.
+compile_key() { echo "$BUILD_REV $SHA"; emcc --version | head -n 1; }
+link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
+ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
 fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
 
-KEY="$(stage_key | sha256sum | cut -d' ' -f1)"
+KEY="$(compile_key | sha256sum | cut -d' ' -f1)"
+LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
 if ! fresh build "$KEY"; then
   emcc_check
   tarball="$(fetch_orig libhx "$ORIG" "$SHA")"
-  rm -rf "$W/out/native" "$W/out/stock" "$W/out/emulate" "$W/ours.stamp"
-  mkdir -p "$W/out/native" "$W/out/stock" "$W/out/emulate"
+  rm -rf "$W/out/native" "$W/link.stamp" "$W/ours.stamp"
+  mkdir -p "$W/out/native"
 
   log "$NAME: native build (reference)"
   unpack "$tarball" "$W/native"
@@ -48,6 +52,12 @@ if ! fresh build "$KEY"; then
       CFLAGS=-O2 CXXFLAGS=-O2 >"$W/wasm.log" 2>&1 &&
     emmake make -j2 >>"$W/wasm.log" 2>&1 && emmake make -C src -j2 check TESTS= >>"$W/wasm.log" 2>&1) ||
     { tail -n 20 "$W/wasm.log" >&2; die "$NAME: emcc build failed"; }
+  echo "$KEY" > "$W/build.stamp"
+fi
+
+if ! fresh link "$LKEY"; then
+  rm -rf "$W/out/stock" "$W/out/emulate" "$W/ours.stamp"
+  mkdir -p "$W/out/stock" "$W/out/emulate"
   # Relink each test program from its objects: once as is, once emulated.
   for t in "${TESTS[@]}"; do
     objs=("$W/wasm/src/${t//-/_}"-*.o)
@@ -57,7 +67,7 @@ if ! fresh build "$KEY"; then
     emcc "${LINK[@]}" -sEMULATE_FUNCTION_POINTER_CASTS "${objs[@]}" "$W/wasm/src/.libs/libHX.a" -lm \
       -o "$W/out/emulate/$t.js" >>"$W/wasm.log" 2>&1 || { tail -n 20 "$W/wasm.log" >&2; die "$NAME: link $t (emulate) failed"; }
   done
-  echo "$KEY" > "$W/build.stamp"
+  echo "$LKEY" > "$W/link.stamp"
 fi
 
 OKEY="$(ours_key | sha256sum | cut -d' ' -f1)"

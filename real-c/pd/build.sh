@@ -21,16 +21,20 @@ MAKEVARS=(CODECFLAGS=-O2 MORECFLAGS=-DHAVE_ALLOCA_H "PLATFORM_CFLAGS=-Wno-int-to
 
 # Bump when a step below changes what gets built (stamps key on it, not on this file).
 BUILD_REV=1
-stage_key() { echo "$BUILD_REV $SHA"; cat "$REALC_ROOT/lib/node.pre.js"; emcc --version | head -n 1; }
-ours_key() { stage_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
+# Stages key on what they depend on: the compile on the toolchain, the links on
+# the --pre-js too, ours on our dist/ as well.
+compile_key() { echo "$BUILD_REV $SHA"; emcc --version | head -n 1; }
+link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
+ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
 fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
 
-KEY="$(stage_key | sha256sum | cut -d' ' -f1)"
+KEY="$(compile_key | sha256sum | cut -d' ' -f1)"
+LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
 if ! fresh build "$KEY"; then
   emcc_check
   tarball="$(fetch_orig puredata "$ORIG" "$SHA")"
-  rm -rf "$W/out/native" "$W/out/stock" "$W/out/emulate" "$W/ours.stamp"
-  mkdir -p "$W/out/native" "$W/out/stock" "$W/out/emulate"
+  rm -rf "$W/out/native" "$W/link.stamp" "$W/ours.stamp"
+  mkdir -p "$W/out/native"
 
   log "$NAME: native build (reference)"
   unpack "$tarball" "$W/native"
@@ -42,11 +46,17 @@ if ! fresh build "$KEY"; then
   unpack "$tarball" "$W/src"
   (cd "$W/src/libpd" && emmake make -j2 libpd.a CC=emcc "${MAKEVARS[@]}" >"$W/wasm.log" 2>&1 && emranlib libpd.a) ||
     { tail -n 20 "$W/wasm.log" >&2; die "$NAME: emcc build failed"; }
+  echo "$KEY" > "$W/build.stamp"
+fi
+
+if ! fresh link "$LKEY"; then
+  rm -rf "$W/out/stock" "$W/out/emulate" "$W/ours.stamp"
+  mkdir -p "$W/out/stock" "$W/out/emulate"
   (cd "$W/src/libpd" &&
     emcc "${LINK[@]}" -I../src test_libpd/test_libpd.c libpd.a -o "$W/out/stock/test_libpd.js" >>"$W/wasm.log" 2>&1 &&
     emcc "${LINK[@]}" -sEMULATE_FUNCTION_POINTER_CASTS -I../src test_libpd/test_libpd.c libpd.a \
       -o "$W/out/emulate/test_libpd.js" >>"$W/wasm.log" 2>&1) || { tail -n 20 "$W/wasm.log" >&2; die "$NAME: link failed"; }
-  echo "$KEY" > "$W/build.stamp"
+  echo "$LKEY" > "$W/link.stamp"
 fi
 
 OKEY="$(ours_key | sha256sum | cut -d' ' -f1)"
