@@ -19,7 +19,7 @@ mkdir -p "$W"
 BUILD_REV=1
 # Each stage keys on what it depends on: deps and meson setup on the toolchain,
 # the links on the --pre-js too, ours on our dist/ as well.
-setup_key() { echo "$BUILD_REV"; cat "$REALC_ROOT/glib/stub-resolv.c"; emcc --version | head -n 1; meson --version; }
+setup_key() { echo "$BUILD_REV"; cat "$REALC_ROOT/glib/stub-resolv.c"; emcc --version | sed -n 1p; meson --version; }
 link_key() { setup_key; cat "$REALC_ROOT/lib/node.pre.js"; }
 ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
 fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }

@@ -84,7 +84,7 @@ unpack() {
 # emcc_check: the toolchain this was measured with.
 emcc_check() {
   bash "$REPO_ROOT/scripts/ensure-emscripten.sh"
-  local v; v="$(emcc --version | head -n 1)"
+  local v; v="$(emcc --version | sed -n 1p)"
   case "$v" in *" 3.1.6 "*) ;; *) log "warning: measured with Emscripten 3.1.6, this is: $v" ;; esac
 }
 

@@ -26,7 +26,7 @@ LINK=(-O2 -sEXIT_RUNTIME=1 -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=n
 BUILD_REV=1
 # Stages key on what they depend on: the compile on the toolchain, the links on
 # the --pre-js too, ours on our dist/ as well.
-compile_key() { echo "$BUILD_REV $SHA"; emcc --version | head -n 1; }
+compile_key() { echo "$BUILD_REV $SHA"; emcc --version | sed -n 1p; }
 link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
 ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
 fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }

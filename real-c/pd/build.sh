@@ -23,7 +23,7 @@ MAKEVARS=(CODECFLAGS=-O2 MORECFLAGS=-DHAVE_ALLOCA_H "PLATFORM_CFLAGS=-Wno-int-to
 BUILD_REV=1
 # Stages key on what they depend on: the compile on the toolchain, the links on
 # the --pre-js too, ours on our dist/ as well.
-compile_key() { echo "$BUILD_REV $SHA"; emcc --version | head -n 1; }
+compile_key() { echo "$BUILD_REV $SHA"; emcc --version | sed -n 1p; }
 link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
 ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
 fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
