@@ -19,13 +19,9 @@ mkdir -p "$W"
 
 # Bump when a step below changes what gets built (stamps key on it, not on this file).
 BUILD_REV=1
-# Each stage keys on what it depends on: deps and meson setup on the toolchain,
-# the links on the --pre-js too, ours on our dist/ as well.
-setup_key() { echo "$BUILD_REV"; cat "$REALC_ROOT/glib/stub-resolv.c"; emcc --version | sed -n 1p; meson --version; }
-link_key() { setup_key; cat "$REALC_ROOT/lib/node.pre.js"; }
-ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
-fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
-KEY="$(setup_key | sha256sum | cut -d' ' -f1)"
+# Deps and meson setup key on the toolchain (link_key, ours_key: common.sh).
+compile_key() { echo "$BUILD_REV"; cat "$REALC_ROOT/glib/stub-resolv.c"; emcc --version | sed -n 1p; meson --version; }
+KEY="$(compile_key | sha256sum | cut -d' ' -f1)"
 LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
 
 if ! fresh deps "$KEY"; then

@@ -95,3 +95,14 @@ transform() {
   local msg
   msg="$(node "$REPO_ROOT/dist/cli.js" "$glue" -o "$out" "$@" 2>&1)" || { printf '%s\n' "$msg" >&2; return 1; }
 }
+
+# Stage keys: each build.sh defines compile_key (what its compile depends on:
+# BUILD_REV, the sources, the toolchain) and sets W (its cache folder). The
+# links depend on the --pre-js too, ours on our dist/ as well.
+link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
+ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
+# Whether stage $1 was built under key $2.
+fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
+# Link flags of a test program run under Node with the host's files.
+NODE_LINK=(-O2 -sEXIT_RUNTIME=1 -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node
+  --pre-js "$REALC_ROOT/lib/node.pre.js" --emit-symbol-map)

@@ -19,17 +19,11 @@ TESTS=(tc-cast tc-compile tc-deque tc-dir tc-format tc-io tc-list tc-list2 tc-ma
 
 W="$REALC_CACHE/$NAME"
 mkdir -p "$W"
-LINK=(-O2 -sEXIT_RUNTIME=1 -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node
-  --pre-js "$REALC_ROOT/lib/node.pre.js" --emit-symbol-map)
 
 # Bump when a step below changes what gets built (stamps key on it, not on this file).
 BUILD_REV=1
-# Stages key on what they depend on: the compile on the toolchain, the links on
-# the --pre-js too, ours on our dist/ as well.
+# The compile keys on the source and the toolchain (link_key, ours_key: common.sh).
 compile_key() { echo "$BUILD_REV $SHA"; emcc --version | sed -n 1p; }
-link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
-ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
-fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
 
 KEY="$(compile_key | sha256sum | cut -d' ' -f1)"
 LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
@@ -62,9 +56,9 @@ if ! fresh link "$LKEY"; then
   for t in "${TESTS[@]}"; do
     objs=("$W/wasm/src/${t//-/_}"-*.o)
     [ -f "${objs[0]}" ] || objs=("$W/wasm/src/$t.o")
-    emcc "${LINK[@]}" "${objs[@]}" "$W/wasm/src/.libs/libHX.a" -lm -o "$W/out/stock/$t.js" >>"$W/wasm.log" 2>&1 ||
+    emcc "${NODE_LINK[@]}" "${objs[@]}" "$W/wasm/src/.libs/libHX.a" -lm -o "$W/out/stock/$t.js" >>"$W/wasm.log" 2>&1 ||
       { tail -n 20 "$W/wasm.log" >&2; die "$NAME: link $t failed"; }
-    emcc "${LINK[@]}" -sEMULATE_FUNCTION_POINTER_CASTS "${objs[@]}" "$W/wasm/src/.libs/libHX.a" -lm \
+    emcc "${NODE_LINK[@]}" -sEMULATE_FUNCTION_POINTER_CASTS "${objs[@]}" "$W/wasm/src/.libs/libHX.a" -lm \
       -o "$W/out/emulate/$t.js" >>"$W/wasm.log" 2>&1 || { tail -n 20 "$W/wasm.log" >&2; die "$NAME: link $t (emulate) failed"; }
   done
   echo "$LKEY" > "$W/link.stamp"

@@ -15,18 +15,12 @@ ORIG=puredata_0.53.1+ds.orig.tar.xz
 SHA=18abe6db2bfe783458aee2c062ee1ce01abb41fd0c790dced97a2f5846460d78
 W="$REALC_CACHE/$NAME"
 mkdir -p "$W"
-LINK=(-O2 -sEXIT_RUNTIME=1 -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=node
-  --pre-js "$REALC_ROOT/lib/node.pre.js" --emit-symbol-map)
 MAKEVARS=(CODECFLAGS=-O2 MORECFLAGS=-DHAVE_ALLOCA_H "PLATFORM_CFLAGS=-Wno-int-to-pointer-cast -Wno-pointer-to-int-cast")
 
 # Bump when a step below changes what gets built (stamps key on it, not on this file).
 BUILD_REV=1
-# Stages key on what they depend on: the compile on the toolchain, the links on
-# the --pre-js too, ours on our dist/ as well.
+# The compile keys on the source and the toolchain (link_key, ours_key: common.sh).
 compile_key() { echo "$BUILD_REV $SHA"; emcc --version | sed -n 1p; }
-link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
-ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
-fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
 
 KEY="$(compile_key | sha256sum | cut -d' ' -f1)"
 LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
@@ -53,8 +47,8 @@ if ! fresh link "$LKEY"; then
   rm -rf "$W/out/stock" "$W/out/emulate" "$W/ours.stamp"
   mkdir -p "$W/out/stock" "$W/out/emulate"
   (cd "$W/src/libpd" &&
-    emcc "${LINK[@]}" -I../src test_libpd/test_libpd.c libpd.a -o "$W/out/stock/test_libpd.js" >>"$W/wasm.log" 2>&1 &&
-    emcc "${LINK[@]}" -sEMULATE_FUNCTION_POINTER_CASTS -I../src test_libpd/test_libpd.c libpd.a \
+    emcc "${NODE_LINK[@]}" -I../src test_libpd/test_libpd.c libpd.a -o "$W/out/stock/test_libpd.js" >>"$W/wasm.log" 2>&1 &&
+    emcc "${NODE_LINK[@]}" -sEMULATE_FUNCTION_POINTER_CASTS -I../src test_libpd/test_libpd.c libpd.a \
       -o "$W/out/emulate/test_libpd.js" >>"$W/wasm.log" 2>&1) || { tail -n 20 "$W/wasm.log" >&2; die "$NAME: link failed"; }
   echo "$LKEY" > "$W/link.stamp"
 fi
