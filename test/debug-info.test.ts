@@ -22,9 +22,10 @@ import binaryen from 'binaryen'
 import { afterAll, describe, expect, it } from 'vitest'
 import { transformWasm } from '../src/core/index.ts'
 import { customSection, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
-import { customSectionNames } from '../src/core/wasm/bytes.ts'
+import { customSectionNames, writeU32 } from '../src/core/wasm/bytes.ts'
 import { transformFiles } from '../src/node/files.ts'
 import { addr2line, alignFunction, disassemble, sourceMapLines } from './helpers/debug-lines.ts'
+import { withCustomSection } from './catalogue/inputs.ts'
 import { ROOT } from './helpers/engines.ts'
 
 const BUILD = join(ROOT, 'test/fixtures/build')
@@ -157,7 +158,7 @@ describe('DWARF', () => {
   it('kept as binaryen writes them, its lines would be wrong after the rewrite', () => {
     const { wasm } = transformWasm(input)
     // The output plus the input's DWARF, byte for byte as binaryen.js would have written it.
-    const stale = Buffer.concat([wasm, ...dwarf.map(name => section(name, customSection(input, name)!))])
+    const stale = dwarf.reduce((bytes, name) => withCustomSection(bytes, name, customSection(input, name)!), wasm)
     const inFile = join(BUILD, 'catalogue_dwarf/catalogue_dwarf.wasm')
     const outFile = join(work, 'stale-dwarf.wasm')
     writeFileSync(outFile, stale)
@@ -191,7 +192,7 @@ describe('DWARF', () => {
   })
 
   it('external_debug_info (-gseparate-dwarf) is dropped too: the separate file holds DWARF for the old offsets', () => {
-    const linked = Buffer.concat([fixture('glib_names'), section('external_debug_info', lengthPrefixed('glib_names.debug.wasm'))])
+    const linked = withCustomSection(fixture('glib_names'), 'external_debug_info', lengthPrefixed('glib_names.debug.wasm'))
     const { wasm, report } = transformWasm(linked)
     expect(customSectionNames(wasm)).not.toContain('external_debug_info')
     expect(report.warnings.join('\n')).toMatch(/dropped external_debug_info: binaryen\.js cannot update DWARF/)
@@ -218,22 +219,7 @@ describe('inputs without debug info', () => {
   })
 })
 
-function leb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let b = n & 0x7f
-    n >>>= 7
-    if (n) b |= 0x80
-    out.push(b)
-  } while (n)
-  return out
-}
 function lengthPrefixed(text: string): Uint8Array {
   const bytes = Buffer.from(text)
-  return Uint8Array.from([...leb(bytes.length), ...bytes])
-}
-/** A custom section named `name` holding `payload`. */
-function section(name: string, payload: Uint8Array): Buffer {
-  const body = [...lengthPrefixed(name), ...payload]
-  return Buffer.from([0, ...leb(body.length), ...body])
+  return Uint8Array.from([...writeU32(bytes.length), ...bytes])
 }
