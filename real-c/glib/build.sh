@@ -121,6 +121,7 @@ if ! fresh build "$LKEY"; then
     (cd "$W/build" && eval "$cmd -sEMULATE_FUNCTION_POINTER_CASTS -o '$W/out/emulate/$t.js'") >>"$W/build.log" 2>&1 ||
       die "$NAME: emulate link of $t failed"
   done
+  compgen -G "$W/out/stock/*.js" >/dev/null || { tail -n 20 "$W/build.log" >&2; die "$NAME: no test program built"; }
   echo "$LKEY" > "$W/build.stamp"; rm -f "$W/ours.stamp"
 fi
 
