@@ -35,6 +35,13 @@ export function report({ summaries, totalMs, machine, argv }) {
       for (const r of s.regressions) L.push(`- ${r.test}: \`${(r.tail || '').replace(/\n/g, ' ⏎ ').slice(0, 300)}\``)
       L.push('')
     }
+    if (s.wasmOnly?.length)
+      L.push(
+        `Pass natively, fail under every wasm build without trapping (Emscripten lacks or differs; not counted against ours): ${s.wasmOnly.join(', ')}.`,
+        '',
+      )
+    if (s.notOnWasm?.length)
+      L.push(`Pass natively, fail under EMULATE and ours alike (need what Emscripten lacks or does differently): ${s.notOnWasm.join(', ')}.`, '')
     L.push('Adapted sites (diagnostics build), most calls first:', '')
     L.push('| site | calls | tests | expected <- actual |', '| --- | ---: | ---: | --- |')
     for (const x of s.sites.slice(0, 25)) L.push(`| \`${x.site}\` | ${x.count} | ${x.tests} | ${x.pairs.map(p => `\`${p}\``).join('<br>')} |`)

@@ -21,7 +21,7 @@ export default ({ cache }) => {
       args: [],
       cwd: join(cache, 'wasm', 'src'),
       env: {},
-      timeoutMs: 120000,
+      timeoutMs: 60000,
       compare: 'exit',
     })),
   }
