@@ -34,7 +34,6 @@ const { values: opts } = parseArgs({
     jobs: { type: 'string', default: '2' },
     'no-write': { type: 'boolean', default: false },
     tests: { type: 'string' },
-    tests: { type: 'string' },
   },
 })
 const only = opts.only ? opts.only.split(',') : LIBS
