@@ -284,9 +284,14 @@ export function fpcastRuntime(WA) {
       }
     }
   }
-  /** @param {WebAssembly.Module} module @param {BufferSource} bytes */
+  /**
+   * Only a module that imports a table can write one of ours: the others'
+   * segments are not read (reading every element of a 60,000-slot segment
+   * warms up the JIT, 4 MB of RSS).
+   * @param {WebAssembly.Module} module @param {BufferSource} bytes
+   */
   function compiled(module, bytes) {
-    segmentsOf.set(module, readElementSegments(bytes))
+    if (WA.Module.imports(module).some(i => i.kind === 'table')) segmentsOf.set(module, readElementSegments(bytes))
     return module
   }
 

@@ -88,6 +88,8 @@ function namesOf() {
     site: `${PREFIX}site`,
     adapters: `${PREFIX}adapters`,
     staticSig: `${PREFIX}static_sig`,
+    /** The end of the static table (slotVia 'global': P covers only the slots marked so far). */
+    staticEnd: `${PREFIX}static_end`,
     invalidate: `${PREFIX}invalidate`,
     shadow: (tKey: string) => `${PREFIX}shadow$${tKey}`,
     bound: (tKey: string) => `${PREFIX}bound$${tKey}`,

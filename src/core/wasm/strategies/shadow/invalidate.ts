@@ -10,25 +10,47 @@
 import { binaryen, type ExpressionRef, tupleType } from '../../binaryen.ts'
 import type { ShadowContext } from './context.ts'
 import { addThenBuild, refFunc } from './emit.ts'
+import { staticBound } from './tables.ts'
 
 export function addInvalidate(ctx: ShadowContext): void {
   const { m, markFromJs } = ctx
   const name = ctx.names.invalidate
-  addThenBuild(m, name, tupleType(markFromJs ? ['i32', 'i32', 'externref'] : ['i32', 'i32']), binaryen.none, [], () => invalidateBody(ctx))
+  addThenBuild(m, name, tupleType(markFromJs ? ['i32', 'i32', 'externref'] : ['i32', 'i32']), binaryen.none, [binaryen.i32], () => invalidateBody(ctx))
   m.addFunctionExport(name, name)
 }
 
-/** Local 0: the slot, counting up; local 1: the count, then the end; local 2: the mark. */
+/** Local 0: the slot, counting up; local 1: the count, then the end; local 2: the mark (if from JS); then P's new size. */
 function invalidateBody(ctx: ShadowContext): ExpressionRef {
   const { m, P, names } = ctx
   const i = () => m.local.get(0, binaryen.i32)
   const end = () => m.local.get(1, binaryen.i32)
+  const size = ctx.markFromJs ? 3 : 2
+  const newSize = () => m.local.get(size, binaryen.i32)
+  const min = (a: () => ExpressionRef, b: () => ExpressionRef) => m.select(m.i32.lt_u(a(), b()), a(), b())
+  const bound = () => staticBound(ctx)
+  // 'global': P covers the static slots marked so far; grow it (at least doubling) to cover these.
+  const growP = ctx.viaArgument
+    ? []
+    : [
+        m.if(
+          m.i32.lt_u(i(), bound()),
+          m.block(null, [
+            m.local.set(size, min(bound, () => m.select(m.i32.gt_u(end(), m.i32.shl(m.table.size(P), m.i32.const(1))), end(), m.i32.shl(m.table.size(P), m.i32.const(1))))),
+            // A failed grow would leave these slots looking unchanged: trap instead.
+            m.if(
+              m.i32.gt_u(newSize(), m.table.size(P)),
+              m.if(m.i32.eq(m.table.grow(P, m.ref.null(ctx.pType), m.i32.sub(newSize(), m.table.size(P))), m.i32.const(-1)), m.unreachable()),
+            ),
+          ]),
+        ),
+      ]
   const mark = ctx.viaArgument ? m.ref.null(binaryen.funcref) : ctx.markFromJs ? m.local.get(2, binaryen.externref) : refFunc(m, names.invalidate)
   const forgetInShadows = ctx.tKeys.map(k =>
     m.if(m.i32.lt_u(i(), m.global.get(names.bound(k), binaryen.i32)), m.table.set(names.shadow(k), i(), refFunc(m, names.resolver(k)))),
   )
   return m.block(null, [
     m.local.set(1, m.i32.add(i(), end())),
+    ...growP,
     m.loop(
       'next',
       m.if(

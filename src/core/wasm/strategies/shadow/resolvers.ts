@@ -19,7 +19,7 @@ import type { ShadowContext } from './context.ts'
 import { callIndirect, define, paramsOf, refFunc, resultsOf, shadowParams, slotIndex } from './emit.ts'
 import { classify, dynamicAdapter, hookIsEmpty } from './hooks.ts'
 import { IMPORTED } from './static-sig.ts'
-import { unchanged } from './tables.ts'
+import { staticBound, unchanged } from './tables.ts'
 
 /** A shadow grows to the next multiple of this many slots past the index that needs it (V8 reallocates a table on every grow). */
 const GROW_STEP = 1024
@@ -93,7 +93,7 @@ function resolverBody(r: Resolver): ExpressionRef[] {
     m.if(m.ref.is_null(r.funcref(local.f)), r.native()),
     // Static and unchanged (P says so): the build-time answer, imports included.
     m.local.set(local.k, m.i32.const(-1)),
-    m.if(m.i32.lt_u(idx(), m.table.size(ctx.P)), m.if(unchanged(ctx, idx, local.pv), m.local.set(local.k, m.call(names.staticSig, [idx()], binaryen.i32)))),
+    m.if(m.i32.lt_u(idx(), staticBound(ctx)), m.if(unchanged(ctx, idx, local.pv), m.local.set(local.k, m.call(names.staticSig, [idx()], binaryen.i32)))),
     m.if(m.i32.ge_s(r.k(), m.i32.const(0)), staticEntry(r), runtimeEntry(r)),
     m.if(idx(), m.table.set(shadow, idx(), r.funcref(local.entry))),
     m.table.set(names.call, m.i32.const(0), r.funcref(local.entry)),

@@ -1,7 +1,8 @@
 /**
  * Step 7: the start function. With a computed base (dynamic linking), it
- * sizes P, and with 'argument' fills it, before anything can call; then it
- * calls the module's own start (its wrapper, if primed).
+ * sets the static end ('global') or sizes and fills P ('argument') before
+ * anything can call; then it calls the module's own start (its wrapper, if
+ * primed).
  */
 import { PREFIX } from '../../../protocol.ts'
 import { binaryen, type ExpressionRef } from '../../binaryen.ts'
@@ -13,17 +14,17 @@ export function addStart(ctx: ShadowContext, wrapperOf: Map<string, string>): vo
   const { m, P } = ctx
   const oldStart = m.getStart()
   const body: ExpressionRef[] = []
-  if (ctx.computed) {
+  if (ctx.computed && !ctx.viaArgument) body.push(m.global.set(ctx.names.staticEnd, m.table.size(ctx.table)))
+  if (ctx.computed && ctx.viaArgument) {
     body.push(m.drop(m.table.grow(P, m.ref.null(ctx.pType), m.table.size(ctx.table))))
-    if (ctx.viaArgument)
-      for (const seg of ctx.staticSegs) {
-        body.push(
-          chunkedBlock(
-            m,
-            seg.data.map((name, i) => m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(m, name))),
-          ),
-        )
-      }
+    for (const seg of ctx.staticSegs) {
+      body.push(
+        chunkedBlock(
+          m,
+          seg.data.map((name, i) => m.table.set(P, m.i32.add(m.copyExpression(seg.offset), m.i32.const(i)), refFunc(m, name))),
+        ),
+      )
+    }
   }
   if (oldStart) {
     const name = binaryen.getFunctionInfo(oldStart).name

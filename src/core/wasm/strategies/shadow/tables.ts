@@ -10,9 +10,13 @@
  * Node 24), marked with invalidate's third argument, any JS value but null.
  * Wasm cannot make a non-null externref, so when the module itself sets
  * slots of the call table, P is a funcref table that invalidate marks with a
- * reference to itself. With a computed offset (dynamic linking: global.get
- * $__table_base) the base is only known at instantiation, so the start
- * function sizes (and fills) P.
+ * reference to itself. With 'global', P starts empty and invalidate grows
+ * it to cover the static slots it marks (a slot past P is unchanged): most
+ * programs change no static slot, and a 60,000-slot table would otherwise
+ * cost 480 KB up front. The static table ends at the staticEnd global.
+ * With a computed offset (dynamic linking: global.get $__table_base) the
+ * base is only known at instantiation, so the start function sets the
+ * static end (with 'argument': sizes and fills P).
  *
  * Then one shadow per call-site signature T with its bound global, the
  * resolvers' one-slot call table, the hooks table, and the slot and site
@@ -30,16 +34,22 @@ export function addTables(ctx: ShadowContext): void {
   addSlotGlobals(ctx)
 }
 
-/** P, which tells the unchanged static slots (see above): sized to the static table here, or by the start function. */
+/** P, which tells the unchanged static slots (see above), and the static end: fixed here, or set by the start function. */
 function addUnchangedSlots(ctx: ShadowContext): void {
   const { m, P, pType } = ctx
   if (ctx.computed) {
     addTypedTable(m, P, 0, -1, pType)
+    if (!ctx.viaArgument) m.addGlobal(ctx.names.staticEnd, binaryen.i32, true, m.i32.const(0))
     return
   }
   const initial = binaryen.getTableInfo(m.getTable(ctx.table)).initial
-  const staticEnd = Math.max(0, ...ctx.staticSegs.map(seg => binaryen.Const.getValueI32(seg.offset) + seg.data.length))
-  addTypedTable(m, P, Math.max(initial, staticEnd), -1, pType)
+  const staticEnd = Math.max(initial, ...ctx.staticSegs.map(seg => binaryen.Const.getValueI32(seg.offset) + seg.data.length))
+  if (!ctx.viaArgument) {
+    addTypedTable(m, P, 0, -1, pType)
+    m.addGlobal(ctx.names.staticEnd, binaryen.i32, false, m.i32.const(staticEnd))
+    return
+  }
+  addTypedTable(m, P, staticEnd, -1, pType)
   if (ctx.viaArgument)
     ctx.staticSegs.forEach((seg, i) => {
       addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), ctx.fail)
@@ -75,10 +85,14 @@ function addSlotGlobals(ctx: ShadowContext): void {
   }
 }
 
-/** Whether P says slot idx still holds its static function; with 'argument', leaves P's entry in local pv. */
+/** The end of the static table: P's size with 'argument', else the staticEnd global. */
+export const staticBound = (ctx: ShadowContext): ExpressionRef =>
+  ctx.viaArgument ? ctx.m.table.size(ctx.P) : ctx.m.global.get(ctx.names.staticEnd, binaryen.i32)
+
+/** Whether P says static slot idx still holds its static function; with 'argument', leaves P's entry in local pv. */
 export function unchanged(ctx: ShadowContext, idx: () => ExpressionRef, pv: number): ExpressionRef {
   const { m, P } = ctx
   return ctx.viaArgument
     ? m.block(null, [m.local.set(pv, m.table.get(P, idx(), binaryen.funcref)), m.i32.eqz(m.ref.is_null(m.local.get(pv, binaryen.funcref)))], binaryen.i32)
-    : m.ref.is_null(m.table.get(P, idx(), ctx.pType))
+    : m.if(m.i32.ge_u(idx(), m.table.size(P)), m.i32.const(1), m.ref.is_null(m.table.get(P, idx(), ctx.pType)))
 }
