@@ -28,7 +28,8 @@ function invalidateBody(ctx: ShadowContext): ExpressionRef {
   const newSize = () => m.local.get(size, binaryen.i32)
   const pick = (wantFirst: (a: ExpressionRef, b: ExpressionRef) => ExpressionRef) => (a: () => ExpressionRef, b: () => ExpressionRef) =>
     m.select(wantFirst(a(), b()), a(), b())
-  const min = pick(m.i32.lt_u), max = pick(m.i32.gt_u)
+  const min = pick(m.i32.lt_u),
+    max = pick(m.i32.gt_u)
   const bound = () => staticBound(ctx)
   const doubled = () => m.i32.shl(m.table.size(P), m.i32.const(1))
   // 'global': P covers the static slots marked so far; grow it (at least doubling) to cover these.
@@ -38,7 +39,10 @@ function invalidateBody(ctx: ShadowContext): ExpressionRef {
         m.if(
           m.i32.lt_u(i(), bound()),
           m.block(null, [
-            m.local.set(size, min(bound, () => max(end, doubled))),
+            m.local.set(
+              size,
+              min(bound, () => max(end, doubled)),
+            ),
             // A failed grow would leave these slots looking unchanged: trap instead.
             m.if(
               m.i32.gt_u(newSize(), m.table.size(P)),
