@@ -104,6 +104,23 @@ describe('element segments past the br_table limit (65,520 targets in V8)', () =
     expect(e.call(5, 6, 16_385)).toBe(1005)
   })
 
+  it('the marks of changed static slots cost nothing until one changes, then cover the static slots up to it (slotVia global)', async () => {
+    const { wasm } = transformWasm(input, { fileName: 'big.wasm' })
+    const m = binaryen.readBinary(wasm)
+    const changed = binaryen.getTableInfo(m.getTable('fpcast$changed'))
+    m.dispose()
+    expect(changed.initial).toBe(0) // not one 8-byte mark per slot of the call table up front
+    const e = await instantiate(wasm)
+    expect(e.call(5, 6, 50_000)).toBe(1005) // 50,000 % 3 == 2: $three, resolved and cached
+    e.table.set(50_000, e.table.get(1)) // $same: the marks grow to cover slot 50,000
+    expect(e.call(5, 6, 50_000)).toBe(-1)
+    expect(e.call(5, 6, 50_001)).toBe(105) // unchanged neighbours keep their static answer
+    expect(e.call(5, 6, 49_999)).toBe(-1)
+    e.table.set(n - 1, e.table.get(2)) // the last static slot: $three instead of $one
+    expect(e.call(5, 6, n - 1)).toBe(1005)
+    expect(e.call(5, 6, 3)).toBe(105) // slot 3: $one, never changed, below every mark
+  })
+
   it('a 600,000-entry segment (which crashed binaryen.js: memory access out of bounds) transforms and runs', async () => {
     const big = 600_000
     const { wasm } = transformWasm(bigTable(big), { fileName: 'huge.wasm' })
