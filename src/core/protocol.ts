@@ -11,8 +11,13 @@
 
 /** Custom section holding the metadata (JSON); its presence also makes a second transform a no-op. */
 export const SECTION = 'fpcast_trampoline'
-/** 2: signatures in the metadata are WireSigs (`ii:i`); 1 wrote Emscripten letters (`iii`), which the runtime still reads. */
-export const FORMAT_VERSION = 2
+/**
+ * 3: a shadow-strategy module may name a `grow` export, which the runtime
+ * must call after every Table.grow of the call table (a runtime for format 2
+ * would not, so it refuses format 3). 2: signatures in the metadata are
+ * WireSigs (`ii:i`); 1 wrote Emscripten letters (`iii`). The runtime reads all three.
+ */
+export const FORMAT_VERSION = 3
 /** Prefix of every function, table, global and export the transform adds; the runtime hides such exports from the glue. */
 export const PREFIX = 'fpcast$'
 
@@ -74,6 +79,8 @@ export interface ShadowMeta {
   siteSigs: WireSig[]
   /** Export name of `invalidate(index, count[, mark])`, called after a slot of the call table changes. */
   invalidate: string
+  /** Export name of `grow()`, called after the call table grows: some shadows are kept as big as it (format 3). */
+  grow?: string
   /** The module makes tail calls: adapters built at run time tail-call too. */
   tailCalls?: true
   slotVia: 'argument' | 'global'

@@ -62,7 +62,7 @@
 /** @type {typeof import('./runtime.d.ts').fpcastRuntime} */
 export function fpcastRuntime(WA) {
   /** @type {Protocol['SECTION']} */ const SECTION = 'fpcast_trampoline'
-  /** @type {Protocol['FORMAT_VERSION']} */ const FORMAT_VERSION = 2
+  /** @type {Protocol['FORMAT_VERSION']} */ const FORMAT_VERSION = 3
   /** @type {Protocol['PREFIX']} */ const PREFIX = 'fpcast$'
   /** @type {Protocol['HOOKS_TABLE']} */ const HOOKS_TABLE = 'fpcast$hooks'
   /** @type {Protocol['HOOK']} */ const HOOK = { classify: 0, mismatch: 1, dynamic: 2, record: 3 }
@@ -476,6 +476,8 @@ export function fpcastRuntime(WA) {
     if (!sections.length) return null
     /** @type {{ version: number }} */ const meta = JSON.parse(new TextDecoder().decode(sections[0]))
     if (meta.version === 1) return fromFormat1(/** @type {Format1} */ (meta))
+    // Format 2 is format 3 without `grow`.
+    if (meta.version === 2) return /** @type {Meta} */ ({ ...meta, version: FORMAT_VERSION })
     if (meta.version !== FORMAT_VERSION)
       throw new Error(`[fpcast-trampoline] this module was transformed by a newer version (format ${meta.version}); update the runtime`)
     return /** @type {Meta} */ (meta)
@@ -659,7 +661,8 @@ export function fpcastRuntime(WA) {
       const table = findTable(accessOf(meta), imports, instance)
       state.table = table
       if (!table || meta.strategy !== 'shadow') return
-      followCallTable(table, /** @type {Invalidate} */ (instance.exports[meta.invalidate]))
+      const grow = meta.grow ? /** @type {() => void} */ (instance.exports[meta.grow]) : undefined
+      followCallTable(table, /** @type {Invalidate} */ (instance.exports[meta.invalidate]), grow)
     }
     return attach
   }
@@ -667,16 +670,19 @@ export function fpcastRuntime(WA) {
   /**
    * Every write to the call table invalidates the slots it wrote, in the
    * instance's shadow tables: `table.set` from JS, and the element segments
-   * of modules instantiated later through us (followSharedTables).
+   * of modules instantiated later through us (followSharedTables). Every
+   * `table.grow` from JS calls the instance's `grow` (format 3), which grows
+   * the shadows its sites index without a clamp.
    * @param {WebAssembly.Table} table
    * @param {Invalidate} invalidate
+   * @param {(() => void) | undefined} grow
    */
-  function followCallTable(table, invalidate) {
+  function followCallTable(table, invalidate, grow) {
     let forget = sharers.get(table)
     if (!forget) sharers.set(table, (forget = new Set()))
     forget.add((index, count) => invalidate(index, count, true))
-    // An own property shadows the prototype's set for this table only. A
-    // grown table needs nothing: the shadows grow when a call needs it.
+    // An own property shadows the prototype's set (and grow) for this table
+    // only. Clamped shadows need nothing on a grow: they grow when a call needs it.
     const set = table.set
     Object.defineProperty(table, 'set', {
       configurable: true,
@@ -685,6 +691,18 @@ export function fpcastRuntime(WA) {
       value(...args) {
         const r = set.apply(this, args)
         invalidate(args[0], 1, true) // true: the "changed" mark (anything but null)
+        return r
+      },
+    })
+    if (!grow) return
+    const tableGrow = table.grow
+    Object.defineProperty(table, 'grow', {
+      configurable: true,
+      writable: true,
+      /** @param {Parameters<WebAssembly.Table['grow']>} args */
+      value(...args) {
+        const r = tableGrow.apply(this, args)
+        grow()
         return r
       },
     })

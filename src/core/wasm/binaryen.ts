@@ -60,6 +60,7 @@ interface Untyped {
     getValue(expr: ExpressionRef): ExpressionRef
     setValue(expr: ExpressionRef, value: ExpressionRef): void
   }
+  TableGrow: { getTable(expr: ExpressionRef): string }
 }
 
 /** binaryen.js, typed in full for what we use. */

@@ -86,3 +86,24 @@ export function customSectionNames(bytes: Uint8Array): string[] {
     .filter(s => s.id === 0)
     .map(s => customSectionName(bytes, s))
 }
+
+/**
+ * Whether every table the table section defines is a funcref or externref
+ * table with 32-bit limits (flags 0 or 1): binaryen.js reports no table's
+ * index type, so only such tables may be removed and added again (tables.ts).
+ */
+export function plainTables(bytes: Uint8Array): boolean {
+  const section = sections(bytes).find(s => s.id === 4)
+  if (!section) return true
+  let p = section.start
+  const count = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  for (let i = 0; i < count; i++) {
+    if (bytes[p] !== 0x70 && bytes[p] !== 0x6f) return false
+    const flags = bytes[p + 1]
+    if (flags !== 0 && flags !== 1) return false
+    p = skipLeb(bytes, p + 2)
+    if (flags === 1) p = skipLeb(bytes, p)
+  }
+  return p === section.end
+}

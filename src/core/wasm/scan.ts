@@ -44,8 +44,10 @@ export interface ScanResult {
   refFuncs: Map<string, number[]>
   /** `local.get/set/tee` expressions per function name (only for functions in `wantLocals`). */
   locals: Map<string, number[]>
-  /** In-wasm `table.set` expressions, with their table and the function that holds each (a `table.grow` needs nothing). */
+  /** In-wasm `table.set` expressions, with their table and the function that holds each. */
   tableSets: { expr: number; table: string; func: FunctionEntry }[]
+  /** In-wasm `table.grow` expressions, likewise. */
+  tableGrows: { expr: number; table: string; func: FunctionEntry }[]
   /** Expressions binaryen.js cannot look into, by function. */
   opaque: { func: string; kind: string }[]
 }
@@ -84,14 +86,24 @@ export function scanModule(
   only?: (func: FunctionEntry) => boolean,
 ): ScanResult {
   const byName = new Map(functions.map(f => [f.name, f]))
-  const result: ScanResult = { functions, byName, sites: [], calls: new Map(), refFuncs: new Map(), locals: new Map(), tableSets: [], opaque: [] }
+  const result: ScanResult = {
+    functions,
+    byName,
+    sites: [],
+    calls: new Map(),
+    refFuncs: new Map(),
+    locals: new Map(),
+    tableSets: [],
+    tableGrows: [],
+    opaque: [],
+  }
   const push = (map: Map<string, number[]>, key: string, expr: number) => {
     const list = map.get(key)
     if (list) list.push(expr)
     else map.set(key, [expr])
   }
   // Expression ids as locals: binaryen's module object is too big for fast property reads, and this runs per expression.
-  const { CallIndirectId, TableSetId } = binaryen
+  const { CallIndirectId, TableSetId, TableGrowId } = binaryen
   // -1 matches no expression: ids that only priming needs.
   const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? binaryen : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
   const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
@@ -121,6 +133,9 @@ export function scanModule(
         break
       case TableSetId:
         if (func) result.tableSets.push({ expr, table: binaryen.TableSet.getTable(expr), func })
+        break
+      case TableGrowId:
+        if (func) result.tableGrows.push({ expr, table: binaryen.TableGrow.getTable(expr), func })
         break
     }
   }

@@ -13,6 +13,7 @@
  * its presence makes a second transform a no-op.
  */
 import { binaryen, type Module, tableType } from './binaryen.ts'
+import { plainTables } from './bytes.ts'
 import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
@@ -158,7 +159,8 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     if (opts.strategy === 'js') {
       strategyMeta = applyJs(m, selected).meta
     } else {
-      const r = applyShadow(m, scan, selected, { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics }, file)
+      const shadowOptions = { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics, reorderTables: plainTables(input) }
+      const r = applyShadow(m, scan, selected, shadowOptions, file)
       report.slotVia = slotVia
       strategyMeta = r.meta
       report.primedFunctions = r.primed

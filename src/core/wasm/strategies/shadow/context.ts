@@ -26,6 +26,8 @@ export interface ShadowOptions {
   slotVia: 'argument' | 'global'
   /** Count each mismatched call per site through the runtime. */
   diagnostics: boolean
+  /** The module's tables may be removed and added again (bytes.ts: plainTables), so a shadow can become table 0. */
+  reorderTables: boolean
 }
 
 export interface ShadowContext {
@@ -43,8 +45,15 @@ export interface ShadowContext {
   staticSegs: Segment[]
   /** A static segment sits at a computed offset (dynamic linking: global.get $__table_base), known only at instantiation. */
   computed: boolean
-  /** `table.set` on the call table inside wasm (step 8); a grow needs nothing, as new slots are past every shadow's bound. */
+  /** `table.set` on the call table inside wasm (step 8). */
   wasmSets: ScanResult['tableSets']
+  /**
+   * The call-site signatures whose shadows are kept as big as the call table
+   * (FULL_SHADOWS with the most sites, when the module defines its call
+   * table and does not grow it in wasm): their sites need no clamp. The first of them becomes table 0
+   * (see tables.ts). Others grow lazily behind a clamp.
+   */
+  full: string[]
   /**
    * The module makes tail calls itself: our wrappers and generated functions
    * whose last call's result passes through unchanged make that call a tail
@@ -91,6 +100,8 @@ function namesOf() {
     /** The end of the static table (slotVia 'global': P covers only the slots marked so far). */
     staticEnd: `${PREFIX}static_end`,
     invalidate: `${PREFIX}invalidate`,
+    /** Grows the full shadows to the call table's size: the start function, the runtime after a JS grow, and wasm grows call it. */
+    grow: `${PREFIX}grow`,
     shadow: (tKey: string) => `${PREFIX}shadow$${tKey}`,
     bound: (tKey: string) => `${PREFIX}bound$${tKey}`,
     resolver: (tKey: string) => `${PREFIX}resolve$${tKey}`,
@@ -106,6 +117,7 @@ export function createContext(m: Module, scan: ScanResult, sites: CallIndirectSi
   const segments = readSegments(m)
   const staticSegs = segments.filter(s => s.table === table && !s.passive)
   const markFromJs = !viaArgument && !wasmSets.length
+  const sigs = signatures(scan, sites, staticSegs)
   return {
     m,
     scan,
@@ -118,14 +130,38 @@ export function createContext(m: Module, scan: ScanResult, sites: CallIndirectSi
     staticSegs,
     computed: staticSegs.some(seg => binaryen._BinaryenExpressionGetId(seg.offset) !== binaryen.ConstId),
     wasmSets,
+    full: fullShadows(m, table, scan, sites, sigs.tKeys),
     tail: sites.some(s => s.isReturn),
-    ...signatures(scan, sites, staticSegs),
+    ...sigs,
     P: viaArgument ? `${PREFIX}primed` : `${PREFIX}changed`,
     pType: markFromJs ? binaryen.externref : binaryen.funcref,
     markFromJs,
     names: namesOf(),
     made: new Set(),
   }
+}
+
+/**
+ * How many call-site signatures get a full shadow. Each costs one more copy
+ * of the call table (V8: about 36 bytes a slot; Pyodide's 8,733 slots: 310 KB),
+ * so not all of them: Pyodide has 45 call-site signatures.
+ */
+const FULL_SHADOWS = 4
+
+/**
+ * The call-site signatures with the most sites, when the module defines its
+ * call table and never grows it itself: then every grow passes through the
+ * runtime's Table.grow, which calls grow() (start.ts). An imported table may
+ * be grown by another module's code, and a table.grow inside wasm returns
+ * its old size where nothing could follow it with the shadows' growth
+ * without rewriting its parent; both keep the clamp.
+ */
+function fullShadows(m: Module, table: string, scan: ScanResult, sites: CallIndirectSite[], tKeys: string[]): string[] {
+  if (binaryen.getTableInfo(m.getTable(table)).module || scan.tableGrows.some(g => g.table === table)) return []
+  const count = new Map<string, number>()
+  for (const s of sites) count.set(sigKey(s.sig), (count.get(sigKey(s.sig)) ?? 0) + 1)
+  // Ties keep the order of T, so the choice is deterministic.
+  return [...tKeys].sort((a, b) => count.get(b)! - count.get(a)!).slice(0, FULL_SHADOWS)
 }
 
 /**

@@ -55,10 +55,10 @@ import { addInvalidate } from './invalidate.ts'
 import { pointAtWrappers, primeFunctions } from './prime.ts'
 import { addResolvers } from './resolvers.ts'
 import { rewriteSites } from './sites.ts'
-import { addStart } from './start.ts'
+import { addGrow, addStart } from './start.ts'
 import { addStaticSig } from './static-sig.ts'
 import { invalidateOnTableSets } from './table-set.ts'
-import { addTables } from './tables.ts'
+import { addTables, hotShadowFirst } from './tables.ts'
 
 export type { ShadowOptions }
 
@@ -81,9 +81,11 @@ export function applyShadow(m: Module, scan: ScanResult, sites: CallIndirectSite
   addStaticSig(ctx)
   addResolvers(ctx)
   addInvalidate(ctx)
+  addGrow(ctx)
   addStart(ctx, wrapperOf)
   invalidateOnTableSets(ctx)
   rewriteSites(ctx)
+  hotShadowFirst(ctx)
   return { meta: metadata(ctx), primed: wrapperOf.size, adapters: ctx.made.size, shadowTables: ctx.tKeys.length }
 }
 
@@ -98,6 +100,7 @@ function metadata(ctx: ShadowContext): ShadowMeta {
     probeSigs: ctx.probeSigs.map(wireSig),
     siteSigs: ctx.tKeys.map(k => wireSig(ctx.siteSigs.get(k)!)),
     invalidate: names.invalidate,
+    ...(ctx.full.length ? { grow: names.grow } : {}),
     // The module makes tail calls: adapters the runtime builds end in a tail call too.
     ...(ctx.tail ? { tailCalls: true as const } : {}),
     slotVia: options.slotVia,

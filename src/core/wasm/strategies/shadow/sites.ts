@@ -8,9 +8,11 @@
  *
  *   call_indirect $S_T (type T+i32) args idx (idx < bound_T ? idx : 0)
  *
- * The index is evaluated once, after the arguments, as before: into a
- * scratch local (one per function), unless it already is a local.get. With
- * diagnostics, the site's number is stored first.
+ * A full shadow (context.ts: as big as the call table) needs no clamp: the
+ * index goes to call_indirect as it is, and past the table it traps as it
+ * would natively. The index is evaluated once, after the arguments, as
+ * before: into a scratch local (one per function), unless it already is a
+ * local.get. With diagnostics, the site's number is stored first.
  */
 import { binaryen, type ExpressionRef } from '../../binaryen.ts'
 import type { CallIndirectSite } from '../../scan.ts'
@@ -42,12 +44,16 @@ function rewriteSite(ctx: ShadowContext, site: CallIndirectSite, id: number, scr
     binaryen.CallIndirect.setParams(site.expr, plus(site.sig))
     const operand = fromLocal ? get() : m.local.tee(slot, target, binaryen.i32)
     binaryen.CallIndirect.appendOperand(site.expr, marks.length ? m.block(null, [...marks, operand], binaryen.i32) : operand)
-    binaryen.CallIndirect.setTarget(site.expr, clamped(ctx, tKey, get))
+    binaryen.CallIndirect.setTarget(site.expr, shadowIndex(ctx, tKey, get))
   } else {
     const store = fromLocal ? [] : [m.local.set(slot, target)]
-    binaryen.CallIndirect.setTarget(site.expr, m.block(null, [...store, ...marks, m.global.set(names.slot, get()), clamped(ctx, tKey, get)], binaryen.i32))
+    binaryen.CallIndirect.setTarget(site.expr, m.block(null, [...store, ...marks, m.global.set(names.slot, get()), shadowIndex(ctx, tKey, get)], binaryen.i32))
   }
 }
+
+/** The index into T's shadow: as it is for a full shadow, else clamped. */
+export const shadowIndex = (ctx: ShadowContext, tKey: string, idx: () => ExpressionRef): ExpressionRef =>
+  ctx.full.includes(tKey) ? idx() : clamped(ctx, tKey, idx)
 
 /**
  * An index past the shadow's bound goes to slot 0, T's resolver, which grows

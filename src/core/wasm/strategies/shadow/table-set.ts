@@ -1,8 +1,10 @@
 /**
- * Step 8: a table.set on the call table inside wasm calls invalidate after
- * its value is evaluated and right before the set itself (nothing can run in
- * between, so no call can cache the old function meanwhile); index and value
- * keep their order. Fresh locals per set: a value may hold a set too.
+ * Step 8: writes to the call table inside wasm. A table.set calls invalidate
+ * after its value is evaluated and right before the set itself (nothing can
+ * run in between, so no call can cache the old function meanwhile); index
+ * and value keep their order. Fresh locals per set: a value may hold a set
+ * too. (A table.grow needs nothing: a module that has one gets no full
+ * shadows, see context.ts, and new slots are past every other shadow's bound.)
  */
 import { binaryen } from '../../binaryen.ts'
 import type { ShadowContext } from './context.ts'
