@@ -287,6 +287,47 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     expect(() => e.call(1, 1, -1)).toThrow(/out of bounds|table index/i)
   })
 
+  it('full shadows: the call-site signature with the most sites gets table 0 and no clamp; a JS Table.grow grows it; an imported table keeps the clamp', async () => {
+    const body = `
+      (type $two (func (param i32 i32) (result i32)))
+      (type $one (func (param i32) (result i32)))
+      (func $one (param i32) (result i32) (i32.add (local.get 0) (i32.const 100)))
+      (func $same (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+      (elem (table $t) (i32.const 1) func $one $same)
+      (func (export "call") (param i32 i32 i32) (result i32)
+        (i32.add
+          (call_indirect $t (type $two) (local.get 0) (local.get 1) (local.get 2))
+          (call_indirect $t (type $two) (i32.const 0) (i32.const 0) (i32.const 2))))
+      (func (export "one") (param i32 i32) (result i32) (call_indirect $t (type $one) (local.get 0) (local.get 1)))`
+    const features = binaryen.Features.MVP | binaryen.Features.ReferenceTypes | binaryen.Features.BulkMemory
+    const own = transformWasm(wasmOf(`(module (table $t (export "table") 3 funcref) ${body})`, features), { slotVia }).wasm
+    // Table 0 is the shadow of (i32, i32) -> i32, the signature with two sites.
+    const { instance } = (await WA.instantiate(own, {})) as any
+    const e = instance.exports
+    expect(e.call(7, 1, 1)).toBe(107) // $one adapted, plus $same(0, 0)
+    expect(e.one(5, 2)).toBe(5) // the (i32) -> i32 site (a full shadow too: up to four signatures get one): $same(5, 0)
+    const at = e.table.grow(2, e.table.get(2)) // new slots hold $same: the full shadow must cover them at once
+    expect(e.call(9, 4, at + 1)).toBe(5)
+    expect(() => e.call(1, 1, at + 2)).toThrow(/out of bounds|table index/i) // past the end: as natively
+    const m = binaryen.readBinary(own)
+    expect(binaryen.getTableInfo(m.getTableByIndex(0)).initial).toBe(1) // the shadow, grown to the call table's size by the start function
+    expect(binaryen.getTableInfo(m.getTableByIndex(1)).initial).toBe(3) // the call table, second
+    m.dispose()
+    // An imported call table may be grown by code we do not see: no full shadow, the call table stays first.
+    const imported = transformWasm(wasmOf(`(module (import "env" "table" (table $t 3 funcref)) ${body})`, features), { slotVia }).wasm
+    const mi = binaryen.readBinary(imported)
+    expect(binaryen.getTableInfo(mi.getTableByIndex(0)).module).toBe('env')
+    expect(mi.getExport('fpcast$grow')).toBe(0)
+    mi.dispose()
+    const table = new WebAssembly.Table({ element: 'anyfunc', initial: 3 })
+    const ei = ((await WA.instantiate(imported, { env: { table } })) as any).instance.exports
+    table.set(1, e.table.get(1)) // $one and $same of the other instance
+    table.set(2, e.table.get(2))
+    expect(ei.call(7, 1, 1)).toBe(107)
+    const grownAt = table.grow(1, e.table.get(1))
+    expect(ei.call(7, 1, grownAt)).toBe(107) // the clamped shadow grows when the call needs it
+  })
+
   it('a second transform changes nothing', () => {
     const once = transformWasm(moduleFor('iiii', 'ii'), { slotVia }).wasm
     const twice = transformWasm(once)

@@ -10,7 +10,13 @@
  * Shadows grow lazily: S_T starts with one slot, and an index past its end is
  * sent to slot 0, which always holds T's resolver; the resolver grows S_T to
  * cover the index. Signatures that are never called (36 of Pyodide's 45)
- * cost one slot instead of one per call table slot. S_T[idx] holds:
+ * cost one slot instead of one per call table slot. The exception: the four
+ * call-site signatures with the most sites get *full* shadows, kept as big
+ * as the call table (grown by `fpcast$grow` at start and after every JS
+ * Table.grow), so their sites use the index as it is, with no clamp; the
+ * first of them becomes table 0, which V8 before 12 calls through fastest.
+ * Only when the module defines its call table and never grows it in wasm
+ * (context.ts). S_T[idx] holds:
  *   - the function itself when its type is T. With 'argument', functions in
  *     the static table whose type is a call-site type are "primed": their
  *     body gets the extra (ignored) i32 parameter, and a wrapper with the
@@ -37,8 +43,9 @@
  * says which static slots still hold their static function; the shadows and
  * their bounds; the resolvers' call table; the hooks table; the slot and
  * site globals), adapters (3), static-sig (4: the build-time answers),
- * resolvers (5), invalidate (6), start (7), table-set (8: table.set inside
- * wasm), sites (9). Their order is the order of what the output holds:
+ * resolvers (5), invalidate (6), start (7: grow and the start function),
+ * table-set (8: table.set inside wasm), sites (9), and tables again (10: the
+ * first full shadow becomes table 0). Their order is the order of what the output holds:
  * changing it changes the output's bytes. context.ts holds what they share,
  * emit.ts and hooks.ts the pieces of code they build with.
  *
