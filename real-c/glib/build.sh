@@ -120,6 +120,8 @@ if ! fresh build "$LKEY"; then
     if [ ! -f "$W/build/$tgt" ]; then echo "$t" >> "$W/unbuilt.txt"; continue; fi
     cp "$W/build/$tgt" "$W/build/${tgt%.js}.wasm" "$W/out/stock/"
     cp "$W/build/$tgt.symbols" "$W/out/stock/" 2>/dev/null || true
+    # Meson links the tests with -pthread (dependency('threads')): the worker script goes beside the glue.
+    cp "$W/build/${tgt%.js}.worker.js" "$W/out/stock/" 2>/dev/null || true
     # The same link command, with the emulation and another output.
     cmd="$(ninja -C "$W/build" -t commands "$tgt" | tail -n 1)"
     (cd "$W/build" && eval "$cmd -sEMULATE_FUNCTION_POINTER_CASTS -o '$W/out/emulate/$t.js'") >>"$W/build.log" 2>&1 ||
