@@ -136,6 +136,7 @@ if ! fresh ours "$OKEY"; then
   log "$NAME: our CLI over the stock builds"
   rm -rf "$W/out/ours" "$W/out/diag"
   for f in "$W"/out/stock/*.js; do
+    case "$f" in *.worker.js) continue ;; esac # a companion: the CLI carries it with its glue
     transform "$f" "$W/out/ours" || die "$NAME: transform $(basename "$f") failed"
     transform "$f" "$W/out/diag" --diagnostics --symbol-map "$f.symbols" || die "$NAME: diagnostics transform $(basename "$f") failed"
   done
