@@ -8,7 +8,7 @@ import { join } from 'node:path'
 export default ({ cache }) => {
   const out = join(cache, 'out')
   const progs = readdirSync(join(out, 'stock'))
-    .filter(f => f.endsWith('.js'))
+    .filter(f => f.endsWith('.js') && !f.endsWith('.worker.js'))
     .map(f => f.slice(0, -3))
     .sort()
   const env = {
