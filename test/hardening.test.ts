@@ -104,6 +104,17 @@ describe('element segments past the br_table limit (65,520 targets in V8)', () =
     expect(e.call(5, 6, 16_385)).toBe(1005)
   })
 
+  it('full shadows stay within their slot budget: one on a 60,000-slot table, none on a 70,000-slot one', () => {
+    const grows = (slots: number) => {
+      const m = binaryen.readBinary(transformWasm(bigTable(slots), { fileName: 'big.wasm' }).wasm)
+      const has = m.getExport('fpcast$grow') !== 0
+      m.dispose()
+      return has
+    }
+    expect(grows(60_000)).toBe(true)
+    expect(grows(n)).toBe(false)
+  })
+
   it('the marks of changed static slots cost nothing until one changes, then cover the static slots up to it (slotVia global)', async () => {
     const { wasm } = transformWasm(input, { fileName: 'big.wasm' })
     const m = binaryen.readBinary(wasm)

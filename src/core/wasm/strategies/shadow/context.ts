@@ -49,8 +49,9 @@ export interface ShadowContext {
   wasmSets: ScanResult['tableSets']
   /**
    * The call-site signatures whose shadows are kept as big as the call table
-   * (FULL_SHADOWS with the most sites, when the module defines its call
-   * table and does not grow it in wasm): their sites need no clamp. The first of them becomes table 0
+   * (those with the most sites, up to FULL_SHADOWS and FULL_SHADOW_SLOTS,
+   * when the module defines its call table and does not grow it in wasm):
+   * their sites need no clamp. The first of them becomes table 0
    * (see tables.ts). Others grow lazily behind a clamp.
    */
   full: string[]
@@ -142,11 +143,14 @@ export function createContext(m: Module, scan: ScanResult, sites: CallIndirectSi
 }
 
 /**
- * How many call-site signatures get a full shadow. Each costs one more copy
- * of the call table (V8: about 36 bytes a slot; Pyodide's 8,733 slots: 310 KB),
- * so not all of them: Pyodide has 45 call-site signatures.
+ * How many call-site signatures get a full shadow, and how many slots they
+ * may hold together at instantiation. Each costs one more copy of the call
+ * table (V8: about 36 bytes a slot), so not all of them (Pyodide has 45
+ * call-site signatures) and not on a huge table: Pyodide's 8,733 slots get
+ * four (1.3 MB), a 60,000-slot table one, a 600,000-slot table none.
  */
 const FULL_SHADOWS = 4
+const FULL_SHADOW_SLOTS = 65_536
 
 /**
  * The call-site signatures with the most sites, when the module defines its
@@ -157,11 +161,13 @@ const FULL_SHADOWS = 4
  * without rewriting its parent; both keep the clamp.
  */
 function fullShadows(m: Module, table: string, scan: ScanResult, sites: CallIndirectSite[], tKeys: string[]): string[] {
-  if (binaryen.getTableInfo(m.getTable(table)).module || scan.tableGrows.some(g => g.table === table)) return []
+  const info = binaryen.getTableInfo(m.getTable(table))
+  if (info.module || scan.tableGrows.some(g => g.table === table)) return []
   const count = new Map<string, number>()
   for (const s of sites) count.set(sigKey(s.sig), (count.get(sigKey(s.sig)) ?? 0) + 1)
+  const n = Math.min(FULL_SHADOWS, Math.floor(FULL_SHADOW_SLOTS / Math.max(1, info.initial)))
   // Ties keep the order of T, so the choice is deterministic.
-  return [...tKeys].sort((a, b) => count.get(b)! - count.get(a)!).slice(0, FULL_SHADOWS)
+  return [...tKeys].sort((a, b) => count.get(b)! - count.get(a)!).slice(0, n)
 }
 
 /**

@@ -10,8 +10,9 @@
  * Shadows grow lazily: S_T starts with one slot, and an index past its end is
  * sent to slot 0, which always holds T's resolver; the resolver grows S_T to
  * cover the index. Signatures that are never called (36 of Pyodide's 45)
- * cost one slot instead of one per call table slot. The exception: the four
- * call-site signatures with the most sites get *full* shadows, kept as big
+ * cost one slot instead of one per call table slot. The exception: the
+ * call-site signatures with the most sites (up to four, within a slot budget,
+ * see context.ts) get *full* shadows, kept as big
  * as the call table (grown by `fpcast$grow` at start and after every JS
  * Table.grow), so their sites use the index as it is, with no clamp; the
  * first of them becomes table 0, which V8 before 12 calls through fastest.
