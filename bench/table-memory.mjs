@@ -6,14 +6,16 @@
 //
 //   npm run build && node bench/table-memory.mjs [node binary]
 //
-// 2026-11-27, 2-core EPYC (RSS / V8 heap growth): Node 20.20 stock +4.2 / +2.3 MB,
-// ours +11.6 / +3.3 MB; Node 24.21 stock +6.1 / +3.2 MB, ours +9.9 / +5.2 MB.
-// Before the changed-slot marks started empty and the runtime stopped reading the
-// element segments of modules that import no table: ours +13.3 / +3.8 MB (Node 20),
-// +16.6 / +5.7 MB (Node 24). What is left is one shadow table grown over the called
-// range (a second copy of the call table for the one called signature) and the
-// static-signature lookup's compiled br_tables; on Node 20 also about 3 MB that does
-// not grow with the table (the hooks module's import wrappers, compiled at instantiation).
+// 2026-11-27, 2-core EPYC (RSS / V8 heap growth): Node 20.20 stock +4.5 / +2.3 MB,
+// ours +10.7 / +3.2 MB; Node 24.21 stock +6.0 / +3.2 MB, ours +11.9 / +5.1 MB.
+// Earlier the same day: +13.3 / +3.8 MB (Node 20) and +16.6 / +5.7 MB (Node 24)
+// before the changed-slot marks started empty and the runtime stopped reading the
+// element segments of modules that import no table; +11.6 / +3.3 and +9.9 / +5.2
+// after that, before the called signature's shadow became a full one (as big as
+// the call table from the start, table 0). What is left is that one shadow (a
+// second copy of the call table) and the static-signature lookup's compiled
+// br_tables; on Node 20 also about 3 MB that does not grow with the table (the
+// hooks module's import wrappers, compiled at instantiation).
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
