@@ -681,31 +681,25 @@ export function fpcastRuntime(WA) {
     let forget = sharers.get(table)
     if (!forget) sharers.set(table, (forget = new Set()))
     forget.add((index, count) => invalidate(index, count, true))
-    // An own property shadows the prototype's set (and grow) for this table
-    // only. Clamped shadows need nothing on a grow: they grow when a call needs it.
-    const set = table.set
-    Object.defineProperty(table, 'set', {
-      configurable: true,
-      writable: true,
-      /** @param {Parameters<WebAssembly.Table['set']>} args all of them, as given: set(i) and set(i, undefined) differ */
-      value(...args) {
-        const r = set.apply(this, args)
-        invalidate(args[0], 1, true) // true: the "changed" mark (anything but null)
-        return r
-      },
-    })
-    if (!grow) return
-    const tableGrow = table.grow
-    Object.defineProperty(table, 'grow', {
-      configurable: true,
-      writable: true,
-      /** @param {Parameters<WebAssembly.Table['grow']>} args */
-      value(...args) {
-        const r = tableGrow.apply(this, args)
-        grow()
-        return r
-      },
-    })
+    // An own property shadows the prototype's method for this table only; it
+    // passes every argument on as given (set(i) and set(i, undefined) differ).
+    // Clamped shadows need nothing on a grow: they grow when a call needs it.
+    /** @param {'set' | 'grow'} name @param {(index: number) => void} after */
+    const follow = (name, after) => {
+      const original = /** @type {(...args: unknown[]) => unknown} */ (table[name])
+      Object.defineProperty(table, name, {
+        configurable: true,
+        writable: true,
+        /** @param {[number, ...unknown[]]} args */
+        value(...args) {
+          const r = original.apply(this, args)
+          after(args[0])
+          return r
+        },
+      })
+    }
+    follow('set', index => invalidate(index, 1, true)) // true: the "changed" mark (anything but null)
+    if (grow) follow('grow', () => grow())
   }
 
   /**
