@@ -101,7 +101,7 @@ function namesOf() {
     /** The end of the static table (slotVia 'global': P covers only the slots marked so far). */
     staticEnd: `${PREFIX}static_end`,
     invalidate: `${PREFIX}invalidate`,
-    /** Grows the full shadows to the call table's size: the start function, the runtime after a JS grow, and wasm grows call it. */
+    /** Grows the full shadows to the call table's size: the start function and the runtime (after a JS Table.grow) call it. */
     grow: `${PREFIX}grow`,
     shadow: (tKey: string) => `${PREFIX}shadow$${tKey}`,
     bound: (tKey: string) => `${PREFIX}bound$${tKey}`,

@@ -1,8 +1,9 @@
 /**
  * Step 7: `fpcast$grow`, and the start function. grow() makes every full
  * shadow as big as the call table, its new slots holding the shadow's
- * resolver; it is exported (the runtime calls it after a JS Table.grow) and
- * the module's own table.grow calls it (table-set.ts). The start function
+ * resolver; it is exported: the runtime calls it after a JS Table.grow (a
+ * module that grows its call table in wasm gets no full shadow, see
+ * context.ts). The start function
  * grows the full shadows first; with a computed base (dynamic linking) it
  * sets the static end ('global') or sizes and fills P ('argument'), before
  * anything can call; then it calls the module's own start (its wrapper, if
