@@ -176,7 +176,14 @@ function summarize(name, lib, results, buildMs) {
     sites: siteList,
     buildMs,
     results,
+    // Which run: results.md keeps each library's last one.
+    run: { at: new Date().toISOString(), commit: gitCommit(), node: process.version, argv: process.argv.slice(2).join(' ') },
   }
+}
+
+function gitCommit() {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: HERE, encoding: 'utf8' })
+  return r.status === 0 ? r.stdout.trim() : 'unknown'
 }
 
 function line(s) {
@@ -193,6 +200,12 @@ function line(s) {
     (s.notOnWasm.length ? `; native only (EMULATE and ours fail alike): ${s.notOnWasm.join(', ')}` : '') +
     (s.regressions.length ? `; ours fails: ${s.regressions.map(r => r.test).join(', ')}` : '')
   )
+}
+
+/** A library's results from an earlier run, or null. */
+function readCached(name) {
+  const file = join(CACHE, `results-${name}.json`)
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null
 }
 
 const t0 = Date.now()
@@ -233,7 +246,9 @@ if (!opts['no-write'] && summaries.length) {
     .map(x => x.toFixed(1))
     .join(' ')} at the end`
   writeFileSync(join(CACHE, 'results.json'), `${JSON.stringify({ node: process.version, totalMs, summaries }, null, 1)}\n`)
-  writeFileSync(join(HERE, 'results.md'), (await import('./lib/report.mjs')).report({ summaries, totalMs, machine, argv: process.argv.slice(2) }))
+  // Every library's last results, this run's and the cached ones of libraries it did not run (--only).
+  const last = LIBS.map(name => summaries.find(s => s.name === name) ?? readCached(name)).filter(Boolean)
+  writeFileSync(join(HERE, 'results.md'), (await import('./lib/report.mjs')).report({ summaries: last, totalMs, machine, argv: process.argv.slice(2) }))
 }
 console.log(`real-c: ${summaries.filter(s => s.pass).length}/${only.length} libraries pass (${(totalMs / 1000).toFixed(0)} s)`)
 process.exit(failed ? 1 : 0)
