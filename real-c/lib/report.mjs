@@ -7,7 +7,10 @@ export function report({ summaries, totalMs, machine, argv }) {
   const L = []
   L.push('# Real C that traps stock: the last results of each library', '')
   L.push(`Written by \`npm run real-c${argv.length ? ` -- ${argv.join(' ')}` : ''}\` (real-c/run.mjs), Node ${process.version}, Emscripten 3.1.6.`)
-  L.push(`Machine: ${machine}. Whole run: ${sec(totalMs)}. A library that run did not include keeps its last results (its section says when and at which commit).`, '')
+  L.push(
+    `Machine: ${machine}. Whole run: ${sec(totalMs)}. A library that run did not include keeps its last results (its section says when and at which commit).`,
+    '',
+  )
   L.push('"passed": tests that exit 0 without a trap (and, for Pd, print exactly what the native build prints).')
   L.push('Times are the summed wall time of the tests that pass under both variants compared, each a fresh `node` process')
   L.push('(start-up and compilation included, two tests at a time on a shared machine: expect ±10%).')
@@ -29,7 +32,9 @@ export function report({ summaries, totalMs, machine, argv }) {
   }
   for (const s of summaries) {
     L.push('', `## ${s.name}`, '')
-    const run = s.run ? `${s.run.at.slice(0, 16).replace('T', ' ')} UTC at ${s.run.commit}, Node ${s.run.node}, \`${s.run.argv || '(all)'}\`` : 'an earlier run (before runs were dated)'
+    const run = s.run
+      ? `${s.run.at.slice(0, 16).replace('T', ' ')} UTC at ${s.run.commit}, Node ${s.run.node}, \`${s.run.argv || '(all)'}\``
+      : 'an earlier run (before runs were dated)'
     L.push(`Run: ${run}. Build (or cache check): ${sec(s.buildMs)}.`, '')
     if (s.regressions.length) {
       L.push('Ours fails where EMULATE, stock or native passes:', '')
