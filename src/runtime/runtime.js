@@ -36,7 +36,7 @@
  * @typedef {Extract<Meta, { strategy: 'shadow' }>} Shadow The metadata of a module built with the shadow strategy.
  * @typedef {Shadow & { sites: SiteInfo[] }} Diagnosed The metadata of a diagnostics build (it has siteGlobal and sites).
  *
- * Format 1 of the metadata: format 2's fields (see fromFormat1).
+ * Format 1 of the metadata: format 2's fields, which format 3 keeps (see fromFormat1).
  * @typedef {Partial<Omit<ShadowMeta, 'strategy'> & Omit<JsMeta, 'strategy'>> & { version: 1, strategy: Meta['strategy'], firstOwnFunction: number }} Format1
  *
  * An active element segment: the index of its table, its offset (a constant, an imported global, or null if other), its length.
@@ -485,7 +485,8 @@ export function fpcastRuntime(WA) {
 
   /**
    * Format 1 wrote signatures as Emscripten letters, result first (`iii`,
-   * `vi`): they become WireSigs, and the metadata format 2.
+   * `vi`): they become WireSigs, and the metadata the current format (a
+   * format-1 module has no full shadows, so no `grow`).
    * @param {Format1} meta
    * @returns {Meta}
    */
