@@ -92,21 +92,15 @@ function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, st
   return define(ctx, name, site, [], () => {
     const idx = () => slotIndex(m, site)
     const args = () => (primed ? [...argsFor(ctx, site, target), idx()] : argsFor(ctx, site, target))
-    const viaShadow = !ctx.viaArgument && ctx.full.includes(sigKey(target))
-    const viaTable = primed
-      ? callIndirect(m, asTail, ctx.P, idx(), args(), plus(target), resultsOf(target))
-      : viaShadow
-        ? m.block(
-            null,
-            // F's resolver reads the slot global: set it again, whatever a diagnostics hook did meanwhile.
-            [
-              m.global.set(ctx.names.slot, idx()),
-              callIndirect(m, asTail, ctx.names.shadow(sigKey(target)), idx(), args(), tupleType(target.params), resultsOf(target)),
-            ],
-            resultsOf(target),
-          )
-        : callIndirect(m, asTail, ctx.table, idx(), args(), tupleType(target.params), resultsOf(target))
-    let adapted = adaptResult(ctx, viaTable, site, target)
+    const viaTable = () => {
+      if (primed) return callIndirect(m, asTail, ctx.P, idx(), args(), plus(target), resultsOf(target))
+      if (ctx.viaArgument || !ctx.full.includes(sigKey(target)))
+        return callIndirect(m, asTail, ctx.table, idx(), args(), tupleType(target.params), resultsOf(target))
+      const viaShadow = callIndirect(m, asTail, ctx.names.shadow(sigKey(target)), idx(), args(), tupleType(target.params), resultsOf(target))
+      // F's resolver reads the slot global: set it again, whatever a diagnostics hook did meanwhile.
+      return m.block(null, [m.global.set(ctx.names.slot, idx()), viaShadow], resultsOf(target))
+    }
+    let adapted = adaptResult(ctx, viaTable(), site, target)
     for (const { slot, name: fn } of [...(direct ?? [])].reverse()) {
       const call = callDirect(m, asTail, fn, args(), resultsOf(target))
       adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), adaptResult(ctx, call, site, target), adapted)

@@ -52,8 +52,7 @@ function rewriteSite(ctx: ShadowContext, site: CallIndirectSite, id: number, scr
 }
 
 /** The index into T's shadow: as it is for a full shadow, else clamped. */
-export const shadowIndex = (ctx: ShadowContext, tKey: string, idx: () => ExpressionRef): ExpressionRef =>
-  ctx.full.includes(tKey) ? idx() : clamped(ctx, tKey, idx)
+const shadowIndex = (ctx: ShadowContext, tKey: string, idx: () => ExpressionRef): ExpressionRef => (ctx.full.includes(tKey) ? idx() : clamped(ctx, tKey, idx))
 
 /**
  * An index past the shadow's bound goes to slot 0, T's resolver, which grows

@@ -39,7 +39,7 @@ export function addStart(ctx: ShadowContext, wrapperOf: Map<string, string>): vo
   const oldStart = m.getStart()
   const body: ExpressionRef[] = ctx.full.length ? [m.call(ctx.names.grow, [], binaryen.none)] : []
   if (ctx.computed && !ctx.viaArgument) body.push(m.global.set(ctx.names.staticEnd, m.table.size(ctx.table)))
-  if (ctx.computed && ctx.viaArgument) {
+  else if (ctx.computed) {
     body.push(m.drop(m.table.grow(P, m.ref.null(ctx.pType), m.table.size(ctx.table))))
     for (const seg of ctx.staticSegs) {
       body.push(

@@ -50,10 +50,9 @@ function addUnchangedSlots(ctx: ShadowContext): void {
     return
   }
   addTypedTable(m, P, staticEnd, -1, pType)
-  if (ctx.viaArgument)
-    ctx.staticSegs.forEach((seg, i) => {
-      addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), ctx.fail)
-    })
+  ctx.staticSegs.forEach((seg, i) => {
+    addActiveSegment(m, P, `${PREFIX}primed$${i}`, seg.data, m.copyExpression(seg.offset), ctx.fail)
+  })
 }
 
 /**
