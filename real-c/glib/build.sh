@@ -21,8 +21,8 @@ mkdir -p "$W"
 BUILD_REV=1
 # Deps and meson setup key on the toolchain (link_key, ours_key: common.sh).
 compile_key() { echo "$BUILD_REV"; cat "$REALC_ROOT/glib/stub-resolv.c"; emcc --version | sed -n 1p; meson --version; }
-KEY="$(compile_key | sha256sum | cut -d' ' -f1)"
-LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
+KEY="$(digest compile_key)"
+LKEY="$(digest link_key)"
 
 if ! fresh deps "$KEY"; then
   emcc_check
@@ -131,7 +131,7 @@ if ! fresh build "$LKEY"; then
   echo "$LKEY" > "$W/build.stamp"; rm -f "$W/ours.stamp"
 fi
 
-OKEY="$(ours_key | sha256sum | cut -d' ' -f1)"
+OKEY="$(digest ours_key)"
 if ! fresh ours "$OKEY"; then
   log "$NAME: our CLI over the stock builds"
   rm -rf "$W/out/ours" "$W/out/diag"

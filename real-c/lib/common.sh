@@ -96,11 +96,14 @@ transform() {
   msg="$(node "$REPO_ROOT/dist/cli.js" "$glue" -o "$out" "$@" 2>&1)" || { printf '%s\n' "$msg" >&2; return 1; }
 }
 
-# Stage keys: each build.sh defines compile_key (what its compile depends on:
-# BUILD_REV, the sources, the toolchain) and sets W (its cache folder). The
-# links depend on the --pre-js too, ours on our dist/ as well.
+# Stage keys: each build.sh sets W (its cache folder) and BUILD_REV and SHA
+# (its tarball's), or defines compile_key itself when its compile depends on
+# more (glib). The links depend on the --pre-js too, ours on our dist/ as well.
+compile_key() { echo "$BUILD_REV $SHA"; emcc --version | sed -n 1p; }
 link_key() { compile_key; cat "$REALC_ROOT/lib/node.pre.js"; }
 ours_key() { link_key; cat "$REPO_ROOT"/dist/*.js | sha256sum; }
+# The stamp of a key: `digest link_key`.
+digest() { "$@" | sha256sum | cut -d' ' -f1; }
 # Whether stage $1 was built under key $2.
 fresh() { [ -f "$W/$1.stamp" ] && [ "$(cat "$W/$1.stamp")" = "$2" ]; }
 # Link flags of a test program run under Node with the host's files.

@@ -20,13 +20,12 @@ TESTS=(tc-cast tc-compile tc-deque tc-dir tc-format tc-io tc-list tc-list2 tc-ma
 W="$REALC_CACHE/$NAME"
 mkdir -p "$W"
 
-# Bump when a step below changes what gets built (stamps key on it, not on this file).
+# Bump when a step below changes what gets built (stamps key on it, not on this file;
+# compile_key, link_key and ours_key: common.sh).
 BUILD_REV=1
-# The compile keys on the source and the toolchain (link_key, ours_key: common.sh).
-compile_key() { echo "$BUILD_REV $SHA"; emcc --version | sed -n 1p; }
 
-KEY="$(compile_key | sha256sum | cut -d' ' -f1)"
-LKEY="$(link_key | sha256sum | cut -d' ' -f1)"
+KEY="$(digest compile_key)"
+LKEY="$(digest link_key)"
 if ! fresh build "$KEY"; then
   emcc_check
   tarball="$(fetch_orig libhx "$ORIG" "$SHA")"
@@ -64,7 +63,7 @@ if ! fresh link "$LKEY"; then
   echo "$LKEY" > "$W/link.stamp"
 fi
 
-OKEY="$(ours_key | sha256sum | cut -d' ' -f1)"
+OKEY="$(digest ours_key)"
 if ! fresh ours "$OKEY"; then
   log "$NAME: our CLI over the stock builds"
   rm -rf "$W/out/ours" "$W/out/diag"
