@@ -35,6 +35,9 @@ Options:
       --safety-net           with --profile, rewrite the other sites too
       --slot-via <how>       global (default) | argument: how sites hand the slot
                              index to adapters (README, "How it works")
+      --writer <w>           copy (default) | binaryen: copy bodies without call sites
+                             byte for byte, or pass the whole module through binaryen
+                             (slower; the reference the copy writer is tested against)
       --strip-debug          drop DWARF and source map links without a warning (a
                              source map beside the wasm is otherwise rewritten with it)
       --report               print the report as JSON on stdout
@@ -79,6 +82,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   'safety-net': { type: 'boolean' },
   'slot-via': { type: 'string' },
+  writer: { type: 'string' },
   'strip-debug': { type: 'boolean' },
   report: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -144,8 +148,9 @@ function main(argv: string[]): number {
     profile: values.profile ? readProfile(values.profile) : undefined,
     safetyNet: values['safety-net'],
     slotVia: values['slot-via'] as FilesOptions['slotVia'],
+    writer: values.writer as FilesOptions['writer'],
     debugInfo: values['strip-debug'] ? 'strip' : 'keep',
-    // A big module takes a while (about 0.5 s per MiB): say how it is going.
+    // A big module takes a while: say how it is going.
     onProgress: e => {
       if (e.inputBytes >= PROGRESS_BYTES || e.elapsedMs >= PROGRESS_AFTER_MS) process.stderr.write(`[fpcast-trampoline] ${e.file}: ${e.message}\n`)
     },

@@ -9,7 +9,7 @@ describe('differential fuzzing against binaryen fpcast-emu, and model-checked fu
     let casts = 0,
       sets = 0
     for (let seed = 1; seed <= 300; seed++) {
-      const o = await runOne(seed)
+      const o = await runOne(seed, 'both')
       casts += o.casts
       sets += o.sets
       if (!o.ok) failures.push(`seed ${seed}: ${o.reason}`)
@@ -23,7 +23,7 @@ describe('differential fuzzing against binaryen fpcast-emu, and model-checked fu
     const failures: string[] = []
     const total: FeatureCounts = zeroCounts()
     for (let seed = 1; seed <= 150; seed++) {
-      const o = await runFeatures(seed)
+      const o = await runFeatures(seed, 'both')
       for (const k of Object.keys(total) as (keyof FeatureCounts)[]) total[k] += o.counts[k]
       if (!o.ok) failures.push(`seed ${seed}: ${o.reason}`)
     }

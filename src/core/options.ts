@@ -77,6 +77,16 @@ export interface TransformOptions {
   profile?: Profile
   /** With `profile`: rewrite the other sites too, so an unrecorded mismatch still works. @default false */
   safetyNet?: boolean
+  /**
+   * How the output is written. `copy`: binaryen sees only what the rewrite
+   * needs (the bodies it cannot rewrite in the bytes, the tables, segments
+   * and types), and every other body is copied byte for byte: several times
+   * faster on big modules. `binaryen`: the whole module goes through
+   * binaryen's read and write (the reference path; also what `copy` falls
+   * back to for slotVia 'argument', the js strategy and inputs it does not
+   * know). Both give outputs that behave the same. @default 'copy'
+   */
+  writer?: 'copy' | 'binaryen'
   /** Emscripten symbol map (`--emit-symbol-map`), `index:name` per line, for names when the module has no name section. @default none */
   symbolMap?: string
   /** File name used in errors and in the report. @default '<wasm>' */
@@ -133,6 +143,7 @@ export interface ResolvedTransformOptions {
   symbolMap: Map<number, string>
   fileName: string
   debugInfo: 'keep' | 'strip'
+  writer: 'copy' | 'binaryen'
 }
 
 function resolveFilter(filter: SiteFilter | undefined, what: string, fileName: string): ResolvedFilter | undefined {
@@ -176,6 +187,8 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
   if (!['keep', 'strip'].includes(debugInfo)) throw new FpcastError(`option debugInfo: '${debugInfo}' is not one of keep, strip`, { file: fileName })
   if (options.slotVia !== undefined && !['argument', 'global'].includes(options.slotVia))
     throw new FpcastError(`option slotVia: '${options.slotVia}' is not one of argument, global`, { file: fileName })
+  if (options.writer !== undefined && !['copy', 'binaryen'].includes(options.writer))
+    throw new FpcastError(`option writer: '${options.writer}' is not one of copy, binaryen`, { file: fileName })
   const profile = options.profile
   if (profile !== undefined && (profile?.kind !== 'fpcast-trampoline profile' || profile.version !== 1 || !Array.isArray(profile.sites))) {
     throw new FpcastError("option profile: not a profile written by the runtime's report() (expected kind 'fpcast-trampoline profile', version 1)", {
@@ -194,5 +207,6 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
     symbolMap: options.symbolMap ? parseSymbolMap(options.symbolMap) : new Map(),
     fileName,
     debugInfo,
+    writer: options.writer ?? 'copy',
   }
 }

@@ -182,14 +182,34 @@ export interface Outcome {
 
 const WA = fpcastRuntime(WebAssembly)
 
-/** One differential run. */
-export async function runOne(seed: number): Promise<Outcome> {
+/** Which writer transforms (TransformOptions.writer), or both, compared with each other. */
+export type Writer = 'copy' | 'binaryen' | 'both'
+
+/** The first line where two runs differ, or -1. */
+export const firstDifference = (a: string[], b: string[]): number => {
+  const at = a.findIndex((l, i) => l !== b[i])
+  return at >= 0 ? at : a.length === b.length ? -1 : Math.min(a.length, b.length)
+}
+
+/**
+ * One differential run. `writer` 'both': the module is transformed by the
+ * copy-through writer and by binaryen's, and both outputs must behave alike
+ * line for line (incompatible traps too) before ours meets the reference.
+ */
+export async function runOne(seed: number, writer: Writer = 'copy'): Promise<Outcome> {
   const allowIncompatible = seed % 5 === 0
   const g = generate(seed, allowIncompatible)
   const original = compile(g.wat)
   // Both ways of handing the slot to adapters: the default (global) and primed functions (argument).
-  const { wasm } = transformWasm(original, { fileName: `seed-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' })
+  const options = { fileName: `seed-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' } as const
+  const { wasm } = transformWasm(original, { ...options, writer: writer === 'both' ? 'copy' : writer })
   const ours = await execute(wasm, WA)
+  if (writer === 'both') {
+    const theirs = await execute(transformWasm(original, { ...options, writer: 'binaryen' }).wasm, WA)
+    const at = firstDifference(ours, theirs)
+    if (at >= 0)
+      return { seed, ok: false, casts: g.casts, sets: g.sets, reason: `writers differ at line ${at}: copy '${ours[at]}', binaryen '${theirs[at]}'\n${g.wat}` }
+  }
   if (g.incompatibleCalls) {
     // The reference cannot say what an incompatible call does; ours must trap with its message where one happens.
     const bad = ours.find(l => l.includes(': trap') && !l.endsWith('incompatible'))

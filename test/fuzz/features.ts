@@ -21,7 +21,7 @@
 import binaryen from 'binaryen'
 import { transformWasm } from '../../src/core/index.ts'
 import { fpcastRuntime } from '../../src/runtime/runtime.js'
-import { rng } from './differential.ts'
+import { firstDifference, rng, type Writer } from './differential.ts'
 
 type T = 'i32' | 'i64' | 'f32' | 'f64'
 interface Sig {
@@ -379,10 +379,16 @@ export interface FeatureOutcome {
 }
 
 /** One model-checked run. */
-export async function runFeatures(seed: number): Promise<FeatureOutcome> {
+export async function runFeatures(seed: number, writer: Writer = 'copy'): Promise<FeatureOutcome> {
   const g = generateFeatures(seed)
-  const { wasm } = transformWasm(g.wasm, { fileName: `features-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' })
+  const options = { fileName: `features-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' } as const
+  const { wasm } = transformWasm(g.wasm, { ...options, writer: writer === 'both' ? 'copy' : writer })
   const got = await executeFeatures(g, wasm)
+  if (writer === 'both') {
+    const theirs = await executeFeatures(g, transformWasm(g.wasm, { ...options, writer: 'binaryen' }).wasm)
+    const at = firstDifference(got, theirs)
+    if (at >= 0) return { seed, ok: false, counts: g.counts, reason: `writers differ at line ${at}: copy '${got[at]}', binaryen '${theirs[at]}'` }
+  }
   const at = got.findIndex((l, i) => l !== g.expected[i])
   if (at < 0 && got.length === g.expected.length) return { seed, ok: true, counts: g.counts }
   const i = at < 0 ? Math.min(got.length, g.expected.length) : at

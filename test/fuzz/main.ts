@@ -1,16 +1,27 @@
 /**
- * npm run fuzz -- [--count N] [--seed S] [--features N]: differential fuzzing
- * against fpcast-emu (see differential.ts), then model-checked fuzzing of
+ * npm run fuzz -- [--count N] [--seed S] [--features N] [--writer copy|binaryen|both]:
+ * differential fuzzing against fpcast-emu (see differential.ts), then model-checked fuzzing of
  * multi-value, tail calls, start functions, exceptions, tables past 65,536
  * slots and shared tables (features.ts; N modules, the same count by
- * default). Prints a summary of each; exits non-zero on any difference and
+ * default). With `--writer both` (the default) every module is transformed
+ * by the copy-through writer and by binaryen's, and their outputs must
+ * behave alike too. Prints a summary of each; exits non-zero on any difference and
  * prints the first failing module.
  */
 import { parseArgs } from 'node:util'
-import { runOne } from './differential.ts'
+import { runOne, type Writer } from './differential.ts'
 import { type FeatureCounts, runFeatures, zeroCounts } from './features.ts'
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, features: { type: 'string' } } })
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
+    features: { type: 'string' },
+    writer: { type: 'string', default: 'both' },
+  },
+})
+const writer = values.writer as Writer
+if (!['copy', 'binaryen', 'both'].includes(writer)) throw new Error(`--writer: '${writer}' is not one of copy, binaryen, both`)
 const count = Number(values.count),
   first = Number(values.seed),
   featureCount = Number(values.features ?? values.count)
@@ -20,7 +31,7 @@ let casts = 0,
   sets = 0,
   failed = 0
 for (let i = 0; i < count; i++) {
-  const o = await runOne(first + i)
+  const o = await runOne(first + i, writer)
   casts += o.casts
   sets += o.sets
   if (!o.ok) {
@@ -37,7 +48,7 @@ started = performance.now()
 const total: FeatureCounts = zeroCounts()
 let featureFailures = 0
 for (let i = 0; i < featureCount; i++) {
-  const o = await runFeatures(first + i)
+  const o = await runFeatures(first + i, writer)
   for (const k of Object.keys(total) as (keyof FeatureCounts)[]) total[k] += o.counts[k]
   if (!o.ok) {
     featureFailures++

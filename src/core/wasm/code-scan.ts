@@ -21,28 +21,68 @@ export interface CodeScan {
   callIndirects: Int32Array
   /** Per body: it holds a table write (table.set, table.grow, table.init/copy/fill) or must be walked. */
   walk: Uint8Array
+  /** Per body: what the copy-through writer may do with it (BodyClass). */
+  classes: Uint8Array
 }
+
+/**
+ * What the copy-through writer (copy/) does with a body. COPY: nothing in it
+ * names an index the rewrite may move, it goes out byte for byte. REWRITE:
+ * its call_indirect sites and block types that name a type are re-encoded by
+ * us. KEEP: binaryen reads it and writes it (unknown opcodes, table writes,
+ * and what binaryen derives declarations from: ref.func, table.get/size,
+ * elem.drop, memory.init and data.drop).
+ */
+export const BodyClass = { KEEP: 0, COPY: 1, REWRITE: 2 } as const
+
+/** Flags of scanBody's result above the call count. */
+const WRITES = 0x1000000,
+  KEEPS = 0x2000000,
+  TYPED = 0x4000000,
+  COUNT = 0xffffff
+
+/**
+ * The places of one body the copy-through writer re-encodes, four numbers
+ * each: (PATCH_CALL, start of the opcode, end of its immediates, type index
+ * * 2 + is-return) followed by the table index in a fifth; or
+ * (PATCH_BLOCK_TYPE, start, end, type index).
+ */
+export const PATCH_CALL = 1,
+  PATCH_BLOCK_TYPE = 2
 
 /** Reads the code section of a (valid, engine-checked) module; undefined when it cannot. */
 export function scanCode(bytes: Uint8Array): CodeScan | undefined {
   const all = sections(bytes)
   const code = all.find(s => s.id === 10)
-  if (!code) return wholeSections(bytes, all) ? { bodies: 0, callIndirects: new Int32Array(0), walk: new Uint8Array(0) } : undefined
+  if (!code) return wholeSections(bytes, all) ? { bodies: 0, callIndirects: new Int32Array(0), walk: new Uint8Array(0), classes: new Uint8Array(0) } : undefined
   if (code.end > bytes.length) return undefined
   const bodies = readU32(bytes, code.start)
   let p = skipLeb(bytes, code.start)
   // Each body takes a byte at least: a count the section cannot hold fails below, unallocated.
   const callIndirects = new Int32Array(Math.min(bodies, code.end - p))
   const walk = new Uint8Array(callIndirects.length)
+  const classes = new Uint8Array(callIndirects.length)
   for (let i = 0; i < bodies; i++) {
     if (p >= code.end) return undefined
     const bodyEnd = skipLeb(bytes, p) + readU32(bytes, p)
-    const count = scanBody(bytes, skipLeb(bytes, p), bodyEnd)
-    callIndirects[i] = count < 0 ? -1 : count & 0xffffff
-    walk[i] = count < 0 || count >= 0x1000000 ? 1 : 0
+    const found = scanBody(bytes, skipLeb(bytes, p), bodyEnd, undefined)
+    callIndirects[i] = found < 0 ? -1 : found & COUNT
+    walk[i] = found < 0 || found & WRITES ? 1 : 0
+    classes[i] = found < 0 || found & (WRITES | KEEPS) ? BodyClass.KEEP : found & (COUNT | TYPED) ? BodyClass.REWRITE : BodyClass.COPY
     p = bodyEnd
   }
-  return p === code.end ? { bodies, callIndirects, walk } : undefined
+  return p === code.end ? { bodies, callIndirects, walk, classes } : undefined
+}
+
+/**
+ * The patch places of a body from `start` (its local declarations) to `end`
+ * (see PATCH_CALL), for a body scanCode classed REWRITE; undefined if the
+ * body turns out otherwise.
+ */
+export function bodyPatches(bytes: Uint8Array, start: number, end: number): number[] | undefined {
+  const out: number[] = []
+  const found = scanBody(bytes, start, end, out)
+  return found < 0 || found & (WRITES | KEEPS) ? undefined : out
 }
 
 /** The position after a value type or block type at p: one byte, or (ref null? ht) with a heap type, or a type index. */
@@ -59,20 +99,25 @@ function skipMemarg(bytes: Uint8Array, p: number): number {
 }
 
 /**
- * One body: -1 if it must be walked, else its call_indirect count, plus
- * 0x1000000 if it writes a table. Reads past the body's end yield undefined
+ * One body: -1 if it must be walked, else its call_indirect count plus the
+ * flags WRITES (a table write), KEEPS and TYPED (see BodyClass); `out`
+ * given, the patch places (PATCH_CALL) are pushed to it. Reads past the body's end yield undefined
  * (LEB loops stop, the final position check fails): no bounds test per byte.
  * The position lives in one local, and the helpers are small enough for the
  * engine to inline: this loop reads Pyodide's 5.8 MB of code. Long on
  * purpose: one switch over every opcode, in one function, keeps it that way.
  */
-function scanBody(bytes: Uint8Array, start: number, end: number): number {
+function scanBody(bytes: Uint8Array, start: number, end: number, out: number[] | undefined): number {
   let p = start
   let calls = 0,
-    writes = 0
+    flags = 0
   let groups = readU32(bytes, p) // local declarations: (count, type) groups
   p = skipLeb(bytes, p)
-  for (; groups > 0 && p < end; groups--) p = skipType(bytes, skipLeb(bytes, p))
+  for (; groups > 0 && p < end; groups--) {
+    p = skipLeb(bytes, p)
+    if (bytes[p] === 0x63 || bytes[p] === 0x64) flags |= KEEPS // (ref $t): a type index
+    p = skipType(bytes, p)
+  }
   let depth = 0
   while (p < end) {
     const op = bytes[p++]
@@ -91,12 +136,19 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
       case 0x02:
       case 0x03:
       case 0x04:
-      case 0x06:
-        p = skipType(bytes, p)
+      case 0x06: {
+        const b = bytes[p]
+        if (b < 0x40 || b & 0x80) {
+          // A block type that names a type (multi-value): its index moves with binaryen's type section.
+          flags |= TYPED
+          if (out) out.push(PATCH_BLOCK_TYPE, p, skipLeb(bytes, p), readU32(bytes, p))
+          p = skipLeb(bytes, p)
+        } else p = skipType(bytes, p)
         depth++
         break
+      }
       case 0x0b:
-        if (depth-- === 0) return p === end ? calls + writes : -1
+        if (depth-- === 0) return p === end ? calls + flags : -1
         break
       case 0x18:
         p = skipLeb(bytes, p)
@@ -109,27 +161,33 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
       case 0x0d:
       case 0x10:
       case 0x12:
-      case 0x14:
-      case 0x15:
       case 0x20:
       case 0x21:
       case 0x22:
       case 0x23:
       case 0x24:
-      case 0x25:
       case 0x3f:
       case 0x40:
-      case 0xd2:
       case 0xd5:
       case 0xd6:
       case 0x41:
       case 0x42:
-      case 0xd0:
         p = skipLeb(bytes, p)
+        break
+      case 0xd0:
+        if (bytes[p] < 0x40 || bytes[p] & 0x80) flags |= KEEPS // ref.null $t
+        p = skipLeb(bytes, p)
+        break
+      case 0x14:
+      case 0x15:
+      case 0x25:
+      case 0xd2:
+        p = skipLeb(bytes, p)
+        flags |= KEEPS // call_ref's type, table.get's table, ref.func's declaration
         break
       case 0x26:
         p = skipLeb(bytes, p)
-        writes = 0x1000000
+        flags |= WRITES
         break
       case 0x0e: {
         let n = readU32(bytes, p) + 1
@@ -138,14 +196,22 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
         break
       }
       case 0x11:
-      case 0x13:
-        p = skipLeb(bytes, skipLeb(bytes, p))
+      case 0x13: {
+        const at = p - 1
+        const type = readU32(bytes, p)
+        p = skipLeb(bytes, p)
+        if (out) out.push(PATCH_CALL, at, skipLeb(bytes, p), type * 2 + (op === 0x13 ? 1 : 0), readU32(bytes, p))
+        p = skipLeb(bytes, p)
         calls++
         break
+      }
       case 0x1c: {
         let n = readU32(bytes, p)
         p = skipLeb(bytes, p)
-        for (; n > 0 && p < end; n--) p = skipType(bytes, p)
+        for (; n > 0 && p < end; n--) {
+          if (bytes[p] === 0x63 || bytes[p] === 0x64) flags |= KEEPS
+          p = skipType(bytes, p)
+        }
         break
       }
       case 0x43:
@@ -158,14 +224,20 @@ function scanBody(bytes: Uint8Array, start: number, end: number): number {
         const sub = readU32(bytes, p)
         p = skipLeb(bytes, p)
         if (sub <= 7) break
-        if (sub === 8 || sub === 10) p = skipLeb(bytes, skipLeb(bytes, p))
-        else if (sub === 12 || sub === 14) {
+        if (sub === 10) p = skipLeb(bytes, skipLeb(bytes, p))
+        else if (sub === 8) {
           p = skipLeb(bytes, skipLeb(bytes, p))
-          writes = 0x1000000
-        } else if (sub === 9 || sub === 11 || sub === 13 || sub === 16) p = skipLeb(bytes, p)
-        else if (sub === 15 || sub === 17) {
+          flags |= KEEPS
+        } else if (sub === 12 || sub === 14) {
+          p = skipLeb(bytes, skipLeb(bytes, p))
+          flags |= WRITES
+        } else if (sub === 11) p = skipLeb(bytes, p)
+        else if (sub === 9 || sub === 13 || sub === 16) {
           p = skipLeb(bytes, p)
-          writes = 0x1000000
+          flags |= KEEPS
+        } else if (sub === 15 || sub === 17) {
+          p = skipLeb(bytes, p)
+          flags |= WRITES
         } else return -1
         break
       }

@@ -36,6 +36,8 @@ const ASSUMED =
 
 export interface ReadResult {
   module: Module
+  /** The bytes binaryen read. */
+  bytes: Uint8Array
   /** The features binaryen validates with. */
   features: number
   /**
@@ -85,7 +87,7 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
       { file: fileName },
     )
   }
-  return { module, features, declared, customSections, engineValid }
+  return { module, bytes, features, declared, customSections, engineValid }
 }
 
 /** WebAssembly.validate of the JS engine we run in, or false where there is none. */

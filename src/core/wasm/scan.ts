@@ -25,9 +25,10 @@ export interface FunctionEntry {
 }
 
 export interface CallIndirectSite {
+  /** The binaryen expression; 0 for a site the copy-through writer rewrites in the bytes (copy/). */
   expr: number
   func: FunctionEntry
-  /** Position among the function's sites, in code order. */
+  /** Position among the function's sites, in the order of the binary's instructions (operands before the call). */
   ordinal: number
   table: string
   sig: Sig
@@ -106,7 +107,7 @@ export function scanModule(
   const { CallIndirectId, TableSetId, TableGrowId } = binaryen
   // -1 matches no expression: ids that only priming needs.
   const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? binaryen : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
-  const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number, ordinal: { n: number }) => {
+  const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number) => {
     switch (id) {
       case CallIndirectId: {
         if (!func) break
@@ -114,7 +115,7 @@ export function scanModule(
         result.sites.push({
           expr,
           func,
-          ordinal: ordinal.n++,
+          ordinal: -1, // numbered when its operands are done (walk's leave)
           table: binaryen.CallIndirect.getTable(expr),
           sig,
           isReturn: !!binaryen.CallIndirect.isReturn(expr),
@@ -143,12 +144,26 @@ export function scanModule(
     if (func.imported || (only && !only(func))) continue
     const body = binaryen._BinaryenFunctionGetBody(func.ref)
     if (!body) continue
+    const first = result.sites.length
     const ordinal = { n: 0 }
     walk(
       body,
-      (expr, id) => visitExpr(func, expr, id, ordinal),
+      (expr, id) => visitExpr(func, expr, id),
       (_e, id) => result.opaque.push({ func: func.displayName, kind: expressionKindName(id) }),
+      CallIndirectId,
+      expr => {
+        for (let i = result.sites.length - 1; i >= first; i--)
+          if (result.sites[i].expr === expr) {
+            result.sites[i].ordinal = ordinal.n++
+            break
+          }
+      },
     )
+    // Code order: a call_indirect among the operands of another comes first, as in the binary.
+    if (result.sites.length - first > 1) {
+      const mine = result.sites.splice(first).sort((a, b) => a.ordinal - b.ordinal)
+      result.sites.push(...mine)
+    }
   }
   // ref.func can also stand in global initialisers.
   const nGlobals = m.getNumGlobals()
@@ -157,7 +172,7 @@ export function scanModule(
     if (init)
       walk(
         init,
-        (expr, id) => visitExpr(undefined, expr, id, { n: 0 }),
+        (expr, id) => visitExpr(undefined, expr, id),
         () => {},
       )
   }

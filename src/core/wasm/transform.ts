@@ -18,6 +18,7 @@ import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
 import { type ProgressEvent, type ResolvedFilter, type ResolvedTransformOptions, resolveOptions, type TransformOptions } from '../options.ts'
+import { byteSites, type Lowering, planCopy, spliceCopy } from './copy/index.ts'
 import { carryDebugInfo } from './debug/index.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, type ReadResult, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
@@ -46,6 +47,11 @@ export interface TransformReport {
   /** Shadow tables made, one per call-site signature (shadow strategy). */
   shadowTables: number
   size: { before: number; after: number }
+  /**
+   * Which writer made the output (TransformOptions.writer), and why the copy
+   * writer left the module to binaryen when it did.
+   */
+  writer: { used: 'copy' | 'binaryen'; declined?: string }
   /** Things done that the user should know of (e.g. debug sections dropped). */
   warnings: string[]
   timeMs: { read: number; rewrite: number; validate: number; write: number; total: number }
@@ -124,7 +130,20 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   const progress = (phase: ProgressEvent['phase'], message: string) =>
     options.onProgress?.({ file, phase, message, inputBytes: input.length, elapsedMs: performance.now() - t0 })
   progress('start', `transforming (${(input.length / 1048576).toFixed(1)} MiB)`)
-  const read = readModule(input, file)
+  // The copy-through writer (copy/index.ts) for the default strategy, on inputs the engine validates (it judges the output).
+  const priming = opts.strategy !== 'js' && opts.slotVia === 'argument'
+  const unfit =
+    opts.strategy === 'js'
+      ? 'the js strategy'
+      : priming
+        ? "slotVia 'argument'"
+        : !engineValidates(input)
+          ? 'this engine does not validate the input'
+          : undefined
+  const planned = opts.writer !== 'copy' ? undefined : unfit ? { declined: unfit } : planCopy(input)
+  const plan = planned && !('declined' in planned) ? planned : undefined
+  report.writer = plan ? { used: 'copy' } : { used: 'binaryen', ...(planned && 'declined' in planned ? { declined: planned.declined } : {}) }
+  const read = readModule(plan ? plan.skeleton : input, file)
   const m = read.module
   try {
     const t1 = performance.now()
@@ -142,8 +161,8 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
     // functions placed in a table, locals: the default scan skips them.
     const slotVia = opts.slotVia
-    const priming = opts.strategy !== 'js' && slotVia === 'argument'
-    const scan = priming ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file) : scanSites(m, functions, input, file)
+    const scan = priming ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file) : scanSites(m, functions, read.bytes, file)
+    if (plan) scan.sites = inCodeOrder([...scan.sites, ...byteSites(plan, m, functions)])
     report.sites.total = scan.sites.length
     progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)
     const selected = selectSites(m, scan.sites, opts)
@@ -156,11 +175,13 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const added = binaryen.Features.ReferenceTypes | (opts.incompatible === 'coerce' ? binaryen.Features.NontrappingFPToInt : 0)
     m.setFeatures(read.features | added)
     let strategyMeta: ShadowMeta | JsMeta
+    let lowering: Lowering | undefined
     if (opts.strategy === 'js') {
       strategyMeta = applyJs(m, selected).meta
     } else {
       const shadowOptions = { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics, reorderTables: plainTables(input) }
       const r = applyShadow(m, scan, selected, shadowOptions, file)
+      lowering = r.lowering
       report.slotVia = slotVia
       strategyMeta = r.meta
       report.primedFunctions = r.primed
@@ -174,7 +195,8 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     report.timeMs.rewrite = t2 - t1
     progress('rewrite', `rewrote ${selected.length} sites (${seconds(t2 - t1)})`)
     const debug = { mode: opts.debugInfo, sourceMap: options.sourceMap, sourceMapUrl: options.sourceMapUrl }
-    const { wasm, sourceMap } = validateAndWrite(read, added, report, input, debug)
+    const splice = plan && ((written: Uint8Array) => spliceCopy(plan, written, m, lowering!))
+    const { wasm, sourceMap } = validateAndWrite(read, added, report, input, debug, splice)
     progress('write', `validated and written: ${(wasm.length / 1048576).toFixed(1)} MiB (${seconds(performance.now() - t2)})`)
     countSites(report, selected)
     report.size.after = wasm.length
@@ -183,6 +205,11 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   } finally {
     disposeQuietly(m)
   }
+}
+
+/** Sites ordered by function, then by their place in the code (binaryen's and the copy writer's come in separately). */
+function inCodeOrder(sites: CallIndirectSite[]): CallIndirectSite[] {
+  return sites.sort((a, b) => a.func.index - b.func.index || a.ordinal - b.ordinal)
 }
 
 /** The report of a module left as it was; the transform fills it in as it goes. Its keys keep this order in the JSON. */
@@ -198,6 +225,7 @@ function emptyReport(file: string, size: number): TransformReport {
     adapters: 0,
     shadowTables: 0,
     size: { before: size, after: size },
+    writer: { used: 'binaryen' },
     warnings: [],
     timeMs: { read: 0, rewrite: 0, validate: 0, write: 0, total: 0 },
   }
@@ -228,7 +256,8 @@ function refuseUnsupportedTables(selected: CallIndirectSite[], file: string): vo
       `call sites use ${callTables.length} tables; one call table is supported (Emscripten output has one: was this module merged from several, or hand-written?), nothing was written`,
       { file },
     )
-  const table64 = selected.find(s => binaryen.getExpressionType(binaryen.CallIndirect.getTarget(s.expr)) === binaryen.i64)
+  // (Sites outside binaryen have none: the copy writer declines modules with a 64-bit table.)
+  const table64 = selected.find(s => s.expr && binaryen.getExpressionType(binaryen.CallIndirect.getTarget(s.expr)) === binaryen.i64)
   if (table64)
     throw new FpcastError(
       `function ${table64.func.displayName} calls through a 64-bit table (table64, as -sMEMORY64=1 builds); such call tables are not supported yet, nothing was written`,
@@ -248,6 +277,7 @@ function validateAndWrite(
   report: TransformReport,
   input: Uint8Array,
   debug: Parameters<typeof carryDebugInfo>[2],
+  splice: ((written: Uint8Array) => Uint8Array) | undefined,
 ): { wasm: Uint8Array; sourceMap?: string } {
   const { module: m, declared, customSections, engineValid } = read
   const file = report.file
@@ -271,6 +301,8 @@ function validateAndWrite(
   } finally {
     binaryen.setDebugInfo(debugInfo)
   }
+  // The copy-through writer puts back what binaryen did not see.
+  if (splice) wasm = splice(wasm)
   // Debug info: DWARF dropped, a given source map rewritten (debug-info.ts).
   const carried = carryDebugInfo(input, wasm, debug, dropCustomSections)
   wasm = carried.wasm

@@ -157,8 +157,16 @@ export function expressionKindName(id: number): string {
 /**
  * Visits `root` and every expression below it, parents before children.
  * `onOpaque` is called for an expression whose children cannot be read.
+ * `leave`, given, is called for each expression of id `leaveId` after its
+ * children: in the order of the binary's instructions (operands first).
  */
-export function walk(root: number, visit: (expr: number, id: number) => void, onOpaque: (expr: number, id: number) => void): void {
+export function walk(
+  root: number,
+  visit: (expr: number, id: number) => void,
+  onOpaque: (expr: number, id: number) => void,
+  leaveId = -1,
+  leave?: (expr: number) => void,
+): void {
   childTable ??= [...buildChildTable()].reduce<(ChildrenOf | undefined)[]>((t, [id, of]) => {
     t[id] = of
     return t
@@ -169,8 +177,13 @@ export function walk(root: number, visit: (expr: number, id: number) => void, on
   const children: number[] = []
   while (stack.length) {
     const expr = stack.pop()!
+    if (expr < 0) {
+      leave!(-expr) // its children are done
+      continue
+    }
     const id = getId(expr)
     visit(expr, id)
+    if (id === leaveId) stack.push(-expr)
     const of = table[id]
     if (!of) {
       onOpaque(expr, id)

@@ -53,6 +53,7 @@
  * Limits: one call table (transformWasm refuses several).
  */
 import type { ShadowMeta } from '../../../protocol.ts'
+import type { Lowering } from '../../copy/index.ts'
 import type { Module } from '../../binaryen.ts'
 import type { CallIndirectSite, ScanResult } from '../../scan.ts'
 import { tableAccess } from '../../segments.ts'
@@ -78,6 +79,8 @@ export interface ShadowResult {
   /** Generated functions of a site type: pass-throughs, adapters, traps and resolvers. */
   adapters: number
   shadowTables: number
+  /** How the sites outside binaryen are to be lowered (copy/index.ts). */
+  lowering: Lowering
 }
 
 export function applyShadow(m: Module, scan: ScanResult, sites: CallIndirectSite[], options: ShadowOptions, fileName: string): ShadowResult {
@@ -92,9 +95,9 @@ export function applyShadow(m: Module, scan: ScanResult, sites: CallIndirectSite
   addGrow(ctx)
   addStart(ctx, wrapperOf)
   invalidateOnTableSets(ctx)
-  rewriteSites(ctx)
+  const lowering = rewriteSites(ctx)
   hotShadowFirst(ctx)
-  return { meta: metadata(ctx), primed: wrapperOf.size, adapters: ctx.made.size, shadowTables: ctx.tKeys.length }
+  return { meta: metadata(ctx), primed: wrapperOf.size, adapters: ctx.made.size, shadowTables: ctx.tKeys.length, lowering }
 }
 
 /** What the runtime reads from the custom section. */

@@ -15,20 +15,34 @@
  * local.get. With diagnostics, the site's number is stored first.
  */
 import { binaryen, type ExpressionRef } from '../../binaryen.ts'
+import type { Lowering } from '../../copy/index.ts'
 import type { CallIndirectSite } from '../../scan.ts'
 import { sigKey } from '../../signature.ts'
 import type { ShadowContext } from './context.ts'
 import { plus } from './emit.ts'
 
-export function rewriteSites(ctx: ShadowContext): void {
+/**
+ * Rewrites the sites binaryen holds; for a site the copy-through writer
+ * lowers in the bytes (no expression: copy/index.ts), returns what it
+ * needs instead: the same instructions, by name.
+ */
+export function rewriteSites(ctx: ShadowContext): Lowering {
   const scratch = new Map<string, number>()
+  const lowering: Lowering = { sites: new Map(), slotGlobal: ctx.names.slot, ...(ctx.options.diagnostics ? { siteGlobal: ctx.names.site } : {}) }
   ctx.sites.forEach((site, id) => {
+    if (!site.expr) {
+      if (ctx.viaArgument) throw ctx.fail('internal error: a site outside binaryen with slotVia argument')
+      const tKey = sigKey(site.sig)
+      lowering.sites.set(site, { id, table: ctx.names.shadow(tKey), ...(ctx.full.includes(tKey) ? {} : { bound: ctx.names.bound(tKey) }) })
+      return
+    }
     rewriteSite(ctx, site, id, () => {
       let local = scratch.get(site.func.name)
       if (local === undefined) scratch.set(site.func.name, (local = binaryen._BinaryenFunctionAddVar(site.func.ref, binaryen.i32)))
       return local
     })
   })
+  return lowering
 }
 
 function rewriteSite(ctx: ShadowContext, site: CallIndirectSite, id: number, scratchLocal: () => number): void {

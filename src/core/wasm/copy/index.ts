@@ -1,0 +1,441 @@
+/**
+ * The copy-through writer: the transform without passing the whole module
+ * through binaryen. binaryen's read and write cost the most of a transform
+ * (Pyodide: 2.7 s of 3.6), yet the rewrite changes only the bodies with
+ * call sites and appends its own functions, tables, globals and exports.
+ *
+ *   const plan = planCopy(input)                 // a skeleton for binaryen
+ *   ...read plan.skeleton, scan, add byteSites(plan, ...), applyShadow...
+ *   const wasm = spliceCopy(plan, binaryenOutput, module, lowering)
+ *
+ * The skeleton is the input with what binaryen need not see left out: the
+ * bodies of the functions the code pre-scan (code-scan.ts) classes COPY or
+ * REWRITE become `unreachable` (their local declarations kept, so the name
+ * section's local names stay in range), data segments lose their bytes, and
+ * function exports are dropped (the rewrite only looks at table exports).
+ * binaryen reads the skeleton, the shadow strategy adds its part as it
+ * always does, and binaryen writes it. Because binaryen keeps the order of
+ * functions, globals and data segments and appends what the strategy adds,
+ * nothing the copied bodies name moves; the splice then puts back, around
+ * binaryen's output:
+ *   - COPY bodies byte for byte;
+ *   - REWRITE bodies copied with their call_indirect sites lowered here
+ *     (the same instructions sites.ts builds for binaryen's bodies, read
+ *     from `lowering`), other call_indirect and type-naming block types given
+ *     the type and table indices of binaryen's output (it renumbers types by
+ *     use, and a shadow may take table 0), and one i32 local appended for the
+ *     index when a site needs it; types binaryen did not write (used only by
+ *     bodies it did not see) are appended to the type section;
+ *   - the data section and the function exports as they were;
+ *   - the local names of the bodies binaryen did not see.
+ * KEEP bodies (what binaryen must see: unknown opcodes, table writes, ref.func
+ * and the like) stay in the skeleton, and binaryen's output holds them
+ * rewritten as before.
+ *
+ * planCopy declines (and the transform goes through binaryen whole) for
+ * what it does not know: types other than plain function types, 64-bit
+ * tables, a code section the pre-scan cannot read, odd data segments.
+ */
+import { binaryen, type Module } from '../binaryen.ts'
+import { BodyClass, bodyPatches, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
+import { customSectionName, readU32, type Section, sections, skipLeb, writeU32 } from '../bytes.ts'
+import type { CallIndirectSite, FunctionEntry } from '../scan.ts'
+import {
+  type Body,
+  concat,
+  emptiedData,
+  type Export,
+  exportEntry,
+  type FuncType,
+  localDecls,
+  readBodies,
+  readExports,
+  readFunctionTypes,
+  readFuncTypes,
+  readIndirectNameMap,
+  readSubsections,
+  section,
+  segmentCount,
+  writeI32,
+  writeS33,
+} from './sections.ts'
+
+export interface CopyPlan {
+  input: Uint8Array
+  /** What binaryen reads (see the file's header). */
+  skeleton: Uint8Array
+  /** Per body: its BodyClass. */
+  classes: Uint8Array
+  bodies: Body[]
+  types: FuncType[]
+  /** The type index of each defined function. */
+  functionTypes: number[]
+  importedFunctions: number
+  exports: Export[]
+  /** The data section was emptied in the skeleton. */
+  dataEmptied: boolean
+  /** REWRITE bodies' patch places (code-scan.ts), by body index. */
+  patches: Map<number, number[]>
+  /** Their call sites in code order, by body index (byteSites fills it). */
+  sites: Map<number, CallIndirectSite[]>
+  /** binaryen's name of each table index of the input (byteSites fills it). */
+  tableNames: string[]
+}
+
+/** How a site the splice lowers is rewritten: sites.ts says what for binaryen's. */
+export interface SiteLowering {
+  /** The site's number (diagnostics). */
+  id: number
+  /** The shadow table it calls through. */
+  table: string
+  /** The global holding its shadow's bound, when the index is clamped (a shadow that is not full). */
+  bound?: string
+}
+
+export interface Lowering {
+  sites: Map<CallIndirectSite, SiteLowering>
+  slotGlobal: string
+  /** With diagnostics: the global the site's number goes to. */
+  siteGlobal?: string
+}
+
+/** The plan for an input, or why the copy-through writer leaves it to binaryen. */
+export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
+  const all = sections(input)
+  const find = (id: number) => all.find(s => s.id === id)
+  const code = find(10)
+  if (!code) return { declined: 'no code section' }
+  const scan = scanCode(input)
+  if (!scan) return { declined: 'the code section could not be read' }
+  const types = readFuncTypes(input, find(1))
+  if (!types) return { declined: 'types other than function types' }
+  const imports = readImports(input, find(2))
+  if (!imports) return { declined: 'an import it cannot read' }
+  if (imports.table64 || tables64(input, find(4))) return { declined: 'a 64-bit table' }
+  const functionTypes = readFunctionTypes(input, find(3))
+  if (functionTypes.length !== scan.bodies) return { declined: 'the function and code sections disagree' }
+  const bodies = readBodies(input, code)
+  const data = find(11)
+  const emptied = data && emptiedData(input, data)
+  if (data && !emptied) return { declined: 'a data segment it cannot read' }
+  const patches = new Map<number, number[]>()
+  for (let i = 0; i < bodies.length; i++) {
+    if (scan.classes[i] !== BodyClass.REWRITE) continue
+    const found = bodyPatches(input, bodies[i].start, bodies[i].end)
+    if (!found) return { declined: `body ${i} could not be read twice alike` }
+    patches.set(i, found)
+  }
+  const exports = readExports(input, find(7))
+  const pieces: (Uint8Array | number[])[] = [input.subarray(0, 8)]
+  for (const s of all) {
+    if (s.id === 10) pieces.push(section(10, stubbedCode(input, bodies, scan.classes)))
+    else if (s.id === 11 && emptied) pieces.push(section(11, emptied.content))
+    else if (s.id === 7) {
+      const kept = exports.filter(e => e.kind !== 0)
+      pieces.push(section(7, concat([writeU32(kept.length), ...kept.map(e => e.bytes)])))
+    } else pieces.push(input.subarray(s.at, s.end))
+  }
+  return {
+    input,
+    skeleton: concat(pieces),
+    classes: scan.classes,
+    bodies,
+    types,
+    functionTypes,
+    importedFunctions: imports.functions,
+    exports,
+    dataEmptied: !!emptied,
+    patches,
+    sites: new Map(),
+    tableNames: [],
+  }
+}
+
+/** The code section with COPY and REWRITE bodies reduced to their local declarations and `unreachable`. */
+function stubbedCode(input: Uint8Array, bodies: Body[], classes: Uint8Array): Uint8Array {
+  const pieces: (Uint8Array | number[])[] = [writeU32(bodies.length)]
+  for (let i = 0; i < bodies.length; i++) {
+    const b = bodies[i]
+    if (classes[i] === BodyClass.KEEP) {
+      pieces.push(input.subarray(b.at, b.end))
+      continue
+    }
+    const declEnd = localDecls(input, b.start).end
+    pieces.push(writeU32(declEnd - b.start + 2), input.subarray(b.start, declEnd), [0x00, 0x0b])
+  }
+  return concat(pieces)
+}
+
+/**
+ * The call sites of the REWRITE bodies, as sites without an expression,
+ * numbered in code order like scan.ts numbers binaryen's. `m` is the
+ * skeleton as binaryen read it, before any change: its table order is the
+ * input's.
+ */
+export function byteSites(plan: CopyPlan, m: Module, functions: FunctionEntry[]): CallIndirectSite[] {
+  plan.tableNames = Array.from({ length: m.getNumTables() }, (_, i) => binaryen.getTableInfo(m.getTableByIndex(i)).name)
+  const out: CallIndirectSite[] = []
+  for (const [i, found] of plan.patches) {
+    const func = functions[plan.importedFunctions + i]
+    const mine: CallIndirectSite[] = []
+    for (let k = 0; k < found.length; k += found[k] === PATCH_CALL ? 5 : 4) {
+      if (found[k] !== PATCH_CALL) continue
+      const type = plan.types[found[k + 3] >> 1]
+      const table = plan.tableNames[found[k + 4]]
+      if (!type || table === undefined)
+        throw new Error(`body ${i}: a call_indirect names type ${found[k + 3] >> 1} or table ${found[k + 4]}, which the module lacks`)
+      mine.push({ expr: 0, func, ordinal: mine.length, table, sig: type.sig, isReturn: (found[k + 3] & 1) === 1 })
+    }
+    plan.sites.set(i, mine)
+    out.push(...mine)
+  }
+  return out
+}
+
+/**
+ * The output: binaryen's `written` skeleton with the input's bodies, data,
+ * function exports and local names put back (see the file's header). `m` is
+ * the module binaryen wrote, for the indices of what `lowering` names.
+ */
+export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lowering: Lowering): Uint8Array {
+  const { input } = plan
+  const out = sections(written)
+  const inputSections = sections(input)
+  const find = (list: Section[], id: number) => list.find(s => s.id === id)
+  const types = readFuncTypes(written, find(out, 1))
+  if (!types) throw new Error('binaryen wrote types other than function types')
+  const typeIndex = new Map<string, number>()
+  types.forEach((t, i) => {
+    if (!typeIndex.has(t.key)) typeIndex.set(t.key, i)
+  })
+  const appended: Uint8Array[] = []
+  const newType = (old: number): number => {
+    const t = plan.types[old]
+    let index = typeIndex.get(t.key)
+    if (index === undefined) {
+      typeIndex.set(t.key, (index = types.length + appended.length))
+      appended.push(t.bytes)
+    }
+    return index
+  }
+  const tables = indexSpace(m, 'table')
+  const globals = indexSpace(m, 'global')
+  const indexOf = (space: Map<string, number>, name: string) => {
+    const index = space.get(name)
+    if (index === undefined) throw new Error(`the output has no ${name}`)
+    return index
+  }
+  const lowered = {
+    newType,
+    oldTable: (old: number) => indexOf(tables, plan.tableNames[old]),
+    table: (name: string) => indexOf(tables, name),
+    global: (name: string) => indexOf(globals, name),
+    lowering,
+  }
+  const code = splicedCode(plan, written, find(out, 10)!, lowered)
+  const pieces: (Uint8Array | number[])[] = [written.subarray(0, 8)]
+  for (const s of out) {
+    if (s.id === 1) pieces.push(section(1, concat([writeU32(types.length + appended.length), written.subarray(skipLeb(written, s.start), s.end), ...appended])))
+    else if (s.id === 7) pieces.push(section(7, splicedExports(plan, readExports(written, s))))
+    else if (s.id === 10) pieces.push(code)
+    else if (s.id === 11 && plan.dataEmptied) {
+      const data = find(inputSections, 11)!
+      if (segmentCount(written, s) !== segmentCount(input, data)) throw new Error('binaryen wrote another number of data segments')
+      pieces.push(input.subarray(data.at, data.end))
+    } else if (s.id === 0 && customSectionName(written, s) === 'name') pieces.push(splicedNames(plan, written, s))
+    else pieces.push(written.subarray(s.at, s.end))
+  }
+  if (appended.length && !find(out, 1)) throw new Error('binaryen wrote no type section')
+  return concat(pieces)
+}
+
+/** Where binaryen puts each table or global: imports first, then the module's own, each in the module's order. */
+function indexSpace(m: Module, kind: 'table' | 'global'): Map<string, number> {
+  const n = kind === 'table' ? m.getNumTables() : m.getNumGlobals()
+  const infos = Array.from({ length: n }, (_, i) =>
+    kind === 'table' ? binaryen.getTableInfo(m.getTableByIndex(i)) : binaryen.getGlobalInfo(m.getGlobalByIndex(i)),
+  )
+  const ordered = [...infos.filter(t => t.module), ...infos.filter(t => !t.module)]
+  return new Map(ordered.map((t, i) => [t.name, i]))
+}
+
+interface Lowered {
+  newType: (old: number) => number
+  oldTable: (old: number) => number
+  table: (name: string) => number
+  global: (name: string) => number
+  lowering: Lowering
+}
+
+function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered: Lowered): Uint8Array {
+  const { input } = plan
+  const mine = readBodies(written, code)
+  if (mine.length < plan.bodies.length) throw new Error(`binaryen wrote ${mine.length} bodies for the input's ${plan.bodies.length}`)
+  const pieces: (Uint8Array | number[])[] = [writeU32(mine.length)]
+  for (let i = 0; i < mine.length; i++) {
+    const b = mine[i]
+    const cls = i < plan.bodies.length ? plan.classes[i] : BodyClass.KEEP
+    if (cls === BodyClass.KEEP) {
+      pieces.push(written.subarray(b.at, b.end))
+      continue
+    }
+    // The stub binaryen wrote back: local declarations, unreachable, end.
+    const declEnd = localDecls(written, b.start).end
+    if (b.end - declEnd !== 2 || written[declEnd] !== 0x00) throw new Error(`body ${i} is not the stub the skeleton gave binaryen`)
+    const o = plan.bodies[i]
+    if (cls === BodyClass.COPY) pieces.push(input.subarray(o.at, o.end))
+    else {
+      const body = rewrittenBody(plan, i, lowered)
+      pieces.push(writeU32(body.length), body)
+    }
+  }
+  const content = concat(pieces)
+  return concat([[10, ...writeU32(content.length)], content])
+}
+
+/**
+ * A REWRITE body: the input's bytes with each patch place re-encoded.
+ * Selected sites become, as sites.ts builds them (s: a fresh i32 local):
+ *   [i32.const id; global.set $site]   (diagnostics)
+ *   local.tee s; global.set $slot; local.get s
+ *   [local.get s; global.get $bound; i32.sub; i32.const 31; i32.shr_s; i32.and]   (a shadow that is not full: the clamp)
+ *   call_indirect $shadow (type T)
+ */
+function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Uint8Array {
+  const { input } = plan
+  const o = plan.bodies[i]
+  const found = plan.patches.get(i)!
+  const sites = plan.sites.get(i) ?? []
+  const { lowering } = lowered
+  const decl = localDecls(input, o.start)
+  const needsLocal = sites.some(s => lowering.sites.has(s))
+  const scratch = plan.types[plan.functionTypes[i]].sig.params.length + decl.locals
+  const pieces: (Uint8Array | number[])[] = needsLocal
+    ? [writeU32(decl.groups + 1), input.subarray(skipLeb(input, o.start), decl.end), [1, 0x7f]]
+    : [input.subarray(o.start, decl.end)]
+  let p = decl.end
+  let ordinal = 0
+  for (let k = 0; k < found.length; k += found[k] === PATCH_CALL ? 5 : 4) {
+    const [kind, start, end, value] = [found[k], found[k + 1], found[k + 2], found[k + 3]]
+    pieces.push(input.subarray(p, start))
+    p = end
+    if (kind === PATCH_BLOCK_TYPE) {
+      pieces.push(writeS33(lowered.newType(value)))
+      continue
+    }
+    const op = value & 1 ? 0x13 : 0x11
+    const type = writeU32(lowered.newType(value >> 1))
+    const site = sites[ordinal++]
+    const how = site && lowering.sites.get(site)
+    if (!how) {
+      pieces.push([op, ...type, ...writeU32(lowered.oldTable(found[k + 4]))])
+      continue
+    }
+    const s = writeU32(scratch)
+    const seq: number[] = []
+    if (lowering.siteGlobal !== undefined) seq.push(0x41, ...writeI32(how.id), 0x24, ...writeU32(lowered.global(lowering.siteGlobal)))
+    seq.push(0x22, ...s, 0x24, ...writeU32(lowered.global(lowering.slotGlobal)), 0x20, ...s)
+    if (how.bound !== undefined) seq.push(0x20, ...s, 0x23, ...writeU32(lowered.global(how.bound)), 0x6b, 0x41, 31, 0x75, 0x71)
+    seq.push(op, ...type, ...writeU32(lowered.table(how.table)))
+    pieces.push(seq)
+  }
+  pieces.push(input.subarray(p, o.end))
+  return concat(pieces)
+}
+
+/** The input's exports in their order (function exports as they were, the others at binaryen's indices), then the ones the rewrite added. */
+function splicedExports(plan: CopyPlan, mine: Export[]): Uint8Array {
+  const byName = new Map(mine.map(e => [e.name, e]))
+  const entries: Uint8Array[] = []
+  for (const e of plan.exports) {
+    if (e.kind === 0) {
+      entries.push(e.bytes)
+      continue
+    }
+    const now = byName.get(e.name)
+    if (!now || now.kind !== e.kind) throw new Error(`binaryen's output lost the export ${e.name}`)
+    entries.push(exportEntry(e, now.index))
+  }
+  const had = new Set(plan.exports.map(e => e.name))
+  for (const e of mine) if (!had.has(e.name)) entries.push(e.bytes)
+  return concat([writeU32(entries.length), ...entries])
+}
+
+/** binaryen's name section with the input's local names for the bodies binaryen did not see (it may renumber locals; we do not). */
+function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Uint8Array {
+  const nameStart = skipLeb(written, s.start) + readU32(written, s.start)
+  const subs = readSubsections(written, nameStart, s.end)
+  const inputName = sections(plan.input).find(x => x.id === 0 && customSectionName(plan.input, x) === 'name')
+  const inputLocals =
+    inputName && readSubsections(plan.input, skipLeb(plan.input, inputName.start) + readU32(plan.input, inputName.start), inputName.end).find(x => x.id === 2)
+  const theirs = inputLocals ? readIndirectNameMap(plan.input, inputLocals) : new Map<number, Uint8Array>()
+  const pieces: (Uint8Array | number[])[] = [written.subarray(s.start, nameStart)]
+  const seen = new Set(subs.map(x => x.id))
+  for (const sub of seen.has(2) || !theirs.size ? subs : [...subs, { id: 2, start: 0, end: 0 }].sort((a, b) => a.id - b.id)) {
+    if (sub.id !== 2) {
+      pieces.push([sub.id, ...writeU32(sub.end - sub.start)], written.subarray(sub.start, sub.end))
+      continue
+    }
+    const ours = sub.end > sub.start ? readIndirectNameMap(written, sub) : new Map<number, Uint8Array>()
+    const merged = new Map<number, Uint8Array>()
+    const binaryenSaw = (f: number) =>
+      f < plan.importedFunctions || f - plan.importedFunctions >= plan.classes.length || plan.classes[f - plan.importedFunctions] === BodyClass.KEEP
+    for (const [f, entry] of ours) if (binaryenSaw(f)) merged.set(f, entry)
+    for (const [f, entry] of theirs) if (!binaryenSaw(f)) merged.set(f, entry)
+    const entries = [...merged].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry)
+    const content = concat([writeU32(entries.length), ...entries])
+    pieces.push([2, ...writeU32(content.length)], content)
+  }
+  return section(0, concat(pieces))
+}
+
+/** The import section's function count, and whether it imports a 64-bit table; undefined for an import it cannot read. */
+function readImports(bytes: Uint8Array, s: Section | undefined): { functions: number; table64: boolean } | undefined {
+  if (!s) return { functions: 0, table64: false }
+  let p = s.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  let functions = 0,
+    table64 = false
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 2; k++) p = skipLeb(bytes, p) + readU32(bytes, p)
+    const kind = bytes[p++]
+    if (kind === 0) {
+      functions++
+      p = skipLeb(bytes, p)
+    } else if (kind === 1) {
+      if (bytes[p] !== 0x70 && bytes[p] !== 0x6f) return undefined
+      const flags = bytes[p + 1]
+      table64 ||= (flags & 4) !== 0
+      p = skipLimits(bytes, p + 1)
+    } else if (kind === 2) p = skipLimits(bytes, p)
+    else if (kind === 3) {
+      if (bytes[p] === 0x63 || bytes[p] === 0x64) return undefined
+      p += 2
+    } else if (kind === 4) p = skipLeb(bytes, p + 1)
+    else return undefined
+  }
+  return p === s.end ? { functions, table64 } : undefined
+}
+
+/** The position after limits (flags, min, max if flag 1; a page size for custom page sizes is not read). */
+function skipLimits(bytes: Uint8Array, p: number): number {
+  const flags = bytes[p++]
+  p = skipLeb(bytes, p)
+  return flags & 1 ? skipLeb(bytes, p) : p
+}
+
+/** Whether the table section defines a 64-bit table (or one it cannot read). */
+function tables64(bytes: Uint8Array, s: Section | undefined): boolean {
+  if (!s) return false
+  let p = s.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  for (let i = 0; i < n; i++) {
+    if (bytes[p] === 0x40) return true // a table with an initialiser
+    if (bytes[p] !== 0x70 && bytes[p] !== 0x6f) return true
+    if (bytes[p + 1] & 4) return true
+    p = skipLimits(bytes, p + 1)
+  }
+  return p !== s.end
+}

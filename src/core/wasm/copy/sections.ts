@@ -1,0 +1,253 @@
+/**
+ * The sections the copy-through writer (index.ts) takes apart and puts back
+ * together, read and written as bytes: function types, the function, export,
+ * code and data sections, and the local names of the name section. Each
+ * reader returns undefined for what it does not know (a GC type, an odd
+ * segment), and the writer then leaves the module to binaryen.
+ */
+import { readU32, type Section, skipLeb, writeU32 } from '../bytes.ts'
+import type { Sig, ValType } from '../signature.ts'
+
+const VALTYPES: Record<number, ValType> = { 127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128', 112: 'funcref', 111: 'externref' }
+
+export interface FuncType {
+  sig: Sig
+  /** The type's encoding (0x60, params, results) as a string: equal types have equal keys. */
+  key: string
+  bytes: Uint8Array
+}
+
+/** The type section's function types, or undefined when it holds anything else (rec groups, GC types, other value types). */
+export function readFuncTypes(bytes: Uint8Array, section: Section | undefined): FuncType[] | undefined {
+  if (!section) return []
+  let p = section.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  const out: FuncType[] = []
+  for (let i = 0; i < n; i++) {
+    const at = p
+    if (bytes[p++] !== 0x60) return undefined
+    const lists: ValType[][] = []
+    for (let k = 0; k < 2; k++) {
+      const count = readU32(bytes, p)
+      p = skipLeb(bytes, p)
+      const list: ValType[] = []
+      for (let j = 0; j < count; j++) {
+        const t = VALTYPES[bytes[p++]]
+        if (!t) return undefined
+        list.push(t)
+      }
+      lists.push(list)
+    }
+    const own = bytes.subarray(at, p)
+    out.push({ sig: { params: lists[0], results: lists[1] }, key: own.join(','), bytes: own })
+  }
+  return p === section.end ? out : undefined
+}
+
+/** The type index of each defined function (the function section). */
+export function readFunctionTypes(bytes: Uint8Array, section: Section | undefined): number[] {
+  if (!section) return []
+  let p = section.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  const out: number[] = []
+  for (let i = 0; i < n; i++) {
+    out.push(readU32(bytes, p))
+    p = skipLeb(bytes, p)
+  }
+  return out
+}
+
+export interface Export {
+  name: string
+  kind: number
+  index: number
+  /** The whole entry's bytes. */
+  bytes: Uint8Array
+}
+
+export function readExports(bytes: Uint8Array, section: Section | undefined): Export[] {
+  if (!section) return []
+  let p = section.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  const out: Export[] = []
+  for (let i = 0; i < n; i++) {
+    const at = p
+    const len = readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    const name = new TextDecoder().decode(bytes.subarray(p, p + len))
+    p += len
+    const kind = bytes[p++]
+    const index = readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    out.push({ name, kind, index, bytes: bytes.subarray(at, p) })
+  }
+  return out
+}
+
+/** An export entry with another index. */
+export function exportEntry(e: Export, index: number): Uint8Array {
+  const nameBytes = new TextEncoder().encode(e.name)
+  return Uint8Array.from([...writeU32(nameBytes.length), ...nameBytes, e.kind, ...writeU32(index)])
+}
+
+export interface Body {
+  /** Where its size starts. */
+  at: number
+  /** Where its content (the local declarations) starts. */
+  start: number
+  end: number
+}
+
+export function readBodies(bytes: Uint8Array, section: Section): Body[] {
+  let p = section.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  const out: Body[] = []
+  for (let i = 0; i < n; i++) {
+    const start = skipLeb(bytes, p)
+    const end = start + readU32(bytes, p)
+    out.push({ at: p, start, end })
+    p = end
+  }
+  return out
+}
+
+/** The position after a body's local declarations, and how many locals they declare. */
+export function localDecls(bytes: Uint8Array, start: number): { end: number; groups: number; locals: number } {
+  let p = start
+  const groups = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  let locals = 0
+  for (let g = 0; g < groups; g++) {
+    locals += readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    p = bytes[p] === 0x63 || bytes[p] === 0x64 ? skipLeb(bytes, p + 1) : p + 1
+  }
+  return { end: p, groups, locals }
+}
+
+/** The position after a constant expression (segment offsets) at p, or -1 for an instruction it does not know. */
+function skipConstExpr(bytes: Uint8Array, p: number, end: number): number {
+  while (p < end) {
+    const op = bytes[p++]
+    if (op === 0x0b) return p
+    if (op === 0x41 || op === 0x42 || op === 0x23 || op === 0xd2 || op === 0xd0) p = skipLeb(bytes, p)
+    else if (op === 0x43) p += 4
+    else if (op === 0x44) p += 8
+    else if (!(op === 0x6a || op === 0x6b || op === 0x6c || op === 0x7c || op === 0x7d || op === 0x7e)) return -1
+  }
+  return -1
+}
+
+/** The data section with every segment's bytes left out (headers kept, so indices and offsets stay), or undefined for a segment it cannot read. */
+export function emptiedData(bytes: Uint8Array, section: Section): { content: Uint8Array; segments: number } | undefined {
+  let p = section.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  const out: number[] = [...writeU32(n)]
+  for (let i = 0; i < n; i++) {
+    const at = p
+    const flags = readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    if (flags === 2) p = skipLeb(bytes, p)
+    else if (flags !== 0 && flags !== 1) return undefined
+    if (flags !== 1) p = skipConstExpr(bytes, p, section.end)
+    if (p < 0) return undefined
+    for (let k = at; k < p; k++) out.push(bytes[k])
+    out.push(0)
+    p = skipLeb(bytes, p) + readU32(bytes, p)
+  }
+  return p === section.end ? { content: Uint8Array.from(out), segments: n } : undefined
+}
+
+/** The number of segments a data section holds. */
+export const segmentCount = (bytes: Uint8Array, section: Section | undefined): number => (section ? readU32(bytes, section.start) : 0)
+
+/** A name-section subsection: its id and its content's range. */
+export interface Subsection {
+  id: number
+  start: number
+  end: number
+}
+
+/** The subsections of a name section's content (after the section's name). */
+export function readSubsections(bytes: Uint8Array, start: number, end: number): Subsection[] {
+  const out: Subsection[] = []
+  let p = start
+  while (p < end) {
+    const id = bytes[p++]
+    const s = skipLeb(bytes, p)
+    const e = s + readU32(bytes, p)
+    out.push({ id, start: s, end: e })
+    p = e
+  }
+  return out
+}
+
+/** The entries of an indirect name map (local names): function index -> the entry's bytes. */
+export function readIndirectNameMap(bytes: Uint8Array, sub: Subsection): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>()
+  let p = sub.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  for (let i = 0; i < n; i++) {
+    const at = p
+    const func = readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    const count = readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    for (let k = 0; k < count; k++) {
+      p = skipLeb(bytes, p)
+      p = skipLeb(bytes, p) + readU32(bytes, p)
+    }
+    out.set(func, bytes.subarray(at, p))
+  }
+  return out
+}
+
+/** Signed LEB128 of a non-negative n (a block type's type index: s33). */
+export function writeS33(n: number): number[] {
+  const out: number[] = []
+  for (;;) {
+    const byte = n & 0x7f
+    n = Math.floor(n / 128)
+    if (n === 0 && !(byte & 0x40)) {
+      out.push(byte)
+      return out
+    }
+    out.push(byte | 0x80)
+  }
+}
+
+/** Signed LEB128 of an i32. */
+export function writeI32(n: number): number[] {
+  const out: number[] = []
+  for (;;) {
+    const byte = n & 0x7f
+    n >>= 7
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
+      out.push(byte)
+      return out
+    }
+    out.push(byte | 0x80)
+  }
+}
+
+/** Joins byte pieces into one array. */
+export function concat(parts: (Uint8Array | number[])[]): Uint8Array {
+  let n = 0
+  for (const part of parts) n += part.length
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const part of parts) {
+    out.set(part, o)
+    o += part.length
+  }
+  return out
+}
+
+/** A section: id, size, content. */
+export const section = (id: number, content: Uint8Array | number[]): Uint8Array => concat([[id, ...writeU32(content.length)], content])
