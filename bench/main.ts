@@ -9,7 +9,7 @@
 //   npm run bench -- --out /tmp/bench      write the results elsewhere
 //   npm run bench -- --from bench/results.json   re-render results.md and chart.svg only
 import { spawn } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -313,14 +313,18 @@ async function benchPyodide(engines: Engine[]) {
   const oursFile = join(dir, 'ours.wasm')
   const buildChild = join(JS, 'build-child.mjs')
   const transformRuns: any[] = []
+  const binaryenWriterRuns: any[] = []
   const binaryenRuns: any[] = []
   for (let r = 0; r < BUILD_ROUNDS; r++) {
-    log(`Pyodide build side, round ${r + 1}/${BUILD_ROUNDS}: transformWasm, then binaryen read+write ...`)
-    transformRuns.push(await runJson(process.execPath, [buildChild, 'transform', bareFile, oursFile]))
+    log(`Pyodide build side, round ${r + 1}/${BUILD_ROUNDS}: transformWasm (copy writer, binaryen writer), then binaryen read+write ...`)
+    transformRuns.push(await runJson(process.execPath, [buildChild, 'transform', bareFile, oursFile, 'copy']))
+    binaryenWriterRuns.push(await runJson(process.execPath, [buildChild, 'transform', bareFile, join(dir, 'ours-binaryen.wasm'), 'binaryen']))
     binaryenRuns.push(await runJson(process.execPath, [buildChild, 'binaryen', bareFile]))
   }
   out.build.transform = transformRuns
+  out.build.transformBinaryenWriter = binaryenWriterRuns
   out.build.binaryenReadWrite = binaryenRuns
+  out.build.big = await benchBigModules(buildChild)
 
   // Cached rebuild through the bundler plugin's store: one cold build fills the cache, then fresh processes hit it.
   const cacheDir = join(dir, 'cache')
@@ -406,6 +410,41 @@ async function benchPyodide(engines: Engine[]) {
 function deepest(stdout: string): number | null {
   const levels = [...stdout.matchAll(/^DEPTH: via-map (\d+)$/gm)].map(m => Number(m[1]))
   return levels.length ? Math.max(...levels) : null
+}
+
+/**
+ * The transform on big inputs, fresh processes each: the largest corpus
+ * module (z3-solver's 33 MB, when `npm run corpus` has installed it) against
+ * binaryen's own read + write, and a generated module with 512 MiB of code
+ * (bench/big-module.mjs), which binaryen.js cannot read (bench/README.md).
+ */
+async function benchBigModules(buildChild: string) {
+  const out: any = {}
+  const z3 = join(ROOT, '.cache/corpus/z3-solver_5.2.0/node_modules/z3-solver/build/z3-built.wasm')
+  const dir = join(OUT, 'big')
+  mkdirSync(dir, { recursive: true })
+  if (existsSync(z3)) {
+    const runs: any = { input: statSync(z3).size, copy: [], binaryenReadWrite: [] }
+    for (let r = 0; r < 2; r++) {
+      log(`big modules: z3-built.wasm, round ${r + 1}/2: transformWasm (copy writer), then binaryen read+write ...`)
+      runs.copy.push(await runJson(process.execPath, [buildChild, 'transform', z3, join(dir, 'z3-ours.wasm'), 'copy']))
+      runs.binaryenReadWrite.push(await runJson(process.execPath, [buildChild, 'binaryen', z3]))
+    }
+    out.z3 = runs
+  } else out.z3 = { skipped: 'not installed: run npm run corpus first' }
+  if (QUICK) return out
+  const big = join(dir, 'big-512.wasm')
+  if (!existsSync(big)) {
+    log('big modules: generating 512 MiB of code (bench/big-module.mjs) ...')
+    await runJson(process.execPath, ['--max-old-space-size=8000', join(BENCH, 'big-module.mjs'), big, '512'])
+  }
+  log('big modules: transformWasm (copy writer) of 512 MiB of code ...')
+  out.generated = {
+    input: statSync(big).size,
+    copy: await runJson(process.execPath, ['--max-old-space-size=8000', buildChild, 'transform', big, join(dir, 'big-512-ours.wasm'), 'copy']),
+  }
+  rmSync(join(dir, 'big-512-ours.wasm'), { force: true })
+  return out
 }
 
 function fpcastEmu(input: string, output: string): Promise<any> {

@@ -56,16 +56,21 @@ export interface ScanResult {
 export function listFunctions(m: Module, symbolMap: Map<number, string>): FunctionEntry[] {
   const out: FunctionEntry[] = []
   const n = m.getNumFunctions()
+  // One Sig object per signature: fewer binaryen calls, and sigKey caches per object.
+  const sigs = new Map<string, Sig>()
   for (let i = 0; i < n; i++) {
     const ref = m.getFunctionByIndex(i)
     const info = binaryen.getFunctionInfo(ref)
     const fromSection = /^\d+$/.test(info.name) ? undefined : info.name
     const displayName = symbolMap.get(i) ?? fromSection ?? `wasm-function[${i}]`
+    const key = `${info.params},${info.results}`
+    let sig = sigs.get(key)
+    if (!sig) sigs.set(key, (sig = sigOf(info.params, info.results, `function ${displayName}`)))
     out.push({
       name: info.name,
       index: i,
       ref,
-      sig: sigOf(info.params, info.results, `function ${displayName}`),
+      sig,
       imported: !!info.module,
       displayName,
     })

@@ -42,19 +42,18 @@ import { customSectionName, readU32, type Section, sections, skipLeb, writeU32 }
 import type { CallIndirectSite, FunctionEntry } from '../scan.ts'
 import {
   type Body,
-  concat,
   emptiedData,
   type Export,
   exportEntry,
   type FuncType,
   localDecls,
+  Pieces,
   readBodies,
   readExports,
   readFunctionTypes,
   readFuncTypes,
   readIndirectNameMap,
   readSubsections,
-  section,
   segmentCount,
   writeI32,
   writeS33,
@@ -126,18 +125,20 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
     patches.set(i, found)
   }
   const exports = readExports(input, find(7))
-  const pieces: (Uint8Array | number[])[] = [input.subarray(0, 8)]
+  // Stubs keep their local declarations only where the name section names locals (binaryen reads those names).
+  const localNames = !!subsectionOf(input, 2)
+  const skeleton = new Pieces().push(input.subarray(0, 8))
   for (const s of all) {
-    if (s.id === 10) pieces.push(section(10, stubbedCode(input, bodies, scan.classes)))
-    else if (s.id === 11 && emptied) pieces.push(section(11, emptied.content))
+    if (s.id === 10) skeleton.section(10, stubbedCode(input, bodies, scan.classes, localNames))
+    else if (s.id === 11 && emptied) skeleton.section(11, emptied)
     else if (s.id === 7) {
       const kept = exports.filter(e => e.kind !== 0)
-      pieces.push(section(7, concat([writeU32(kept.length), ...kept.map(e => e.bytes)])))
-    } else pieces.push(input.subarray(s.at, s.end))
+      skeleton.section(7, new Pieces().push(writeU32(kept.length)).pushAll(kept.map(e => e.bytes)))
+    } else skeleton.push(input.subarray(s.at, s.end))
   }
   return {
     input,
-    skeleton: concat(pieces),
+    skeleton: skeleton.join(),
     classes: scan.classes,
     bodies,
     types,
@@ -151,19 +152,26 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
   }
 }
 
-/** The code section with COPY and REWRITE bodies reduced to their local declarations and `unreachable`. */
-function stubbedCode(input: Uint8Array, bodies: Body[], classes: Uint8Array): Uint8Array {
-  const pieces: (Uint8Array | number[])[] = [writeU32(bodies.length)]
+/** The code section with COPY and REWRITE bodies reduced to `unreachable` (and their local declarations, with `locals`). */
+function stubbedCode(input: Uint8Array, bodies: Body[], classes: Uint8Array, locals: boolean): Pieces {
+  const out = new Pieces().push(writeU32(bodies.length))
+  const bare = Uint8Array.of(3, 0, 0x00, 0x0b)
   for (let i = 0; i < bodies.length; i++) {
     const b = bodies[i]
-    if (classes[i] === BodyClass.KEEP) {
-      pieces.push(input.subarray(b.at, b.end))
-      continue
+    if (classes[i] === BodyClass.KEEP) out.push(input.subarray(b.at, b.end))
+    else if (!locals) out.push(bare)
+    else {
+      const declEnd = localDecls(input, b.start).end
+      out.push(writeU32(declEnd - b.start + 2), input.subarray(b.start, declEnd), [0x00, 0x0b])
     }
-    const declEnd = localDecls(input, b.start).end
-    pieces.push(writeU32(declEnd - b.start + 2), input.subarray(b.start, declEnd), [0x00, 0x0b])
   }
-  return concat(pieces)
+  return out
+}
+
+/** The content of the input's name subsection `id`, or undefined. */
+function subsectionOf(bytes: Uint8Array, id: number) {
+  const name = sections(bytes).find(x => x.id === 0 && customSectionName(bytes, x) === 'name')
+  return name && readSubsections(bytes, skipLeb(bytes, name.start) + readU32(bytes, name.start), name.end).find(x => x.id === id)
 }
 
 /**
@@ -233,20 +241,21 @@ export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lower
     lowering,
   }
   const code = splicedCode(plan, written, find(out, 10)!, lowered)
-  const pieces: (Uint8Array | number[])[] = [written.subarray(0, 8)]
+  const output = new Pieces().push(written.subarray(0, 8))
   for (const s of out) {
-    if (s.id === 1) pieces.push(section(1, concat([writeU32(types.length + appended.length), written.subarray(skipLeb(written, s.start), s.end), ...appended])))
-    else if (s.id === 7) pieces.push(section(7, splicedExports(plan, readExports(written, s))))
-    else if (s.id === 10) pieces.push(code)
+    if (s.id === 1)
+      output.section(1, new Pieces().push(writeU32(types.length + appended.length), written.subarray(skipLeb(written, s.start), s.end)).pushAll(appended))
+    else if (s.id === 7) output.section(7, splicedExports(plan, readExports(written, s)))
+    else if (s.id === 10) output.section(10, code)
     else if (s.id === 11 && plan.dataEmptied) {
       const data = find(inputSections, 11)!
       if (segmentCount(written, s) !== segmentCount(input, data)) throw new Error('binaryen wrote another number of data segments')
-      pieces.push(input.subarray(data.at, data.end))
-    } else if (s.id === 0 && customSectionName(written, s) === 'name') pieces.push(splicedNames(plan, written, s))
-    else pieces.push(written.subarray(s.at, s.end))
+      output.push(input.subarray(data.at, data.end))
+    } else if (s.id === 0 && customSectionName(written, s) === 'name') output.section(0, splicedNames(plan, written, s))
+    else output.push(written.subarray(s.at, s.end))
   }
   if (appended.length && !find(out, 1)) throw new Error('binaryen wrote no type section')
-  return concat(pieces)
+  return output.join()
 }
 
 /** Where binaryen puts each table or global: imports first, then the module's own, each in the module's order. */
@@ -267,30 +276,42 @@ interface Lowered {
   lowering: Lowering
 }
 
-function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered: Lowered): Uint8Array {
+function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered: Lowered): Pieces {
   const { input } = plan
   const mine = readBodies(written, code)
   if (mine.length < plan.bodies.length) throw new Error(`binaryen wrote ${mine.length} bodies for the input's ${plan.bodies.length}`)
-  const pieces: (Uint8Array | number[])[] = [writeU32(mine.length)]
+  const out = new Pieces().push(writeU32(mine.length))
+  // A run of COPY bodies is one piece: they lie side by side in the input.
+  let runStart = -1,
+    runEnd = -1
+  const endRun = () => {
+    if (runStart >= 0) out.push(input.subarray(runStart, runEnd))
+    runStart = -1
+  }
   for (let i = 0; i < mine.length; i++) {
     const b = mine[i]
     const cls = i < plan.bodies.length ? plan.classes[i] : BodyClass.KEEP
     if (cls === BodyClass.KEEP) {
-      pieces.push(written.subarray(b.at, b.end))
+      endRun()
+      out.push(written.subarray(b.at, b.end))
       continue
     }
     // The stub binaryen wrote back: local declarations, unreachable, end.
     const declEnd = localDecls(written, b.start).end
     if (b.end - declEnd !== 2 || written[declEnd] !== 0x00) throw new Error(`body ${i} is not the stub the skeleton gave binaryen`)
     const o = plan.bodies[i]
-    if (cls === BodyClass.COPY) pieces.push(input.subarray(o.at, o.end))
-    else {
+    if (cls === BodyClass.COPY) {
+      if (runStart < 0) runStart = o.at
+      runEnd = o.end
+    } else {
+      endRun()
       const body = rewrittenBody(plan, i, lowered)
-      pieces.push(writeU32(body.length), body)
+      out.push(writeU32(body.length))
+      for (const piece of body.parts) out.push(piece)
     }
   }
-  const content = concat(pieces)
-  return concat([[10, ...writeU32(content.length)], content])
+  endRun()
+  return out
 }
 
 /**
@@ -301,7 +322,7 @@ function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered
  *   [local.get s; global.get $bound; i32.sub; i32.const 31; i32.shr_s; i32.and]   (a shadow that is not full: the clamp)
  *   call_indirect $shadow (type T)
  */
-function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Uint8Array {
+function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Pieces {
   const { input } = plan
   const o = plan.bodies[i]
   const found = plan.patches.get(i)!
@@ -310,17 +331,18 @@ function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Uint8Array 
   const decl = localDecls(input, o.start)
   const needsLocal = sites.some(s => lowering.sites.has(s))
   const scratch = plan.types[plan.functionTypes[i]].sig.params.length + decl.locals
-  const pieces: (Uint8Array | number[])[] = needsLocal
-    ? [writeU32(decl.groups + 1), input.subarray(skipLeb(input, o.start), decl.end), [1, 0x7f]]
-    : [input.subarray(o.start, decl.end)]
+  const out = needsLocal
+    ? new Pieces().push(writeU32(decl.groups + 1), input.subarray(skipLeb(input, o.start), decl.end), [1, 0x7f])
+    : new Pieces().push(input.subarray(o.start, decl.end))
   let p = decl.end
   let ordinal = 0
   for (let k = 0; k < found.length; k += found[k] === PATCH_CALL ? 5 : 4) {
-    const [kind, start, end, value] = [found[k], found[k + 1], found[k + 2], found[k + 3]]
-    pieces.push(input.subarray(p, start))
-    p = end
-    if (kind === PATCH_BLOCK_TYPE) {
-      pieces.push(writeS33(lowered.newType(value)))
+    const start = found[k + 1],
+      value = found[k + 3]
+    out.push(input.subarray(p, start))
+    p = found[k + 2]
+    if (found[k] === PATCH_BLOCK_TYPE) {
+      out.push(writeS33(lowered.newType(value)))
       continue
     }
     const op = value & 1 ? 0x13 : 0x11
@@ -328,7 +350,7 @@ function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Uint8Array 
     const site = sites[ordinal++]
     const how = site && lowering.sites.get(site)
     if (!how) {
-      pieces.push([op, ...type, ...writeU32(lowered.oldTable(found[k + 4]))])
+      out.push([op, ...type, ...writeU32(lowered.oldTable(found[k + 4]))])
       continue
     }
     const s = writeU32(scratch)
@@ -337,14 +359,14 @@ function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Uint8Array 
     seq.push(0x22, ...s, 0x24, ...writeU32(lowered.global(lowering.slotGlobal)), 0x20, ...s)
     if (how.bound !== undefined) seq.push(0x20, ...s, 0x23, ...writeU32(lowered.global(how.bound)), 0x6b, 0x41, 31, 0x75, 0x71)
     seq.push(op, ...type, ...writeU32(lowered.table(how.table)))
-    pieces.push(seq)
+    out.push(seq)
   }
-  pieces.push(input.subarray(p, o.end))
-  return concat(pieces)
+  out.push(input.subarray(p, o.end))
+  return out
 }
 
 /** The input's exports in their order (function exports as they were, the others at binaryen's indices), then the ones the rewrite added. */
-function splicedExports(plan: CopyPlan, mine: Export[]): Uint8Array {
+function splicedExports(plan: CopyPlan, mine: Export[]): Pieces {
   const byName = new Map(mine.map(e => [e.name, e]))
   const entries: Uint8Array[] = []
   for (const e of plan.exports) {
@@ -358,35 +380,32 @@ function splicedExports(plan: CopyPlan, mine: Export[]): Uint8Array {
   }
   const had = new Set(plan.exports.map(e => e.name))
   for (const e of mine) if (!had.has(e.name)) entries.push(e.bytes)
-  return concat([writeU32(entries.length), ...entries])
+  return new Pieces().push(writeU32(entries.length)).pushAll(entries)
 }
 
 /** binaryen's name section with the input's local names for the bodies binaryen did not see (it may renumber locals; we do not). */
-function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Uint8Array {
+function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {
   const nameStart = skipLeb(written, s.start) + readU32(written, s.start)
   const subs = readSubsections(written, nameStart, s.end)
-  const inputName = sections(plan.input).find(x => x.id === 0 && customSectionName(plan.input, x) === 'name')
-  const inputLocals =
-    inputName && readSubsections(plan.input, skipLeb(plan.input, inputName.start) + readU32(plan.input, inputName.start), inputName.end).find(x => x.id === 2)
+  const inputLocals = subsectionOf(plan.input, 2)
   const theirs = inputLocals ? readIndirectNameMap(plan.input, inputLocals) : new Map<number, Uint8Array>()
-  const pieces: (Uint8Array | number[])[] = [written.subarray(s.start, nameStart)]
-  const seen = new Set(subs.map(x => x.id))
-  for (const sub of seen.has(2) || !theirs.size ? subs : [...subs, { id: 2, start: 0, end: 0 }].sort((a, b) => a.id - b.id)) {
+  const out = new Pieces().push(written.subarray(s.start, nameStart))
+  const withLocals = subs.some(x => x.id === 2) || !theirs.size ? subs : [...subs, { id: 2, start: 0, end: 0 }].sort((a, b) => a.id - b.id)
+  const binaryenSaw = (f: number) =>
+    f < plan.importedFunctions || f - plan.importedFunctions >= plan.classes.length || plan.classes[f - plan.importedFunctions] === BodyClass.KEEP
+  for (const sub of withLocals) {
     if (sub.id !== 2) {
-      pieces.push([sub.id, ...writeU32(sub.end - sub.start)], written.subarray(sub.start, sub.end))
+      out.section(sub.id, new Pieces().push(written.subarray(sub.start, sub.end)))
       continue
     }
     const ours = sub.end > sub.start ? readIndirectNameMap(written, sub) : new Map<number, Uint8Array>()
     const merged = new Map<number, Uint8Array>()
-    const binaryenSaw = (f: number) =>
-      f < plan.importedFunctions || f - plan.importedFunctions >= plan.classes.length || plan.classes[f - plan.importedFunctions] === BodyClass.KEEP
     for (const [f, entry] of ours) if (binaryenSaw(f)) merged.set(f, entry)
     for (const [f, entry] of theirs) if (!binaryenSaw(f)) merged.set(f, entry)
     const entries = [...merged].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry)
-    const content = concat([writeU32(entries.length), ...entries])
-    pieces.push([2, ...writeU32(content.length)], content)
+    out.section(2, new Pieces().push(writeU32(entries.length)).pushAll(entries))
   }
-  return section(0, concat(pieces))
+  return out
 }
 
 /** The import section's function count, and whether it imports a 64-bit table; undefined for an import it cannot read. */

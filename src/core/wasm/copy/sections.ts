@@ -143,11 +143,12 @@ function skipConstExpr(bytes: Uint8Array, p: number, end: number): number {
 }
 
 /** The data section with every segment's bytes left out (headers kept, so indices and offsets stay), or undefined for a segment it cannot read. */
-export function emptiedData(bytes: Uint8Array, section: Section): { content: Uint8Array; segments: number } | undefined {
+export function emptiedData(bytes: Uint8Array, section: Section): Pieces | undefined {
   let p = section.start
   const n = readU32(bytes, p)
   p = skipLeb(bytes, p)
-  const out: number[] = [...writeU32(n)]
+  const out = new Pieces().push(writeU32(n))
+  const empty = [0]
   for (let i = 0; i < n; i++) {
     const at = p
     const flags = readU32(bytes, p)
@@ -156,11 +157,10 @@ export function emptiedData(bytes: Uint8Array, section: Section): { content: Uin
     else if (flags !== 0 && flags !== 1) return undefined
     if (flags !== 1) p = skipConstExpr(bytes, p, section.end)
     if (p < 0) return undefined
-    for (let k = at; k < p; k++) out.push(bytes[k])
-    out.push(0)
+    out.push(bytes.subarray(at, p), empty)
     p = skipLeb(bytes, p) + readU32(bytes, p)
   }
-  return p === section.end ? { content: Uint8Array.from(out), segments: n } : undefined
+  return p === section.end ? out : undefined
 }
 
 /** The number of segments a data section holds. */
@@ -233,6 +233,44 @@ export function writeI32(n: number): number[] {
       return out
     }
     out.push(byte | 0x80)
+  }
+}
+
+/**
+ * Byte pieces joined once, at the end: a section wraps its content's pieces
+ * without copying them (a module's code is copied once, into the output).
+ */
+export class Pieces {
+  readonly parts: (Uint8Array | number[])[] = []
+  length = 0
+  push(...pieces: (Uint8Array | number[])[]): this {
+    for (const piece of pieces) {
+      this.parts.push(piece)
+      this.length += piece.length
+    }
+    return this
+  }
+  /** Appends each piece of a list (of any length: no spread into arguments). */
+  pushAll(pieces: readonly (Uint8Array | number[])[]): this {
+    for (const piece of pieces) this.push(piece)
+    return this
+  }
+  /** Appends `content` as a section (or name subsection) `id`: the id, the size, the content. */
+  section(id: number, content: Pieces): this {
+    this.push([id, ...writeU32(content.length)])
+    for (const piece of content.parts) this.parts.push(piece)
+    this.length += content.length
+    return this
+  }
+  join(): Uint8Array {
+    const out = new Uint8Array(this.length)
+    let o = 0
+    for (const piece of this.parts) {
+      if (piece instanceof Uint8Array) out.set(piece, o)
+      else for (let i = 0; i < piece.length; i++) out[o + i] = piece[i]
+      o += piece.length
+    }
+    return out
   }
 }
 

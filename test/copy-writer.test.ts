@@ -1,0 +1,129 @@
+/**
+ * The copy-through writer (src/core/wasm/copy) against the binaryen writer,
+ * on every committed emcc fixture (real Emscripten output, -O0 to -O2, -g,
+ * dynamic linking, pthreads, exceptions, SIMD): the same sites rewritten
+ * with the same numbers, the same metadata, bodies without sites copied byte
+ * for byte, local names kept for the bodies binaryen never saw. Behaviour is
+ * compared by running: the fixtures, semantics and hardening tests run the
+ * default (copy) writer, and the fuzzer runs both and compares them call for
+ * call (fuzz.test.ts, `npm run fuzz`).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import binaryen from 'binaryen'
+import { describe, expect, it } from 'vitest'
+import { transformWasm } from '../src/core/index.ts'
+import { BodyClass, scanCode } from '../src/core/wasm/code-scan.ts'
+import { readBodies, readIndirectNameMap, readSubsections } from '../src/core/wasm/copy/sections.ts'
+import { customSectionName, readU32, sections, skipLeb } from '../src/core/wasm/bytes.ts'
+import { customSection } from '../src/core/wasm/debug/index.ts'
+import { fpcastRuntime } from '../src/runtime/runtime.js'
+import { ROOT } from './helpers/engines.ts'
+
+const WA = fpcastRuntime(WebAssembly)
+
+const BUILD = join(ROOT, 'test/fixtures/build')
+const fixtures = readdirSync(BUILD)
+  .filter(d => statSync(join(BUILD, d)).isDirectory())
+  .flatMap(d =>
+    readdirSync(join(BUILD, d))
+      .filter(f => f.endsWith('.wasm'))
+      .map(f => join(d, f)),
+  )
+
+const bodiesOf = (bytes: Uint8Array) => {
+  const code = sections(bytes).find(s => s.id === 10)!
+  return readBodies(bytes, code).map(b => bytes.subarray(b.at, b.end))
+}
+const nameSubsection = (bytes: Uint8Array, id: number) => {
+  const s = sections(bytes).find(x => x.id === 0 && customSectionName(bytes, x) === 'name')
+  return s && readSubsections(bytes, skipLeb(bytes, s.start) + readU32(bytes, s.start), s.end).find(x => x.id === id)
+}
+
+describe('the copy writer and the binaryen writer on the emcc fixtures', () => {
+  it('finds fixtures, among them ones with local names (so the name checks below check something)', () => {
+    expect(fixtures.length).toBeGreaterThan(15)
+    expect(fixtures.filter(f => nameSubsection(readFileSync(join(BUILD, f)), 2)).length).toBeGreaterThan(0)
+  })
+
+  it.each(fixtures)('%s: same sites, numbers and metadata; copied bodies byte for byte; local names kept', file => {
+    const input = new Uint8Array(readFileSync(join(BUILD, file)))
+    const options = { fileName: file, diagnostics: true } // diagnostics: the metadata lists every site with its number
+    const copy = transformWasm(input, { ...options, writer: 'copy' })
+    const reference = transformWasm(input, { ...options, writer: 'binaryen' })
+    expect(copy.report.writer).toEqual({ used: 'copy' })
+    expect(reference.report.writer).toEqual({ used: 'binaryen' })
+    const comparable = (r: typeof copy.report) => ({ ...r, writer: undefined, timeMs: undefined, size: undefined })
+    expect(comparable(copy.report)).toEqual(comparable(reference.report))
+    if (copy.report.strategy === 'none') return
+    expect(WebAssembly.validate(copy.wasm as BufferSource)).toBe(true)
+    const meta = (wasm: Uint8Array) => JSON.parse(new TextDecoder().decode(customSection(wasm, 'fpcast_trampoline')))
+    expect(meta(copy.wasm)).toEqual(meta(reference.wasm))
+
+    // Bodies the pre-scan classes COPY come out as they went in, at the same index.
+    const scan = scanCode(input)!
+    const before = bodiesOf(input)
+    const after = bodiesOf(copy.wasm)
+    let copied = 0
+    for (let i = 0; i < before.length; i++) {
+      if (scan.classes[i] !== BodyClass.COPY) continue
+      expect(Buffer.from(after[i]).equals(Buffer.from(before[i])), `body ${i}`).toBe(true)
+      copied++
+    }
+    expect(copied).toBeGreaterThan(0)
+
+    // Function names as binaryen writes them; local names of copied and rewritten bodies as the input had them.
+    const names = (wasm: Uint8Array) => {
+      const sub = nameSubsection(wasm, 1)
+      return sub && Buffer.from(wasm.subarray(sub.start, sub.end)).toString('hex')
+    }
+    expect(names(copy.wasm)).toEqual(names(reference.wasm))
+    const inputLocals = nameSubsection(input, 2)
+    if (inputLocals) {
+      const theirs = readIndirectNameMap(input, inputLocals)
+      const ours = readIndirectNameMap(copy.wasm, nameSubsection(copy.wasm, 2)!)
+      const imported = meta(copy.wasm).firstOwnFunction - before.length
+      for (const [f, entry] of theirs) {
+        if (f < imported || scan.classes[f - imported] === BodyClass.KEEP) continue
+        expect(Buffer.from(ours.get(f)!).equals(Buffer.from(entry)), `local names of function ${f}`).toBe(true)
+      }
+    }
+  })
+})
+
+describe('what the copy writer leaves to binaryen, and says so', () => {
+  // (A 64-bit table: catalogue.test.ts; the copy writer declines it and binaryen's path refuses it with its own message.)
+  it('the js strategy and slotVia argument go through binaryen whole, and the report says why', () => {
+    const input = new Uint8Array(readFileSync(join(BUILD, 'matched/matched.wasm')))
+    expect(transformWasm(input, { strategy: 'js' }).report.writer).toEqual({ used: 'binaryen', declined: 'the js strategy' })
+    expect(transformWasm(input, { slotVia: 'argument' }).report.writer).toEqual({ used: 'binaryen', declined: "slotVia 'argument'" })
+    expect(transformWasm(input, { writer: 'binaryen' }).report.writer).toEqual({ used: 'binaryen' })
+  })
+
+  it('a call_indirect among the operands of another is site 0 in both writers: sites are numbered in code order', async () => {
+    // The inner call passes two arguments to $inc, which takes one: it traps unless its site is rewritten.
+    const m = binaryen.parseText(`(module
+      (type $t (func (param i32) (result i32)))
+      (type $t2 (func (param i32 i32) (result i32)))
+      (table 2 funcref)
+      (elem (i32.const 0) $id $inc)
+      (func $id (type $t) (local.get 0))
+      (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))
+      (func $f (export "f") (result i32)
+        (call_indirect (type $t) (call_indirect (type $t2) (i32.const 41) (i32.const 5) (i32.const 1)) (i32.const 0))))`)
+    const input = m.emitBinary()
+    m.dispose()
+    const stock = (await WebAssembly.instantiate(input as BufferSource)) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+    expect(() => (stock.instance.exports.f as () => number)()).toThrow(/signature mismatch/)
+    for (const writer of ['copy', 'binaryen'] as const) {
+      // Site 0 of function 2 ($f) is the inner call: it comes first in the code.
+      const { wasm, report } = transformWasm(input, { writer, diagnostics: true, include: { sites: ['2#0'] } })
+      expect(report.sites, writer).toEqual({ total: 2, rewritten: 1 })
+      expect(JSON.parse(new TextDecoder().decode(customSection(wasm, 'fpcast_trampoline'))).sites, writer).toEqual([
+        { f: 'wasm-function[2]', i: 2, n: 0, s: 'ii:i' },
+      ])
+      const { instance } = (await WA.instantiate(wasm, {})) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+      expect((instance.exports.f as () => number)(), writer).toBe(42)
+    }
+  })
+})
