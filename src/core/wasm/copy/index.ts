@@ -367,7 +367,8 @@ function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Pieces {
 
 /** The input's exports in their order (function exports as they were, the others at binaryen's indices), then the ones the rewrite added. */
 function splicedExports(plan: CopyPlan, mine: Export[]): Pieces {
-  const byName = new Map(mine.map(e => [e.name, e]))
+  // binaryen saw the input's exports other than functions, and adds its own (functions among them).
+  const byName = new Map(mine.map(e => [e.kind === 0 ? new TextDecoder().decode(nameOf(e)) : e.name, e]))
   const entries: Uint8Array[] = []
   for (const e of plan.exports) {
     if (e.kind === 0) {
@@ -378,10 +379,13 @@ function splicedExports(plan: CopyPlan, mine: Export[]): Pieces {
     if (!now || now.kind !== e.kind) throw new Error(`binaryen's output lost the export ${e.name}`)
     entries.push(exportEntry(e, now.index))
   }
-  const had = new Set(plan.exports.map(e => e.name))
-  for (const e of mine) if (!had.has(e.name)) entries.push(e.bytes)
+  const had = new Set(plan.exports.filter(e => e.kind !== 0).map(e => e.name))
+  for (const [name, e] of byName) if (!had.has(name)) entries.push(e.bytes)
   return new Pieces().push(writeU32(entries.length)).pushAll(entries)
 }
+
+/** An export's name bytes. */
+const nameOf = (e: Export) => e.bytes.subarray(skipLeb(e.bytes, 0), skipLeb(e.bytes, 0) + readU32(e.bytes, 0))
 
 /** binaryen's name section with the input's local names for the bodies binaryen did not see (it may renumber locals; we do not). */
 function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {

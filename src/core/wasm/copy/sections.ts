@@ -60,12 +60,15 @@ export function readFunctionTypes(bytes: Uint8Array, section: Section | undefine
 }
 
 export interface Export {
+  /** Decoded only for exports other than functions (the splice matches those by name). */
   name: string
   kind: number
   index: number
   /** The whole entry's bytes. */
   bytes: Uint8Array
 }
+
+const decoder = new TextDecoder()
 
 export function readExports(bytes: Uint8Array, section: Section | undefined): Export[] {
   if (!section) return []
@@ -77,9 +80,9 @@ export function readExports(bytes: Uint8Array, section: Section | undefined): Ex
     const at = p
     const len = readU32(bytes, p)
     p = skipLeb(bytes, p)
-    const name = new TextDecoder().decode(bytes.subarray(p, p + len))
-    p += len
-    const kind = bytes[p++]
+    const kind = bytes[p + len]
+    const name = kind === 0 ? '' : decoder.decode(bytes.subarray(p, p + len))
+    p += len + 1
     const index = readU32(bytes, p)
     p = skipLeb(bytes, p)
     out.push({ name, kind, index, bytes: bytes.subarray(at, p) })
@@ -89,8 +92,8 @@ export function readExports(bytes: Uint8Array, section: Section | undefined): Ex
 
 /** An export entry with another index. */
 export function exportEntry(e: Export, index: number): Uint8Array {
-  const nameBytes = new TextEncoder().encode(e.name)
-  return Uint8Array.from([...writeU32(nameBytes.length), ...nameBytes, e.kind, ...writeU32(index)])
+  const head = e.bytes.subarray(0, skipLeb(e.bytes, 0) + readU32(e.bytes, 0))
+  return Uint8Array.from([...head, e.kind, ...writeU32(index)])
 }
 
 export interface Body {
