@@ -72,12 +72,15 @@ describe('the copy writer and the binaryen writer on the emcc fixtures', () => {
     }
     expect(copied).toBeGreaterThan(0)
 
-    // Function names as binaryen writes them; local names of copied and rewritten bodies as the input had them.
-    const names = (wasm: Uint8Array) => {
-      const sub = nameSubsection(wasm, 1)
-      return sub && Buffer.from(wasm.subarray(sub.start, sub.end)).toString('hex')
+    // Function, global and data segment names as binaryen writes them (the input's, and the rewrite's own);
+    // local names of copied and rewritten bodies as the input had them.
+    for (const id of [1, 7, 9]) {
+      const names = (wasm: Uint8Array) => {
+        const sub = nameSubsection(wasm, id)
+        return sub && Buffer.from(wasm.subarray(sub.start, sub.end)).toString('hex')
+      }
+      expect(names(copy.wasm), `name subsection ${id}`).toEqual(names(reference.wasm))
     }
-    expect(names(copy.wasm)).toEqual(names(reference.wasm))
     const inputLocals = nameSubsection(input, 2)
     if (inputLocals) {
       const theirs = readIndirectNameMap(input, inputLocals)
@@ -125,5 +128,28 @@ describe('what the copy writer leaves to binaryen, and says so', () => {
       const { instance } = (await WA.instantiate(wasm, {})) as unknown as WebAssembly.WebAssemblyInstantiatedSource
       expect((instance.exports.f as () => number)(), writer).toBe(42)
     }
+  })
+
+  it('local names with a body binaryen must rewrite (ref.func): binaryen reads the names, the splice keeps the input names of the others', () => {
+    const m = binaryen.parseText(`(module
+      (type $t (func (param i32) (result i32)))
+      (table 2 funcref)
+      (elem (i32.const 0) $copied $rewritten)
+      (func $copied (type $t) (local $kept i64) (local.get 0))
+      (func $rewritten (type $t) (local $also f64) (call_indirect (type $t) (local.get 0) (i32.const 0)))
+      (func $kept (result funcref) (local $mine i32) (ref.func $copied)))`)
+    binaryen.setDebugInfo(true)
+    const input = m.emitBinary()
+    binaryen.setDebugInfo(false)
+    m.dispose()
+    const { wasm, report } = transformWasm(input, { fileName: 'names.wasm' })
+    expect(report.writer).toEqual({ used: 'copy' })
+    expect(WebAssembly.validate(wasm as BufferSource)).toBe(true)
+    const locals = (bytes: Uint8Array) => readIndirectNameMap(bytes, nameSubsection(bytes, 2)!)
+    const before = locals(input)
+    const after = locals(wasm)
+    expect([...before.keys()]).toEqual([0, 1, 2])
+    for (const f of [0, 1]) expect(Buffer.from(after.get(f)!).equals(Buffer.from(before.get(f)!)), `function ${f}`).toBe(true)
+    expect(new TextDecoder().decode(after.get(2)!)).toContain('mine')
   })
 })

@@ -13,7 +13,7 @@
  * its presence makes a second transform a no-op.
  */
 import { binaryen, type Module, tableType } from './binaryen.ts'
-import { plainTables } from './bytes.ts'
+import { customSectionNames, plainTables } from './bytes.ts'
 import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
@@ -157,7 +157,8 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report, sourceMap: options.sourceMap }
     }
-    const functions = listFunctions(m, opts.symbolMap)
+    // binaryen names functions by index when the copy writer kept the name section from it: the names come from the section.
+    const functions = listFunctions(m, plan?.names ? new Map([...plan.names.functions, ...opts.symbolMap]) : opts.symbolMap)
     // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
     // functions placed in a table, locals: the default scan skips them.
     const slotVia = opts.slotVia
@@ -279,7 +280,7 @@ function validateAndWrite(
   debug: Parameters<typeof carryDebugInfo>[2],
   splice: ((written: Uint8Array) => Uint8Array) | undefined,
 ): { wasm: Uint8Array; sourceMap?: string } {
-  const { module: m, declared, customSections, engineValid } = read
+  const { module: m, declared, engineValid } = read
   const file = report.file
   const t2 = performance.now()
   const invalid = (said: string) =>
@@ -294,7 +295,7 @@ function validateAndWrite(
   if (declared !== undefined) m.setFeatures(declared | added)
   // Keep the name section when there was one (binaryen drops it unless asked).
   const debugInfo = binaryen.getDebugInfo()
-  binaryen.setDebugInfo(customSections.includes('name'))
+  binaryen.setDebugInfo(customSectionNames(input).includes('name'))
   let wasm: Uint8Array
   try {
     wasm = m.emitBinary()

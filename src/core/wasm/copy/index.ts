@@ -60,8 +60,12 @@ import {
   readExports,
   readFunctionTypes,
   readFuncTypes,
+  entryName,
   readIndirectNameMap,
+  readNameMap,
+  readNameMapIndices,
   readSubsections,
+  type Subsection,
   segmentCount,
   writeI32,
   writeS33,
@@ -87,7 +91,22 @@ export interface CopyPlan {
   sites: Map<number, CallIndirectSite[]>
   /** binaryen's name of each table index of the input (byteSites fills it). */
   tableNames: string[]
+  /**
+   * The input's name section when binaryen was not given it (see BYPASSED_NAMES):
+   * its subsections, and its function names for reports and filters.
+   */
+  names?: { subsections: Subsection[]; functions: Map<number, string> }
 }
+
+/**
+ * Name subsections the splice can put back without binaryen (module,
+ * function, local, global and data segment names: what Emscripten writes):
+ * their indices do not move. A name section with others (table names: a
+ * shadow may take table 0; type names: binaryen renumbers types) is given to
+ * binaryen as before. binaryen spends as long on z3-solver's 4.9 MB of
+ * names as on its 39,000 stubs.
+ */
+const BYPASSED_NAMES = new Set([0, 1, 2, 7, 9])
 
 /** How a site the splice lowers is rewritten: sites.ts says what for binaryen's. */
 export interface SiteLowering {
@@ -133,10 +152,16 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
     patches.set(i, found)
   }
   const exports = readExports(input, find(7))
-  // Stubs keep their local declarations only where the name section names locals (binaryen reads those names).
-  const localNames = !!subsectionOf(input, 2)
+  const nameSection = all.find(s => s.id === 0 && customSectionName(input, s) === 'name')
+  const subsections = nameSection ? readSubsections(input, skipLeb(input, nameSection.start) + readU32(input, nameSection.start), nameSection.end) : []
+  // Local names of a body binaryen rewrites would need its renumbering: then binaryen reads the names.
+  const bypass =
+    !!nameSection && subsections.every(x => BYPASSED_NAMES.has(x.id)) && !(subsections.some(x => x.id === 2) && scan.classes.includes(BodyClass.KEEP))
+  // Stubs keep their local declarations only where binaryen reads local names (so they stay in range).
+  const localNames = !bypass && subsections.some(x => x.id === 2)
   const skeleton = new Pieces().push(input.subarray(0, 8))
   for (const s of all) {
+    if (s === nameSection && bypass) continue
     if (s.id === 10) skeleton.section(10, stubbedCode(input, bodies, scan.classes, localNames))
     else if (s.id === 11 && emptied) skeleton.section(11, emptied)
     else if (s.id === 7) {
@@ -157,7 +182,16 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
     patches,
     sites: new Map(),
     tableNames: [],
+    ...(bypass ? { names: { subsections, functions: functionNames(input, subsections) } } : {}),
   }
+}
+
+/** The function names of a name section's subsection 1, by index. */
+function functionNames(input: Uint8Array, subsections: Subsection[]): Map<number, string> {
+  const sub = subsections.find(x => x.id === 1)
+  const out = new Map<number, string>()
+  if (sub) for (const [index, entry] of readNameMap(input, sub)) out.set(index, entryName(entry))
+  return out
 }
 
 /** The code section with COPY and REWRITE bodies reduced to `unreachable` (and their local declarations, with `locals`). */
@@ -250,6 +284,7 @@ export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lower
   }
   const code = splicedCode(plan, written, find(out, 10)!, lowered)
   const output = new Pieces().push(written.subarray(0, 8))
+  let namesWritten = false
   for (const s of out) {
     if (s.id === 1)
       output.section(1, new Pieces().push(writeU32(types.length + appended.length), written.subarray(skipLeb(written, s.start), s.end)).pushAll(appended))
@@ -259,9 +294,12 @@ export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lower
       const data = find(inputSections, 11)!
       if (segmentCount(written, s) !== segmentCount(input, data)) throw new Error('binaryen wrote another number of data segments')
       output.push(input.subarray(data.at, data.end))
-    } else if (s.id === 0 && customSectionName(written, s) === 'name') output.section(0, splicedNames(plan, written, s))
-    else output.push(written.subarray(s.at, s.end))
+    } else if (s.id === 0 && customSectionName(written, s) === 'name') {
+      output.section(0, plan.names ? mergedNames(plan, written, s) : splicedNames(plan, written, s))
+      namesWritten = true
+    } else output.push(written.subarray(s.at, s.end))
   }
+  if (plan.names && !namesWritten) output.section(0, mergedNames(plan, written, undefined))
   if (appended.length && !find(out, 1)) throw new Error('binaryen wrote no type section')
   return output.join()
 }
@@ -418,6 +456,51 @@ function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {
     out.section(2, new Pieces().push(writeU32(entries.length)).pushAll(entries))
   }
   return out
+}
+
+/**
+ * The input's name section, which binaryen did not see, with the names
+ * binaryen wrote for what the rewrite added (its own subsections hold only
+ * those: binaryen writes the names it was given). Indices of the input's
+ * functions, globals and data segments do not move.
+ */
+function mergedNames(plan: CopyPlan, written: Uint8Array, s: Section | undefined): Pieces {
+  const { input } = plan
+  const nameStart = s && skipLeb(written, s.start) + readU32(written, s.start)
+  const theirs = s ? readSubsections(written, nameStart!, s.end) : []
+  const ids = [...new Set([...plan.names!.subsections.map(x => x.id), ...theirs.map(x => x.id)])].sort((a, b) => a - b)
+  const out = new Pieces().push(writeU32(4), new TextEncoder().encode('name'))
+  for (const id of ids) {
+    const mine = plan.names!.subsections.find(x => x.id === id)
+    const added = theirs.find(x => x.id === id)
+    if (!mine || !added || id === 0) {
+      const from = mine ? input : written
+      const sub = (mine ?? added)!
+      out.section(id, new Pieces().push(from.subarray(sub.start, sub.end)))
+      continue
+    }
+    const read = id === 2 ? readIndirectNameMap : readNameMap
+    const ours = read(written, added)
+    const last = lastIndex(input, mine)
+    if ([...ours.keys()].every(index => index > last)) {
+      // The usual case: the added names follow the input's, whose entries are copied as one piece.
+      const entries = skipLeb(input, mine.start)
+      out.section(id, new Pieces().push(writeU32(readU32(input, mine.start) + ours.size), input.subarray(entries, mine.end)).pushAll([...ours.values()]))
+      continue
+    }
+    const merged = read(input, mine)
+    for (const [index, entry] of ours) if (!merged.has(index)) merged.set(index, entry)
+    const entries = [...merged].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry)
+    out.section(id, new Pieces().push(writeU32(entries.length)).pushAll(entries))
+  }
+  return out
+}
+
+/** The index of a name map's last entry (entries are in index order), -1 when it has none. */
+function lastIndex(bytes: Uint8Array, sub: Subsection): number {
+  let last = -1
+  for (const index of readNameMapIndices(bytes, sub)) last = Math.max(last, index)
+  return last
 }
 
 /** The import section's function count, and whether it imports a 64-bit table; undefined for an import it cannot read. */

@@ -190,6 +190,47 @@ export function readSubsections(bytes: Uint8Array, start: number, end: number): 
   return out
 }
 
+/** The entries of a name map (function, global, data segment names): index -> the entry's bytes. */
+export function readNameMap(bytes: Uint8Array, sub: Subsection): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>()
+  let p = sub.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  for (let i = 0; i < n; i++) {
+    const at = p
+    const index = readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    p = skipLeb(bytes, p) + readU32(bytes, p)
+    out.set(index, bytes.subarray(at, p))
+  }
+  return out
+}
+
+/** The indices of a name map or indirect name map, in order (without keeping the entries). */
+export function* readNameMapIndices(bytes: Uint8Array, sub: Subsection): Generator<number> {
+  let p = sub.start
+  const n = readU32(bytes, p)
+  p = skipLeb(bytes, p)
+  const indirect = sub.id === 2
+  for (let i = 0; i < n; i++) {
+    yield readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    let count = indirect ? readU32(bytes, p) : 1
+    if (indirect) p = skipLeb(bytes, p)
+    for (; count > 0; count--) {
+      if (indirect) p = skipLeb(bytes, p)
+      p = skipLeb(bytes, p) + readU32(bytes, p)
+    }
+  }
+}
+
+/** The name in a name-map entry. */
+export function entryName(entry: Uint8Array): string {
+  const p = skipLeb(entry, 0)
+  const start = skipLeb(entry, p)
+  return decoder.decode(entry.subarray(start, start + readU32(entry, p)))
+}
+
 /** The entries of an indirect name map (local names): function index -> the entry's bytes. */
 export function readIndirectNameMap(bytes: Uint8Array, sub: Subsection): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>()
