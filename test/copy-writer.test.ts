@@ -14,7 +14,7 @@ import binaryen from 'binaryen'
 import { describe, expect, it } from 'vitest'
 import { transformWasm } from '../src/core/index.ts'
 import { BodyClass, scanCode } from '../src/core/wasm/code-scan.ts'
-import { readBodies, readIndirectNameMap, readSubsections } from '../src/core/wasm/copy/sections.ts'
+import { readBodies, readNameEntries, readSubsections } from '../src/core/wasm/copy/sections.ts'
 import { customSectionName, readU32, sections, skipLeb } from '../src/core/wasm/bytes.ts'
 import { customSection } from '../src/core/wasm/debug/index.ts'
 import { fpcastRuntime } from '../src/runtime/runtime.js'
@@ -83,8 +83,8 @@ describe('the copy writer and the binaryen writer on the emcc fixtures', () => {
     }
     const inputLocals = nameSubsection(input, 2)
     if (inputLocals) {
-      const theirs = readIndirectNameMap(input, inputLocals)
-      const ours = readIndirectNameMap(copy.wasm, nameSubsection(copy.wasm, 2)!)
+      const theirs = readNameEntries(input, inputLocals)
+      const ours = readNameEntries(copy.wasm, nameSubsection(copy.wasm, 2)!)
       const imported = meta(copy.wasm).firstOwnFunction - before.length
       for (const [f, entry] of theirs) {
         if (f < imported || scan.classes[f - imported] === BodyClass.KEEP) continue
@@ -145,7 +145,7 @@ describe('what the copy writer leaves to binaryen, and says so', () => {
     const { wasm, report } = transformWasm(input, { fileName: 'names.wasm' })
     expect(report.writer).toEqual({ used: 'copy' })
     expect(WebAssembly.validate(wasm as BufferSource)).toBe(true)
-    const locals = (bytes: Uint8Array) => readIndirectNameMap(bytes, nameSubsection(bytes, 2)!)
+    const locals = (bytes: Uint8Array) => readNameEntries(bytes, nameSubsection(bytes, 2)!)
     const before = locals(input)
     const after = locals(wasm)
     expect([...before.keys()]).toEqual([0, 1, 2])

@@ -13,6 +13,7 @@
  * the adaptation rules (missing arguments are 0, extra ones dropped) it is
  * the same as under -sEMULATE_FUNCTION_POINTER_CASTS.
  */
+import { writeI32 } from '../../src/core/wasm/bytes.ts'
 
 const leb = (n: number): number[] => {
   const out: number[] = []
@@ -24,18 +25,7 @@ const leb = (n: number): number[] => {
   } while (n)
   return out
 }
-const sleb = (n: number): number[] => {
-  const out: number[] = []
-  for (;;) {
-    const byte = n & 0x7f
-    n >>= 7
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
-}
+const sleb = writeI32
 const str = (s: string) => [...leb(s.length), ...Buffer.from(s)]
 
 const I32 = 0x7f

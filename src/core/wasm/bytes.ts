@@ -6,8 +6,8 @@
  *
  *   for (const s of sections(bytes)) if (s.id === 0) console.log(customSectionName(bytes, s))
  *
- * Limits: unsigned numbers only (exact up to 2^53, enough for any u32 or
- * size). Reading past the end of the bytes yields `undefined`, which ends a
+ * Limits: unsigned numbers are read exact up to 2^53 (enough for any u32
+ * or size); signed ones are only written (writeI32, writeS33). Reading past the end of the bytes yields `undefined`, which ends a
  * number as a zero byte would: callers that care check positions against
  * the ends they know.
  */
@@ -35,6 +35,34 @@ export function writeU32(n: number): number[] {
     out.push(byte)
   } while (n)
   return out
+}
+
+/** Signed LEB128 of a non-negative n (a block type's type index: s33). */
+export function writeS33(n: number): number[] {
+  const out: number[] = []
+  for (;;) {
+    const byte = n & 0x7f
+    n = Math.floor(n / 128)
+    if (n === 0 && !(byte & 0x40)) {
+      out.push(byte)
+      return out
+    }
+    out.push(byte | 0x80)
+  }
+}
+
+/** Signed LEB128 of an i32. */
+export function writeI32(n: number): number[] {
+  const out: number[] = []
+  for (;;) {
+    const byte = n & 0x7f
+    n >>= 7
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
+      out.push(byte)
+      return out
+    }
+    out.push(byte | 0x80)
+  }
 }
 
 /** The position after the LEB128 at p. */

@@ -46,7 +46,7 @@
  */
 import { binaryen, type Module } from '../binaryen.ts'
 import { BodyClass, bodyPatches, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
-import { customSectionName, readU32, type Section, sections, skipLeb, writeU32 } from '../bytes.ts'
+import { customSectionName, readU32, type Section, sections, skipLeb, writeI32, writeS33, writeU32 } from '../bytes.ts'
 import type { CallIndirectSite, FunctionEntry } from '../scan.ts'
 import {
   type Body,
@@ -61,14 +61,10 @@ import {
   readFunctionTypes,
   readFuncTypes,
   entryName,
-  readIndirectNameMap,
-  readNameMap,
-  readNameMapIndices,
+  readNameEntries,
   readSubsections,
   type Subsection,
   segmentCount,
-  writeI32,
-  writeS33,
 } from './sections.ts'
 
 export interface CopyPlan {
@@ -190,7 +186,7 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
 function functionNames(input: Uint8Array, subsections: Subsection[]): Map<number, string> {
   const sub = subsections.find(x => x.id === 1)
   const out = new Map<number, string>()
-  if (sub) for (const [index, entry] of readNameMap(input, sub)) out.set(index, entryName(entry))
+  if (sub) for (const [index, entry] of readNameEntries(input, sub)) out.set(index, entryName(entry))
   return out
 }
 
@@ -438,7 +434,7 @@ function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {
   const nameStart = skipLeb(written, s.start) + readU32(written, s.start)
   const subs = readSubsections(written, nameStart, s.end)
   const inputLocals = subsectionOf(plan.input, 2)
-  const theirs = inputLocals ? readIndirectNameMap(plan.input, inputLocals) : new Map<number, Uint8Array>()
+  const theirs = inputLocals ? readNameEntries(plan.input, inputLocals) : new Map<number, Uint8Array>()
   const out = new Pieces().push(written.subarray(s.start, nameStart))
   const withLocals = subs.some(x => x.id === 2) || !theirs.size ? subs : [...subs, { id: 2, start: 0, end: 0 }].sort((a, b) => a.id - b.id)
   const binaryenSaw = (f: number) =>
@@ -448,7 +444,7 @@ function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {
       out.section(sub.id, new Pieces().push(written.subarray(sub.start, sub.end)))
       continue
     }
-    const ours = sub.end > sub.start ? readIndirectNameMap(written, sub) : new Map<number, Uint8Array>()
+    const ours = sub.end > sub.start ? readNameEntries(written, sub) : new Map<number, Uint8Array>()
     const merged = new Map<number, Uint8Array>()
     for (const [f, entry] of ours) if (binaryenSaw(f)) merged.set(f, entry)
     for (const [f, entry] of theirs) if (!binaryenSaw(f)) merged.set(f, entry)
@@ -467,40 +463,32 @@ function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {
 function mergedNames(plan: CopyPlan, written: Uint8Array, s: Section | undefined): Pieces {
   const { input } = plan
   const nameStart = s && skipLeb(written, s.start) + readU32(written, s.start)
-  const theirs = s ? readSubsections(written, nameStart!, s.end) : []
-  const ids = [...new Set([...plan.names!.subsections.map(x => x.id), ...theirs.map(x => x.id)])].sort((a, b) => a - b)
+  const binaryens = s ? readSubsections(written, nameStart!, s.end) : []
+  const ids = [...new Set([...plan.names!.subsections.map(x => x.id), ...binaryens.map(x => x.id)])].sort((a, b) => a - b)
   const out = new Pieces().push(writeU32(4), new TextEncoder().encode('name'))
   for (const id of ids) {
     const mine = plan.names!.subsections.find(x => x.id === id)
-    const added = theirs.find(x => x.id === id)
+    const added = binaryens.find(x => x.id === id)
     if (!mine || !added || id === 0) {
       const from = mine ? input : written
       const sub = (mine ?? added)!
       out.section(id, new Pieces().push(from.subarray(sub.start, sub.end)))
       continue
     }
-    const read = id === 2 ? readIndirectNameMap : readNameMap
-    const ours = read(written, added)
-    const last = lastIndex(input, mine)
+    const theirs = readNameEntries(input, mine)
+    const ours = readNameEntries(written, added)
+    const last = Math.max(-1, ...theirs.keys())
     if ([...ours.keys()].every(index => index > last)) {
       // The usual case: the added names follow the input's, whose entries are copied as one piece.
       const entries = skipLeb(input, mine.start)
-      out.section(id, new Pieces().push(writeU32(readU32(input, mine.start) + ours.size), input.subarray(entries, mine.end)).pushAll([...ours.values()]))
+      out.section(id, new Pieces().push(writeU32(theirs.size + ours.size), input.subarray(entries, mine.end)).pushAll([...ours.values()]))
       continue
     }
-    const merged = read(input, mine)
-    for (const [index, entry] of ours) if (!merged.has(index)) merged.set(index, entry)
-    const entries = [...merged].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry)
+    for (const [index, entry] of ours) if (!theirs.has(index)) theirs.set(index, entry)
+    const entries = [...theirs].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry)
     out.section(id, new Pieces().push(writeU32(entries.length)).pushAll(entries))
   }
   return out
-}
-
-/** The index of a name map's last entry (entries are in index order), -1 when it has none. */
-function lastIndex(bytes: Uint8Array, sub: Subsection): number {
-  let last = -1
-  for (const index of readNameMapIndices(bytes, sub)) last = Math.max(last, index)
-  return last
 }
 
 /** The import section's function count, and whether it imports a 64-bit table; undefined for an import it cannot read. */

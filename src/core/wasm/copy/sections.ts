@@ -190,9 +190,14 @@ export function readSubsections(bytes: Uint8Array, start: number, end: number): 
   return out
 }
 
-/** The entries of a name map (function, global, data segment names): index -> the entry's bytes. */
-export function readNameMap(bytes: Uint8Array, sub: Subsection): Map<number, Uint8Array> {
+/**
+ * The entries of a name map (function, global, data segment names) or, for
+ * subsection 2, an indirect name map (local names per function): index ->
+ * the entry's bytes, in the section's (increasing) index order.
+ */
+export function readNameEntries(bytes: Uint8Array, sub: Subsection): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>()
+  const indirect = sub.id === 2
   let p = sub.start
   const n = readU32(bytes, p)
   p = skipLeb(bytes, p)
@@ -200,28 +205,18 @@ export function readNameMap(bytes: Uint8Array, sub: Subsection): Map<number, Uin
     const at = p
     const index = readU32(bytes, p)
     p = skipLeb(bytes, p)
-    p = skipLeb(bytes, p) + readU32(bytes, p)
+    let names = 1
+    if (indirect) {
+      names = readU32(bytes, p)
+      p = skipLeb(bytes, p)
+    }
+    for (; names > 0; names--) {
+      if (indirect) p = skipLeb(bytes, p) // the local's index
+      p = skipLeb(bytes, p) + readU32(bytes, p)
+    }
     out.set(index, bytes.subarray(at, p))
   }
   return out
-}
-
-/** The indices of a name map or indirect name map, in order (without keeping the entries). */
-export function* readNameMapIndices(bytes: Uint8Array, sub: Subsection): Generator<number> {
-  let p = sub.start
-  const n = readU32(bytes, p)
-  p = skipLeb(bytes, p)
-  const indirect = sub.id === 2
-  for (let i = 0; i < n; i++) {
-    yield readU32(bytes, p)
-    p = skipLeb(bytes, p)
-    let count = indirect ? readU32(bytes, p) : 1
-    if (indirect) p = skipLeb(bytes, p)
-    for (; count > 0; count--) {
-      if (indirect) p = skipLeb(bytes, p)
-      p = skipLeb(bytes, p) + readU32(bytes, p)
-    }
-  }
 }
 
 /** The name in a name-map entry. */
@@ -229,55 +224,6 @@ export function entryName(entry: Uint8Array): string {
   const p = skipLeb(entry, 0)
   const start = skipLeb(entry, p)
   return decoder.decode(entry.subarray(start, start + readU32(entry, p)))
-}
-
-/** The entries of an indirect name map (local names): function index -> the entry's bytes. */
-export function readIndirectNameMap(bytes: Uint8Array, sub: Subsection): Map<number, Uint8Array> {
-  const out = new Map<number, Uint8Array>()
-  let p = sub.start
-  const n = readU32(bytes, p)
-  p = skipLeb(bytes, p)
-  for (let i = 0; i < n; i++) {
-    const at = p
-    const func = readU32(bytes, p)
-    p = skipLeb(bytes, p)
-    const count = readU32(bytes, p)
-    p = skipLeb(bytes, p)
-    for (let k = 0; k < count; k++) {
-      p = skipLeb(bytes, p)
-      p = skipLeb(bytes, p) + readU32(bytes, p)
-    }
-    out.set(func, bytes.subarray(at, p))
-  }
-  return out
-}
-
-/** Signed LEB128 of a non-negative n (a block type's type index: s33). */
-export function writeS33(n: number): number[] {
-  const out: number[] = []
-  for (;;) {
-    const byte = n & 0x7f
-    n = Math.floor(n / 128)
-    if (n === 0 && !(byte & 0x40)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
-}
-
-/** Signed LEB128 of an i32. */
-export function writeI32(n: number): number[] {
-  const out: number[] = []
-  for (;;) {
-    const byte = n & 0x7f
-    n >>= 7
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
 }
 
 /**
