@@ -1,6 +1,6 @@
 // `npm run test:unit`: the fast tier for the edit loop. Node only (this machine's
 // and Node 24 from npm), no browsers, no Debian tools: the core, the runtime's
-// semantics, glue recognition, the plugin through Rolldown, the CLI's arguments.
+// semantics, the two writers, glue recognition, the plugin through Rolldown, the CLI's arguments.
 import { defineConfig } from 'vitest/config'
 import base from './vitest.config.ts'
 
@@ -12,6 +12,7 @@ export default defineConfig({
     include: [
       'test/semantics.test.ts',
       'test/code-scan.test.ts',
+      'test/copy-writer.test.ts',
       'test/glue-forms.test.ts',
       'test/real-world.test.ts',
       'test/cli-args.test.ts',
