@@ -13,6 +13,7 @@ export default defineConfig({
       'test/semantics.test.ts',
       'test/code-scan.test.ts',
       'test/copy-writer.test.ts',
+      'test/copy-writer-fallback.test.ts',
       'test/glue-forms.test.ts',
       'test/real-world.test.ts',
       'test/cli-args.test.ts',

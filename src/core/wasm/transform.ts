@@ -93,7 +93,18 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
       { file },
     )
   try {
-    return transformUnguarded(input, options)
+    try {
+      return transformUnguarded(input, options)
+    } catch (e) {
+      if (!(e instanceof CopyWriterError)) throw e
+      // A bug of the copy writer on this input: binaryen's writer, the reference, makes the output instead.
+      const result = transformUnguarded(input, { ...options, writer: 'binaryen' })
+      result.report.writer = { used: 'binaryen', declined: `the copy writer failed: ${e.message}` }
+      result.report.warnings.push(
+        `the copy writer failed on this module (${e.message}), so binaryen's writer made the output (slower; the same behaviour). Please report it with the input`,
+      )
+      return result
+    }
   } catch (e) {
     if (e instanceof FpcastError) throw e.file ? e : new FpcastError(e.reason, { file, cause: e })
     if (fromBinaryen(e)) binaryenBroken = `${file}: ${(e as Error).message.split('\n')[0]}`
@@ -107,6 +118,19 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
  * and later modules would fail with misleading errors (or worse).
  */
 let binaryenBroken: string | undefined
+
+/** A failure of the copy writer's own code (copy/): transformWasm then uses binaryen's writer. */
+class CopyWriterError extends Error {}
+
+/** Runs a step of the copy writer; an error of ours in it (not binaryen's, not an FpcastError about the input) becomes a CopyWriterError. */
+function copyStep<T>(step: () => T): T {
+  try {
+    return step()
+  } catch (e) {
+    if (e instanceof FpcastError || fromBinaryen(e)) throw e
+    throw new CopyWriterError(e instanceof Error ? e.message : String(e), { cause: e })
+  }
+}
 
 /** Whether an error came out of binaryen.js's own wasm (a trap, an abort, a stack overflow) rather than from our code. */
 function fromBinaryen(e: unknown): boolean {
@@ -140,7 +164,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
         : !engineValidates(input)
           ? 'this engine does not validate the input'
           : undefined
-  const planned = opts.writer !== 'copy' ? undefined : unfit ? { declined: unfit } : planCopy(input)
+  const planned = opts.writer !== 'copy' ? undefined : unfit ? { declined: unfit } : copyStep(() => planCopy(input))
   const plan = planned && !('declined' in planned) ? planned : undefined
   report.writer = plan ? { used: 'copy' } : { used: 'binaryen', ...(planned && 'declined' in planned ? { declined: planned.declined } : {}) }
   const read = readModule(plan ? plan.skeleton : input, file)
@@ -163,7 +187,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     // functions placed in a table, locals: the default scan skips them.
     const slotVia = opts.slotVia
     const scan = priming ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file) : scanSites(m, functions, read.bytes, file)
-    if (plan) scan.sites = inCodeOrder([...scan.sites, ...byteSites(plan, m, functions)])
+    if (plan) scan.sites = inCodeOrder([...scan.sites, ...copyStep(() => byteSites(plan, m, functions))])
     report.sites.total = scan.sites.length
     progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)
     const selected = selectSites(m, scan.sites, opts)
@@ -196,7 +220,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     report.timeMs.rewrite = t2 - t1
     progress('rewrite', `rewrote ${selected.length} sites (${seconds(t2 - t1)})`)
     const debug = { mode: opts.debugInfo, sourceMap: options.sourceMap, sourceMapUrl: options.sourceMapUrl }
-    const splice = plan && ((written: Uint8Array) => spliceCopy(plan, written, m, lowering!))
+    const splice = plan && ((written: Uint8Array) => copyStep(() => spliceCopy(plan, written, m, lowering!)))
     const { wasm, sourceMap } = validateAndWrite(read, added, report, input, debug, splice)
     progress('write', `validated and written: ${(wasm.length / 1048576).toFixed(1)} MiB (${seconds(performance.now() - t2)})`)
     countSites(report, selected)
@@ -311,6 +335,7 @@ function validateAndWrite(
   // An input the engine validated: the engine validates the bytes we ship.
   const t4 = performance.now()
   if (engineValid && !engineValidates(wasm)) {
+    if (splice) throw new CopyWriterError(`its output does not validate: ${engineRejection(wasm)}`)
     throw invalid(`The engine said: ${engineRejection(wasm)}; binaryen said: ${quietlyValid(m) ? 'valid' : lastValidationErrors.slice(0, 5).join(' | ')}`)
   }
   report.timeMs.validate += performance.now() - t4
