@@ -1,7 +1,9 @@
 /**
  * A fast pre-scan of the code section, in JS over the input bytes: which
  * function bodies may hold what the default rewrite looks for
- * (`call_indirect`, `return_call_indirect`, table writes). Walking a body
+ * (`call_indirect`, `return_call_indirect`, table writes), and what the copy
+ * writer may do with each body (BodyClass; bodyPatches lists the places it
+ * re-encodes). Walking a body
  * through binaryen.js costs a JS-to-wasm call per expression (~125 ns, ~280 ms
  * for Pyodide's 2.7 million); most bodies hold none of these and need no walk.
  *

@@ -6,6 +6,11 @@
  *
  *   const { wasm, report } = transformWasm(bytes, { fileName: 'app.wasm' })
  *
+ * By default binaryen sees only a skeleton of the input and the other bodies
+ * are copied byte for byte around its output (copy/index.ts, `writer:
+ * 'copy'`); `writer: 'binaryen'` passes the whole module through binaryen,
+ * the reference both are tested against.
+ *
  * The output imports nothing new: it exports a hooks table that the runtime
  * (`src/runtime`) fills right after instantiation, and the runtime keeps the
  * shadow tables in step with run-time table changes. A custom section
