@@ -28,7 +28,10 @@
  *     index when a site needs it; types binaryen did not write (used only by
  *     bodies it did not see) are appended to the type section;
  *   - the data section and the function exports as they were;
- *   - the local names of the bodies binaryen did not see.
+ *   - the name section: when it holds only what Emscripten writes it was
+ *     left out of the skeleton (BYPASSED_NAMES) and comes back whole, with
+ *     binaryen's names for what the rewrite added; otherwise binaryen's,
+ *     with the input's local names for the bodies binaryen did not see.
  * KEEP bodies (what binaryen must see: unknown opcodes, table writes, ref.func
  * and the like) stay in the skeleton, and binaryen's output holds them
  * rewritten as before.
