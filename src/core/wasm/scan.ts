@@ -112,21 +112,13 @@ export function scanModule(
   const { CallIndirectId, TableSetId, TableGrowId } = binaryen
   // -1 matches no expression: ids that only priming needs.
   const { CallId, RefFuncId, LocalGetId, LocalSetId } = priming ? binaryen : { CallId: -1, RefFuncId: -1, LocalGetId: -1, LocalSetId: -1 }
+  // A site is recorded once its operands are walked: in code order, as the copy writer numbers its own.
+  const leaveSite = (func: FunctionEntry, expr: number, ordinal: number) => {
+    const sig = sigOf(binaryen.CallIndirect.getParams(expr), binaryen.CallIndirect.getResults(expr), `a call_indirect in ${func.displayName}`)
+    result.sites.push({ expr, func, ordinal, table: binaryen.CallIndirect.getTable(expr), sig, isReturn: !!binaryen.CallIndirect.isReturn(expr) })
+  }
   const visitExpr = (func: FunctionEntry | undefined, expr: number, id: number) => {
     switch (id) {
-      case CallIndirectId: {
-        if (!func) break
-        const sig = sigOf(binaryen.CallIndirect.getParams(expr), binaryen.CallIndirect.getResults(expr), `a call_indirect in ${func.displayName}`)
-        result.sites.push({
-          expr,
-          func,
-          ordinal: -1, // numbered when its operands are done (walk's leave)
-          table: binaryen.CallIndirect.getTable(expr),
-          sig,
-          isReturn: !!binaryen.CallIndirect.isReturn(expr),
-        })
-        break
-      }
       case CallId:
         push(result.calls, binaryen.Call.getTarget(expr), expr)
         break
@@ -149,26 +141,14 @@ export function scanModule(
     if (func.imported || (only && !only(func))) continue
     const body = binaryen._BinaryenFunctionGetBody(func.ref)
     if (!body) continue
-    const first = result.sites.length
-    const ordinal = { n: 0 }
+    let ordinal = 0
     walk(
       body,
       (expr, id) => visitExpr(func, expr, id),
       (_e, id) => result.opaque.push({ func: func.displayName, kind: expressionKindName(id) }),
       CallIndirectId,
-      expr => {
-        for (let i = result.sites.length - 1; i >= first; i--)
-          if (result.sites[i].expr === expr) {
-            result.sites[i].ordinal = ordinal.n++
-            break
-          }
-      },
+      expr => leaveSite(func, expr, ordinal++),
     )
-    // Code order: a call_indirect among the operands of another comes first, as in the binary.
-    if (result.sites.length - first > 1) {
-      const mine = result.sites.splice(first).sort((a, b) => a.ordinal - b.ordinal)
-      result.sites.push(...mine)
-    }
   }
   // ref.func can also stand in global initialisers.
   const nGlobals = m.getNumGlobals()

@@ -154,6 +154,9 @@ export function expressionKindName(id: number): string {
   return raw ? raw.slice(9, -2) : `#${id}`
 }
 
+/** On the walk's stack, above an expression: leave it now (0 is never an expression). */
+const LEAVE = 0
+
 /**
  * Visits `root` and every expression below it, parents before children.
  * `onOpaque` is called for an expression whose children cannot be read.
@@ -177,13 +180,13 @@ export function walk(
   const children: number[] = []
   while (stack.length) {
     const expr = stack.pop()!
-    if (expr < 0) {
-      leave!(-expr) // its children are done
+    if (expr === LEAVE) {
+      leave!(stack.pop()!) // its children are done
       continue
     }
     const id = getId(expr)
     visit(expr, id)
-    if (id === leaveId) stack.push(-expr)
+    if (id === leaveId) stack.push(expr, LEAVE)
     const of = table[id]
     if (!of) {
       onOpaque(expr, id)
