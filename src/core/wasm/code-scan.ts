@@ -2,8 +2,7 @@
  * A fast pre-scan of the code section, in JS over the input bytes: which
  * function bodies may hold what the default rewrite looks for
  * (`call_indirect`, `return_call_indirect`, table writes), and what the copy
- * writer may do with each body (BodyClass; bodyPatches lists the places it
- * re-encodes). Walking a body
+ * writer may do with each body (BodyClass, and the places it re-encodes). Walking a body
  * through binaryen.js costs a JS-to-wasm call per expression (~125 ns, ~280 ms
  * for Pyodide's 2.7 million); most bodies hold none of these and need no walk.
  *
@@ -52,8 +51,12 @@ const WRITES = 0x1000000,
 export const PATCH_CALL = 1,
   PATCH_BLOCK_TYPE = 2
 
-/** Reads the code section of a (valid, engine-checked) module; undefined when it cannot. */
-export function scanCode(bytes: Uint8Array): CodeScan | undefined {
+/**
+ * Reads the code section of a (valid, engine-checked) module; undefined when
+ * it cannot. Given `patches`, it also records the patch places of every
+ * REWRITE body there, by body index, in the same pass.
+ */
+export function scanCode(bytes: Uint8Array, patches?: Map<number, number[]>): CodeScan | undefined {
   const all = sections(bytes)
   const code = all.find(s => s.id === 10)
   if (!code) return wholeSections(bytes, all) ? { bodies: 0, callIndirects: new Int32Array(0), walk: new Uint8Array(0), classes: new Uint8Array(0) } : undefined
@@ -64,27 +67,21 @@ export function scanCode(bytes: Uint8Array): CodeScan | undefined {
   const callIndirects = new Int32Array(Math.min(bodies, code.end - p))
   const walk = new Uint8Array(callIndirects.length)
   const classes = new Uint8Array(callIndirects.length)
+  const out: number[] | undefined = patches && []
   for (let i = 0; i < bodies; i++) {
     if (p >= code.end) return undefined
     const bodyEnd = skipLeb(bytes, p) + readU32(bytes, p)
-    const found = scanBody(bytes, skipLeb(bytes, p), bodyEnd, undefined)
+    const found = scanBody(bytes, skipLeb(bytes, p), bodyEnd, out)
     callIndirects[i] = found < 0 ? -1 : found & COUNT
     walk[i] = found < 0 || found & WRITES ? 1 : 0
     classes[i] = found < 0 || found & (WRITES | KEEPS) ? BodyClass.KEEP : found & (COUNT | TYPED) ? BodyClass.REWRITE : BodyClass.COPY
+    if (out?.length) {
+      if (classes[i] === BodyClass.REWRITE) patches!.set(i, out.slice())
+      out.length = 0
+    }
     p = bodyEnd
   }
   return p === code.end ? { bodies, callIndirects, walk, classes } : undefined
-}
-
-/**
- * The patch places of a body from `start` (its local declarations) to `end`
- * (see PATCH_CALL), for a body scanCode classed REWRITE; undefined if the
- * body turns out otherwise.
- */
-export function bodyPatches(bytes: Uint8Array, start: number, end: number): number[] | undefined {
-  const out: number[] = []
-  const found = scanBody(bytes, start, end, out)
-  return found < 0 || found & (WRITES | KEEPS) ? undefined : out
 }
 
 /** The position after a value type or block type at p: one byte, or (ref null? ht) with a heap type, or a type index. */
@@ -103,7 +100,8 @@ function skipMemarg(bytes: Uint8Array, p: number): number {
 /**
  * One body: -1 if it must be walked, else its call_indirect count plus the
  * flags WRITES (a table write), KEEPS and TYPED (see BodyClass); `out`
- * given, the patch places (PATCH_CALL) are pushed to it. Reads past the body's end yield undefined
+ * given, the patch places (PATCH_CALL) are pushed to it (a KEEP body may
+ * leave some there too: the caller keeps only a REWRITE body's). Reads past the body's end yield undefined
  * (LEB loops stop, the final position check fails): no bounds test per byte.
  * The position lives in one local, and the helpers are small enough for the
  * engine to inline: this loop reads Pyodide's 5.8 MB of code. Long on

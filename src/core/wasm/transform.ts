@@ -161,15 +161,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   progress('start', `transforming (${(input.length / 1048576).toFixed(1)} MiB)`)
   // The copy-through writer (copy/index.ts) for the default strategy, on inputs the engine validates (it judges the output).
   const priming = opts.strategy !== 'js' && opts.slotVia === 'argument'
-  const unfit =
-    opts.strategy === 'js'
-      ? 'the js strategy'
-      : priming
-        ? "slotVia 'argument'"
-        : !engineValidates(input)
-          ? 'this engine does not validate the input'
-          : undefined
-  const planned = opts.writer !== 'copy' ? undefined : unfit ? { declined: unfit } : copyStep(() => planCopy(input))
+  const planned = opts.writer === 'copy' ? planFor(input, opts, priming) : undefined
   const plan = planned && !('declined' in planned) ? planned : undefined
   report.writer = plan ? { used: 'copy' } : { used: 'binaryen', ...(planned && 'declined' in planned ? { declined: planned.declined } : {}) }
   const read = readModule(plan ? plan.skeleton : input, file)
@@ -235,6 +227,14 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   } finally {
     disposeQuietly(m)
   }
+}
+
+/** The copy writer's plan, or why it leaves the module to binaryen (the engine judges its output, so it must judge the input). */
+function planFor(input: Uint8Array, opts: ResolvedTransformOptions, priming: boolean): ReturnType<typeof planCopy> {
+  if (opts.strategy === 'js') return { declined: 'the js strategy' }
+  if (priming) return { declined: "slotVia 'argument'" }
+  if (!engineValidates(input)) return { declined: 'this engine does not validate the input' }
+  return copyStep(() => planCopy(input))
 }
 
 /** Sites ordered by function, then by their place in the code (binaryen's and the copy writer's come in separately). */

@@ -37,8 +37,9 @@
  * rewritten as before.
  *
  * planCopy declines (and the transform goes through binaryen whole) for
- * what it does not know: types other than plain function types, 64-bit
- * tables, a code section the pre-scan cannot read, odd data segments.
+ * what it does not know: types other than plain function types, tables
+ * other than plain 32-bit funcref or externref ones (bytes.ts: plainTables),
+ * a code section the pre-scan cannot read, odd data segments.
  *
  * What is left of binaryen's cost is per function (it still reads and writes
  * a stub for each: about 20 µs each before its code tiers up) and per
@@ -48,8 +49,8 @@
  * whichever writer made the output.
  */
 import { binaryen, type Module } from '../binaryen.ts'
-import { BodyClass, bodyPatches, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
-import { customSectionName, readU32, type Section, sections, skipLeb, writeI32, writeS33, writeU32 } from '../bytes.ts'
+import { BodyClass, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
+import { customSectionName, plainTables, readU32, type Section, sections, skipLeb, writeI32, writeS33, writeU32 } from '../bytes.ts'
 import type { CallIndirectSite, FunctionEntry } from '../scan.ts'
 import {
   type Body,
@@ -90,11 +91,10 @@ export interface CopyPlan {
   sites: Map<number, CallIndirectSite[]>
   /** binaryen's name of each table index of the input (byteSites fills it). */
   tableNames: string[]
-  /**
-   * The input's name section when binaryen was not given it (see BYPASSED_NAMES):
-   * its subsections, and its function names for reports and filters.
-   */
-  names?: { subsections: Subsection[]; functions: Map<number, string> }
+  /** The subsections of the input's name section (none without one). */
+  nameSubsections: Subsection[]
+  /** When binaryen was not given the name section (see BYPASSED_NAMES): its function names, for reports and filters. */
+  names?: { functions: Map<number, string> }
 }
 
 /**
@@ -130,26 +130,20 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
   const find = (id: number) => all.find(s => s.id === id)
   const code = find(10)
   if (!code) return { declined: 'no code section' }
-  const scan = scanCode(input)
+  const patches = new Map<number, number[]>()
+  const scan = scanCode(input, patches)
   if (!scan) return { declined: 'the code section could not be read' }
   const types = readFuncTypes(input, find(1))
   if (!types) return { declined: 'types other than function types' }
   const imports = readImports(input, find(2))
   if (!imports) return { declined: 'an import it cannot read' }
-  if (imports.table64 || tables64(input, find(4))) return { declined: 'a 64-bit table' }
+  if (imports.table64 || !plainTables(input)) return { declined: 'a table other than a plain 32-bit funcref or externref table' }
   const functionTypes = readFunctionTypes(input, find(3))
   if (functionTypes.length !== scan.bodies) return { declined: 'the function and code sections disagree' }
   const bodies = readBodies(input, code)
   const data = find(11)
   const emptied = data && emptiedData(input, data)
   if (data && !emptied) return { declined: 'a data segment it cannot read' }
-  const patches = new Map<number, number[]>()
-  for (let i = 0; i < bodies.length; i++) {
-    if (scan.classes[i] !== BodyClass.REWRITE) continue
-    const found = bodyPatches(input, bodies[i].start, bodies[i].end)
-    if (!found) return { declined: `body ${i} could not be read twice alike` }
-    patches.set(i, found)
-  }
   const exports = readExports(input, find(7))
   const nameSection = all.find(s => s.id === 0 && customSectionName(input, s) === 'name')
   const subsections = nameSection ? readSubsections(input, skipLeb(input, nameSection.start) + readU32(input, nameSection.start), nameSection.end) : []
@@ -181,7 +175,8 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
     patches,
     sites: new Map(),
     tableNames: [],
-    ...(bypass ? { names: { subsections, functions: functionNames(input, subsections) } } : {}),
+    nameSubsections: subsections,
+    ...(bypass ? { names: { functions: functionNames(input, subsections) } } : {}),
   }
 }
 
@@ -207,12 +202,6 @@ function stubbedCode(input: Uint8Array, bodies: Body[], classes: Uint8Array, loc
     }
   }
   return out
-}
-
-/** The content of the input's name subsection `id`, or undefined. */
-function subsectionOf(bytes: Uint8Array, id: number) {
-  const name = sections(bytes).find(x => x.id === 0 && customSectionName(bytes, x) === 'name')
-  return name && readSubsections(bytes, skipLeb(bytes, name.start) + readU32(bytes, name.start), name.end).find(x => x.id === id)
 }
 
 /**
@@ -436,7 +425,7 @@ const nameOf = (e: Export) => e.bytes.subarray(skipLeb(e.bytes, 0), skipLeb(e.by
 function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {
   const nameStart = skipLeb(written, s.start) + readU32(written, s.start)
   const subs = readSubsections(written, nameStart, s.end)
-  const inputLocals = subsectionOf(plan.input, 2)
+  const inputLocals = plan.nameSubsections.find(x => x.id === 2)
   const theirs = inputLocals ? readNameEntries(plan.input, inputLocals) : new Map<number, Uint8Array>()
   const out = new Pieces().push(written.subarray(s.start, nameStart))
   const withLocals = subs.some(x => x.id === 2) || !theirs.size ? subs : [...subs, { id: 2, start: 0, end: 0 }].sort((a, b) => a.id - b.id)
@@ -467,10 +456,10 @@ function mergedNames(plan: CopyPlan, written: Uint8Array, s: Section | undefined
   const { input } = plan
   const nameStart = s && skipLeb(written, s.start) + readU32(written, s.start)
   const binaryens = s ? readSubsections(written, nameStart!, s.end) : []
-  const ids = [...new Set([...plan.names!.subsections.map(x => x.id), ...binaryens.map(x => x.id)])].sort((a, b) => a - b)
+  const ids = [...new Set([...plan.nameSubsections.map(x => x.id), ...binaryens.map(x => x.id)])].sort((a, b) => a - b)
   const out = new Pieces().push(writeU32(4), new TextEncoder().encode('name'))
   for (const id of ids) {
-    const mine = plan.names!.subsections.find(x => x.id === id)
+    const mine = plan.nameSubsections.find(x => x.id === id)
     const added = binaryens.find(x => x.id === id)
     if (!mine || !added || id === 0) {
       const from = mine ? input : written
@@ -528,19 +517,4 @@ function skipLimits(bytes: Uint8Array, p: number): number {
   const flags = bytes[p++]
   p = skipLeb(bytes, p)
   return flags & 1 ? skipLeb(bytes, p) : p
-}
-
-/** Whether the table section defines a 64-bit table (or one it cannot read). */
-function tables64(bytes: Uint8Array, s: Section | undefined): boolean {
-  if (!s) return false
-  let p = s.start
-  const n = readU32(bytes, p)
-  p = skipLeb(bytes, p)
-  for (let i = 0; i < n; i++) {
-    if (bytes[p] === 0x40) return true // a table with an initialiser
-    if (bytes[p] !== 0x70 && bytes[p] !== 0x6f) return true
-    if (bytes[p + 1] & 4) return true
-    p = skipLimits(bytes, p + 1)
-  }
-  return p !== s.end
 }

@@ -263,19 +263,3 @@ export class Pieces {
     return out
   }
 }
-
-/** Joins byte pieces into one array. */
-export function concat(parts: (Uint8Array | number[])[]): Uint8Array {
-  let n = 0
-  for (const part of parts) n += part.length
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const part of parts) {
-    out.set(part, o)
-    o += part.length
-  }
-  return out
-}
-
-/** A section: id, size, content. */
-export const section = (id: number, content: Uint8Array | number[]): Uint8Array => concat([[id, ...writeU32(content.length)], content])
