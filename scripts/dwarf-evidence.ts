@@ -1,47 +1,28 @@
 /**
- * Does keeping DWARF through the transform give right lines? For a wasm built
- * with -g: transforms it, appends the input's `.debug_*` sections to the output
- * byte for byte (what binaryen.js writes when they are kept: it has no DWARF
- * support and copies them unchanged), and compares `llvm-addr2line` of every
- * call_indirect site (by ordinal in its function) and of every instruction a
- * diff of wabt's disassembly keeps, before and after. Also runs
- * `llvm-dwarfdump --verify` on both.
+ * Does the transform keep DWARF right? For a wasm built with -g: transforms
+ * it (DWARF rewritten by src/core/wasm/debug/dwarf.ts) and compares
+ * `llvm-addr2line` of every call_indirect site (by ordinal in its function)
+ * and of every instruction a diff of wabt's disassembly keeps, before and
+ * after; also runs `llvm-dwarfdump --verify` on both and prints the
+ * transform's warnings.
  *
  *   npx tsx scripts/dwarf-evidence.ts test/fixtures/build/catalogue_dwarf/catalogue_dwarf.wasm
  *
- * Needs wabt (wasm-objdump) and llvm (llvm-addr2line, llvm-dwarfdump). If
- * binaryen.js ever updates DWARF, rerun this with its output instead.
+ * Needs wabt (wasm-objdump) and llvm (llvm-addr2line, llvm-dwarfdump).
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { customSectionNames } from '../src/core/wasm/bytes.ts'
-import { customSection } from '../src/core/wasm/debug/index.ts'
 import { transformWasm } from '../src/core/wasm/transform.ts'
 import { addr2line, alignFunction, disassemble } from '../test/helpers/debug-lines.ts'
 
 const inFile = process.argv[2]
 if (!inFile) throw new Error('usage: tsx scripts/dwarf-evidence.ts <input built with -g>.wasm')
 const input = readFileSync(inFile)
-const leb = (n: number) => {
-  const out: number[] = []
-  do {
-    let b = n & 0x7f
-    n >>>= 7
-    if (n) b |= 0x80
-    out.push(b)
-  } while (n)
-  return out
-}
-const section = (name: string, payload: Uint8Array) => {
-  const body = [...leb(name.length), ...Buffer.from(name), ...payload]
-  return Buffer.from([0, ...leb(body.length), ...body])
-}
-const { wasm } = transformWasm(input)
-const dwarf = customSectionNames(input).filter(n => n.startsWith('.debug_'))
+const { wasm, report } = transformWasm(input)
 const outFile = join(mkdtempSync(join(tmpdir(), 'dwarf-evidence-')), 'out.wasm')
-writeFileSync(outFile, Buffer.concat([wasm, ...dwarf.map(n => section(n, customSection(input, n)!))]))
+writeFileSync(outFile, wasm)
 
 const a = disassemble(inFile)
 const b = disassemble(outFile)
@@ -73,6 +54,7 @@ console.log(
     {
       input: inFile,
       output: outFile,
+      warnings: report.warnings,
       callIndirect: compare(sites),
       instructions: compare(kept),
       dwarfdumpVerifyErrors: { input: verify(inFile), output: verify(outFile) },

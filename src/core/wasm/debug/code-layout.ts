@@ -21,6 +21,8 @@ export interface Body {
   offsets?: Int32Array
   /** Per instruction: the opcode (prefixed opcodes as prefix << 24 | sub-opcode). */
   ops?: Int32Array
+  /** The local declarations' bytes (group count, then count and type per group). */
+  locals?: Uint8Array
 }
 
 /** Decodes the code section's instruction boundaries; undefined when the module has no readable code section. */
@@ -46,7 +48,7 @@ export function codeLayout(bytes: Uint8Array): CodeLayout | undefined {
   return { codeStart: code.start, codeEnd: code.end, bodies }
 }
 
-function decodeBody(bytes: Uint8Array, start: number, end: number): { offsets: Int32Array; ops: Int32Array } | undefined {
+function decodeBody(bytes: Uint8Array, start: number, end: number): { offsets: Int32Array; ops: Int32Array; locals: Uint8Array } | undefined {
   let p = start
   const leb = () => {
     let r = 0,
@@ -75,6 +77,7 @@ function decodeBody(bytes: Uint8Array, start: number, end: number): { offsets: I
     skip()
     skipType()
   }
+  const locals = bytes.subarray(start, p)
   const offsets: number[] = []
   const ops: number[] = []
   let depth = 0
@@ -185,5 +188,5 @@ function decodeBody(bytes: Uint8Array, start: number, end: number): { offsets: I
     if (depth < 0) break
   }
   if (p !== end || depth !== -1) return undefined
-  return { offsets: Int32Array.from(offsets), ops: Int32Array.from(ops) }
+  return { offsets: Int32Array.from(offsets), ops: Int32Array.from(ops), locals }
 }

@@ -14,22 +14,24 @@
  *
  *     const map = remapSourceMap(inputMapText, inputBytes, outputBytes)
  *
- * - DWARF (`.debug_*`) is dropped, and so is `external_debug_info`
- *   (`-gseparate-dwarf`), whose file holds the same DWARF: binaryen.js is
- *   built without binaryen's DWARF support (BUILD_LLVM_DWARF is off for its
- *   Emscripten build; its C API reader never asks for code locations), so it
- *   copies `.debug_*` sections byte for byte and every address after the
- *   first rewritten site is stale (measured: 8 of 10 call_indirect sites and
- *   3,042 of 3,244 instructions resolved to another line in the catalogue
- *   fixture). A wrong line table is worse than none. Updating DWARF here
- *   would take a rewrite of `.debug_line`, `.debug_info` (low_pc/high_pc),
- *   `.debug_ranges` and `.debug_loc` from the same offset map.
+ * - DWARF (`.debug_*`) is rewritten from the same offset map (dwarf.ts):
+ *   line programs, address attributes, range and location lists. binaryen.js
+ *   cannot do it (it is built without binaryen's DWARF support and copies
+ *   these sections unchanged, so every address after the first rewritten
+ *   site would point at another instruction). What dwarf.ts cannot rewrite
+ *   faithfully (DWARF 5, 64-bit DWARF) is dropped with a warning: a wrong
+ *   line table is worse than none.
+ * - `external_debug_info` (`-gseparate-dwarf`) names a file that holds
+ *   DWARF for the input's offsets; the core drops the link with a warning
+ *   and the callers that can reach the file rewrite it (debugFile).
  *
  * Limits: a body with an opcode the decoder does not know (GC, try_table,
  * anything newer) keeps no mapping (its segments are dropped and its output
  * range maps to no source); so does a body whose diff is too large.
  */
 import { customSectionName, readU32, sections, skipLeb, writeU32 } from '../bytes.ts'
+import { DwarfError, type DwarfSection, rewriteDwarf } from './dwarf.ts'
+import { type OffsetMap, offsetMap } from './offset-map.ts'
 import { type RemappedSourceMap, remapSourceMap } from './source-map.ts'
 
 /** The payload of the first custom section named `name` (after its name), or undefined. */
@@ -40,13 +42,50 @@ export function customSection(bytes: Uint8Array, name: string): Uint8Array | und
   return bytes.subarray(nameStart + readU32(bytes, section.start), section.end)
 }
 
-/** The `sourceMappingURL` custom section for `url`: a section whose payload is the URL as a length-prefixed string. */
-export function sourceMappingUrlSection(url: string): Uint8Array {
-  const enc = new TextEncoder()
-  const name = enc.encode('sourceMappingURL')
-  const value = enc.encode(url)
-  const payload = [...writeU32(name.length), ...name, ...writeU32(value.length), ...value]
-  return Uint8Array.from([0, ...writeU32(payload.length), ...payload])
+/** The custom sections whose names pass `keep`, in order, each with its payload (after its name). */
+export function customSections(bytes: Uint8Array, keep: (name: string) => boolean): DwarfSection[] {
+  const out: DwarfSection[] = []
+  for (const section of sections(bytes)) {
+    if (section.id !== 0) continue
+    const name = customSectionName(bytes, section)
+    if (!keep(name)) continue
+    const nameStart = skipLeb(bytes, section.start)
+    out.push({ name, payload: bytes.subarray(nameStart + readU32(bytes, section.start), section.end) })
+  }
+  return out
+}
+
+/** A custom section's bytes: id 0, size, name, payload. */
+function customSectionBytes(name: string, payload: Uint8Array): Uint8Array {
+  const encoded = new TextEncoder().encode(name)
+  const head = writeU32(encoded.length)
+  const size = head.length + encoded.length + payload.length
+  const sizeBytes = writeU32(size)
+  const out = new Uint8Array(1 + sizeBytes.length + size)
+  out.set(sizeBytes, 1)
+  out.set(head, 1 + sizeBytes.length)
+  out.set(encoded, 1 + sizeBytes.length + head.length)
+  out.set(payload, out.length - payload.length)
+  return out
+}
+
+/** The module with custom sections appended (after the code: no code offset moves). */
+export function appendCustomSections(bytes: Uint8Array, list: DwarfSection[]): Uint8Array {
+  const parts = list.map(s => customSectionBytes(s.name, s.payload))
+  const out = new Uint8Array(bytes.length + parts.reduce((n, p) => n + p.length, 0))
+  out.set(bytes)
+  let at = bytes.length
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
+/** A string as a custom section's payload holds it (`sourceMappingURL`, `external_debug_info`): its length, then its UTF-8 bytes. */
+export function lengthPrefixed(text: string): Uint8Array {
+  const value = new TextEncoder().encode(text)
+  return Uint8Array.from([...writeU32(value.length), ...value])
 }
 
 /** The URL a `sourceMappingURL` section holds, or undefined. */
@@ -70,11 +109,12 @@ const isDwarf = (name: string) => name.startsWith('.debug_')
 /**
  * What the transform does with the input's debug info once binaryen wrote
  * the output (`emitted`): the name section is binaryen's business (kept when
- * the input had one); DWARF and `external_debug_info` are dropped (see the
- * file's header); the source map is rewritten when the input's map was
- * given, else its URL is dropped. `strip` drops all of it without a word.
- * An output with none of these sections and no map given is returned as it
- * is, byte for byte.
+ * the input had one); DWARF is rewritten (or dropped with a warning when it
+ * cannot be, see the file's header), `external_debug_info` dropped with a
+ * warning; the source map is rewritten when the input's map was given, else
+ * its URL is dropped. `strip` drops all of it without a word. An output
+ * with none of these sections and no map given is returned as it is, byte
+ * for byte.
  */
 export function carryDebugInfo(
   input: Uint8Array,
@@ -86,10 +126,32 @@ export function carryDebugInfo(
   const stale = drop(emitted, name => isDwarf(name) || name === 'sourceMappingURL' || name === 'external_debug_info')
   let wasm = stale.bytes
   if (options.mode === 'strip') return { wasm, warnings }
-  const dwarf = stale.dropped.filter(n => isDwarf(n) || n === 'external_debug_info')
-  if (dwarf.length)
+  // Both the DWARF and the source map follow the instructions through one map of the code (custom sections appended later do not move it).
+  let offsets: OffsetMap | undefined
+  const offsetsOnce = () => (offsets ??= offsetMap(input, stale.bytes))
+  const strip = "pass debugInfo: 'strip' (CLI --strip-debug) to drop debug info without this warning"
+  if (stale.dropped.some(isDwarf)) {
+    const dwarf = customSections(input, isDwarf)
+    const names = dwarf.map(s => s.name).join(', ')
+    try {
+      const map = offsetsOnce()
+      if (!map) throw new DwarfError('the code section could not be decoded')
+      const rewritten = rewriteDwarf(dwarf, map)
+      wasm = appendCustomSections(wasm, rewritten.sections)
+      if (rewritten.dropped.length)
+        warnings.push(`dropped ${rewritten.dropped.join(', ')}: this version does not know where these DWARF sections hold code addresses, which the rewrite moves; ${strip}`)
+      if (rewritten.lost)
+        warnings.push(
+          `DWARF: ${rewritten.lost} line sequence(s), range(s) or address(es) lie in function bodies whose rewrite could not be followed (an opcode this version does not decode, or too many changes); they were left out or marked dead`,
+        )
+    } catch (e) {
+      if (!(e instanceof DwarfError)) throw e
+      warnings.push(`dropped ${names}: the DWARF could not be rewritten for the moved code (${e.message}). Function names are kept (name section); ${strip}`)
+    }
+  }
+  if (stale.dropped.includes('external_debug_info'))
     warnings.push(
-      `dropped ${dwarf.join(', ')}: binaryen.js cannot update DWARF (it is built without DWARF support and copies these sections unchanged), so their code addresses would point at the wrong instructions after the rewrite. Function names are kept (name section); build with -gsource-map for a source map that is rewritten with the module, or pass debugInfo: 'strip' (CLI --strip-debug) to drop debug info without this warning`,
+      `dropped external_debug_info: the separate DWARF file it names describes the input's code offsets; rewrite it with the CLI or the Node API (they read it beside the wasm), or ${strip}`,
     )
   if (options.sourceMap === undefined) {
     if (stale.dropped.includes('sourceMappingURL'))
@@ -98,15 +160,16 @@ export function carryDebugInfo(
       )
     return { wasm, warnings }
   }
-  let remapped: RemappedSourceMap | undefined
+  let remapped: RemappedSourceMap
   try {
-    remapped = remapSourceMap(options.sourceMap, input, wasm)
+    const map = offsetsOnce()
+    if (!map) {
+      warnings.push('the source map was not rewritten and is not referenced by the output: the code section could not be read')
+      return { wasm, warnings }
+    }
+    remapped = remapSourceMap(options.sourceMap, map)
   } catch (e) {
     warnings.push(`the source map was not rewritten and is not referenced by the output: ${(e as Error).message}`)
-    return { wasm, warnings }
-  }
-  if (!remapped) {
-    warnings.push('the source map was not rewritten and is not referenced by the output: the code section could not be read')
     return { wasm, warnings }
   }
   if (remapped.dropped)
@@ -114,13 +177,6 @@ export function carryDebugInfo(
       `source map: ${remapped.dropped} of ${remapped.kept + remapped.dropped} mappings dropped (outside the code, or in function bodies this version cannot decode)`,
     )
   const url = options.sourceMapUrl ?? sourceMappingUrl(input)
-  if (url) {
-    // After the code section (at the very end): code offsets do not move.
-    const section = sourceMappingUrlSection(url)
-    const out = new Uint8Array(wasm.length + section.length)
-    out.set(wasm)
-    out.set(section, wasm.length)
-    wasm = out
-  }
+  if (url) wasm = appendCustomSections(wasm, [{ name: 'sourceMappingURL', payload: lengthPrefixed(url) }])
   return { wasm, sourceMap: remapped.text, warnings }
 }

@@ -120,7 +120,14 @@ function myers(a: Int32Array, b: Int32Array): number[] | undefined {
  */
 export interface OffsetMap {
   map(offset: number): number | undefined
+  /** Whether offset lies in an input body that could not be aligned (so map says undefined though it is code). */
+  lost(offset: number): boolean
   unmapped: number[]
+  /** Input bodies whose locals the output numbers differently (binaryen regroups locals by type unless DWARF is present). */
+  localsMoved: number[]
+  /** Where the code section's contents start, in the input and in the output (DWARF addresses count from there). */
+  inputCodeStart: number
+  outputCodeStart: number
 }
 
 export function offsetMap(input: Uint8Array, output: Uint8Array): OffsetMap | undefined {
@@ -128,12 +135,14 @@ export function offsetMap(input: Uint8Array, output: Uint8Array): OffsetMap | un
   const b = codeLayout(output)
   if (!a || !b || b.bodies.length < a.bodies.length) return undefined
   const unmapped: number[] = []
+  const localsMoved: number[] = []
   // Per input body: sorted input offsets and what they map to.
   const keys: Int32Array[] = []
   const values: Int32Array[] = []
   for (let i = 0; i < a.bodies.length; i++) {
     const x = a.bodies[i],
       y = b.bodies[i]
+    if (x.locals && y.locals && !localsExtend(x.locals, y.locals)) localsMoved.push(i)
     const pairs = x.ops && y.ops ? alignOps(x.ops, y.ops) : undefined
     if (!pairs || !x.offsets || !y.offsets) {
       keys.push(new Int32Array(0))
@@ -163,12 +172,20 @@ export function offsetMap(input: Uint8Array, output: Uint8Array): OffsetMap | un
   }
   if (b.bodies.length > a.bodies.length) unmapped.push(b.bodies[a.bodies.length].start)
   const starts = a.bodies.map(x => x.start)
+  const bodyAt = (offset: number) => (offset < a.codeStart || offset > a.codeEnd || !starts.length ? -1 : lastAtOrBefore(starts, offset))
   return {
     unmapped,
+    localsMoved,
+    inputCodeStart: a.codeStart,
+    outputCodeStart: b.codeStart,
+    lost(offset) {
+      const i = bodyAt(offset)
+      return i >= 0 && offset >= a.bodies[i].start && offset <= a.bodies[i].end && !keys[i].length
+    },
     map(offset) {
-      if (offset < a.codeStart || offset > a.codeEnd || !starts.length) return undefined
       // The body holding offset (its end offset belongs to it: one past its last instruction).
-      const lo = lastAtOrBefore(starts, offset)
+      const lo = bodyAt(offset)
+      if (lo < 0) return undefined
       const k = keys[lo]
       if (!k.length || offset < k[0]) return undefined
       // The instruction holding offset (an offset inside one counts as its start).
@@ -176,6 +193,51 @@ export function offsetMap(input: Uint8Array, output: Uint8Array): OffsetMap | un
       return values[lo][l]
     },
   }
+}
+
+/**
+ * Whether the local declarations `b` declare the locals of `a`, at the same
+ * indices, and perhaps more after them (the rewrite appends its scratch
+ * locals). Each is a group count, then per group a count and a value type.
+ */
+function localsExtend(a: Uint8Array, b: Uint8Array): boolean {
+  const x = localRuns(a),
+    y = localRuns(b)
+  if (x.length > y.length) return false
+  for (let i = 0; i < x.length; i += 2) {
+    if (x[i + 1] !== y[i + 1]) return false
+    // The last group may have grown: appended locals of its type join it.
+    if (i + 2 < x.length ? x[i] !== y[i] : x[i] > y[i]) return false
+  }
+  return true
+}
+
+/** Local groups as [count, type key, ...] with neighbours of one type merged (a writer may split or join them). */
+function localRuns(bytes: Uint8Array): (number | string)[] {
+  const runs: (number | string)[] = []
+  let p = 0
+  const leb = () => {
+    let r = 0,
+      shift = 0,
+      byte: number
+    do {
+      byte = bytes[p++]
+      r += (byte & 0x7f) * 2 ** shift
+      shift += 7
+    } while (byte & 0x80 && p < bytes.length)
+    return r
+  }
+  for (let groups = leb(); groups > 0 && p < bytes.length; groups--) {
+    const count = leb()
+    const from = p
+    const type = bytes[p++]
+    if (type === 0x63 || type === 0x64) leb()
+    const key = bytes.subarray(from, p).join(',')
+    if (count === 0) continue
+    if (runs.length && runs[runs.length - 1] === key) runs[runs.length - 2] = (runs[runs.length - 2] as number) + count
+    else runs.push(count, key)
+  }
+  return runs
 }
 
 /** The index of the last element of `sorted` (ascending) that is at most x; 0 when none is. */

@@ -2,7 +2,7 @@
  * Wasm source maps (`-gsource-map`): VLQ segments read and written, and a
  * map of the input rewritten to describe the output through the offset map.
  */
-import { offsetMap } from './offset-map.ts'
+import type { OffsetMap } from './offset-map.ts'
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const B64_VALUE = new Int8Array(128).fill(-1)
@@ -87,14 +87,12 @@ export interface RemappedSourceMap {
 }
 
 /**
- * Rewrites a wasm source map of `input` so that it describes `output` (see
- * the file's header). Throws on a map that is not JSON or not a v3 map.
+ * Rewrites a wasm source map of the input so that it describes the output
+ * `offsets` maps it to (see debug/index.ts). Throws on a map that is not JSON or not a v3 map.
  */
-export function remapSourceMap(mapText: string, input: Uint8Array, output: Uint8Array): RemappedSourceMap | undefined {
+export function remapSourceMap(mapText: string, offsets: OffsetMap): RemappedSourceMap {
   const json = JSON.parse(mapText)
   if (json?.version !== 3 || typeof json.mappings !== 'string') throw new Error('not a version 3 source map')
-  const offsets = offsetMap(input, output)
-  if (!offsets) return undefined
   const out: Segment[] = []
   let dropped = 0
   for (const s of readSegments(json)) {
