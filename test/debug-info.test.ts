@@ -1,5 +1,5 @@
 /**
- * The user's debug info across the rewrite (src/core/wasm/debug-info.ts).
+ * The user's debug info across the rewrite (src/core/wasm/debug/).
  *
  * Source maps: the map of the committed -gsource-map fixtures (-O2 and -O0)
  * is rewritten with the module; every call_indirect site (matched by its
@@ -9,10 +9,16 @@
  * functions the rewrite appended to no source, and a trap at a known C line
  * must resolve to that line through the written map.
  *
- * DWARF: binaryen.js cannot update it (it copies `.debug_*` unchanged); these
- * tests pin that down, show that keeping its sections would give wrong lines,
- * and check that the transform drops them (with a warning, or silently with
- * debugInfo: 'strip').
+ * DWARF (-g at -O2 and -O0, with both writers): binaryen.js cannot update it
+ * (it copies `.debug_*` unchanged; a test pins that down and shows the lines
+ * that would give), so the transform rewrites it (src/core/wasm/debug/dwarf.ts).
+ * Checked with LLVM's own readers against wabt's pairing of instructions:
+ * `llvm-addr2line -f -i` gives the same function, inlined frames, file, line
+ * and column for every call_indirect site and kept instruction, range and
+ * location lists bound the same instructions, `llvm-dwarfdump --verify`
+ * finds nothing new, and a trap's frame resolves to its C line. A separate
+ * DWARF file (-gseparate-dwarf) is rewritten beside the output; what cannot
+ * be rewritten (DWARF 5, a file not given) is dropped with a warning.
  */
 import { spawnSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -21,10 +27,10 @@ import { join } from 'node:path'
 import binaryen from 'binaryen'
 import { afterAll, describe, expect, it } from 'vitest'
 import { transformWasm } from '../src/core/index.ts'
-import { customSection, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
-import { customSectionNames, writeU32 } from '../src/core/wasm/bytes.ts'
+import { customSection, externalDebugInfoUrl, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
+import { customSectionNames, sections, writeU32 } from '../src/core/wasm/bytes.ts'
 import { transformFiles } from '../src/node/files.ts'
-import { addr2line, alignFunction, disassemble, sourceMapLines } from './helpers/debug-lines.ts'
+import { addr2line, alignFunction, disassemble, dwarfErrors, dwarfLists, sourceMapLines, symbolize } from './helpers/debug-lines.ts'
 import { withCustomSection } from './catalogue/inputs.ts'
 import { ROOT } from './helpers/engines.ts'
 
@@ -175,27 +181,193 @@ describe('DWARF', () => {
     expect(before.filter((l, i) => l !== after[i]).length).toBeGreaterThan(sites.length / 2)
   })
 
-  it('is dropped, with a warning that says why and how to silence it; the name section stays', () => {
-    const { wasm, report } = transformWasm(input, { fileName: 'catalogue_dwarf.wasm' })
-    const names = customSectionNames(wasm)
-    expect(names.filter(n => n.startsWith('.debug_'))).toEqual([])
-    expect(names).toContain('name')
-    expect(report.warnings).toHaveLength(1)
-    expect(report.warnings[0]).toMatch(/^dropped \.debug_info, .*binaryen\.js cannot update DWARF.*debugInfo: 'strip'/)
-  })
-
-  it("debugInfo: 'strip' drops it without a warning, and the same bytes", () => {
+  it("debugInfo: 'strip' drops it without a warning; kept, every section comes back", () => {
     const kept = transformWasm(input)
     const stripped = transformWasm(input, { debugInfo: 'strip' })
     expect(stripped.report.warnings).toEqual([])
-    expect(Buffer.from(stripped.wasm).equals(Buffer.from(kept.wasm))).toBe(true)
+    expect(customSectionNames(stripped.wasm).filter(n => n.startsWith('.debug_'))).toEqual([])
+    expect(customSectionNames(kept.wasm).filter(n => n.startsWith('.debug_'))).toEqual(dwarf)
+    expect(customSectionNames(stripped.wasm)).toContain('name')
+  })
+})
+
+/** Offsets of the kept instructions, code-section-relative: input -> output (wabt's pairing, independent of the transform). */
+function keptMap(p: ReturnType<typeof pairs>): Map<number, number> {
+  return new Map(p.kept.map(([x, y]) => [x - p.a.codeStart, y - p.b.codeStart]))
+}
+
+describe.each([
+  ['catalogue_dwarf', 'copy'],
+  ['catalogue_dwarf', 'binaryen'],
+  ['debuginfo_dwarf_O0', 'copy'],
+  ['debuginfo_dwarf_O0', 'binaryen'],
+] as const)('DWARF of %s, writer %s', (name, writer) => {
+  const input = fixture(name)
+  const inFile = join(BUILD, name, `${name}.wasm`)
+  const outFile = join(work, `${name}-${writer}.wasm`)
+  const { wasm, report } = transformWasm(input, { fileName: `${name}.wasm`, writer })
+  writeFileSync(outFile, wasm)
+  const dwarf = customSectionNames(input).filter(n => n.startsWith('.debug_'))
+
+  it('is kept, rewritten, with no warning; the input is left as it was', () => {
+    expect(Buffer.from(input).equals(readFileSync(inFile))).toBe(true)
+    expect(report.writer.used).toBe(writer)
+    expect(report.sites.rewritten).toBeGreaterThanOrEqual(9)
+    expect(report.warnings).toEqual([])
+    expect(dwarf).toEqual(expect.arrayContaining(['.debug_info', '.debug_line', '.debug_abbrev']))
+    expect(customSectionNames(wasm).filter(n => n.startsWith('.debug_'))).toEqual(dwarf)
   })
 
-  it('external_debug_info (-gseparate-dwarf) is dropped too: the separate file holds DWARF for the old offsets', () => {
-    const linked = withCustomSection(fixture('glib_names'), 'external_debug_info', lengthPrefixed('glib_names.debug.wasm'))
-    const { wasm, report } = transformWasm(linked)
+  it('every call_indirect site and every kept instruction: the same function, inlined frames, file, line and column', () => {
+    const p = pairs(inFile, outFile)
+    expect(p.sites.length).toBe(report.sites.total)
+    for (const [what, list] of [
+      ['call_indirect sites', p.sites],
+      ['kept instructions', p.kept],
+    ] as const) {
+      const before = symbolize(
+        inFile,
+        list.map(([x]) => x - p.a.codeStart),
+      )
+      const after = symbolize(
+        outFile,
+        list.map(([, y]) => y - p.b.codeStart),
+      )
+      const wrong = list.map(([x], i) => ({ at: x.toString(16), before: before[i], after: after[i] })).filter(d => d.before !== d.after)
+      expect(wrong.slice(0, 5), what).toEqual([])
+      expect(before.filter(l => l !== '??').length, `${what} with a line`).toBeGreaterThan(list.length * 0.75)
+    }
+    // The fixture's own sites resolve into its C file.
+    const own = symbolize(
+      outFile,
+      p.sites.map(([, y]) => y - p.b.codeStart),
+    ).filter(l => /\.\/(catalogue|debuginfo)\.c:/.test(l))
+    expect(own.length).toBeGreaterThanOrEqual(3)
+    // What the rewrite appended (adapters, helpers) is in no unit.
+    expect(p.appended.length).toBeGreaterThan(0)
+    expect(
+      new Set(
+        symbolize(
+          outFile,
+          p.appended.map(y => y - p.b.codeStart),
+        ),
+      ),
+    ).toEqual(new Set(['??']))
+  })
+
+  it('range and location lists move with the instructions they bound', () => {
+    const moved = keptMap(pairs(inFile, outFile))
+    const before = dwarfLists(inFile)
+    const after = dwarfLists(outFile)
+    let checked = 0
+    for (const kind of ['ranges', 'locations'] as const) {
+      expect(after[kind].length, kind).toBe(before[kind].length)
+      before[kind].forEach(([begin, end], i) => {
+        for (const [k, v] of [
+          [0, begin],
+          [1, end],
+        ]) {
+          const to = moved.get(v)
+          if (to === undefined) continue
+          expect(after[kind][i][k], `${kind} entry ${i}: 0x${v.toString(16)}`).toBe(to)
+          checked++
+        }
+      })
+    }
+    expect(checked).toBeGreaterThan(10)
+  })
+
+  it('llvm-dwarfdump --verify finds no error the input does not have', () => {
+    const before = dwarfErrors(inFile)
+    const after = dwarfErrors(outFile)
+    expect(after.count).toBeLessThanOrEqual(before.count)
+    expect([...after.dies].filter(d => !before.dies.has(d))).toEqual([])
+  })
+})
+
+describe('DWARF, a trap at a known C line', () => {
+  it('the frame of the trap resolves through the rewritten DWARF to that line, reached by a cast call', () => {
+    const src = join(BUILD, 'debuginfo_dwarf_O0')
+    const out = join(work, 'dwarf-cli-out')
+    const r = transformFiles(join(src, 'debuginfo_dwarf_O0.js'), { outDir: out })
+    expect(r.report.warnings).toEqual([])
+    cpSync(join(src, 'package.json'), join(out, 'package.json'))
+    const run = spawnSync(process.execPath, [join(out, 'debuginfo_dwarf_O0.js'), 'trap-cast'], { encoding: 'utf8', cwd: out })
+    const frame = /at on_event \(wasm:\/\/wasm\/[0-9a-f]+:wasm-function\[\d+\]:0x([0-9a-f]+)\)/.exec(run.stderr)
+    expect(frame, run.stderr).toBeTruthy()
+    const outWasm = join(out, 'debuginfo_dwarf_O0.wasm')
+    const at = Number.parseInt(frame![1], 16) - disassemble(outWasm).codeStart
+    expect(addr2line(outWasm, [at])).toEqual([`./debuginfo.c:${TRAP_LINE}`])
+  })
+})
+
+describe('separate DWARF (-gseparate-dwarf)', () => {
+  const src = join(BUILD, 'debuginfo_dwarf_split')
+  const input = fixture('debuginfo_dwarf_split')
+  const side = readFileSync(join(src, 'debuginfo_dwarf_split.debug.wasm'))
+
+  it('the CLI and Node API rewrite the file beside the output, and the output still names it', () => {
+    const out = join(work, 'split-out')
+    const r = transformFiles(join(src, 'debuginfo_dwarf_split.js'), { outDir: out })
+    expect(r.report.warnings).toEqual([])
+    expect(r.written.map(f => f.replace(`${out}/`, '')).sort()).toEqual(['debuginfo_dwarf_split.debug.wasm', 'debuginfo_dwarf_split.js', 'debuginfo_dwarf_split.wasm'])
+    const wasm = readFileSync(join(out, 'debuginfo_dwarf_split.wasm'))
+    const sideOut = join(out, 'debuginfo_dwarf_split.debug.wasm')
+    expect(externalDebugInfoUrl(wasm)).toBe('debuginfo_dwarf_split.debug.wasm')
+    expect(customSectionNames(wasm).filter(n => n.startsWith('.debug_'))).toEqual([])
+    // The file holds the output's code (DevTools reads the DWARF beside the module it describes) and DWARF for it.
+    const code = (bytes: Uint8Array) => {
+      const section = sections(bytes).find(x => x.id === 10)!
+      return Buffer.from(bytes.subarray(section.start, section.end))
+    }
+    expect(code(readFileSync(sideOut)).equals(code(wasm))).toBe(true)
+    const p = pairs(join(src, 'debuginfo_dwarf_split.debug.wasm'), sideOut)
+    const before = symbolize(
+      join(src, 'debuginfo_dwarf_split.debug.wasm'),
+      p.kept.map(([x]) => x - p.a.codeStart),
+    )
+    const after = symbolize(
+      sideOut,
+      p.kept.map(([, y]) => y - p.b.codeStart),
+    )
+    expect(before.filter((l, i) => l !== after[i]).slice(0, 5)).toEqual([])
+    expect(before.filter(l => l.includes('./debuginfo.c:')).length).toBeGreaterThan(20)
+  })
+
+  it('not given, the link is dropped with a warning that says how to keep it', () => {
+    const { wasm, report } = transformWasm(input)
     expect(customSectionNames(wasm)).not.toContain('external_debug_info')
-    expect(report.warnings.join('\n')).toMatch(/dropped external_debug_info: binaryen\.js cannot update DWARF/)
+    expect(report.warnings).toEqual([
+      "dropped external_debug_info (debuginfo_dwarf_split.debug.wasm): the separate DWARF file was not given, so it could not be rewritten for the moved code. Pass its bytes as the debugFile option (the CLI reads it beside the wasm), or pass debugInfo: 'strip' (CLI --strip-debug) to drop debug info without this warning",
+    ])
+  })
+
+  it('a file from another build is refused: its addresses cannot be followed', () => {
+    const { wasm, report, debugFile } = transformWasm(input, { debugFile: fixture('debuginfo_dwarf_O0') })
+    expect(debugFile).toBeUndefined()
+    expect(customSectionNames(wasm)).not.toContain('external_debug_info')
+    expect(report.warnings.join('\n')).toMatch(/the separate DWARF file given does not hold this wasm's code/)
+  })
+
+  it("debugInfo: 'strip' drops the link without a word", () => {
+    const { wasm, report, debugFile } = transformWasm(input, { debugFile: side, debugInfo: 'strip' })
+    expect(debugFile).toBeUndefined()
+    expect(report.warnings).toEqual([])
+    expect(customSectionNames(wasm)).not.toContain('external_debug_info')
+  })
+})
+
+describe('DWARF this version cannot rewrite', () => {
+  it('DWARF 5 units are dropped with a warning that names why', () => {
+    // emcc 3.1.6 cannot link -gdwarf-5 (its wasm-emscripten-finalize aborts): the -O0 fixture with its units marked version 5.
+    const input = new Uint8Array(fixture('debuginfo_dwarf_O0'))
+    const info = customSection(input, '.debug_info')!
+    const at = info.byteOffset - input.byteOffset
+    input[at + 4] = 5
+    const { wasm, report } = transformWasm(input)
+    expect(customSectionNames(wasm).filter(n => n.startsWith('.debug_'))).toEqual([])
+    expect(report.warnings).toHaveLength(1)
+    expect(report.warnings[0]).toMatch(/^dropped \.debug_\w+(, \.debug_\w+)*: the DWARF could not be rewritten for the moved code \(\.debug_info: DWARF 5 units are not rewritten yet/)
   })
 })
 

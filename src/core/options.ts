@@ -92,12 +92,14 @@ export interface TransformOptions {
   /** File name used in errors and in the report. @default '<wasm>' */
   fileName?: string
   /**
-   * The input's debug info. `keep`: the name section is kept, a source map
-   * given as `sourceMap` is rewritten to match the output (returned as
-   * `sourceMap`, and the output's `sourceMappingURL` keeps pointing at it),
-   * and DWARF (`.debug_*`, `external_debug_info`) is dropped with a warning,
-   * as binaryen.js cannot update it. `strip`: DWARF and source map links are
-   * dropped without a warning (the name section is still kept).
+   * The input's debug info. `keep`: the name section is kept, DWARF
+   * (`.debug_*`, `-g`) is rewritten to describe the output's code, a
+   * source map given as `sourceMap` and a separate DWARF file given as
+   * `debugFile` are rewritten too (returned as `sourceMap` and `debugFile`;
+   * the output keeps naming them). What cannot be rewritten faithfully
+   * (DWARF 5, a link to a file not given) is dropped with a warning.
+   * `strip`: DWARF, source map and DWARF file links are dropped without a
+   * warning (the name section is still kept).
    * @default 'keep'
    */
   debugInfo?: 'keep' | 'strip'
@@ -105,6 +107,10 @@ export interface TransformOptions {
   sourceMap?: string
   /** The URL the output's `sourceMappingURL` section names, when a source map is rewritten. @default the input's */
   sourceMapUrl?: string
+  /** The separate DWARF file the input's `external_debug_info` section names (`-gseparate-dwarf`), to rewrite with the module. @default none */
+  debugFile?: Uint8Array
+  /** The URL the output's `external_debug_info` section names, when a separate DWARF file is rewritten. @default the input's */
+  debugFileUrl?: string
   /**
    * Called as the transform starts and as each phase ends (read and scan,
    * rewrite, validate and write), for progress on big modules: the CLI

@@ -21,7 +21,7 @@ import { CLI_VOICE, recognizeGlue } from '../core/glue/recognize.ts'
 import { rewriteGlueWasm } from '../core/glue/locate.ts'
 import type { GlueSyntax } from '../core/glue/syntax.ts'
 import type { TransformOptions } from '../core/options.ts'
-import { sourceMappingUrl } from '../core/wasm/debug/index.ts'
+import { externalDebugInfoUrl, sourceMappingUrl } from '../core/wasm/debug/index.ts'
 import { inspectWasm, type InspectResult } from '../core/wasm/inspect.ts'
 import { transformWasm, type TransformReport } from '../core/wasm/transform.ts'
 import { type PlannedFile, realPathLoose, writeAll } from './write-all.ts'
@@ -139,26 +139,46 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
 }
 
 /**
- * Transforms one wasm file into `planned`, with its source map when it names
- * one that is beside it (`-gsource-map`): the rewritten map is written beside
- * the output under the same name, and the output's `sourceMappingURL` names
- * it (a URL with a scheme, from --source-map-base, is kept as it was).
+ * Transforms one wasm file into `planned`, with the debug files it names
+ * when they are beside it: its source map (`-gsource-map`) and its separate
+ * DWARF file (`-gseparate-dwarf`, named by `external_debug_info`). Each is
+ * rewritten and written beside the output under its own name, and the
+ * output names it (a URL with a scheme, from --source-map-base or
+ * -sSEPARATE_DWARF_URL, is kept as it was).
  */
 function wasmFile(path: string, fileName: string, options: FilesOptions, outDir: string, planned: PlannedFile[], inputs: string[]): TransformReport {
   const bytes = readFileSync(path)
-  const url = options.debugInfo === 'strip' ? undefined : sourceMappingUrl(bytes)
-  const absolute = url !== undefined && /^[a-z][a-z0-9+.-]*:/i.test(url)
-  const mapPath = url === undefined ? undefined : resolve(dirname(path), absolute ? basename(new URL(url).pathname) : url)
-  if (!mapPath || !isFile(mapPath)) {
-    const r = transformWasm(bytes, { ...options, fileName })
-    planned.push({ to: join(outDir, basename(path)), data: r.wasm })
-    return r.report
-  }
-  inputs.push(mapPath)
-  const r = transformWasm(bytes, { ...options, fileName, sourceMap: readFileSync(mapPath, 'utf8'), sourceMapUrl: absolute ? url : basename(mapPath) })
+  const keep = options.debugInfo !== 'strip'
+  const map = keep ? companion(path, sourceMappingUrl(bytes)) : undefined
+  const dwarf = keep ? companion(path, externalDebugInfoUrl(bytes)) : undefined
+  for (const c of [map, dwarf]) if (c) inputs.push(c.path)
+  const r = transformWasm(bytes, {
+    ...options,
+    fileName,
+    ...(map && { sourceMap: readFileSync(map.path, 'utf8'), sourceMapUrl: map.url }),
+    ...(dwarf && { debugFile: readFileSync(dwarf.path), debugFileUrl: dwarf.url }),
+  })
   planned.push({ to: join(outDir, basename(path)), data: r.wasm })
-  if (r.sourceMap !== undefined) planned.push({ to: join(outDir, basename(mapPath)), data: r.sourceMap })
+  if (map && r.sourceMap !== undefined) planned.push({ to: join(outDir, basename(map.path)), data: r.sourceMap })
+  if (dwarf && r.debugFile !== undefined) planned.push({ to: join(outDir, basename(dwarf.path)), data: r.debugFile })
   return r.report
+}
+
+/**
+ * The file a debug URL in a wasm names, when it is beside the wasm (or at
+ * the relative path it gives), with the URL the output should name it by:
+ * its base name, or the URL itself when it has a scheme.
+ */
+function companion(wasmPath: string, url: string | undefined): { path: string; url: string } | undefined {
+  if (url === undefined) return undefined
+  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url)
+  let path: string
+  try {
+    path = resolve(dirname(wasmPath), absolute ? basename(new URL(url).pathname) : url)
+  } catch {
+    return undefined
+  }
+  return isFile(path) ? { path, url: absolute ? url : basename(path) } : undefined
 }
 
 /** inspectWasm on a file: a .wasm, or the glue whose wasm it finds. */

@@ -5,7 +5,7 @@
  * code-section-relative addresses at once. Independent of the transform's own
  * decoder (src/core/wasm/debug-info.ts), so that a test using them checks it.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 
 export interface Instr {
   /** Offset in the module file. */
@@ -117,4 +117,44 @@ export function sourceMapLines(mapText: string, offsets: number[]): string[] {
     const s = segs[found]
     return s && s.length >= 4 ? `${map.sources[s[1]]}:${s[2] + 1}` : '??'
   })
+}
+
+/**
+ * `llvm-addr2line -f -i` for each code-section-relative address: per frame
+ * (innermost first, inlined ones included) the function, file, line and
+ * column the DWARF gives, joined with ' < '; '??' when none. The function's
+ * start address is left out (it moves with the code).
+ */
+export function symbolize(file: string, addresses: number[]): string[] {
+  if (!addresses.length) return []
+  const out = execFileSync('llvm-addr2line', ['-f', '-i', '--output-style=JSON', '-e', file], {
+    input: `${addresses.map(a => `0x${a.toString(16)}`).join('\n')}\n`,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  })
+  return out
+    .trimEnd()
+    .split('\n')
+    .map(line => {
+      const frames: { FunctionName: string; FileName: string; Line: number; Column: number; StartLine: number; Discriminator: number }[] = JSON.parse(line).Symbol ?? []
+      const named = frames.filter(f => f.FileName || f.FunctionName)
+      return named.length ? named.map(f => `${f.FunctionName} ${f.FileName}:${f.Line}:${f.Column} (from ${f.StartLine}, d${f.Discriminator})`).join(' < ') : '??'
+    })
+}
+
+/** The (begin, end) pairs `llvm-dwarfdump` lists in `.debug_ranges` and `.debug_loc`, in order, as code-section-relative addresses. */
+export function dwarfLists(file: string): { ranges: [number, number][]; locations: [number, number][] } {
+  const dump = (flag: string) => execFileSync('llvm-dwarfdump', [flag, file], { encoding: 'utf8', maxBuffer: 1 << 30 })
+  const ranges = [...dump('--debug-ranges').matchAll(/^[0-9a-f]{8} ([0-9a-f]{8}) ([0-9a-f]{8})$/gm)].map(m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number])
+  const locations = [...dump('--debug-loc').matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)].map(m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number])
+  return { ranges, locations }
+}
+
+/** The DIE offsets `llvm-dwarfdump --verify` reports errors at, and how many errors. */
+export function dwarfErrors(file: string): { count: number; dies: Set<string> } {
+  const r = spawnSync('llvm-dwarfdump', ['--verify', file], { encoding: 'utf8', maxBuffer: 1 << 30 })
+  const text = r.stdout + r.stderr
+  const count = (text.match(/^error:/gm) ?? []).length
+  const dies = new Set([...text.matchAll(/^error: .*\n(0x[0-9a-f]+):/gm)].map(m => m[1]))
+  return { count, dies }
 }

@@ -67,6 +67,8 @@ export interface TransformResult {
   report: TransformReport
   /** The source map of `wasm`, when `sourceMap` was given (unchanged when the module is returned as it was). */
   sourceMap?: string
+  /** The separate DWARF file of `wasm`, when `debugFile` was given and could be rewritten (unchanged when the module is returned as it was). */
+  debugFile?: Uint8Array
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
@@ -176,7 +178,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
         `already transformed by fpcast-trampoline (it has a '${SECTION}' section): left byte for byte as it was, and this run's options were not applied; transform the original build instead to change them`,
       )
       report.timeMs.total = performance.now() - t0
-      return { wasm: input, report, sourceMap: options.sourceMap }
+      return { wasm: input, report, sourceMap: options.sourceMap, debugFile: options.debugFile }
     }
     // binaryen names functions by index when the copy writer kept the name section from it: the names come from the section.
     const functions = listFunctions(m, plan?.names ? new Map([...plan.names.functions, ...opts.symbolMap]) : opts.symbolMap)
@@ -190,7 +192,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const selected = selectSites(m, scan.sites, opts)
     if (!selected.length) {
       report.timeMs.total = performance.now() - t0
-      return { wasm: input, report, sourceMap: options.sourceMap }
+      return { wasm: input, report, sourceMap: options.sourceMap, debugFile: options.debugFile }
     }
     refuseUnsupportedTables(selected, file)
     // What the rewrite itself uses: tables and table.get/set/grow/size (reference types), saturating truncation to coerce.
@@ -216,14 +218,20 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     const t2 = performance.now()
     report.timeMs.rewrite = t2 - t1
     progress('rewrite', `rewrote ${selected.length} sites (${seconds(t2 - t1)})`)
-    const debug = { mode: opts.debugInfo, sourceMap: options.sourceMap, sourceMapUrl: options.sourceMapUrl }
+    const debug = {
+      mode: opts.debugInfo,
+      sourceMap: options.sourceMap,
+      sourceMapUrl: options.sourceMapUrl,
+      debugFile: options.debugFile,
+      debugFileUrl: options.debugFileUrl,
+    }
     const splice = plan && ((written: Uint8Array) => copyStep(() => spliceCopy(plan, written, m, lowering!)))
-    const { wasm, sourceMap } = validateAndWrite(read, added, report, input, debug, splice)
+    const { wasm, sourceMap, debugFile } = validateAndWrite(read, added, report, input, debug, splice)
     progress('write', `validated and written: ${(wasm.length / 1048576).toFixed(1)} MiB (${seconds(performance.now() - t2)})`)
     countSites(report, selected)
     report.size.after = wasm.length
     report.timeMs.total = performance.now() - t0
-    return { wasm, report, sourceMap }
+    return { wasm, report, sourceMap, debugFile }
   } finally {
     disposeQuietly(m)
   }
@@ -299,7 +307,7 @@ function refuseUnsupportedTables(selected: CallIndirectSite[], file: string): vo
  * Validates the rewritten module (binaryen judges an input the engine could
  * not, the engine judges the bytes of one it validated) and writes it, with
  * the features the input declared plus `added`, its name section kept and
- * stale debug info dropped. Fills the report's times and warnings.
+ * debug info carried (debug/index.ts). Fills the report's times and warnings.
  */
 function validateAndWrite(
   read: ReadResult,
@@ -308,7 +316,7 @@ function validateAndWrite(
   input: Uint8Array,
   debug: Parameters<typeof carryDebugInfo>[2],
   splice: ((written: Uint8Array) => Uint8Array) | undefined,
-): { wasm: Uint8Array; sourceMap?: string } {
+): { wasm: Uint8Array; sourceMap?: string; debugFile?: Uint8Array } {
   const { module: m, declared, engineValid } = read
   const file = report.file
   const t2 = performance.now()
@@ -333,7 +341,7 @@ function validateAndWrite(
   }
   // The copy-through writer puts back what binaryen did not see.
   if (splice) wasm = splice(wasm)
-  // Debug info: DWARF dropped, a given source map rewritten (debug-info.ts).
+  // Debug info: DWARF, a given source map and a given DWARF file rewritten (debug/index.ts).
   const carried = carryDebugInfo(input, wasm, debug, dropCustomSections)
   wasm = carried.wasm
   report.warnings.push(...carried.warnings)
@@ -345,7 +353,7 @@ function validateAndWrite(
   }
   report.timeMs.validate += performance.now() - t4
   report.timeMs.write = t4 - t3
-  return { wasm, sourceMap: carried.sourceMap }
+  return { wasm, sourceMap: carried.sourceMap, debugFile: carried.debugFile }
 }
 
 /** The rewritten sites, per signature and per function, most first. */

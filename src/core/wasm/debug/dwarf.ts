@@ -119,12 +119,14 @@ export function rewriteDwarf(input: DwarfSection[], offsets: OffsetMap): DwarfRe
   const unitMoves = new Map<number, number>()
   if (line) out.set('.debug_line', rewriteLines(line, move, unitMoves, state))
   const abbrev = byName.get('.debug_abbrev') ?? new Uint8Array(0)
-  const ranges = byName.get('.debug_ranges')?.slice()
-  const loc = byName.get('.debug_loc')?.slice()
+  // Patched in place, so copied first (a Node Buffer's slice() would be a view of the input).
+  const copy = (bytes: Uint8Array | undefined) => bytes && new Uint8Array(bytes)
+  const ranges = copy(byName.get('.debug_ranges'))
+  const loc = copy(byName.get('.debug_loc'))
   for (const name of ['.debug_info', '.debug_types']) {
     const units = byName.get(name)
     if (!units) continue
-    const patched = units.slice()
+    const patched = copy(units)!
     const lists = patchUnits(patched, abbrev, name === '.debug_types', move, unitMoves, state)
     if (ranges) for (const [at, base] of lists.ranges) patchRangeList(ranges, at, base, move, state, false)
     if (loc) for (const [at, base] of lists.locations) patchRangeList(loc, at, base, move, state, true)
@@ -134,7 +136,7 @@ export function rewriteDwarf(input: DwarfSection[], offsets: OffsetMap): DwarfRe
   if (ranges) out.set('.debug_ranges', ranges)
   if (loc) out.set('.debug_loc', loc)
   const aranges = byName.get('.debug_aranges')
-  if (aranges) out.set('.debug_aranges', patchAranges(aranges.slice(), move, state))
+  if (aranges) out.set('.debug_aranges', patchAranges(copy(aranges)!, move, state))
   const sections: DwarfSection[] = []
   const dropped: string[] = []
   for (const { name, payload } of input) {

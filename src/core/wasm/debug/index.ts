@@ -21,9 +21,11 @@
  *   site would point at another instruction). What dwarf.ts cannot rewrite
  *   faithfully (DWARF 5, 64-bit DWARF) is dropped with a warning: a wrong
  *   line table is worse than none.
- * - `external_debug_info` (`-gseparate-dwarf`) names a file that holds
- *   DWARF for the input's offsets; the core drops the link with a warning
- *   and the callers that can reach the file rewrite it (debugFile).
+ * - `external_debug_info` (`-gseparate-dwarf`) names a file that holds the
+ *   module and its DWARF (what Emscripten writes): given as `debugFile`, it
+ *   becomes the output plus the rewritten DWARF, and the output keeps the
+ *   link; not given, the link is dropped with a warning (the callers that
+ *   can reach files, the CLI and the Node API, read it beside the wasm).
  *
  * Limits: a body with an opcode the decoder does not know (GC, try_table,
  * anything newer) keeps no mapping (its segments are dropped and its output
@@ -91,9 +93,13 @@ export function lengthPrefixed(text: string): Uint8Array {
 /** The URL a `sourceMappingURL` section holds, or undefined. */
 export function sourceMappingUrl(bytes: Uint8Array): string | undefined {
   const payload = customSection(bytes, 'sourceMappingURL')
-  if (!payload) return undefined
-  const start = skipLeb(payload, 0)
-  return new TextDecoder().decode(payload.subarray(start, start + readU32(payload, 0)))
+  return payload && lengthPrefixedText(payload)
+}
+
+/** The URL an `external_debug_info` section holds (the separate DWARF file of `-gseparate-dwarf`), or undefined. */
+export function externalDebugInfoUrl(bytes: Uint8Array): string | undefined {
+  const payload = customSection(bytes, 'external_debug_info')
+  return payload && lengthPrefixedText(payload)
 }
 
 export interface DebugInfoOptions {
@@ -102,6 +108,10 @@ export interface DebugInfoOptions {
   sourceMap?: string
   /** The URL to write in the output's `sourceMappingURL` section; defaults to the input's. */
   sourceMapUrl?: string
+  /** The separate DWARF file `external_debug_info` names (`-gseparate-dwarf`), when it was given. */
+  debugFile?: Uint8Array
+  /** The URL to write in the output's `external_debug_info` section; defaults to the input's. */
+  debugFileUrl?: string
 }
 
 const isDwarf = (name: string) => name.startsWith('.debug_')
@@ -121,7 +131,7 @@ export function carryDebugInfo(
   emitted: Uint8Array,
   options: DebugInfoOptions,
   drop: (bytes: Uint8Array, drop: (name: string) => boolean) => { bytes: Uint8Array; dropped: string[] },
-): { wasm: Uint8Array; sourceMap?: string; warnings: string[] } {
+): { wasm: Uint8Array; sourceMap?: string; debugFile?: Uint8Array; warnings: string[] } {
   const warnings: string[] = []
   const stale = drop(emitted, name => isDwarf(name) || name === 'sourceMappingURL' || name === 'external_debug_info')
   let wasm = stale.bytes
@@ -130,47 +140,67 @@ export function carryDebugInfo(
   let offsets: OffsetMap | undefined
   const offsetsOnce = () => (offsets ??= offsetMap(input, stale.bytes))
   const strip = "pass debugInfo: 'strip' (CLI --strip-debug) to drop debug info without this warning"
-  if (stale.dropped.some(isDwarf)) {
-    const dwarf = customSections(input, isDwarf)
-    const names = dwarf.map(s => s.name).join(', ')
+  /** The DWARF sections of `from` rewritten for the output, or undefined (with a warning) when they cannot be. */
+  const rewritten = (from: Uint8Array, what: string): DwarfSection[] | undefined => {
+    const dwarf = customSections(from, isDwarf)
     try {
       const map = offsetsOnce()
       if (!map) throw new DwarfError('the code section could not be decoded')
-      const rewritten = rewriteDwarf(dwarf, map)
-      wasm = appendCustomSections(wasm, rewritten.sections)
-      if (rewritten.dropped.length)
-        warnings.push(`dropped ${rewritten.dropped.join(', ')}: this version does not know where these DWARF sections hold code addresses, which the rewrite moves; ${strip}`)
-      if (rewritten.lost)
+      const r = rewriteDwarf(dwarf, map)
+      if (r.dropped.length)
+        warnings.push(`dropped ${r.dropped.join(', ')}${what}: this version does not know where these DWARF sections hold code addresses, which the rewrite moves; ${strip}`)
+      if (r.lost)
         warnings.push(
-          `DWARF: ${rewritten.lost} line sequence(s), range(s) or address(es) lie in function bodies whose rewrite could not be followed (an opcode this version does not decode, or too many changes); they were left out or marked dead`,
+          `DWARF${what}: ${r.lost} line sequence(s), range(s) or address(es) lie in function bodies whose rewrite could not be followed (an opcode this version does not decode, or too many changes); they were left out or marked dead`,
         )
+      return r.sections
     } catch (e) {
       if (!(e instanceof DwarfError)) throw e
-      warnings.push(`dropped ${names}: the DWARF could not be rewritten for the moved code (${e.message}). Function names are kept (name section); ${strip}`)
+      warnings.push(`dropped ${dwarf.map(s => s.name).join(', ')}${what}: the DWARF could not be rewritten for the moved code (${e.message}). Function names are kept (name section); ${strip}`)
+      return undefined
     }
   }
-  if (stale.dropped.includes('external_debug_info'))
-    warnings.push(
-      `dropped external_debug_info: the separate DWARF file it names describes the input's code offsets; rewrite it with the CLI or the Node API (they read it beside the wasm), or ${strip}`,
-    )
+  if (stale.dropped.some(isDwarf)) {
+    const dwarf = rewritten(input, '')
+    if (dwarf) wasm = appendCustomSections(wasm, dwarf)
+  }
+  let debugFile: Uint8Array | undefined
+  if (stale.dropped.includes('external_debug_info')) {
+    const url = options.debugFileUrl ?? externalDebugInfoUrl(input) ?? ''
+    const file = options.debugFile
+    if (!file)
+      warnings.push(
+        `dropped external_debug_info (${url}): the separate DWARF file was not given, so it could not be rewritten for the moved code. Pass its bytes as the debugFile option (the CLI reads it beside the wasm), or ${strip}`,
+      )
+    else if (!sameCode(input, file))
+      warnings.push(`dropped external_debug_info (${url}): the separate DWARF file given does not hold this wasm's code (a file from another build?), so its addresses cannot be followed`)
+    else {
+      const dwarf = rewritten(file, ` of ${url}`)
+      if (dwarf) {
+        // The file as Emscripten writes it: the module (now the output, without the link) and its DWARF.
+        debugFile = appendCustomSections(stale.bytes, dwarf)
+        wasm = appendCustomSections(wasm, [{ name: 'external_debug_info', payload: lengthPrefixed(url) }])
+      }
+    }
+  }
   if (options.sourceMap === undefined) {
     if (stale.dropped.includes('sourceMappingURL'))
       warnings.push(
         `dropped sourceMappingURL (${sourceMappingUrl(input)}): the map was not given, so it could not be rewritten. Pass its text as the sourceMap option (the CLI reads it beside the wasm), or debugInfo: 'strip' to drop it without this warning`,
       )
-    return { wasm, warnings }
+    return { wasm, debugFile, warnings }
   }
   let remapped: RemappedSourceMap
   try {
     const map = offsetsOnce()
     if (!map) {
       warnings.push('the source map was not rewritten and is not referenced by the output: the code section could not be read')
-      return { wasm, warnings }
+      return { wasm, debugFile, warnings }
     }
     remapped = remapSourceMap(options.sourceMap, map)
   } catch (e) {
     warnings.push(`the source map was not rewritten and is not referenced by the output: ${(e as Error).message}`)
-    return { wasm, warnings }
+    return { wasm, debugFile, warnings }
   }
   if (remapped.dropped)
     warnings.push(
@@ -178,5 +208,24 @@ export function carryDebugInfo(
     )
   const url = options.sourceMapUrl ?? sourceMappingUrl(input)
   if (url) wasm = appendCustomSections(wasm, [{ name: 'sourceMappingURL', payload: lengthPrefixed(url) }])
-  return { wasm, sourceMap: remapped.text, warnings }
+  return { wasm, sourceMap: remapped.text, debugFile, warnings }
+}
+
+/** Whether two modules have the same code section (a separate DWARF file and the wasm it describes). */
+function sameCode(a: Uint8Array, b: Uint8Array): boolean {
+  const code = (bytes: Uint8Array) => {
+    const s = sections(bytes).find(x => x.id === 10)
+    return s ? bytes.subarray(s.start, s.end) : new Uint8Array(0)
+  }
+  const x = code(a),
+    y = code(b)
+  if (x.length !== y.length) return false
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
+  return true
+}
+
+/** The string a length-prefixed payload holds. */
+function lengthPrefixedText(payload: Uint8Array): string {
+  const start = skipLeb(payload, 0)
+  return new TextDecoder().decode(payload.subarray(start, start + readU32(payload, 0)))
 }

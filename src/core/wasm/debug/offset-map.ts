@@ -190,7 +190,10 @@ export function offsetMap(input: Uint8Array, output: Uint8Array): OffsetMap | un
       if (!k.length || offset < k[0]) return undefined
       // The instruction holding offset (an offset inside one counts as its start).
       const l = lastAtOrBefore(k, offset)
-      return values[lo][l]
+      const v = values[lo]
+      // In the local declarations (DWARF has 1-byte ranges at a body's start): the same distance from the start, within the output's declarations.
+      if (l === 0 && k.length > 1) return v[0] + Math.min(offset - k[0], v[1] - v[0])
+      return v[l]
     },
   }
 }
