@@ -28,7 +28,7 @@ import binaryen from 'binaryen'
 import { afterAll, describe, expect, it } from 'vitest'
 import { transformWasm } from '../src/core/index.ts'
 import { customSection, externalDebugInfoUrl, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
-import { customSectionNames, sections, writeU32 } from '../src/core/wasm/bytes.ts'
+import { customSectionNames, sections } from '../src/core/wasm/bytes.ts'
 import { transformFiles } from '../src/node/files.ts'
 import { addr2line, alignFunction, disassemble, dwarfErrors, dwarfLists, sourceMapLines, symbolize } from './helpers/debug-lines.ts'
 import { withCustomSection } from './catalogue/inputs.ts'
@@ -310,7 +310,11 @@ describe('separate DWARF (-gseparate-dwarf)', () => {
     const out = join(work, 'split-out')
     const r = transformFiles(join(src, 'debuginfo_dwarf_split.js'), { outDir: out })
     expect(r.report.warnings).toEqual([])
-    expect(r.written.map(f => f.replace(`${out}/`, '')).sort()).toEqual(['debuginfo_dwarf_split.debug.wasm', 'debuginfo_dwarf_split.js', 'debuginfo_dwarf_split.wasm'])
+    expect(r.written.map(f => f.replace(`${out}/`, '')).sort()).toEqual([
+      'debuginfo_dwarf_split.debug.wasm',
+      'debuginfo_dwarf_split.js',
+      'debuginfo_dwarf_split.wasm',
+    ])
     const wasm = readFileSync(join(out, 'debuginfo_dwarf_split.wasm'))
     const sideOut = join(out, 'debuginfo_dwarf_split.debug.wasm')
     expect(externalDebugInfoUrl(wasm)).toBe('debuginfo_dwarf_split.debug.wasm')
@@ -367,7 +371,9 @@ describe('DWARF this version cannot rewrite', () => {
     const { wasm, report } = transformWasm(input)
     expect(customSectionNames(wasm).filter(n => n.startsWith('.debug_'))).toEqual([])
     expect(report.warnings).toHaveLength(1)
-    expect(report.warnings[0]).toMatch(/^dropped \.debug_\w+(, \.debug_\w+)*: the DWARF could not be rewritten for the moved code \(\.debug_info: DWARF 5 units are not rewritten yet/)
+    expect(report.warnings[0]).toMatch(
+      /^dropped \.debug_\w+(, \.debug_\w+)*: the DWARF could not be rewritten for the moved code \(\.debug_info: DWARF 5 units are not rewritten yet/,
+    )
   })
 })
 
@@ -390,8 +396,3 @@ describe('inputs without debug info', () => {
     expect(() => transformWasm(fixture('glib'), { debugInfo: 'drop' as any })).toThrow(/option debugInfo: 'drop' is not one of keep, strip/)
   })
 })
-
-function lengthPrefixed(text: string): Uint8Array {
-  const bytes = Buffer.from(text)
-  return Uint8Array.from([...writeU32(bytes.length), ...bytes])
-}

@@ -11,8 +11,9 @@
  * a miss, and so is a report without the shape a build reads (valid JSON
  * written by hand or by another version).
  *
- *   <dir>/<key>.wasm   the transformed bytes
- *   <dir>/<key>.json   { sha256, report }
+ *   <dir>/<key>.wasm         the transformed bytes
+ *   <dir>/<key>.debug.wasm   its separate DWARF file, when it has one
+ *   <dir>/<key>.json         { sha256, report, sourceMap?, debugFileSha256? }
  */
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -22,6 +23,9 @@ import type { TransformReport } from '../core/wasm/transform.ts'
 export interface CachedTransform {
   wasm: Uint8Array
   report: TransformReport
+  /** The rewritten source map and separate DWARF file (debug-files.ts), when the input had them. */
+  sourceMap?: string
+  debugFile?: Uint8Array
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
@@ -59,10 +63,18 @@ export class WasmCache {
   get(key: string): CachedTransform | undefined {
     if (!this.dir) return undefined
     try {
-      const entry = JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8')) as { sha256?: string; report?: TransformReport }
+      const entry = JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8')) as {
+        sha256?: string
+        report?: TransformReport
+        sourceMap?: unknown
+        debugFileSha256?: string
+      }
       const wasm = new Uint8Array(readFileSync(join(this.dir, `${key}.wasm`)))
       if (!isReport(entry.report) || entry.sha256 !== sha256(wasm)) return undefined
-      return { wasm, report: entry.report }
+      if (entry.sourceMap !== undefined && typeof entry.sourceMap !== 'string') return undefined
+      const debugFile = entry.debugFileSha256 === undefined ? undefined : new Uint8Array(readFileSync(join(this.dir, `${key}.debug.wasm`)))
+      if (debugFile && sha256(debugFile) !== entry.debugFileSha256) return undefined
+      return { wasm, report: entry.report, ...(entry.sourceMap !== undefined && { sourceMap: entry.sourceMap }), ...(debugFile && { debugFile }) }
     } catch {
       return undefined
     }
@@ -72,18 +84,28 @@ export class WasmCache {
     if (!this.dir) return
     const tmp = `.${process.pid}-${Math.random().toString(36).slice(2)}`
     const wasm = join(this.dir, `${key}.wasm`)
+    const dwarf = join(this.dir, `${key}.debug.wasm`)
     const json = join(this.dir, `${key}.json`)
     try {
       mkdirSync(this.dir, { recursive: true })
-      // The wasm first: an entry counts only once its report exists.
+      // The bytes first: an entry counts only once its report exists.
       writeFileSync(wasm + tmp, value.wasm)
       renameSync(wasm + tmp, wasm)
-      writeFileSync(json + tmp, JSON.stringify({ sha256: sha256(value.wasm), report: value.report }))
+      if (value.debugFile) {
+        writeFileSync(dwarf + tmp, value.debugFile)
+        renameSync(dwarf + tmp, dwarf)
+      }
+      const entry = {
+        sha256: sha256(value.wasm),
+        report: value.report,
+        ...(value.sourceMap !== undefined && { sourceMap: value.sourceMap }),
+        ...(value.debugFile && { debugFileSha256: sha256(value.debugFile) }),
+      }
+      writeFileSync(json + tmp, JSON.stringify(entry))
       renameSync(json + tmp, json)
     } catch {
       // A cache that cannot be written is only slower; leave no temporary file behind.
-      rmSync(wasm + tmp, { force: true })
-      rmSync(json + tmp, { force: true })
+      for (const f of [wasm, dwarf, json]) rmSync(f + tmp, { force: true })
     }
   }
 }

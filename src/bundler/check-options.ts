@@ -24,6 +24,7 @@ const CHECKS: Record<string, Check> = {
   strategy: ["'auto', 'shadow' or 'js'", v => typeof v === 'string'],
   incompatible: ["'trap' or 'coerce'", v => v === 'trap' || v === 'coerce'],
   diagnostics: ['true or false', v => typeof v === 'boolean'],
+  debugInfo: ["'keep' or 'strip'", v => v === 'keep' || v === 'strip'],
   sites: [
     'an object { include?, exclude? }',
     v => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).every(k => k === 'include' || k === 'exclude'),

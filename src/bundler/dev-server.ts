@@ -4,8 +4,10 @@
  * Vite's own `/@fs/` would: the URL is parsed and decoded as a whole, the
  * path normalised (`..`, `%2e%2e`, `%2f`) and resolved through links, and the
  * file must be one the plugin handed out or one Vite itself would serve
- * (`isFileServingAllowed`: `server.fs.allow`, `server.fs.deny`). Errors
- * answer without paths; the details go to the server's log.
+ * (`isFileServingAllowed`: `server.fs.allow`, `server.fs.deny`). The
+ * rewritten debug files a served wasm names are answered from memory, in
+ * that wasm's folder only. Errors answer without paths; the details go to
+ * the server's log.
  */
 import { existsSync, realpathSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -24,6 +26,8 @@ export interface DevRouteOptions {
   servingAllowed: (file: string) => boolean
   /** The transformed bytes of a file. */
   transform: (file: string) => Promise<Uint8Array>
+  /** A rewritten debug file (source map, separate DWARF file) at this path: beside a wasm handed out, named by its transformed bytes. */
+  companion: (file: string) => string | Uint8Array | undefined
   logError: (message: string) => void
 }
 
@@ -60,6 +64,14 @@ export function devWasmRoute(o: DevRouteOptions) {
     if (file === null) {
       res.statusCode = 400
       res.end('Bad request')
+      return
+    }
+    // Debug files live in the store, not on disk: DevTools asks for them where the wasm's URL puts them.
+    const companion = o.companion(file)
+    if (companion !== undefined) {
+      res.setHeader('Content-Type', typeof companion === 'string' ? 'application/json' : 'application/wasm')
+      res.setHeader('Cache-Control', 'no-cache')
+      res.end(typeof companion === 'string' ? companion : Buffer.from(companion.buffer, companion.byteOffset, companion.byteLength))
       return
     }
     if (!file.endsWith('.wasm')) {

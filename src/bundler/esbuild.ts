@@ -5,9 +5,10 @@
  * the output: `import.meta.url` (format `esm`), `__dirname` (`cjs`) or the
  * script's `currentScript` (`iife`). At the end of a build the outputs are
  * checked (bundle-check.ts; notes only: esbuild's outputs cannot be traced
- * back to their inputs here).
+ * back to their inputs here), and the debug files the wasm outputs name are
+ * written beside them.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import type { BuildOptions, PluginBuild } from 'esbuild'
 import { type BundleFile, isRewritten } from './bundle-check.ts'
@@ -59,18 +60,29 @@ export function esbuildFamily(instance: PluginInstance) {
       const ours = new Map<string, string | undefined>()
       for (const f of files) if (typeof f.source !== 'string' && isRewritten(f.source)) ours.set(f.fileName, undefined)
       instance.checkFinishedBundle(files, ours)
+      // The debug files the wasm outputs name, beside them: among the output files, or written where esbuild wrote.
+      const dir = outputDir(build.initialOptions)
+      for (const f of instance.debugCompanions(files)) {
+        const contents = typeof f.source === 'string' ? new TextEncoder().encode(f.source) : f.source
+        if (result.outputFiles) result.outputFiles.push({ path: f.fileName, contents, hash: '', text: typeof f.source === 'string' ? f.source : '' })
+        else if (dir) writeFileSync(join(dir, f.fileName), contents)
+      }
     })
   }
 
   return { target, config, setup }
 }
 
+/** esbuild's output directory, absolute; undefined when it writes none. */
+function outputDir(options: BuildOptions): string | undefined {
+  const out = options.outdir ?? (options.outfile ? dirname(options.outfile) : undefined)
+  return out === undefined ? undefined : resolve(options.absWorkingDir ?? process.cwd(), out)
+}
+
 /** JS and wasm files esbuild wrote in this build (modified since it started), under its output directory. */
 function writtenSince(options: BuildOptions, since: number): BundleFile[] {
-  const out = options.outdir ?? (options.outfile ? dirname(options.outfile) : undefined)
-  if (!out) return []
-  const dir = resolve(options.absWorkingDir ?? process.cwd(), out)
-  if (!existsSync(dir)) return []
+  const dir = outputDir(options)
+  if (!dir || !existsSync(dir)) return []
   const files: BundleFile[] = []
   for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const path = join(dir, name)

@@ -12,6 +12,7 @@ import { FpcastError } from '../core/errors.ts'
 import { type BundleFile, checkBundle } from './bundle-check.ts'
 import type { ResolvedPluginOptions } from './options.ts'
 import { isFile, stripQuery } from './paths.ts'
+import { externalDebugInfoUrl, sourceMappingUrl } from '../core/wasm/debug/index.ts'
 import { WasmStore } from './wasm-store.ts'
 
 export const PLUGIN_NAME = 'unplugin-fpcast-trampoline'
@@ -100,5 +101,28 @@ export class PluginInstance {
     const verdict = checkBundle(files, originals)
     for (const line of verdict.notes) this.options.log?.(`[fpcast-trampoline] note: ${line}`)
     return verdict.restore
+  }
+
+  /**
+   * The rewritten debug files (source maps, separate DWARF files) that the
+   * finished bundle's wasm assets name, each to be emitted in the folder of
+   * the asset naming it: the asset's URL resolves them there, in the browser
+   * and in DevTools. Pass the files as they ship (after checkFinishedBundle's
+   * restorations: an original names no file of ours).
+   */
+  debugCompanions(files: BundleFile[]): BundleFile[] {
+    const out: BundleFile[] = []
+    const have = new Set(files.map(f => f.fileName))
+    for (const f of files) {
+      if (typeof f.source === 'string' || !f.fileName.endsWith('.wasm')) continue
+      const folder = f.fileName.slice(0, Math.max(f.fileName.lastIndexOf('/'), f.fileName.lastIndexOf('\\')) + 1)
+      for (const url of [sourceMappingUrl(f.source), externalDebugInfoUrl(f.source)]) {
+        const companion = url === undefined ? undefined : this.store.companion(url)
+        if (!companion || have.has(folder + companion.url)) continue
+        have.add(folder + companion.url)
+        out.push({ fileName: folder + companion.url, source: companion.source })
+      }
+    }
+    return out
   }
 }

@@ -71,6 +71,15 @@ export interface Options {
    */
   diagnostics?: boolean
   /**
+   * The wasm's debug info. `'keep'`: DWARF (`-g`) is rewritten with the
+   * code, and a source map (`-gsource-map`) or separate DWARF file
+   * (`-gseparate-dwarf`) beside the wasm is rewritten and emitted beside the
+   * asset (served beside it by the dev server), named by the output. `'strip'`:
+   * all of it is dropped, for production (function names stay).
+   * @default 'keep'
+   */
+  debugInfo?: 'keep' | 'strip'
+  /**
    * Which `call_indirect` sites to rewrite, by containing function, signature or site.
    * @default every site on a funcref table
    */
@@ -123,7 +132,7 @@ export interface ResolvedPluginOptions {
 }
 
 /** The transform options the plugin passes: all but the file name, and those only the CLI and the Node API take. */
-export type PluginTransformOptions = Pick<TransformOptions, 'strategy' | 'incompatible' | 'diagnostics' | 'include' | 'exclude'>
+export type PluginTransformOptions = Pick<TransformOptions, 'strategy' | 'incompatible' | 'diagnostics' | 'include' | 'exclude' | 'debugInfo'>
 
 /**
  * Stable text of transform options: object keys sorted, undefined fields
@@ -180,6 +189,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
     diagnostics: options.diagnostics,
     include: options.sites?.include,
     exclude: options.sites?.exclude,
+    debugInfo: options.debugInfo,
     fileName: '<plugin options>',
   })
   // What every transform gets (with its file name), its defaults filled in: equal options make equal keys.
@@ -189,6 +199,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
     diagnostics: resolved.diagnostics,
     include: options.sites?.include,
     exclude: options.sites?.exclude,
+    debugInfo: resolved.debugInfo,
   }
   let wasmFor: (glue: string) => string | undefined = () => undefined
   if (typeof options.wasm === 'function') wasmFor = options.wasm

@@ -34,7 +34,7 @@ export interface WorkerRequest {
 
 /** What a worker answers: the result, or the error as its file and reason (`ours`: an FpcastError; else an internal error). */
 export type WorkerReply =
-  | { id: number; wasm: Uint8Array; report: TransformResult['report']; error?: undefined }
+  | { id: number; wasm: Uint8Array; report: TransformResult['report']; sourceMap?: string; debugFile?: Uint8Array; error?: undefined }
   | { id: number; error: { ours: boolean; file?: string; reason: string } }
 
 interface Job extends WorkerRequest {
@@ -126,7 +126,13 @@ export class TransformPool {
         const { ours, file, reason } = msg.error
         job.reject(ours ? new FpcastError(reason, { file }) : new FpcastError(`internal error while transforming: ${reason}`, { file: job.options.fileName }))
       } else {
-        job.resolve({ wasm: new Uint8Array(msg.wasm), report: msg.report, span: { start: job.start!, end: Date.now(), thread: slot.worker.threadId } })
+        job.resolve({
+          wasm: new Uint8Array(msg.wasm),
+          report: msg.report,
+          sourceMap: msg.sourceMap,
+          debugFile: msg.debugFile && new Uint8Array(msg.debugFile),
+          span: { start: job.start!, end: Date.now(), thread: slot.worker.threadId },
+        })
       }
       this.pump()
     })

@@ -4,7 +4,8 @@
  * module exports `import.meta.ROLLUP_FILE_URL_<ref>`, which the bundler
  * renders for the output format (Vite: its own `__VITE_ASSET__` placeholder,
  * rendered with `base` and `renderBuiltUrl`). At `generateBundle`, the
- * finished bundle is checked (bundle-check.ts).
+ * finished bundle is checked (bundle-check.ts), and the debug files its
+ * wasm assets name are emitted beside them (instance.debugCompanions).
  */
 import type { EmittedAsset } from 'rollup'
 import type { BundleFile } from './bundle-check.ts'
@@ -34,7 +35,11 @@ export function rollupLikeFamily(instance: PluginInstance) {
   }
 
   /** The finished bundle's check; `?url` assets whose runtime did not ship get their original bytes back. */
-  function generateBundle(this: { getFileName(ref: string): string }, _output: unknown, bundle: Record<string, BundleOutput>): void {
+  function generateBundle(
+    this: { getFileName(ref: string): string; emitFile(asset: { type: 'asset'; fileName: string; source: string | Uint8Array }): string },
+    _output: unknown,
+    bundle: Record<string, BundleOutput>,
+  ): void {
     const ours = new Map<string, string | undefined>()
     for (const [ref, path] of emittedRefs) {
       try {
@@ -48,6 +53,8 @@ export function rollupLikeFamily(instance: PluginInstance) {
       const asset = bundle[name]
       if (asset.type === 'asset') asset.source = bytes
     }
+    const shipped: BundleFile[] = Object.values(bundle).map(o => ({ fileName: o.fileName, source: o.type === 'chunk' ? o.code : o.source }))
+    for (const f of instance.debugCompanions(shipped)) this.emitFile({ type: 'asset', fileName: f.fileName, source: f.source })
   }
 
   return { target, generateBundle }

@@ -10,7 +10,7 @@
  *   - the persistent cache goes under Vite's `cacheDir`.
  */
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { Plugin as VitePlugin } from 'vite'
 import { URL_BINDING } from '../core/glue/locate.ts'
 import { recognizeGlue } from '../core/glue/recognize.ts'
@@ -27,9 +27,12 @@ export function viteFamily(instance: PluginInstance, transformGlue: (code: strin
   let publicDir: string | false | undefined
   /** Dev server: wasm files handed out so far (others must be inside server.fs.allow). */
   const handedOut = new Set<string>()
+  /** Their folders, as their dev URLs name them: the only places their debug files are served. */
+  const handedOutFolders = new Set<string>()
 
   const devUrl = (w: PreparedWasm): string => {
     handedOut.add(existsSync(w.file) ? realpathSync(w.file) : w.file)
+    handedOutFolders.add(dirname(w.file))
     return devUrlPath(dev!.base, w.file)
   }
 
@@ -70,6 +73,7 @@ export function viteFamily(instance: PluginInstance, transformGlue: (code: strin
           filter: file => instance.options.filter(file),
           servingAllowed: file => isFileServingAllowed(server.config, file),
           transform: file => instance.store.fromFile(file, file, 'dev-server').then(w => w.bytes),
+          companion: file => (handedOutFolders.has(dirname(file)) ? instance.store.companion(basename(file))?.source : undefined),
           logError: message => server.config.logger.error(message),
         }),
       )

@@ -11,6 +11,7 @@ import { FpcastError } from '../core/errors.ts'
 import type { TransformReport } from '../core/wasm/transform.ts'
 import { cacheKey, WasmCache } from './cache.ts'
 import type { ResolvedPluginOptions, WasmReport } from './options.ts'
+import { type DebugFiles, readDebugFiles } from '../node/debug-files.ts'
 import { isFile } from './paths.ts'
 import { type Span, TransformPool } from './pool.ts'
 
@@ -22,6 +23,12 @@ export interface PreparedWasm {
   bytes: Uint8Array
   report: TransformReport
   cached: boolean
+}
+
+/** A rewritten debug file (source map, separate DWARF file) to ship beside the wasm that names it by `url`, a base name. */
+export interface DebugCompanion {
+  url: string
+  source: string | Uint8Array
 }
 
 function packageVersion(): string {
@@ -83,6 +90,8 @@ export class WasmStore {
   private cache: WasmCache | undefined
   /** Called with (importer, wasm file) for every wasm read from disk: the bundler watches it. */
   readonly inputs = new Map<string, Set<string>>()
+  /** Rewritten debug files by the URL the transformed wasm names them with (unique: it carries a hash of the inputs). */
+  private readonly companions = new Map<string, DebugCompanion>()
 
   constructor(
     private readonly options: ResolvedPluginOptions,
@@ -112,11 +121,19 @@ export class WasmStore {
     let set = this.inputs.get(path)
     if (!set) this.inputs.set(path, (set = new Set()))
     set.add(importer)
-    const st = statSync(path)
-    const stamp = `${st.mtimeMs}:${st.size}`
+    const bytes = new Uint8Array(readFileSync(path))
+    const debug = readDebugFiles(path, bytes, this.options.transform.debugInfo)
+    // A changed source map or DWARF file changes the output too.
+    const stamp = [path, debug.sourceMap?.path, debug.debugFile?.path]
+      .map(f => {
+        if (!f) return ''
+        const st = statSync(f)
+        return `${st.mtimeMs}:${st.size}`
+      })
+      .join('/')
     const hit = this.memo.get(path)
     if (hit && hit.stamp === stamp) return hit.promise
-    const promise = this.transform(new Uint8Array(readFileSync(path)), path, basename(path), importer, output)
+    const promise = this.transform(bytes, path, basename(path), importer, output, debug)
     this.memo.set(path, { stamp, promise })
     promise.catch(() => {
       if (this.memo.get(path)?.promise === promise) this.memo.delete(path)
@@ -134,18 +151,45 @@ export class WasmStore {
     this.memo.delete(path)
   }
 
-  private async transform(input: Uint8Array, file: string, name: string, importer: string, output: WasmReport['output']): Promise<PreparedWasm> {
-    const key = cacheKey(input, this.options.transformKey, pluginCodeVersion())
+  /** A rewritten debug file the transformed wasm names by `url`, once its wasm was transformed. */
+  companion(url: string): DebugCompanion | undefined {
+    return this.companions.get(url)
+  }
+
+  private async transform(
+    input: Uint8Array,
+    file: string,
+    name: string,
+    importer: string,
+    output: WasmReport['output'],
+    debug: DebugFiles = {},
+  ): Promise<PreparedWasm> {
+    // The debug files go beside the hashed asset under names of their own: the wasm's stem and a hash of every input.
+    const hash = createHash('sha256').update(input)
+    if (debug.sourceMap) hash.update(debug.sourceMap.content)
+    if (debug.debugFile) hash.update(debug.debugFile.content)
+    const tag = hash.digest('hex').slice(0, 10)
+    const stem = name.replace(/\.wasm$/, '')
+    const mapUrl = `${stem}-${tag}.wasm.map`
+    const dwarfUrl = `${stem}-${tag}.debug.wasm`
+    const key = cacheKey(input, `${this.options.transformKey}\0${debug.sourceMap || debug.debugFile ? tag : ''}`, pluginCodeVersion())
     let cached = true
     let span: Span | undefined
     let result = this.getCache().get(key)
     if (!result) {
       cached = false
-      const r = await this.pool.run(input, { ...this.options.transform, fileName: file })
+      const r = await this.pool.run(input, {
+        ...this.options.transform,
+        fileName: file,
+        ...(debug.sourceMap && { sourceMap: debug.sourceMap.content, sourceMapUrl: mapUrl }),
+        ...(debug.debugFile && { debugFile: debug.debugFile.content, debugFileUrl: dwarfUrl }),
+      })
       span = r.span
-      result = { wasm: r.wasm, report: r.report }
+      result = { wasm: r.wasm, report: r.report, sourceMap: r.sourceMap, debugFile: r.debugFile }
       this.getCache().set(key, result)
     }
+    if (result.sourceMap !== undefined) this.companions.set(mapUrl, { url: mapUrl, source: result.sourceMap })
+    if (result.debugFile) this.companions.set(dwarfUrl, { url: dwarfUrl, source: result.debugFile })
     const report = { ...result.report, file }
     this.options.report({ ...report, importer, cached, output, ...(span ? { span } : {}) })
     // What the user should know (debug sections dropped, an input already transformed), under the report line.

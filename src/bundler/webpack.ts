@@ -6,7 +6,8 @@
  * under a content-hashed name. With `experiments.asyncWebAssembly`,
  * `import { f } from './x.wasm'` is ours too (virtual-modules.ts, `esm/`).
  * After the assets are processed, the compilation is checked
- * (bundle-check.ts); our assets are those carrying our custom section.
+ * (bundle-check.ts; our assets are those carrying our custom section) and
+ * the debug files they name are emitted beside them.
  */
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -101,8 +102,11 @@ function checkAssets(compiler: Compiler, instance: PluginInstance): void {
           ours.set(fileName, from ? resolve(compiler.options.context ?? process.cwd(), from) : undefined)
         }
       }
-      for (const [name, bytes] of instance.checkFinishedBundle(files, ours))
-        compilation.updateAsset(name, new compiler.webpack.sources.RawSource(Buffer.from(bytes)))
+      const restored = instance.checkFinishedBundle(files, ours)
+      for (const [name, bytes] of restored) compilation.updateAsset(name, new compiler.webpack.sources.RawSource(Buffer.from(bytes)))
+      const shipped = files.map(f => ({ fileName: f.fileName, source: restored.get(f.fileName) ?? f.source }))
+      for (const f of instance.debugCompanions(shipped))
+        compilation.emitAsset(f.fileName, new compiler.webpack.sources.RawSource(typeof f.source === 'string' ? f.source : Buffer.from(f.source)))
     })
   })
 }

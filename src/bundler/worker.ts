@@ -8,10 +8,11 @@ const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => parentPort
 
 parentPort!.on('message', ({ id, bytes, options }: WorkerRequest) => {
   try {
-    const { wasm, report } = transformWasm(bytes, options)
-    // A copy of its own: the result may be a view into binaryen's heap.
+    const { wasm, report, sourceMap, debugFile } = transformWasm(bytes, options)
+    // Copies of their own: the result may be a view into binaryen's heap.
     const out = wasm.slice()
-    reply({ id, wasm: out, report }, [out.buffer as ArrayBuffer])
+    const dwarf = debugFile?.slice()
+    reply({ id, wasm: out, report, sourceMap, debugFile: dwarf }, [out.buffer as ArrayBuffer, ...(dwarf ? [dwarf.buffer as ArrayBuffer] : [])])
   } catch (e) {
     // Ours keeps its file and reason across the thread boundary; anything else is an internal error.
     reply({

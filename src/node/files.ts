@@ -21,9 +21,9 @@ import { CLI_VOICE, recognizeGlue } from '../core/glue/recognize.ts'
 import { rewriteGlueWasm } from '../core/glue/locate.ts'
 import type { GlueSyntax } from '../core/glue/syntax.ts'
 import type { TransformOptions } from '../core/options.ts'
-import { externalDebugInfoUrl, sourceMappingUrl } from '../core/wasm/debug/index.ts'
 import { inspectWasm, type InspectResult } from '../core/wasm/inspect.ts'
 import { transformWasm, type TransformReport } from '../core/wasm/transform.ts'
+import { readDebugFiles } from './debug-files.ts'
 import { type PlannedFile, realPathLoose, writeAll } from './write-all.ts'
 
 export interface FilesOptions extends TransformOptions {
@@ -148,37 +148,18 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
  */
 function wasmFile(path: string, fileName: string, options: FilesOptions, outDir: string, planned: PlannedFile[], inputs: string[]): TransformReport {
   const bytes = readFileSync(path)
-  const keep = options.debugInfo !== 'strip'
-  const map = keep ? companion(path, sourceMappingUrl(bytes)) : undefined
-  const dwarf = keep ? companion(path, externalDebugInfoUrl(bytes)) : undefined
-  for (const c of [map, dwarf]) if (c) inputs.push(c.path)
+  const { sourceMap, debugFile } = readDebugFiles(path, bytes, options.debugInfo)
+  for (const f of [sourceMap, debugFile]) if (f) inputs.push(f.path)
   const r = transformWasm(bytes, {
     ...options,
     fileName,
-    ...(map && { sourceMap: readFileSync(map.path, 'utf8'), sourceMapUrl: map.url }),
-    ...(dwarf && { debugFile: readFileSync(dwarf.path), debugFileUrl: dwarf.url }),
+    ...(sourceMap && { sourceMap: sourceMap.content, sourceMapUrl: sourceMap.url }),
+    ...(debugFile && { debugFile: debugFile.content, debugFileUrl: debugFile.url }),
   })
   planned.push({ to: join(outDir, basename(path)), data: r.wasm })
-  if (map && r.sourceMap !== undefined) planned.push({ to: join(outDir, basename(map.path)), data: r.sourceMap })
-  if (dwarf && r.debugFile !== undefined) planned.push({ to: join(outDir, basename(dwarf.path)), data: r.debugFile })
+  if (sourceMap && r.sourceMap !== undefined) planned.push({ to: join(outDir, basename(sourceMap.path)), data: r.sourceMap })
+  if (debugFile && r.debugFile !== undefined) planned.push({ to: join(outDir, basename(debugFile.path)), data: r.debugFile })
   return r.report
-}
-
-/**
- * The file a debug URL in a wasm names, when it is beside the wasm (or at
- * the relative path it gives), with the URL the output should name it by:
- * its base name, or the URL itself when it has a scheme.
- */
-function companion(wasmPath: string, url: string | undefined): { path: string; url: string } | undefined {
-  if (url === undefined) return undefined
-  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(url)
-  let path: string
-  try {
-    path = resolve(dirname(wasmPath), absolute ? basename(new URL(url).pathname) : url)
-  } catch {
-    return undefined
-  }
-  return isFile(path) ? { path, url: absolute ? url : basename(path) } : undefined
 }
 
 /** inspectWasm on a file: a .wasm, or the glue whose wasm it finds. */

@@ -136,17 +136,24 @@ export function symbolize(file: string, addresses: number[]): string[] {
     .trimEnd()
     .split('\n')
     .map(line => {
-      const frames: { FunctionName: string; FileName: string; Line: number; Column: number; StartLine: number; Discriminator: number }[] = JSON.parse(line).Symbol ?? []
+      const frames: { FunctionName: string; FileName: string; Line: number; Column: number; StartLine: number; Discriminator: number }[] =
+        JSON.parse(line).Symbol ?? []
       const named = frames.filter(f => f.FileName || f.FunctionName)
-      return named.length ? named.map(f => `${f.FunctionName} ${f.FileName}:${f.Line}:${f.Column} (from ${f.StartLine}, d${f.Discriminator})`).join(' < ') : '??'
+      return named.length
+        ? named.map(f => `${f.FunctionName} ${f.FileName}:${f.Line}:${f.Column} (from ${f.StartLine}, d${f.Discriminator})`).join(' < ')
+        : '??'
     })
 }
 
 /** The (begin, end) pairs `llvm-dwarfdump` lists in `.debug_ranges` and `.debug_loc`, in order, as code-section-relative addresses. */
 export function dwarfLists(file: string): { ranges: [number, number][]; locations: [number, number][] } {
   const dump = (flag: string) => execFileSync('llvm-dwarfdump', [flag, file], { encoding: 'utf8', maxBuffer: 1 << 30 })
-  const ranges = [...dump('--debug-ranges').matchAll(/^[0-9a-f]{8} ([0-9a-f]{8}) ([0-9a-f]{8})$/gm)].map(m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number])
-  const locations = [...dump('--debug-loc').matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)].map(m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number])
+  const ranges = [...dump('--debug-ranges').matchAll(/^[0-9a-f]{8} ([0-9a-f]{8}) ([0-9a-f]{8})$/gm)].map(
+    m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number],
+  )
+  const locations = [...dump('--debug-loc').matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)].map(
+    m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number],
+  )
   return { ranges, locations }
 }
 

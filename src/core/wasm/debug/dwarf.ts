@@ -130,7 +130,8 @@ export function rewriteDwarf(input: DwarfSection[], offsets: OffsetMap): DwarfRe
     const lists = patchUnits(patched, abbrev, name === '.debug_types', move, unitMoves, state)
     if (ranges) for (const [at, base] of lists.ranges) patchRangeList(ranges, at, base, move, state, false)
     if (loc) for (const [at, base] of lists.locations) patchRangeList(loc, at, base, move, state, true)
-    if ((lists.ranges.size && !ranges) || (lists.locations.size && !loc)) throw new DwarfError(`${name} points into a .debug_ranges or .debug_loc section the module does not have`)
+    if ((lists.ranges.size && !ranges) || (lists.locations.size && !loc))
+      throw new DwarfError(`${name} points into a .debug_ranges or .debug_loc section the module does not have`)
     out.set(name, patched)
   }
   if (ranges) out.set('.debug_ranges', ranges)
@@ -661,18 +662,31 @@ function patchUnits(
         const at = c.p
         let value = 0
         if (form === FORM_ADDR) value = c.uint(addressSize)
-        else if (form === 0x10) c.skip(version === 2 ? addressSize : 4) // ref_addr
-        else if (form === FORM_UDATA || form === FORM_SDATA || form === 0x15 || form === 0x1a || form === 0x1b || form === 0x22 || form === 0x23 || form === 0x1f01 || form === 0x1f02)
+        else if (form === 0x10)
+          c.skip(version === 2 ? addressSize : 4) // ref_addr
+        else if (
+          form === FORM_UDATA ||
+          form === FORM_SDATA ||
+          form === 0x15 ||
+          form === 0x1a ||
+          form === 0x1b ||
+          form === 0x22 ||
+          form === 0x23 ||
+          form === 0x1f01 ||
+          form === 0x1f02
+        )
           value = form === FORM_SDATA ? c.sleb() : c.uleb()
         else if (form === 0x08) c.cstring()
-        else if (form === 0x09 || form === 0x18) c.skip(c.uleb()) // block, exprloc
+        else if (form === 0x09 || form === 0x18)
+          c.skip(c.uleb()) // block, exprloc
         else if (form === 0x0a) c.skip(c.u8())
         else if (form === 0x03) c.skip(c.u16())
         else if (form === 0x04) c.skip(c.u32())
         else if (form === 0x1f20 || form === 0x1f21) c.skip(4)
         else if (form < FIXED_SIZE.length && FIXED_SIZE[form] >= 0) {
           const size = FIXED_SIZE[form]
-          value = size === 1 || size === 2 || size === 4 || size === 8 ? c.uint(size) : (c.skip(size), 0)
+          if (size === 1 || size === 2 || size === 4 || size === 8) value = c.uint(size)
+          else c.skip(size)
         } else throw new DwarfError(`${name}: unknown form 0x${form.toString(16)} at 0x${at.toString(16)}`)
         const offsetForm = form === FORM_SEC_OFFSET || (version < 4 && (form === FORM_DATA4 || form === FORM_DATA8))
         if (form === FORM_ADDR && ADDRESS_ATTRIBUTES.has(attribute)) {
@@ -716,7 +730,8 @@ function patchUnits(
 function writeLength(bytes: Uint8Array, high: { at: number; form: number; size: number }, length: number, name: string) {
   const leb = high.form === FORM_UDATA || high.form === FORM_SDATA
   const limit = leb ? 2 ** (7 * high.size - (high.form === FORM_SDATA ? 1 : 0)) : 2 ** (8 * high.size)
-  if (length >= limit) throw new DwarfError(`${name}: a function's new length ${length} does not fit its DW_AT_high_pc (${high.size} bytes) at 0x${high.at.toString(16)}`)
+  if (length >= limit)
+    throw new DwarfError(`${name}: a function's new length ${length} does not fit its DW_AT_high_pc (${high.size} bytes) at 0x${high.at.toString(16)}`)
   for (let i = 0; i < high.size; i++) {
     if (leb) {
       bytes[high.at + i] = (length % 128) | (i < high.size - 1 ? 0x80 : 0)

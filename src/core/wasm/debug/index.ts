@@ -148,7 +148,9 @@ export function carryDebugInfo(
       if (!map) throw new DwarfError('the code section could not be decoded')
       const r = rewriteDwarf(dwarf, map)
       if (r.dropped.length)
-        warnings.push(`dropped ${r.dropped.join(', ')}${what}: this version does not know where these DWARF sections hold code addresses, which the rewrite moves; ${strip}`)
+        warnings.push(
+          `dropped ${r.dropped.join(', ')}${what}: this version does not know where these DWARF sections hold code addresses, which the rewrite moves; ${strip}`,
+        )
       if (r.lost)
         warnings.push(
           `DWARF${what}: ${r.lost} line sequence(s), range(s) or address(es) lie in function bodies whose rewrite could not be followed (an opcode this version does not decode, or too many changes); they were left out or marked dead`,
@@ -156,7 +158,9 @@ export function carryDebugInfo(
       return r.sections
     } catch (e) {
       if (!(e instanceof DwarfError)) throw e
-      warnings.push(`dropped ${dwarf.map(s => s.name).join(', ')}${what}: the DWARF could not be rewritten for the moved code (${e.message}). Function names are kept (name section); ${strip}`)
+      warnings.push(
+        `dropped ${dwarf.map(s => s.name).join(', ')}${what}: the DWARF could not be rewritten for the moved code (${e.message}). Function names are kept (name section); ${strip}`,
+      )
       return undefined
     }
   }
@@ -173,7 +177,9 @@ export function carryDebugInfo(
         `dropped external_debug_info (${url}): the separate DWARF file was not given, so it could not be rewritten for the moved code. Pass its bytes as the debugFile option (the CLI reads it beside the wasm), or ${strip}`,
       )
     else if (!sameCode(input, file))
-      warnings.push(`dropped external_debug_info (${url}): the separate DWARF file given does not hold this wasm's code (a file from another build?), so its addresses cannot be followed`)
+      warnings.push(
+        `dropped external_debug_info (${url}): the separate DWARF file given does not hold this wasm's code (a file from another build?), so its addresses cannot be followed`,
+      )
     else {
       const dwarf = rewritten(file, ` of ${url}`)
       if (dwarf) {
