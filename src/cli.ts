@@ -38,8 +38,9 @@ Options:
       --writer <w>           copy (default) | binaryen: copy bodies without call sites
                              byte for byte, or pass the whole module through binaryen
                              (slower; the reference the copy writer is tested against)
-      --strip-debug          drop DWARF and source map links without a warning (a
-                             source map beside the wasm is otherwise rewritten with it)
+      --strip-debug          drop DWARF, source map and DWARF file links (otherwise
+                             DWARF is rewritten, and a source map or -gseparate-dwarf
+                             file beside the wasm is rewritten beside the output)
       --report               print the report as JSON on stdout
   -h, --help                 show this help
   -v, --version              print the version

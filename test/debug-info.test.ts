@@ -30,7 +30,7 @@ import { transformWasm } from '../src/core/index.ts'
 import { customSection, externalDebugInfoUrl, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
 import { customSectionNames, sections } from '../src/core/wasm/bytes.ts'
 import { transformFiles } from '../src/node/files.ts'
-import { addr2line, alignFunction, disassemble, dwarfErrors, dwarfLists, sourceMapLines, symbolize } from './helpers/debug-lines.ts'
+import { addr2line, alignFunction, disassemble, dwarfErrors, dwarfLists, lineRows, sourceMapLines, symbolize } from './helpers/debug-lines.ts'
 import { withCustomSection } from './catalogue/inputs.ts'
 import { ROOT } from './helpers/engines.ts'
 
@@ -253,6 +253,20 @@ describe.each([
         ),
       ),
     ).toEqual(new Set(['??']))
+  })
+
+  it('the line table has the rows of the input, in order, their addresses moved with their instructions', () => {
+    const moved = keptMap(pairs(inFile, outFile))
+    const before = lineRows(inFile)
+    const after = lineRows(outFile)
+    expect(after.map(r => r[1])).toEqual(before.map(r => r[1]))
+    let checked = 0
+    before.forEach(([at], i) => {
+      if (!moved.has(at)) return
+      expect(after[i][0], `row ${i} at 0x${at.toString(16)}`).toBe(moved.get(at))
+      checked++
+    })
+    expect(checked).toBeGreaterThan(before.length / 2)
   })
 
   it('range and location lists move with the instructions they bound', () => {

@@ -165,3 +165,9 @@ export function dwarfErrors(file: string): { count: number; dies: Set<string> } 
   const dies = new Set([...text.matchAll(/^error: .*\n(0x[0-9a-f]+):/gm)].map(m => m[1]))
   return { count, dies }
 }
+
+/** The rows of the line tables, in order, as `llvm-dwarfdump --debug-line` prints them: [address, the rest of the row]. */
+export function lineRows(file: string): [number, string][] {
+  const text = execFileSync('llvm-dwarfdump', ['--debug-line', file], { encoding: 'utf8', maxBuffer: 1 << 30 })
+  return [...text.matchAll(/^0x([0-9a-f]{16}) (.*)$/gm)].map(m => [Number.parseInt(m[1], 16), m[2].trim()])
+}

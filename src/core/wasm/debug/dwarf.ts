@@ -509,6 +509,11 @@ function writeSequence(out: Output, rows: Row[], addresses: number[], h: LineHea
     const advance = delta / h.minInst
     address = addresses[i]
     if (r.flags & END_SEQUENCE) {
+      // The end row's line means nothing, but it is kept as it was.
+      if (r.line !== line) {
+        out.u8(3)
+        out.sleb(r.line - line)
+      }
       if (advance) {
         out.u8(2)
         out.uleb(advance)
