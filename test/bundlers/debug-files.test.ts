@@ -10,15 +10,15 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import fpcast from 'unplugin-fpcast-trampoline/vite'
 import { customSectionNames } from '../../src/core/wasm/bytes.ts'
 import { externalDebugInfoUrl, sourceMappingUrl } from '../../src/core/wasm/debug/index.ts'
 import { transformWasm } from '../../src/core/wasm/transform.ts'
-import { addr2line, disassemble } from '../helpers/debug-lines.ts'
+import { addr2line, disassemble, sourceMapLines } from '../helpers/debug-lines.ts'
 import { ROOT } from '../helpers/engines.ts'
 import { esbuildBuild, rolldownBuild, rollupBuild, viteBuild, webpackBuild } from './builds.ts'
-import { workdir } from './helpers.ts'
+import { closeBrowser, runInChromium, serveStatic, workdir } from './helpers.ts'
 
 const BUILD = join(ROOT, 'test/fixtures/build')
 const INPUTS = [
@@ -107,6 +107,45 @@ describe.each(Object.keys(BUILDS) as (keyof typeof BUILDS)[])('%s build', bundle
 
     const stripped = await BUILDS[bundler](root, 'dist-strip', { report: false, cache: false, debugInfo: 'strip' })
     expect(shipped(stripped.outDir)).toEqual({ maps: [], dwarfFiles: [], dwarfEmbedded: 0, urls: [] })
+  })
+})
+
+describe('a trap in Chromium', () => {
+  afterAll(closeBrowser)
+
+  it('resolves through the source map the plugin shipped to the C line of the trap, reached by a cast call', async () => {
+    // Vite build of a page that runs the -gsource-map web build's main with 'trap-cast'.
+    const root = workdir('plain', 'debug-files-trap')
+    const dir = join(BUILD, 'debuginfo_map_web')
+    for (const f of ['debuginfo_map_web.mjs', 'debuginfo_map_web.wasm', 'debuginfo_map_web.wasm.map']) copyFileSync(join(dir, f), join(root, f))
+    writeFileSync(
+      join(root, 'main.js'),
+      `import createModule from './debuginfo_map_web.mjs'
+const Module = await createModule({ print() {}, printErr() {} })
+let stack = ''
+try { Module.callMain(['trap-cast']) } catch (e) { stack = String(e && e.stack) }
+globalThis.__fpcastResult = { lines: [stack], errors: [], error: null }
+`,
+    )
+    const built = await viteBuild(root, 'dist', { report: false, cache: false }, 'client')
+    const server = await serveStatic(built.outDir)
+    try {
+      const { result, problems } = await runInChromium(server.url)
+      expect(problems).toEqual([])
+      const stack = result.lines[0]
+      // Chromium names the frame by the wasm's URL (streaming compilation): `at on_event (<url>:wasm-function[12]:0x5b0)`, called from an adapter.
+      const frame = /at on_event \([^)]*:wasm-function\[\d+\]:0x([0-9a-f]+)\)\n\s+at fpcast\$ad/.exec(stack)
+      expect(frame, stack).toBeTruthy()
+      const [wasm] = wasmFiles(built.outDir)
+      const map = readFileSync(join(dirname(wasm), sourceMappingUrl(readFileSync(wasm))!), 'utf8')
+      const trapLine =
+        readFileSync(join(ROOT, 'test/fixtures/c/debuginfo.c'), 'utf8')
+          .split('\n')
+          .findIndex(l => l.includes('/* TRAP */')) + 1
+      expect(sourceMapLines(map, [Number.parseInt(frame![1], 16)])).toEqual([`../../c/debuginfo.c:${trapLine}`])
+    } finally {
+      await server.close()
+    }
   })
 })
 
