@@ -32,7 +32,7 @@
  * range maps to no source); so does a body whose diff is too large.
  */
 import { customSectionName, readU32, sections, skipLeb, writeU32 } from '../bytes.ts'
-import { DwarfError, type DwarfSection, rewriteDwarf } from './dwarf.ts'
+import { DwarfError, type DwarfSection, rewriteDwarf } from './dwarf/index.ts'
 import { type OffsetMap, offsetMap } from './offset-map.ts'
 import { type RemappedSourceMap, remapSourceMap } from './source-map.ts'
 
