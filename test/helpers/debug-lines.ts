@@ -145,15 +145,24 @@ export function symbolize(file: string, addresses: number[]): string[] {
     })
 }
 
-/** The (begin, end) pairs `llvm-dwarfdump` lists in `.debug_ranges` and `.debug_loc`, in order, as code-section-relative addresses. */
+/**
+ * The address ranges of the DIEs' range and location lists, in DIE order,
+ * as `llvm-dwarfdump --debug-info` resolves them (whatever section and form
+ * holds them: `.debug_ranges`, `.debug_loc`, DWARF 5 `.debug_rnglists` with
+ * indexed addresses), as code-section-relative [begin, end) pairs.
+ */
 export function dwarfLists(file: string): { ranges: [number, number][]; locations: [number, number][] } {
-  const dump = (flag: string) => execFileSync('llvm-dwarfdump', [flag, file], { encoding: 'utf8', maxBuffer: 1 << 30 })
-  const ranges = [...dump('--debug-ranges').matchAll(/^[0-9a-f]{8} ([0-9a-f]{8}) ([0-9a-f]{8})$/gm)].map(
-    m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number],
-  )
-  const locations = [...dump('--debug-loc').matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)].map(
-    m => [Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)] as [number, number],
-  )
+  const text = execFileSync('llvm-dwarfdump', ['--debug-info', file], { encoding: 'utf8', maxBuffer: 1 << 30 })
+  const ranges: [number, number][] = []
+  const locations: [number, number][] = []
+  let into: [number, number][] | undefined
+  for (const line of text.split('\n')) {
+    if (/DW_AT_ranges/.test(line)) into = ranges
+    else if (/DW_AT_(location|frame_base)/.test(line)) into = locations
+    else if (/DW_AT_|DW_TAG_/.test(line)) into = undefined
+    if (!into) continue
+    for (const m of line.matchAll(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/g)) into.push([Number.parseInt(m[1], 16), Number.parseInt(m[2], 16)])
+  }
   return { ranges, locations }
 }
 

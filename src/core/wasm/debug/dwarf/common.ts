@@ -52,6 +52,7 @@ export class Cursor {
   uint(size: number) {
     if (size === 1) return this.u8()
     if (size === 2) return this.u16()
+    if (size === 3) return this.u16() + this.u8() * 0x10000
     if (size === 4) return this.u32()
     if (size === 8) return this.u64()
     throw new DwarfError(`${this.section}: an address or value of ${size} bytes`)

@@ -1,5 +1,11 @@
-/** The lists of address ranges DIEs point at (`.debug_ranges`, `.debug_loc`) and `.debug_aranges`, patched in place. */
-import { Cursor, DwarfError, type Move, OUTSIDE } from './common.ts'
+/**
+ * The address ranges DIEs point at: DWARF 2-4 `.debug_ranges` and
+ * `.debug_loc` lists and `.debug_aranges`, patched in place; DWARF 5
+ * `.debug_rnglists`, written again (its entries are LEB128 numbers, which
+ * may need more bytes once moved), and the code addresses in `.debug_addr`.
+ */
+import { Cursor, DwarfError, LOST, type Move, OUTSIDE, Output } from './common.ts'
+import { addressAt, type RangeListUse } from './units.ts'
 
 /**
  * One `.debug_ranges` or `.debug_loc` list (DWARF 2–4), patched in place:
@@ -78,4 +84,153 @@ export function patchAranges(bytes: Uint8Array, move: Move, state: { lost: numbe
     c.p = end
   }
   return bytes
+}
+
+/** `.debug_addr` (DWARF 5): the entries the DIEs and range lists use as code addresses moved, in place; the others are memory addresses and stay. */
+export function patchAddresses(bytes: Uint8Array, code: Set<number>, move: Move, state: { lost: number }): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (const at of code) {
+    if (at + 4 > bytes.length) throw new DwarfError(`.debug_addr has no entry at 0x${at.toString(16)}`)
+    const to = move(view.getUint32(at, true))
+    if (to === OUTSIDE) continue
+    if (to === LOST) state.lost++
+    view.setUint32(at, to === LOST ? 0xffffffff : to, true)
+  }
+}
+
+// DWARF 5 range list entry kinds (DW_RLE_*).
+const END_OF_LIST = 0,
+  BASE_ADDRESSX = 1,
+  STARTX_ENDX = 2,
+  STARTX_LENGTH = 3,
+  OFFSET_PAIR = 4,
+  BASE_ADDRESS = 5,
+  START_END = 6,
+  START_LENGTH = 7
+
+/**
+ * `.debug_rnglists` written again with every range moved: each unit's
+ * header, its offset table (renumbered) and its lists. `uses` gives each
+ * list the DIEs point at its base address and `.debug_addr` base; the
+ * entries that name `.debug_addr` entries mark them as code (`code`).
+ * Returns the new bytes and where each old list and offset table now starts.
+ */
+export function rewriteRangeLists(
+  src: Uint8Array,
+  uses: Map<number, RangeListUse>,
+  addr: Uint8Array | undefined,
+  code: Set<number>,
+  move: Move,
+  state: { lost: number },
+): { bytes: Uint8Array; moves: Map<number, number> } {
+  const c = new Cursor(src, 0, '.debug_rnglists')
+  const out = new Output()
+  const moves = new Map<number, number>()
+  /** A moved address: unchanged outside the code, `undefined` when lost. */
+  const moved = (a: number) => {
+    const to = move(a >>> 0)
+    return to === OUTSIDE ? a : to === LOST ? undefined : to
+  }
+  while (c.p < src.length) {
+    const unitStart = c.p
+    const end = c.unitEnd()
+    const version = c.u16()
+    const addressSize = c.u8()
+    c.u8() // segment selector size
+    const count = c.u32()
+    if (version !== 5 || addressSize !== 4)
+      throw new DwarfError(`.debug_rnglists: version ${version}, ${addressSize}-byte addresses at 0x${unitStart.toString(16)}`)
+    const tableBase = c.p
+    const offsets: number[] = []
+    for (let i = 0; i < count; i++) offsets.push(c.u32())
+    const newUnit = out.length
+    out.uint(0, 4)
+    out.copy(src.subarray(unitStart + 4, tableBase))
+    const newTable = out.length
+    moves.set(tableBase, newTable)
+    for (let i = 0; i < count; i++) out.uint(0, 4)
+    while (c.p < end) {
+      moves.set(c.p, out.length)
+      const use = uses.get(c.p)
+      let base = use?.base ?? 0
+      const addrBase = use?.addrBase ?? 8
+      const at = (index: number) => {
+        code.add(addrBase + index * 4)
+        return addressAt(addr, addrBase, index)
+      }
+      for (;;) {
+        const kind = c.u8()
+        out.u8(kind)
+        if (kind === END_OF_LIST) break
+        if (kind === BASE_ADDRESSX) {
+          const index = c.uleb()
+          base = at(index)
+          out.uleb(index)
+        } else if (kind === STARTX_ENDX) {
+          const i = c.uleb(),
+            j = c.uleb()
+          at(i)
+          at(j)
+          out.uleb(i)
+          out.uleb(j)
+        } else if (kind === STARTX_LENGTH) {
+          const index = c.uleb()
+          const length = c.uleb()
+          const start = at(index)
+          out.uleb(index)
+          out.uleb(movedLength(start, length, moved, state))
+        } else if (kind === OFFSET_PAIR) {
+          const from = c.uleb(),
+            to = c.uleb()
+          const newBase = moved(base) ?? base
+          const a = moved(base + from),
+            b = moved(base + to)
+          if (a === undefined || b === undefined || a < newBase || b < a) {
+            // Lost: an empty range.
+            state.lost++
+            out.uleb(0)
+            out.uleb(0)
+          } else {
+            out.uleb(a - newBase)
+            out.uleb(b - newBase)
+          }
+        } else if (kind === BASE_ADDRESS) {
+          base = c.u32()
+          out.uint(moved(base) ?? 0xffffffff, 4)
+        } else if (kind === START_END) {
+          const a = c.u32(),
+            b = c.u32()
+          const from = moved(a),
+            to = moved(b)
+          if (from === undefined || to === undefined) state.lost++
+          out.uint(from ?? 0xffffffff, 4)
+          out.uint(to ?? 0xffffffff, 4)
+        } else if (kind === START_LENGTH) {
+          const start = c.u32()
+          const length = c.uleb()
+          out.uint(moved(start) ?? 0xffffffff, 4)
+          out.uleb(movedLength(start, length, moved, state))
+        } else throw new DwarfError(`.debug_rnglists: entry kind ${kind} at 0x${(c.p - 1).toString(16)}`)
+      }
+    }
+    if (c.p !== end) throw new DwarfError(`.debug_rnglists: a list runs past its unit at 0x${end.toString(16)}`)
+    for (let i = 0; i < count; i++) {
+      const to = moves.get(tableBase + offsets[i])
+      if (to === undefined) throw new DwarfError(`.debug_rnglists: offset table entry ${i} of the unit at 0x${unitStart.toString(16)} points inside a list`)
+      out.patchU32(newTable + 4 * i, to - newTable)
+    }
+    out.patchU32(newUnit, out.length - newUnit - 4)
+  }
+  return { bytes: out.result(), moves }
+}
+
+/** The length of [start, start + length) once both ends moved; 0 when either is lost, as it was outside the code. */
+function movedLength(start: number, length: number, moved: (a: number) => number | undefined, state: { lost: number }): number {
+  const from = moved(start),
+    to = moved(start + length)
+  if (from === undefined || to === undefined || to < from) {
+    state.lost++
+    return 0
+  }
+  return from === start && to === start + length ? length : to - from
 }

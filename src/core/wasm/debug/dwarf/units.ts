@@ -1,4 +1,9 @@
-/** `.debug_info` and `.debug_types`: the DIEs walked and their code addresses, lengths and line-table offsets patched in place. */
+/**
+ * `.debug_info` and `.debug_types`: the DIEs walked and their code
+ * addresses, lengths and line-table offsets patched in place; what they
+ * point at in other sections (range and location lists, `.debug_addr`
+ * entries that are code addresses) collected for lists.ts.
+ */
 import { Cursor, DwarfError, LOST, type Move, OUTSIDE } from './common.ts'
 
 /** Attributes whose DW_FORM_addr value is a code address: low_pc, high_pc, entry_pc, call_return_pc, call_pc. */
@@ -9,6 +14,8 @@ const AT_STMT_LIST = 0x10
 const AT_LOW_PC = 0x11
 const AT_HIGH_PC = 0x12
 const AT_RANGES = 0x55
+const AT_ADDR_BASE = 0x73
+const AT_RNGLISTS_BASE = 0x74
 
 const FORM_ADDR = 0x01
 const FORM_DATA2 = 0x05
@@ -20,6 +27,9 @@ const FORM_UDATA = 0x0f
 const FORM_INDIRECT = 0x16
 const FORM_SEC_OFFSET = 0x17
 const FORM_IMPLICIT_CONST = 0x21
+const FORM_RNGLISTX = 0x23
+/** addrx, addrx1..addrx4, GNU_addr_index: an index into .debug_addr. */
+const ADDRX_FORMS = new Set([0x1b, 0x29, 0x2a, 0x2b, 0x2c, 0x1f01])
 
 interface Abbreviation {
   /** Per attribute: name, form, and the implicit_const value (0 when none). */
@@ -78,16 +88,37 @@ for (const [form, size] of [
 ])
   FIXED_SIZE[form] = size
 
-/** The list offsets the DIEs point at, each with its unit's base address. */
+/** A DWARF 5 range list the DIEs point at: its unit's base address and `.debug_addr` base (its entries' addresses count from them). */
+export interface RangeListUse {
+  base: number
+  addrBase: number
+}
+
+/** What the DIEs point at in other sections. */
 export interface Lists {
+  /** DWARF 2-4 `.debug_ranges` and `.debug_loc` lists: offset -> the unit's base address. */
   ranges: Map<number, number>
   locations: Map<number, number>
+  /** DWARF 5 `.debug_rnglists` lists, by offset. */
+  rangeLists: Map<number, RangeListUse>
+  /** Offsets in `.debug_addr` of entries that are code addresses (the others, DW_OP_addrx operands, are memory). */
+  codeAddresses: Set<number>
+  /** Places in the units that hold an offset into `.debug_rnglists` (DW_AT_ranges, DW_AT_rnglists_base): patched once it is rewritten. */
+  rangeListOffsets: { at: number; offset: number }[]
+}
+
+/** The original `.debug_addr` entry at `addrBase + index * 4` (a DWARF 5 unit's indexed address). */
+export function addressAt(addr: Uint8Array | undefined, addrBase: number, index: number): number {
+  const at = addrBase + index * 4
+  if (!addr || at + 4 > addr.length) throw new DwarfError(`.debug_addr has no entry ${index} after 0x${addrBase.toString(16)}`)
+  return new DataView(addr.buffer, addr.byteOffset, addr.byteLength).getUint32(at, true)
 }
 
 /**
  * Walks every unit's DIEs and patches, in place: code addresses, high_pc
- * lengths and stmt_list offsets. Returns the range and location lists the
- * DIEs point at.
+ * lengths and stmt_list offsets. Returns what they point at elsewhere.
+ * `addr` and `rangeLists` are the input's `.debug_addr` and
+ * `.debug_rnglists` (DWARF 5), read to resolve indexed addresses and lists.
  */
 export function patchUnits(
   bytes: Uint8Array,
@@ -96,10 +127,12 @@ export function patchUnits(
   move: Move,
   unitMoves: Map<number, number>,
   state: { lost: number },
-): Lists {
+  addr: Uint8Array | undefined,
+  rangeLists: Uint8Array | undefined,
+  lists: Lists,
+): void {
   const name = typeUnits ? '.debug_types' : '.debug_info'
   const c = new Cursor(bytes, 0, name)
-  const lists: Lists = { ranges: new Map(), locations: new Map() }
   const tables = new Map<number, Map<number, Abbreviation>>()
   const write = (at: number, value: number, size: number) => {
     for (let i = 0; i < size; i++) {
@@ -107,24 +140,38 @@ export function patchUnits(
       value = Math.floor(value / 256)
     }
   }
-  const addList = (into: Map<number, number>, offset: number, base: number) => {
+  const addList = <T>(into: Map<number, T>, offset: number, use: T) => {
     const known = into.get(offset)
-    if (known !== undefined && known !== base) throw new DwarfError(`${name}: the list at 0x${offset.toString(16)} is used with two base addresses`)
-    into.set(offset, base)
+    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(use))
+      throw new DwarfError(`${name}: the list at 0x${offset.toString(16)} is used with two base addresses`)
+    into.set(offset, use)
   }
   while (c.p < bytes.length) {
     const unitStart = c.p
     const end = c.unitEnd()
     const version = c.u16()
-    if (version === 5) throw new DwarfError(`${name}: DWARF 5 units are not rewritten yet (build with -gdwarf-4, Emscripten's default)`)
     if (version < 2 || version > 5) throw new DwarfError(`${name}: version ${version} at 0x${unitStart.toString(16)}`)
-    const abbrevOffset = c.u32()
-    const addressSize = c.u8()
+    let abbrevOffset: number
+    let addressSize: number
+    if (version === 5) {
+      const unitType = c.u8()
+      addressSize = c.u8()
+      abbrevOffset = c.u32()
+      // skeleton and split_compile carry a dwo_id; type and split_type a signature and an offset.
+      if (unitType === 4 || unitType === 5) c.skip(8)
+      else if (unitType === 2 || unitType === 6) c.skip(12)
+    } else {
+      abbrevOffset = c.u32()
+      addressSize = c.u8()
+      if (typeUnits) c.skip(12) // type_signature, type_offset
+    }
     if (addressSize !== 4) throw new DwarfError(`${name}: ${addressSize}-byte addresses (only wasm32's 4 are rewritten)`)
-    if (typeUnits) c.skip(12) // type_signature, type_offset
     let table = tables.get(abbrevOffset)
     if (!table) tables.set(abbrevOffset, (table = readAbbreviations(abbrevSection, abbrevOffset)))
     let base: number | undefined
+    // DWARF 5: where this unit's indexed addresses and range lists start (the first DIE says; these are the defaults).
+    let addrBase = 8
+    let rangeListsBase = 12
     while (c.p < end) {
       const code = c.uleb()
       if (code === 0) continue
@@ -132,9 +179,12 @@ export function patchUnits(
       if (!abbreviation) throw new DwarfError(`${name}: abbreviation ${code} at 0x${(c.p - 1).toString(16)} is not in .debug_abbrev`)
       const a = abbreviation.attributes
       let low: number | undefined
+      let lowIndex: number | undefined
       let high: { at: number; form: number; size: number; value: number } | undefined
       const addresses: [number, number][] = []
+      const addressIndices: number[] = []
       const ranges: number[] = []
+      const rangeIndices: number[] = []
       const locations: number[] = []
       for (let i = 0; i < a.length; i += 3) {
         const attribute = a[i]
@@ -166,26 +216,52 @@ export function patchUnits(
         else if (form === 0x1f20 || form === 0x1f21) c.skip(4)
         else if (form < FIXED_SIZE.length && FIXED_SIZE[form] >= 0) {
           const size = FIXED_SIZE[form]
-          if (size === 1 || size === 2 || size === 4 || size === 8) value = c.uint(size)
+          if (size >= 1 && size <= 4) value = c.uint(size)
           else c.skip(size)
         } else throw new DwarfError(`${name}: unknown form 0x${form.toString(16)} at 0x${at.toString(16)}`)
         const offsetForm = form === FORM_SEC_OFFSET || (version < 4 && (form === FORM_DATA4 || form === FORM_DATA8))
-        if (form === FORM_ADDR && ADDRESS_ATTRIBUTES.has(attribute)) {
+        if (ADDRESS_ATTRIBUTES.has(attribute) && form === FORM_ADDR) {
           addresses.push([at, value])
           if (attribute === AT_LOW_PC) low = value
+        } else if (ADDRESS_ATTRIBUTES.has(attribute) && ADDRX_FORMS.has(form)) {
+          // The address is in .debug_addr: that entry moves (lists.ts), this index stays.
+          addressIndices.push(value)
+          if (attribute === AT_LOW_PC) lowIndex = value
         } else if (attribute === AT_HIGH_PC && [FORM_DATA1, FORM_DATA2, FORM_DATA4, FORM_DATA8, FORM_UDATA, FORM_SDATA].includes(form))
           high = { at, form, size: c.p - at, value }
         else if (attribute === AT_STMT_LIST && offsetForm) {
           const moved = unitMoves.get(value)
           if (moved === undefined) throw new DwarfError(`${name}: DW_AT_stmt_list 0x${value.toString(16)} is not a .debug_line unit`)
           write(at, moved, c.p - at)
+        } else if (attribute === AT_ADDR_BASE && offsetForm) addrBase = value
+        else if (attribute === AT_RNGLISTS_BASE && offsetForm) {
+          rangeListsBase = value
+          lists.rangeListOffsets.push({ at, offset: value })
+        } else if (attribute === AT_RANGES && version >= 5 && form === FORM_RNGLISTX) rangeIndices.push(value)
+        else if (attribute === AT_RANGES && version >= 5 && offsetForm) {
+          ranges.push(value)
+          lists.rangeListOffsets.push({ at, offset: value })
         } else if (attribute === AT_RANGES && offsetForm) ranges.push(value)
-        else if (LOCATION_ATTRIBUTES.has(attribute) && offsetForm) locations.push(value)
+        else if (LOCATION_ATTRIBUTES.has(attribute) && offsetForm && version < 5) locations.push(value)
       }
+      for (const index of addressIndices) lists.codeAddresses.add(addrBase + index * 4)
+      if (lowIndex !== undefined) low = addressAt(addr, addrBase, lowIndex)
       // The unit's first DIE sets the base address of its lists.
       base ??= low ?? 0
-      for (const offset of ranges) addList(lists.ranges, offset, base)
-      for (const offset of locations) addList(lists.locations, offset, base)
+      if (version >= 5) {
+        const use = { base, addrBase }
+        for (const offset of ranges) addList(lists.rangeLists, offset, use)
+        for (const index of rangeIndices) {
+          // rnglistx: the unit's offset table (after its header, at rnglists_base) holds the list's offset from that base.
+          if (!rangeLists || rangeListsBase + 4 * index + 4 > rangeLists.length)
+            throw new DwarfError(`${name}: range list index ${index} is not in .debug_rnglists`)
+          const relative = new DataView(rangeLists.buffer, rangeLists.byteOffset, rangeLists.byteLength).getUint32(rangeListsBase + 4 * index, true)
+          addList(lists.rangeLists, rangeListsBase + relative, use)
+        }
+      } else {
+        for (const offset of ranges) addList(lists.ranges, offset, base)
+        for (const offset of locations) addList(lists.locations, offset, base)
+      }
       if (high && low !== undefined) {
         const from = move(low)
         const to = move((low + high.value) >>> 0)
@@ -204,7 +280,6 @@ export function patchUnits(
     }
     c.p = end
   }
-  return lists
 }
 
 /** A high_pc length written back in its form's bytes; LEB128 forms keep their width (padded). */
