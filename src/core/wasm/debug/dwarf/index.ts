@@ -20,11 +20,11 @@
  *   moved against its base address (the unit's low_pc, or a base selection
  *   entry). Same sizes, patched in place.
  * - `.debug_aranges`: each (address, length) moved in place.
- * - DWARF 5: `.debug_addr` entries that the DIEs and range lists use as
- *   code addresses move in place (the others are memory addresses, for
- *   DW_OP_addrx); `.debug_rnglists` is written again (its LEB128 offsets
- *   may need more bytes once moved), its offset tables renumbered, and the
- *   units' DW_AT_ranges and DW_AT_rnglists_base follow.
+ * - DWARF 5: `.debug_addr` entries that the DIEs and lists use as code
+ *   addresses move in place (the others are memory addresses, for
+ *   DW_OP_addrx); `.debug_rnglists` and `.debug_loclists` are written again
+ *   (their LEB128 offsets may need more bytes once moved), their offset
+ *   tables renumbered, and the units' list offsets and bases follow.
  *
  * Sections that hold neither code addresses nor offsets into a section
  * that changes size (`.debug_abbrev`, `.debug_str`, ...) are copied;
@@ -41,14 +41,13 @@
  *
  * Limits: 32-bit DWARF, versions 2 to 5 (Emscripten writes 4 by default,
  * up to 4.x at least; DWARF 5 units may sit beside DWARF 4 ones, as libc's
- * do). DWARF 5 location lists (`.debug_loclists`, what -O2 -gdwarf-5 writes),
- * 64-bit DWARF and wasm64's 8-byte addresses raise a DwarfError, and the
- * caller drops the DWARF with a warning.
+ * do). 64-bit DWARF and wasm64's 8-byte addresses raise a DwarfError,
+ * and the caller drops the DWARF with a warning.
  */
 import type { OffsetMap } from '../offset-map.ts'
 import { DwarfError, LOST, OUTSIDE } from './common.ts'
 import { rewriteLines } from './line.ts'
-import { patchAddresses, patchAranges, patchRangeList, rewriteRangeLists } from './lists.ts'
+import { patchAddresses, patchAranges, patchRangeList, rewriteLists } from './lists.ts'
 import { type Lists, patchUnits } from './units.ts'
 
 export { DwarfError }
@@ -80,7 +79,17 @@ const COPIED = new Set([
   '.debug_macinfo',
   '.debug_names',
 ])
-const REWRITTEN = new Set(['.debug_info', '.debug_types', '.debug_line', '.debug_ranges', '.debug_loc', '.debug_aranges', '.debug_addr', '.debug_rnglists'])
+const REWRITTEN = new Set([
+  '.debug_info',
+  '.debug_types',
+  '.debug_line',
+  '.debug_ranges',
+  '.debug_loc',
+  '.debug_aranges',
+  '.debug_addr',
+  '.debug_rnglists',
+  '.debug_loclists',
+])
 
 /**
  * The input's `.debug_*` sections rewritten for the output that `offsets`
@@ -102,33 +111,39 @@ export function rewriteDwarf(input: DwarfSection[], offsets: OffsetMap): DwarfRe
   const line = byName.get('.debug_line')
   const unitMoves = new Map<number, number>()
   if (line) out.set('.debug_line', rewriteLines(line, move, unitMoves, state))
-  if (byName.has('.debug_loclists')) throw new DwarfError('DWARF 5 location lists (.debug_loclists) are not rewritten yet')
   const abbrev = byName.get('.debug_abbrev') ?? new Uint8Array(0)
   // Patched in place, so copied first (a Node Buffer's slice() would be a view of the input).
   const copy = (bytes: Uint8Array | undefined) => bytes && new Uint8Array(bytes)
   const ranges = copy(byName.get('.debug_ranges'))
   const loc = copy(byName.get('.debug_loc'))
   const addr = byName.get('.debug_addr')
-  const rangeLists = byName.get('.debug_rnglists')
-  const lists: Lists = { ranges: new Map(), locations: new Map(), rangeLists: new Map(), codeAddresses: new Set(), rangeListOffsets: [] }
+  const listSections = { ranges: byName.get('.debug_rnglists'), locations: byName.get('.debug_loclists') }
+  const lists: Lists = { ranges: new Map(), locations: new Map(), rangeLists: new Map(), locationLists: new Map(), codeAddresses: new Set(), listOffsets: [] }
   const units = new Map<string, Uint8Array>()
   for (const name of ['.debug_info', '.debug_types']) {
     const bytes = copy(byName.get(name))
     if (!bytes) continue
-    patchUnits(bytes, abbrev, name === '.debug_types', move, unitMoves, state, addr, rangeLists, lists)
+    patchUnits(bytes, abbrev, name === '.debug_types', move, unitMoves, state, addr, listSections, lists)
     units.set(name, bytes)
   }
-  if ((lists.ranges.size && !ranges) || (lists.locations.size && !loc) || (lists.rangeListOffsets.length && !rangeLists))
-    throw new DwarfError('the units point into a .debug_ranges, .debug_loc or .debug_rnglists section the module does not have')
+  if ((lists.ranges.size && !ranges) || (lists.locations.size && !loc))
+    throw new DwarfError('the units point into a .debug_ranges or .debug_loc section the module does not have')
   if (ranges) for (const [at, base] of lists.ranges) patchRangeList(ranges, at, base, move, state, false)
   if (loc) for (const [at, base] of lists.locations) patchRangeList(loc, at, base, move, state, true)
-  if (rangeLists) {
-    // DWARF 5: the lists are written again, so the units' offsets into them follow.
-    const rewritten = rewriteRangeLists(rangeLists, lists.rangeLists, addr, lists.codeAddresses, move, state)
-    out.set('.debug_rnglists', rewritten.bytes)
-    for (const { at, offset } of lists.rangeListOffsets) {
+  // DWARF 5: the lists are written again, so the units' offsets into them follow.
+  for (const locations of [false, true]) {
+    const section = locations ? listSections.locations : listSections.ranges
+    const name = locations ? '.debug_loclists' : '.debug_rnglists'
+    const offsets = lists.listOffsets.filter(o => o.locations === locations)
+    if (!section) {
+      if (offsets.length) throw new DwarfError(`the units point into a ${name} section the module does not have`)
+      continue
+    }
+    const rewritten = rewriteLists(section, locations, locations ? lists.locationLists : lists.rangeLists, addr, lists.codeAddresses, move, state)
+    out.set(name, rewritten.bytes)
+    for (const { at, offset } of offsets) {
       const to = rewritten.moves.get(offset)
-      if (to === undefined) throw new DwarfError(`.debug_info: an offset 0x${offset.toString(16)} into .debug_rnglists that starts no list`)
+      if (to === undefined) throw new DwarfError(`.debug_info: an offset 0x${offset.toString(16)} into ${name} that starts no list`)
       new DataView(units.get('.debug_info')!.buffer).setUint32(at, to, true)
     }
   }

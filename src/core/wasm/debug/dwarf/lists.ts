@@ -1,8 +1,9 @@
 /**
  * The address ranges DIEs point at: DWARF 2-4 `.debug_ranges` and
  * `.debug_loc` lists and `.debug_aranges`, patched in place; DWARF 5
- * `.debug_rnglists`, written again (its entries are LEB128 numbers, which
- * may need more bytes once moved), and the code addresses in `.debug_addr`.
+ * `.debug_rnglists` and `.debug_loclists`, written again (their entries are
+ * LEB128 numbers, which may need more bytes once moved), and the code
+ * addresses in `.debug_addr`.
  */
 import { Cursor, DwarfError, LOST, type Move, OUTSIDE, Output } from './common.ts'
 import { addressAt, type RangeListUse } from './units.ts'
@@ -98,7 +99,7 @@ export function patchAddresses(bytes: Uint8Array, code: Set<number>, move: Move,
   }
 }
 
-// DWARF 5 range list entry kinds (DW_RLE_*).
+// DWARF 5 list entries, by what they hold (DW_RLE_* and DW_LLE_* number them differently).
 const END_OF_LIST = 0,
   BASE_ADDRESSX = 1,
   STARTX_ENDX = 2,
@@ -106,30 +107,43 @@ const END_OF_LIST = 0,
   OFFSET_PAIR = 4,
   BASE_ADDRESS = 5,
   START_END = 6,
-  START_LENGTH = 7
+  START_LENGTH = 7,
+  DEFAULT_LOCATION = 8
+/** DW_LLE_* -> the kinds above (DW_RLE_* are the kinds themselves). */
+const LOCATION_KINDS = [END_OF_LIST, BASE_ADDRESSX, STARTX_ENDX, STARTX_LENGTH, OFFSET_PAIR, DEFAULT_LOCATION, BASE_ADDRESS, START_END, START_LENGTH]
 
 /**
- * `.debug_rnglists` written again with every range moved: each unit's
- * header, its offset table (renumbered) and its lists. `uses` gives each
- * list the DIEs point at its base address and `.debug_addr` base; the
+ * `.debug_rnglists` or `.debug_loclists` written again with every range
+ * moved: each unit's header, its offset table (renumbered) and its lists;
+ * a location entry's expression is copied after its range. `uses` gives
+ * each list the DIEs point at its base address and `.debug_addr` base; the
  * entries that name `.debug_addr` entries mark them as code (`code`).
  * Returns the new bytes and where each old list and offset table now starts.
  */
-export function rewriteRangeLists(
+export function rewriteLists(
   src: Uint8Array,
+  locations: boolean,
   uses: Map<number, RangeListUse>,
   addr: Uint8Array | undefined,
   code: Set<number>,
   move: Move,
   state: { lost: number },
 ): { bytes: Uint8Array; moves: Map<number, number> } {
-  const c = new Cursor(src, 0, '.debug_rnglists')
+  const name = locations ? '.debug_loclists' : '.debug_rnglists'
+  const c = new Cursor(src, 0, name)
   const out = new Output()
   const moves = new Map<number, number>()
   /** A moved address: unchanged outside the code, `undefined` when lost. */
   const moved = (a: number) => {
     const to = move(a >>> 0)
     return to === OUTSIDE ? a : to === LOST ? undefined : to
+  }
+  const expression = () => {
+    const length = c.uleb()
+    out.uleb(length)
+    c.need(length)
+    out.copy(src.subarray(c.p, c.p + length))
+    c.p += length
   }
   while (c.p < src.length) {
     const unitStart = c.p
@@ -138,8 +152,7 @@ export function rewriteRangeLists(
     const addressSize = c.u8()
     c.u8() // segment selector size
     const count = c.u32()
-    if (version !== 5 || addressSize !== 4)
-      throw new DwarfError(`.debug_rnglists: version ${version}, ${addressSize}-byte addresses at 0x${unitStart.toString(16)}`)
+    if (version !== 5 || addressSize !== 4) throw new DwarfError(`${name}: version ${version}, ${addressSize}-byte addresses at 0x${unitStart.toString(16)}`)
     const tableBase = c.p
     const offsets: number[] = []
     for (let i = 0; i < count; i++) offsets.push(c.u32())
@@ -159,14 +172,22 @@ export function rewriteRangeLists(
         return addressAt(addr, addrBase, index)
       }
       for (;;) {
-        const kind = c.u8()
-        out.u8(kind)
+        const raw = c.u8()
+        out.u8(raw)
+        const kind = locations ? LOCATION_KINDS[raw] : raw <= START_LENGTH ? raw : undefined
         if (kind === END_OF_LIST) break
         if (kind === BASE_ADDRESSX) {
           const index = c.uleb()
           base = at(index)
           out.uleb(index)
-        } else if (kind === STARTX_ENDX) {
+          continue
+        }
+        if (kind === BASE_ADDRESS) {
+          base = c.u32()
+          out.uint(moved(base) ?? 0xffffffff, 4)
+          continue
+        }
+        if (kind === STARTX_ENDX) {
           const i = c.uleb(),
             j = c.uleb()
           at(i)
@@ -194,9 +215,6 @@ export function rewriteRangeLists(
             out.uleb(a - newBase)
             out.uleb(b - newBase)
           }
-        } else if (kind === BASE_ADDRESS) {
-          base = c.u32()
-          out.uint(moved(base) ?? 0xffffffff, 4)
         } else if (kind === START_END) {
           const a = c.u32(),
             b = c.u32()
@@ -210,13 +228,14 @@ export function rewriteRangeLists(
           const length = c.uleb()
           out.uint(moved(start) ?? 0xffffffff, 4)
           out.uleb(movedLength(start, length, moved, state))
-        } else throw new DwarfError(`.debug_rnglists: entry kind ${kind} at 0x${(c.p - 1).toString(16)}`)
+        } else if (kind !== DEFAULT_LOCATION) throw new DwarfError(`${name}: entry kind ${raw} at 0x${(c.p - 1).toString(16)}`)
+        if (locations) expression()
       }
     }
-    if (c.p !== end) throw new DwarfError(`.debug_rnglists: a list runs past its unit at 0x${end.toString(16)}`)
+    if (c.p !== end) throw new DwarfError(`${name}: a list runs past its unit at 0x${end.toString(16)}`)
     for (let i = 0; i < count; i++) {
       const to = moves.get(tableBase + offsets[i])
-      if (to === undefined) throw new DwarfError(`.debug_rnglists: offset table entry ${i} of the unit at 0x${unitStart.toString(16)} points inside a list`)
+      if (to === undefined) throw new DwarfError(`${name}: offset table entry ${i} of the unit at 0x${unitStart.toString(16)} points inside a list`)
       out.patchU32(newTable + 4 * i, to - newTable)
     }
     out.patchU32(newUnit, out.length - newUnit - 4)

@@ -16,6 +16,7 @@ const AT_HIGH_PC = 0x12
 const AT_RANGES = 0x55
 const AT_ADDR_BASE = 0x73
 const AT_RNGLISTS_BASE = 0x74
+const AT_LOCLISTS_BASE = 0x8c
 
 const FORM_ADDR = 0x01
 const FORM_DATA2 = 0x05
@@ -27,6 +28,7 @@ const FORM_UDATA = 0x0f
 const FORM_INDIRECT = 0x16
 const FORM_SEC_OFFSET = 0x17
 const FORM_IMPLICIT_CONST = 0x21
+const FORM_LOCLISTX = 0x22
 const FORM_RNGLISTX = 0x23
 /** addrx, addrx1..addrx4, GNU_addr_index: an index into .debug_addr. */
 const ADDRX_FORMS = new Set([0x1b, 0x29, 0x2a, 0x2b, 0x2c, 0x1f01])
@@ -99,12 +101,13 @@ export interface Lists {
   /** DWARF 2-4 `.debug_ranges` and `.debug_loc` lists: offset -> the unit's base address. */
   ranges: Map<number, number>
   locations: Map<number, number>
-  /** DWARF 5 `.debug_rnglists` lists, by offset. */
+  /** DWARF 5 `.debug_rnglists` and `.debug_loclists` lists, by offset. */
   rangeLists: Map<number, RangeListUse>
+  locationLists: Map<number, RangeListUse>
   /** Offsets in `.debug_addr` of entries that are code addresses (the others, DW_OP_addrx operands, are memory). */
   codeAddresses: Set<number>
-  /** Places in the units that hold an offset into `.debug_rnglists` (DW_AT_ranges, DW_AT_rnglists_base): patched once it is rewritten. */
-  rangeListOffsets: { at: number; offset: number }[]
+  /** Places in the units that hold an offset into `.debug_rnglists` or `.debug_loclists` (the lists, the bases of their offset tables): patched once those are rewritten. */
+  listOffsets: { at: number; offset: number; locations: boolean }[]
 }
 
 /** The original `.debug_addr` entry at `addrBase + index * 4` (a DWARF 5 unit's indexed address). */
@@ -128,7 +131,7 @@ export function patchUnits(
   unitMoves: Map<number, number>,
   state: { lost: number },
   addr: Uint8Array | undefined,
-  rangeLists: Uint8Array | undefined,
+  listSections: { ranges?: Uint8Array; locations?: Uint8Array },
   lists: Lists,
 ): void {
   const name = typeUnits ? '.debug_types' : '.debug_info'
@@ -172,6 +175,7 @@ export function patchUnits(
     // DWARF 5: where this unit's indexed addresses and range lists start (the first DIE says; these are the defaults).
     let addrBase = 8
     let rangeListsBase = 12
+    let locationListsBase = 12
     while (c.p < end) {
       const code = c.uleb()
       if (code === 0) continue
@@ -186,6 +190,7 @@ export function patchUnits(
       const ranges: number[] = []
       const rangeIndices: number[] = []
       const locations: number[] = []
+      const locationIndices: number[] = []
       for (let i = 0; i < a.length; i += 3) {
         const attribute = a[i]
         let form = a[i + 1]
@@ -236,13 +241,19 @@ export function patchUnits(
         } else if (attribute === AT_ADDR_BASE && offsetForm) addrBase = value
         else if (attribute === AT_RNGLISTS_BASE && offsetForm) {
           rangeListsBase = value
-          lists.rangeListOffsets.push({ at, offset: value })
-        } else if (attribute === AT_RANGES && version >= 5 && form === FORM_RNGLISTX) rangeIndices.push(value)
-        else if (attribute === AT_RANGES && version >= 5 && offsetForm) {
+          lists.listOffsets.push({ at, offset: value, locations: false })
+        } else if (attribute === AT_LOCLISTS_BASE && offsetForm) {
+          locationListsBase = value
+          lists.listOffsets.push({ at, offset: value, locations: true })
+        } else if (attribute === AT_RANGES && form === FORM_RNGLISTX) rangeIndices.push(value)
+        else if (LOCATION_ATTRIBUTES.has(attribute) && form === FORM_LOCLISTX) locationIndices.push(value)
+        else if (attribute === AT_RANGES && offsetForm) {
           ranges.push(value)
-          lists.rangeListOffsets.push({ at, offset: value })
-        } else if (attribute === AT_RANGES && offsetForm) ranges.push(value)
-        else if (LOCATION_ATTRIBUTES.has(attribute) && offsetForm && version < 5) locations.push(value)
+          if (version >= 5) lists.listOffsets.push({ at, offset: value, locations: false })
+        } else if (LOCATION_ATTRIBUTES.has(attribute) && offsetForm) {
+          locations.push(value)
+          if (version >= 5) lists.listOffsets.push({ at, offset: value, locations: true })
+        }
       }
       for (const index of addressIndices) lists.codeAddresses.add(addrBase + index * 4)
       if (lowIndex !== undefined) low = addressAt(addr, addrBase, lowIndex)
@@ -250,14 +261,15 @@ export function patchUnits(
       base ??= low ?? 0
       if (version >= 5) {
         const use = { base, addrBase }
-        for (const offset of ranges) addList(lists.rangeLists, offset, use)
-        for (const index of rangeIndices) {
-          // rnglistx: the unit's offset table (after its header, at rnglists_base) holds the list's offset from that base.
-          if (!rangeLists || rangeListsBase + 4 * index + 4 > rangeLists.length)
-            throw new DwarfError(`${name}: range list index ${index} is not in .debug_rnglists`)
-          const relative = new DataView(rangeLists.buffer, rangeLists.byteOffset, rangeLists.byteLength).getUint32(rangeListsBase + 4 * index, true)
-          addList(lists.rangeLists, rangeListsBase + relative, use)
+        // An indexed list: the unit's offset table (after its header, at the base) holds its offset from that base.
+        const indexed = (section: Uint8Array | undefined, tableBase: number, index: number, what: string) => {
+          if (!section || tableBase + 4 * index + 4 > section.length) throw new DwarfError(`${name}: ${what} index ${index} is not in its section`)
+          return tableBase + new DataView(section.buffer, section.byteOffset, section.byteLength).getUint32(tableBase + 4 * index, true)
         }
+        for (const offset of ranges) addList(lists.rangeLists, offset, use)
+        for (const index of rangeIndices) addList(lists.rangeLists, indexed(listSections.ranges, rangeListsBase, index, 'range list'), use)
+        for (const offset of locations) addList(lists.locationLists, offset, use)
+        for (const index of locationIndices) addList(lists.locationLists, indexed(listSections.locations, locationListsBase, index, 'location list'), use)
       } else {
         for (const offset of ranges) addList(lists.ranges, offset, base)
         for (const offset of locations) addList(lists.locations, offset, base)
