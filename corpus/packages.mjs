@@ -30,6 +30,16 @@ export const PACKAGES = [
     features: ['ESM', 'MAIN_MODULE=2 + grammar SIDE_MODULEs (loadWebAssemblyModule)', 'library bundle around the glue (esbuild)'],
   },
   {
+    id: 'web-tree-sitter-debug',
+    install: ['web-tree-sitter@0.27.2', 'tree-sitter-javascript@0.25.0', '@vscode/tree-sitter-wasm@0.3.1'],
+    copy: ['web-tree-sitter', 'tree-sitter-javascript', '@vscode/tree-sitter-wasm'],
+    inputs: ['web-tree-sitter/debug/web-tree-sitter.js'],
+    smoke: 'web-tree-sitter-debug.mjs',
+    features: ['its debug build: DWARF (clang 22) and a source map', 'ESM', 'MAIN_MODULE=2'],
+    // The rewritten wasm must still carry these (and say nothing was dropped).
+    debug: ['.debug_info', '.debug_line', 'sourceMappingURL'],
+  },
+  {
     id: 'wasm-vips',
     install: ['wasm-vips@0.0.19'],
     copy: ['wasm-vips'],

@@ -320,6 +320,15 @@ async function runPackage(pkg) {
         ...(r.file && existsSync(r.file) ? info(r.file) : {}),
       }))
       rec.transformMs = Math.round(rec.reports.reduce((a, r) => a + (r.timeMs?.total ?? 0), 0))
+      rec.reportWarnings = rec.reports.flatMap(r => r.warnings ?? [])
+      // A row with `debug`: every rewritten wasm still carries those sections, and nothing was dropped.
+      if (pkg.debug)
+        rec.debugLost = [
+          ...cli.outputs
+            .filter(f => f.endsWith('.wasm'))
+            .flatMap(f => pkg.debug.filter(name => !(name in customSections(readFileSync(join(outDir, f))))).map(name => `${f} lacks ${name}`)),
+          ...rec.reportWarnings,
+        ]
       for (const f of cli.outputs) {
         const dest = join(xfRoot, dirname(input), f)
         mkdirSync(dirname(dest), { recursive: true })
@@ -408,6 +417,8 @@ async function runPackage(pkg) {
         .join(', ')}`
   } else if (cliFailed.length) {
     row.verdict = `FAIL cli: ${cliFailed.map(r => r.error).join('; ')}`
+  } else if (row.inputs.some(r => r.debugLost?.length)) {
+    row.verdict = `FAIL debug info lost: ${row.inputs.flatMap(r => r.debugLost ?? []).join('; ')}`
   } else if (pkg.cliOnly) {
     row.pass = true
     row.verdict = `cli ok (not run: ${pkg.cliOnly})`

@@ -29,6 +29,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { transformWasm } from '../src/core/index.ts'
 import { customSection, externalDebugInfoUrl, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
 import { customSectionNames, sections } from '../src/core/wasm/bytes.ts'
+import { planCopy } from '../src/core/wasm/copy/index.ts'
 import { transformFiles } from '../src/node/files.ts'
 import { addr2line, alignFunction, disassemble, dwarfErrors, dwarfLists, lineRows, sourceMapLines, symbolize } from './helpers/debug-lines.ts'
 import { withCustomSection } from './catalogue/inputs.ts'
@@ -179,6 +180,33 @@ describe('DWARF', () => {
     )
     expect(before.filter(l => !l.startsWith('??')).length).toBeGreaterThan(0)
     expect(before.filter((l, i) => l !== after[i]).length).toBeGreaterThan(sites.length / 2)
+  })
+
+  it('binaryen keeps locals in their order when the module has a .debug_ section (DWARF names locals by index): the copy writer gives it an empty one', () => {
+    // Locals i32, i64, i32: binaryen's writer groups locals by type (i32 i32 i64) unless the module has DWARF.
+    const text =
+      '(module (func (export "f") (result i64) (local i32) (local i64) (local i32) (local.set 0 (i32.const 1)) (local.set 2 (i32.const 2)) (local.set 1 (i64.const 3)) (local.get 1)))'
+    const locals = (bytes: Uint8Array) => {
+      const code = sections(bytes).find(x => x.id === 10)!
+      return [...bytes.subarray(code.start + 2, code.start + 2 + 7)] // after the body count and the body size
+    }
+    const write = (debug: boolean) => {
+      const m = binaryen.parseText(text)
+      if (debug) m.addCustomSection('.debug_info', new Uint8Array(0))
+      const once = m.emitBinary()
+      m.dispose()
+      const again = binaryen.readBinary(once)
+      const out = again.emitBinary()
+      again.dispose()
+      return locals(out)
+    }
+    expect(write(true)).toEqual([3, 1, 0x7f, 1, 0x7e, 1, 0x7f])
+    expect(write(false)).not.toEqual([3, 1, 0x7f, 1, 0x7e, 1, 0x7f])
+    const plan = planCopy(new Uint8Array(input))
+    if ('declined' in plan) throw new Error(plan.declined)
+    const skeleton = plan.skeleton
+    expect(customSectionNames(skeleton).filter(n => n.startsWith('.debug_'))).toEqual(['.debug_info'])
+    expect(customSection(skeleton, '.debug_info')!.length).toBe(0)
   })
 
   it("debugInfo: 'strip' drops it without a warning; kept, every section comes back", () => {

@@ -1,7 +1,12 @@
 // web-tree-sitter + grammar side modules (tree-sitter-javascript's own wasm, @vscode/tree-sitter-wasm's C): parse a snippet,
 // print the s-expression, run a query.
-export default async function (root) {
-  const { Parser, Language, Query } = await import(`${root}/web-tree-sitter/web-tree-sitter.js`)
+export default function (root) {
+  return parseWith(root, `${root}/web-tree-sitter/web-tree-sitter.js`)
+}
+
+/** The smoke test through the given build of web-tree-sitter (its main one, or its debug one: web-tree-sitter-debug.mjs). */
+export async function parseWith(root, entry) {
+  const { Parser, Language, Query } = await import(entry)
   await Parser.init()
   const out = {}
   for (const lang of ['javascript', 'c']) {

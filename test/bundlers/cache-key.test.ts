@@ -73,6 +73,7 @@ describe("the options' part of the key", () => {
     const resolved = resolvePluginOptions({ strategy: 'js', sites: { include: { functions: [/^g_/i, 'main'] } }, report: false })
     expect(resolved.transformKey).toBe(optionsKey(resolved.transform))
     expect(JSON.parse(resolved.transformKey)).toEqual({
+      debugInfo: 'keep',
       diagnostics: false,
       include: { functions: [{ RegExp: ['^g_', 'i'] }, 'main'] },
       incompatible: 'trap',
@@ -81,7 +82,7 @@ describe("the options' part of the key", () => {
   })
 
   it('is the same for options that transform alike (defaults written out, keys in another order)', () => {
-    expect(key({})).toBe(key({ strategy: 'auto', incompatible: 'trap', diagnostics: false }))
+    expect(key({})).toBe(key({ strategy: 'auto', incompatible: 'trap', diagnostics: false, debugInfo: 'keep' }))
     expect(key({ strategy: 'shadow' })).toBe(key({}))
     expect(key({ sites: { include: { signatures: ['iii'], functions: ['f'] } } })).toBe(key({ sites: { include: { functions: ['f'], signatures: ['iii'] } } }))
   })
@@ -92,6 +93,7 @@ describe("the options' part of the key", () => {
       { strategy: 'js' },
       { incompatible: 'coerce' },
       { diagnostics: true },
+      { debugInfo: 'strip' },
       { sites: { include: { signatures: ['iii'] } } },
       { sites: { exclude: { signatures: ['iii'] } } },
       { sites: { include: { functions: ['/g_/'] } } },
@@ -106,7 +108,7 @@ describe("the options' part of the key", () => {
   it('covers every field of the options handed to the transform', () => {
     const { transform } = resolvePluginOptions({ sites: { include: { functions: ['f'] }, exclude: { functions: ['g'] } }, report: false })
     const fields = Object.keys(transform) as (keyof typeof transform)[]
-    expect(fields.sort()).toEqual(['diagnostics', 'exclude', 'include', 'incompatible', 'strategy'])
+    expect(fields.sort()).toEqual(['debugInfo', 'diagnostics', 'exclude', 'include', 'incompatible', 'strategy'])
     for (const field of fields) expect(optionsKey({ ...transform, [field]: undefined }), field).not.toBe(optionsKey(transform))
   })
 })

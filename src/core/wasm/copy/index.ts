@@ -153,8 +153,16 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
   // Stubs keep their local declarations only where binaryen reads local names (so they stay in range).
   const localNames = !bypass && subsections.some(x => x.id === 2)
   const skeleton = new Pieces().push(input.subarray(0, 8))
+  let dwarf = false
   for (const s of all) {
     if (s === nameSection && bypass) continue
+    // DWARF never goes through binaryen (debug/dwarf/ rewrites it from the input): one empty
+    // section stands for it, so that binaryen keeps the kept bodies' locals in their order.
+    if (s.id === 0 && customSectionName(input, s).startsWith('.debug_')) {
+      if (!dwarf) skeleton.push(DWARF_PLACEHOLDER)
+      dwarf = true
+      continue
+    }
     if (s.id === 10) skeleton.section(10, stubbedCode(input, bodies, scan.classes, localNames))
     else if (s.id === 11 && emptied) skeleton.section(11, emptied)
     else if (s.id === 7) {
@@ -179,6 +187,9 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
     ...(bypass ? { names: { functions: functionNames(input, subsections) } } : {}),
   }
 }
+
+/** An empty `.debug_info` custom section. */
+const DWARF_PLACEHOLDER = Uint8Array.of(0, 12, 11, ...new TextEncoder().encode('.debug_info'))
 
 /** The function names of a name section's subsection 1, by index. */
 function functionNames(input: Uint8Array, subsections: Subsection[]): Map<number, string> {
