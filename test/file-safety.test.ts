@@ -7,7 +7,6 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -16,20 +15,12 @@ import fpcast from 'unplugin-fpcast-trampoline/vite'
 import { requestedFile } from '../src/bundler/dev-server.ts'
 import { ROOT } from './helpers/engines.ts'
 import { CAST, glue } from './helpers/repro.ts'
+import { freePort } from './helpers/net.ts'
 
 const CLI = join(ROOT, 'dist/cli.js')
 // Outside the repository, so outside the dev server's server.fs.allow (the workspace root).
 const outside = mkdtempSync(join(tmpdir(), 'fpcast-file-safety-'))
 afterAll(() => rmSync(outside, { recursive: true, force: true }))
-
-function freePort(): Promise<number> {
-  return new Promise(resolve => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /** A GET with the path sent exactly as given (fetch would normalise it). */
 function rawGet(port: number, path: string): Promise<{ status: number; body: Buffer }> {

@@ -8,7 +8,6 @@
  * `debugInfo: 'strip'` none of it ships.
  */
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import fpcast from 'unplugin-fpcast-trampoline/vite'
@@ -19,6 +18,7 @@ import { addr2line, disassemble, sourceMapLines } from '../helpers/debug-lines.t
 import { ROOT } from '../helpers/engines.ts'
 import { esbuildBuild, rolldownBuild, rollupBuild, viteBuild, webpackBuild } from './builds.ts'
 import { closeBrowser, runInChromium, serveStatic, workdir } from './helpers.ts'
+import { freePort } from '../helpers/net.ts'
 
 const BUILD = join(ROOT, 'test/fixtures/build')
 const INPUTS = [
@@ -224,12 +224,3 @@ describe('vite dev server', () => {
     }
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise(resolve => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}

@@ -4,11 +4,11 @@
  * middleware; a change to the wasm is picked up and re-transformed.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import fpcast, { type WasmReport } from 'unplugin-fpcast-trampoline/vite'
 import { closeBrowser, GLIB_EXPECTED, runInChromium, workdir } from './helpers.ts'
+import { freePort } from '../helpers/net.ts'
 
 afterAll(closeBrowser)
 
@@ -25,15 +25,6 @@ async function devServer(root: string, reports: WasmReport[], optimizeDeps: Reco
   })
   await server.listen()
   return { server, url: server.resolvedUrls!.local[0] }
-}
-
-function freePort(): Promise<number> {
-  return new Promise(resolve => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 /** The same module with one more custom section: other bytes, same behaviour. */

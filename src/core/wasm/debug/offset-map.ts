@@ -4,6 +4,7 @@
  * and inside a body the opcode sequences are aligned between call_indirect
  * sites (a Myers diff of each stretch).
  */
+import { readU32, skipLeb } from '../bytes.ts'
 import { codeLayout } from './code-layout.ts'
 
 /** Most edits one stretch between call_indirect sites may take before its body is given up (the rewrite inserts ~10 instructions per site). */
@@ -220,15 +221,9 @@ function localRuns(bytes: Uint8Array): (number | string)[] {
   const runs: (number | string)[] = []
   let p = 0
   const leb = () => {
-    let r = 0,
-      shift = 0,
-      byte: number
-    do {
-      byte = bytes[p++]
-      r += (byte & 0x7f) * 2 ** shift
-      shift += 7
-    } while (byte & 0x80 && p < bytes.length)
-    return r
+    const value = readU32(bytes, p)
+    p = skipLeb(bytes, p)
+    return value
   }
   for (let groups = leb(); groups > 0 && p < bytes.length; groups--) {
     const count = leb()
