@@ -76,6 +76,20 @@ function typecheck(dir: string, files: string[]) {
   return spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' })
 }
 
+describe('the package page', () => {
+  it("every file the README links to or shows is in the tarball (its relative links resolve among the package's files)", () => {
+    const files = new Set(
+      execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+        .split('\n')
+        .map(f => f.replace(/^package\//, '')),
+    )
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const relative = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map(m => m[1]).filter(target => !/^[a-z]+:/i.test(target))
+    expect(relative.length).toBeGreaterThan(5)
+    expect(relative.filter(target => !files.has(target))).toEqual([])
+  })
+})
+
 describe('the packed tarball in fresh projects', () => {
   it('Vite, with a TypeScript config: builds, runs in Chromium, warns no more than without the plugin, type-checks strictly', async () => {
     const config = (plugin: boolean) =>
