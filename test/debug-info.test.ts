@@ -27,7 +27,10 @@ import { join } from 'node:path'
 import binaryen from 'binaryen'
 import { afterAll, describe, expect, it } from 'vitest'
 import { transformWasm } from '../src/core/index.ts'
-import { customSection, externalDebugInfoUrl, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
+import { codeLayout } from '../src/core/wasm/debug/code-layout.ts'
+import { rewriteDwarf } from '../src/core/wasm/debug/dwarf/index.ts'
+import { appendCustomSections, customSection, customSections, externalDebugInfoUrl, sourceMappingUrl } from '../src/core/wasm/debug/index.ts'
+import { type OffsetMap, offsetMap } from '../src/core/wasm/debug/offset-map.ts'
 import { readSegments, writeSegments } from '../src/core/wasm/debug/source-map.ts'
 import { customSectionNames, sections } from '../src/core/wasm/bytes.ts'
 import { planCopy } from '../src/core/wasm/copy/index.ts'
@@ -341,6 +344,43 @@ describe.each([
     const after = dwarfErrors(outFile)
     expect(after.count).toBeLessThanOrEqual(before.count)
     expect([...after.dies].filter(d => !before.dies.has(d))).toEqual([])
+  })
+})
+
+describe('DWARF of a function whose code could not be followed', () => {
+  it('loses its rows, its ranges and its address, and is counted; the other functions keep theirs', () => {
+    // The real map of debuginfo_dwarf_O0, but the body holding its first call site pretends to be unalignable.
+    const name = 'debuginfo_dwarf_O0'
+    const input = fixture(name)
+    const inFile = join(BUILD, name, `${name}.wasm`)
+    const { wasm } = transformWasm(input, { debugInfo: 'strip' })
+    const real = offsetMap(input, wasm)!
+    const sitesIn = [...disassemble(inFile).functions.values()].flat().filter(x => x.op === 'call_indirect')
+    const body = codeLayout(input)!.bodies.find(b => b.start <= sitesIn[0].offset && sitesIn[0].offset < b.end)!
+    const inside = (o: number) => o >= body.start && o <= body.end
+    const fake: OffsetMap = { ...real, map: o => (inside(o) ? undefined : real.map(o)), lost: o => inside(o) || real.lost(o) }
+    const result = rewriteDwarf(
+      customSections(input, n => n.startsWith('.debug_')),
+      fake,
+    )
+    expect(result.lost).toBeGreaterThan(0)
+    const outFile = join(work, 'dwarf-lost.wasm')
+    writeFileSync(outFile, appendCustomSections(wasm, result.sections))
+    const p = pairs(inFile, outFile)
+    const before = symbolize(
+      inFile,
+      p.sites.map(([x]) => x - p.a.codeStart),
+    )
+    const after = symbolize(
+      outFile,
+      p.sites.map(([, y]) => y - p.b.codeStart),
+    )
+    p.sites.forEach(([x], i) => {
+      if (inside(x)) expect(after[i], `site at 0x${x.toString(16)}`).toBe('??')
+      else expect(after[i], `site at 0x${x.toString(16)}`).toBe(before[i])
+    })
+    expect(p.sites.filter(([x]) => inside(x)).length).toBeGreaterThan(0)
+    expect(p.sites.filter(([x]) => !inside(x)).length).toBeGreaterThan(0)
   })
 })
 
