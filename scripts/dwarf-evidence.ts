@@ -1,6 +1,6 @@
 /**
  * Does the transform keep DWARF right? For a wasm built with -g: transforms
- * it (DWARF rewritten by src/core/wasm/debug/dwarf.ts) and compares
+ * it (DWARF rewritten by src/core/wasm/debug/dwarf/) and compares
  * `llvm-addr2line` of every call_indirect site (by ordinal in its function)
  * and of every instruction a diff of wabt's disassembly keeps, before and
  * after; also runs `llvm-dwarfdump --verify` on both and prints the

@@ -11,7 +11,7 @@
  *
  * DWARF (-g at -O2 and -O0, with both writers): binaryen.js cannot update it
  * (it copies `.debug_*` unchanged; a test pins that down and shows the lines
- * that would give), so the transform rewrites it (src/core/wasm/debug/dwarf.ts).
+ * that would give), so the transform rewrites it (src/core/wasm/debug/dwarf/).
  * Checked with LLVM's own readers against wabt's pairing of instructions:
  * `llvm-addr2line -f -i` gives the same function, inlined frames, file, line
  * and column for every call_indirect site and kept instruction, range and
@@ -162,7 +162,7 @@ describe('DWARF', () => {
   const inputNames = customSectionNames(input)
   const dwarf = inputNames.filter(n => n.startsWith('.debug_'))
 
-  it('binaryen.js copies .debug_* unchanged (it has no DWARF support): if this fails, binaryen learnt to update DWARF, revisit debug-info.ts', () => {
+  it('binaryen.js copies .debug_* unchanged (it has no DWARF support): if this fails, binaryen learnt to update DWARF, revisit src/core/wasm/debug/', () => {
     const saved = binaryen.getDebugInfo()
     binaryen.setDebugInfo(true)
     try {

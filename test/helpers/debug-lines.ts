@@ -3,7 +3,7 @@
  * `wasm-objdump -d` (wabt) decodes them, an alignment of the bodies of two
  * modules (an input and its rewrite), and `llvm-addr2line` over many
  * code-section-relative addresses at once. Independent of the transform's own
- * decoder (src/core/wasm/debug-info.ts), so that a test using them checks it.
+ * decoder (src/core/wasm/debug/), so that a test using them checks it.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 

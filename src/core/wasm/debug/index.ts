@@ -12,14 +12,14 @@
  *   the rewrite added inherit the mapping before them; the functions it
  *   appended get a mapping with no source.
  *
- *     const map = remapSourceMap(inputMapText, inputBytes, outputBytes)
+ *     const map = remapSourceMap(inputMapText, offsetMap(inputBytes, outputBytes))
  *
- * - DWARF (`.debug_*`) is rewritten from the same offset map (dwarf.ts):
+ * - DWARF (`.debug_*`) is rewritten from the same offset map (dwarf/):
  *   line programs, address attributes, range and location lists. binaryen.js
  *   cannot do it (it is built without binaryen's DWARF support and copies
  *   these sections unchanged, so every address after the first rewritten
- *   site would point at another instruction). What dwarf.ts cannot rewrite
- *   faithfully (DWARF 5, 64-bit DWARF) is dropped with a warning: a wrong
+ *   site would point at another instruction). What dwarf/ cannot rewrite
+ *   faithfully (64-bit DWARF, wasm64) is dropped with a warning: a wrong
  *   line table is worse than none.
  * - `external_debug_info` (`-gseparate-dwarf`) names a file that holds the
  *   module and its DWARF (what Emscripten writes): given as `debugFile`, it
