@@ -103,7 +103,8 @@ describe.each(Object.keys(BUILDS) as (keyof typeof BUILDS)[])('%s build', bundle
       expect.stringMatching(/^debuginfo_dwarf_split-[0-9a-f]{10}\.debug\.wasm$/),
       expect.stringMatching(/^debuginfo_map-[0-9a-f]{10}\.wasm\.map$/),
     ])
-    expect(kept.warnings).toEqual([])
+    // No warning of the bundler's (Rolldown's [PLUGIN_TIMINGS] aside: whether a cold build's binaryen time crosses it depends on the machine's load; README, Limits).
+    expect(kept.warnings.filter(w => !w.includes('[PLUGIN_TIMINGS]'))).toEqual([])
 
     const stripped = await BUILDS[bundler](root, 'dist-strip', { report: false, cache: false, debugInfo: 'strip' })
     expect(shipped(stripped.outDir)).toEqual({ maps: [], dwarfFiles: [], dwarfEmbedded: 0, urls: [] })
