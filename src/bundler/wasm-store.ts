@@ -31,6 +31,20 @@ export interface DebugCompanion {
   source: string | Uint8Array
 }
 
+/** The modification times and sizes of files ('-' for one that is not there), as one string. */
+function stampOf(files: string[]): string {
+  return files
+    .map(f => {
+      try {
+        const st = statSync(f)
+        return `${st.mtimeMs}:${st.size}`
+      } catch {
+        return '-'
+      }
+    })
+    .join('/')
+}
+
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let i = 0; i < 4; i++) {
@@ -85,12 +99,13 @@ let codeVersion: string | undefined
 export const pluginCodeVersion = () => (codeVersion ??= `${PLUGIN_VERSION}+${codeFingerprint()}`)
 
 export class WasmStore {
-  private memo = new Map<string, { stamp: string; promise: Promise<PreparedWasm> }>()
+  /** Per wasm path: what it was made from (the wasm and the debug files it names), their stamp, and the result. */
+  private memo = new Map<string, { files: string[]; stamp: string; promise: Promise<PreparedWasm> }>()
   private pool: TransformPool
   private cache: WasmCache | undefined
   /** Called with (importer, wasm file) for every wasm read from disk: the bundler watches it. */
   readonly inputs = new Map<string, Set<string>>()
-  /** Rewritten debug files by the URL the transformed wasm names them with (unique: it carries a hash of the inputs). */
+  /** Rewritten debug files by the URL the transformed wasm names them with (unique: it carries the cache key of what made them). */
   private readonly companions = new Map<string, DebugCompanion>()
 
   constructor(
@@ -121,20 +136,15 @@ export class WasmStore {
     let set = this.inputs.get(path)
     if (!set) this.inputs.set(path, (set = new Set()))
     set.add(importer)
+    // Asked for often (each URL module, each dev-server request): an unchanged wasm and debug files are only stat'ed.
+    const hit = this.memo.get(path)
+    if (hit && hit.stamp === stampOf(hit.files)) return hit.promise
     const bytes = new Uint8Array(readFileSync(path))
     const debug = readDebugFiles(path, bytes, this.options.transform.debugInfo)
-    // A changed source map or DWARF file changes the output too.
-    const stamp = [path, debug.sourceMap?.path, debug.debugFile?.path]
-      .map(f => {
-        if (!f) return ''
-        const st = statSync(f)
-        return `${st.mtimeMs}:${st.size}`
-      })
-      .join('/')
-    const hit = this.memo.get(path)
-    if (hit && hit.stamp === stamp) return hit.promise
+    // A changed source map or DWARF file changes the output too, and so does one that appears.
+    const files = [path, ...debug.named]
     const promise = this.transform(bytes, path, basename(path), importer, output, debug)
-    this.memo.set(path, { stamp, promise })
+    this.memo.set(path, { files, stamp: stampOf(files), promise })
     promise.catch(() => {
       if (this.memo.get(path)?.promise === promise) this.memo.delete(path)
     })
@@ -162,17 +172,16 @@ export class WasmStore {
     name: string,
     importer: string,
     output: WasmReport['output'],
-    debug: DebugFiles = {},
+    debug: DebugFiles = { named: [] },
   ): Promise<PreparedWasm> {
-    // The debug files go beside the hashed asset under names of their own: the wasm's stem and a hash of every input.
-    const hash = createHash('sha256').update(input)
-    if (debug.sourceMap) hash.update(debug.sourceMap.content)
-    if (debug.debugFile) hash.update(debug.debugFile.content)
-    const tag = hash.digest('hex').slice(0, 10)
+    // The debug files' contents join the key; they go beside the hashed asset named after the wasm and the key (what made them).
+    const debugHash = createHash('sha256')
+    if (debug.sourceMap) debugHash.update(debug.sourceMap.content)
+    if (debug.debugFile) debugHash.update(debug.debugFile.content)
+    const key = cacheKey(input, `${this.options.transformKey}\0${debug.sourceMap || debug.debugFile ? debugHash.digest('hex') : ''}`, pluginCodeVersion())
     const stem = name.replace(/\.wasm$/, '')
-    const mapUrl = `${stem}-${tag}.wasm.map`
-    const dwarfUrl = `${stem}-${tag}.debug.wasm`
-    const key = cacheKey(input, `${this.options.transformKey}\0${debug.sourceMap || debug.debugFile ? tag : ''}`, pluginCodeVersion())
+    const mapUrl = `${stem}-${key.slice(0, 10)}.wasm.map`
+    const dwarfUrl = `${stem}-${key.slice(0, 10)}.debug.wasm`
     let cached = true
     let span: Span | undefined
     let result = this.getCache().get(key)

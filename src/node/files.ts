@@ -12,7 +12,7 @@
  * The input is always named by the user, so what the plugin would skip with
  * a note (core/glue/recognize.ts) is an error here.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import MagicString from 'magic-string'
 import { FpcastError } from '../core/errors.ts'
@@ -23,6 +23,7 @@ import type { GlueSyntax } from '../core/glue/syntax.ts'
 import type { TransformOptions } from '../core/options.ts'
 import { inspectWasm, type InspectResult } from '../core/wasm/inspect.ts'
 import { transformWasm, type TransformReport } from '../core/wasm/transform.ts'
+import { isFile } from '../bundler/paths.ts'
 import { readDebugFiles } from './debug-files.ts'
 import { type PlannedFile, realPathLoose, writeAll } from './write-all.ts'
 
@@ -43,8 +44,6 @@ export interface FilesResult {
 
 const WORKER_INSTANTIATES_RE = /WebAssembly\s*\.\s*(?:instantiate|Instance)\s*\(/
 const COMPANION_RE = /["'`]([\w.-]+\.(?:worker\.js|worker\.mjs|data|wasm|so))["'`]/g
-
-const isFile = (path: string) => existsSync(path) && statSync(path).isFile()
 
 /** Which `.wasm` a glue file loads: the one named like the glue, else the only one it names. */
 export function findGlueWasm(glue: string, glueFile: string): string {

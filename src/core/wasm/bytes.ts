@@ -108,6 +108,20 @@ export function customSectionName(bytes: Uint8Array, section: Section): string {
   return new TextDecoder().decode(bytes.subarray(start, start + readU32(bytes, section.start)))
 }
 
+/** A custom section's bytes: id 0, size, name, payload. */
+export function customSectionBytes(name: string, payload: Uint8Array): Uint8Array {
+  const encoded = new TextEncoder().encode(name)
+  const head = writeU32(encoded.length)
+  const size = head.length + encoded.length + payload.length
+  const sizeBytes = writeU32(size)
+  const out = new Uint8Array(1 + sizeBytes.length + size)
+  out.set(sizeBytes, 1)
+  out.set(head, 1 + sizeBytes.length)
+  out.set(encoded, 1 + sizeBytes.length + head.length)
+  out.set(payload, out.length - payload.length)
+  return out
+}
+
 /** The names of the module's custom sections, in order. */
 export function customSectionNames(bytes: Uint8Array): string[] {
   return sections(bytes)

@@ -50,7 +50,7 @@
  */
 import { binaryen, type Module } from '../binaryen.ts'
 import { BodyClass, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
-import { customSectionName, plainTables, readU32, type Section, sections, skipLeb, writeI32, writeS33, writeU32 } from '../bytes.ts'
+import { customSectionBytes, customSectionName, plainTables, readU32, type Section, sections, skipLeb, writeI32, writeS33, writeU32 } from '../bytes.ts'
 import type { CallIndirectSite, FunctionEntry } from '../scan.ts'
 import {
   type Body,
@@ -189,7 +189,7 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
 }
 
 /** An empty `.debug_info` custom section. */
-const DWARF_PLACEHOLDER = Uint8Array.of(0, 12, 11, ...new TextEncoder().encode('.debug_info'))
+const DWARF_PLACEHOLDER = customSectionBytes('.debug_info', new Uint8Array(0))
 
 /** The function names of a name section's subsection 1, by index. */
 function functionNames(input: Uint8Array, subsections: Subsection[]): Map<number, string> {

@@ -31,17 +31,14 @@
  * anything newer) keeps no mapping (its segments are dropped and its output
  * range maps to no source); so does a body whose diff is too large.
  */
-import { customSectionName, readU32, sections, skipLeb, writeU32 } from '../bytes.ts'
+import { customSectionBytes, customSectionName, readU32, sections, skipLeb, writeU32 } from '../bytes.ts'
 import { DwarfError, type DwarfSection, rewriteDwarf } from './dwarf/index.ts'
 import { type OffsetMap, offsetMap } from './offset-map.ts'
 import { type RemappedSourceMap, remapSourceMap } from './source-map.ts'
 
 /** The payload of the first custom section named `name` (after its name), or undefined. */
 export function customSection(bytes: Uint8Array, name: string): Uint8Array | undefined {
-  const section = sections(bytes).find(s => s.id === 0 && customSectionName(bytes, s) === name)
-  if (!section) return undefined
-  const nameStart = skipLeb(bytes, section.start)
-  return bytes.subarray(nameStart + readU32(bytes, section.start), section.end)
+  return customSections(bytes, n => n === name)[0]?.payload
 }
 
 /** The custom sections whose names pass `keep`, in order, each with its payload (after its name). */
@@ -54,20 +51,6 @@ export function customSections(bytes: Uint8Array, keep: (name: string) => boolea
     const nameStart = skipLeb(bytes, section.start)
     out.push({ name, payload: bytes.subarray(nameStart + readU32(bytes, section.start), section.end) })
   }
-  return out
-}
-
-/** A custom section's bytes: id 0, size, name, payload. */
-function customSectionBytes(name: string, payload: Uint8Array): Uint8Array {
-  const encoded = new TextEncoder().encode(name)
-  const head = writeU32(encoded.length)
-  const size = head.length + encoded.length + payload.length
-  const sizeBytes = writeU32(size)
-  const out = new Uint8Array(1 + sizeBytes.length + size)
-  out.set(sizeBytes, 1)
-  out.set(head, 1 + sizeBytes.length)
-  out.set(encoded, 1 + sizeBytes.length + head.length)
-  out.set(payload, out.length - payload.length)
   return out
 }
 

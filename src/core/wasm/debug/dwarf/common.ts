@@ -14,6 +14,12 @@ export const OUTSIDE = -2
 /** An address in a body the offset map could not align. */
 export const LOST = -1
 
+/** A moved address for rewriting it: where it moved, itself when outside the code (kept as it was), undefined when lost. */
+export function movedOrKept(move: Move, address: number): number | undefined {
+  const to = move(address >>> 0)
+  return to === OUTSIDE ? address : to === LOST ? undefined : to
+}
+
 /** Little-endian reads over a section, with the position it has reached. */
 export class Cursor {
   readonly view: DataView
@@ -147,16 +153,4 @@ export class Output {
   result() {
     return this.bytes.slice(0, this.length)
   }
-}
-
-/** The bytes of an unsigned LEB128 (for re-emitting an extended opcode as it was). */
-export function uleb(v: number): number[] {
-  const o: number[] = []
-  do {
-    let b = v % 128
-    v = Math.floor(v / 128)
-    if (v) b |= 0x80
-    o.push(b)
-  } while (v)
-  return o
 }

@@ -128,8 +128,8 @@ export function rewriteDwarf(input: DwarfSection[], offsets: OffsetMap): DwarfRe
   }
   if ((lists.ranges.size && !ranges) || (lists.locations.size && !loc))
     throw new DwarfError('the units point into a .debug_ranges or .debug_loc section the module does not have')
-  if (ranges) for (const [at, base] of lists.ranges) patchRangeList(ranges, at, base, move, state, false)
-  if (loc) for (const [at, base] of lists.locations) patchRangeList(loc, at, base, move, state, true)
+  if (ranges) for (const [at, use] of lists.ranges) patchRangeList(ranges, at, use.base, move, state, false)
+  if (loc) for (const [at, use] of lists.locations) patchRangeList(loc, at, use.base, move, state, true)
   // DWARF 5: the lists are written again, so the units' offsets into them follow.
   for (const locations of [false, true]) {
     const section = locations ? listSections.locations : listSections.ranges

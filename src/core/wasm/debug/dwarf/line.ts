@@ -1,5 +1,6 @@
 /** `.debug_line`: each line program run into its rows and written again with the rows' addresses moved. */
-import { Cursor, DwarfError, type Move, OUTSIDE, Output, uleb } from './common.ts'
+import { writeU32 } from '../../bytes.ts'
+import { Cursor, DwarfError, type Move, OUTSIDE, Output } from './common.ts'
 
 // Row flags.
 const IS_STMT = 1,
@@ -86,6 +87,7 @@ function runProgram(c: Cursor, end: number, h: LineHeader): { rows: Row[]; addre
     }
     switch (op) {
       case 0: {
+        const opStart = c.p - 1
         const length = c.uleb()
         const at = c.p
         if (length === 0) break
@@ -100,7 +102,7 @@ function runProgram(c: Cursor, end: number, h: LineHeader): { rows: Row[]; addre
         } else if (sub === 4) r.discriminator = c.uleb()
         else {
           r.raw ??= []
-          r.raw.push(c.bytes.slice(at - 1 - uleb(length).length, at + length))
+          r.raw.push(c.bytes.slice(opStart, at + length))
         }
         c.p = at + length
         break
@@ -205,7 +207,7 @@ function writeSequence(out: Output, rows: Row[], addresses: number[], h: LineHea
     }
     if (r.discriminator) {
       out.u8(0)
-      out.uleb(1 + uleb(r.discriminator).length)
+      out.uleb(1 + writeU32(r.discriminator).length)
       out.u8(4)
       out.uleb(r.discriminator)
     }

@@ -5,7 +5,7 @@
  * LEB128 numbers, which may need more bytes once moved), and the code
  * addresses in `.debug_addr`.
  */
-import { Cursor, DwarfError, LOST, type Move, OUTSIDE, Output } from './common.ts'
+import { Cursor, DwarfError, LOST, type Move, movedOrKept, OUTSIDE, Output } from './common.ts'
 import { addressAt, type RangeListUse } from './units.ts'
 
 /**
@@ -23,7 +23,7 @@ export function patchRangeList(bytes: Uint8Array, at: number, unitBase: number, 
   const put = (p: number, v: number) => view.setUint32(p, v, true)
   // Moved bases: where the base is code, offsets count from its new place.
   let base = unitBase
-  let newBase = move(base) >= 0 ? move(base) : base
+  let newBase = movedOrKept(move, base) ?? base
   for (;;) {
     const p = c.p
     const begin = c.uint(size)
@@ -31,9 +31,9 @@ export function patchRangeList(bytes: Uint8Array, at: number, unitBase: number, 
     if (begin === 0 && end === 0) return
     if (begin === max) {
       base = end
-      const moved = move(end)
-      newBase = moved >= 0 ? moved : end
-      if (moved >= 0) put(p + size, moved)
+      const moved = movedOrKept(move, end)
+      newBase = moved ?? end
+      if (moved !== undefined) put(p + size, moved)
       continue
     }
     if (locations) c.skip(c.u16())
@@ -133,11 +133,7 @@ export function rewriteLists(
   const c = new Cursor(src, 0, name)
   const out = new Output()
   const moves = new Map<number, number>()
-  /** A moved address: unchanged outside the code, `undefined` when lost. */
-  const moved = (a: number) => {
-    const to = move(a >>> 0)
-    return to === OUTSIDE ? a : to === LOST ? undefined : to
-  }
+  const moved = (a: number) => movedOrKept(move, a)
   const expression = () => {
     const length = c.uleb()
     out.uleb(length)

@@ -90,7 +90,7 @@ for (const [form, size] of [
 ])
   FIXED_SIZE[form] = size
 
-/** A DWARF 5 range list the DIEs point at: its unit's base address and `.debug_addr` base (its entries' addresses count from them). */
+/** A list the DIEs point at: its unit's base address and (DWARF 5) `.debug_addr` base, which its entries' addresses count from. */
 export interface RangeListUse {
   base: number
   addrBase: number
@@ -98,9 +98,9 @@ export interface RangeListUse {
 
 /** What the DIEs point at in other sections. */
 export interface Lists {
-  /** DWARF 2-4 `.debug_ranges` and `.debug_loc` lists: offset -> the unit's base address. */
-  ranges: Map<number, number>
-  locations: Map<number, number>
+  /** DWARF 2-4 `.debug_ranges` and `.debug_loc` lists, by offset. */
+  ranges: Map<number, RangeListUse>
+  locations: Map<number, RangeListUse>
   /** DWARF 5 `.debug_rnglists` and `.debug_loclists` lists, by offset. */
   rangeLists: Map<number, RangeListUse>
   locationLists: Map<number, RangeListUse>
@@ -143,9 +143,9 @@ export function patchUnits(
       value = Math.floor(value / 256)
     }
   }
-  const addList = <T>(into: Map<number, T>, offset: number, use: T) => {
+  const addList = (into: Map<number, RangeListUse>, offset: number, use: RangeListUse) => {
     const known = into.get(offset)
-    if (known !== undefined && JSON.stringify(known) !== JSON.stringify(use))
+    if (known && (known.base !== use.base || known.addrBase !== use.addrBase))
       throw new DwarfError(`${name}: the list at 0x${offset.toString(16)} is used with two base addresses`)
     into.set(offset, use)
   }
@@ -259,8 +259,8 @@ export function patchUnits(
       if (lowIndex !== undefined) low = addressAt(addr, addrBase, lowIndex)
       // The unit's first DIE sets the base address of its lists.
       base ??= low ?? 0
+      const use = { base, addrBase }
       if (version >= 5) {
-        const use = { base, addrBase }
         // An indexed list: the unit's offset table (after its header, at the base) holds its offset from that base.
         const indexed = (section: Uint8Array | undefined, tableBase: number, index: number, what: string) => {
           if (!section || tableBase + 4 * index + 4 > section.length) throw new DwarfError(`${name}: ${what} index ${index} is not in its section`)
@@ -271,8 +271,8 @@ export function patchUnits(
         for (const offset of locations) addList(lists.locationLists, offset, use)
         for (const index of locationIndices) addList(lists.locationLists, indexed(listSections.locations, locationListsBase, index, 'location list'), use)
       } else {
-        for (const offset of ranges) addList(lists.ranges, offset, base)
-        for (const offset of locations) addList(lists.locations, offset, base)
+        for (const offset of ranges) addList(lists.ranges, offset, use)
+        for (const offset of locations) addList(lists.locations, offset, use)
       }
       if (high && low !== undefined) {
         const from = move(low)
