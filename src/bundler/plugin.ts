@@ -104,8 +104,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     },
 
     rollup: { generateBundle: rollupLike.generateBundle },
-    rolldown: { generateBundle: rollupLike.generateBundle },
-    vite: { generateBundle: rollupLike.generateBundle, ...vite.hooks },
+    rolldown: { generateBundle: rollupLike.generateBundle, onLog: rollupLike.onLog },
+    vite: { generateBundle: rollupLike.generateBundle, onLog: rollupLike.onLog, ...vite.hooks },
     webpack: webpack.apply,
     rspack: webpack.apply,
     esbuild: { config: esbuild.config, setup: esbuild.setup },

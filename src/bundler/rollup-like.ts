@@ -6,10 +6,13 @@
  * rendered with `base` and `renderBuiltUrl`). At `generateBundle`, the
  * finished bundle is checked (bundle-check.ts), and the debug files its
  * wasm assets name are emitted beside them (instance.debugCompanions).
+ * Rolldown's timings warning, when it is about this plugin alone, becomes a
+ * note under the report lines (onLog).
  */
+import { stripVTControlCharacters } from 'node:util'
 import type { EmittedAsset } from 'rollup'
 import type { BundleFile } from './bundle-check.ts'
-import type { PluginInstance, WasmTarget } from './instance.ts'
+import { PLUGIN_NAME, type PluginInstance, type WasmTarget } from './instance.ts'
 
 /** The part of a Rollup-like plugin context the URL module needs: unplugin hands the bundler's own, whose `emitFile` answers the reference. */
 interface EmitContext {
@@ -57,5 +60,39 @@ export function rollupLikeFamily(instance: PluginInstance) {
     for (const f of instance.debugCompanions(shipped)) this.emitFile({ type: 'asset', fileName: f.fileName, source: f.source })
   }
 
-  return { target, generateBundle }
+  /**
+   * Rolldown (and Vite 8 on it) warns with [PLUGIN_TIMINGS] when JavaScript
+   * callbacks take most of a build. A cold transform of a big wasm is such a
+   * callback (the worker's binaryen start and the transform, awaited in
+   * `load`), on a build that warns of nothing without the plugin. The report
+   * lines already say what took the time, and the cache makes rebuilds skip
+   * it: a timings warning that names no callback but this plugin's becomes
+   * one note (none with `report: false`). One that names another plugin's
+   * callbacks too is left as it is: that part is not ours to hide.
+   */
+  function onLog(_level: string, log: { code?: string; message?: string }): false | undefined {
+    if (log.code !== 'PLUGIN_TIMINGS') return undefined
+    const ours = timingsOfThisPluginAlone(log.message ?? '')
+    if (!ours) return undefined
+    instance.options.log?.(
+      `[fpcast-trampoline] note: the build's JavaScript time was this plugin's wasm transforms (${ours.join('; ')}: Rolldown's [PLUGIN_TIMINGS]); the cache makes rebuilds skip them`,
+    )
+    return false
+  }
+
+  return { target, generateBundle, onLog }
+}
+
+/**
+ * The callbacks a [PLUGIN_TIMINGS] message lists (lines like
+ * `  - plugin <name> load (97%, 3.5s, 3 calls)`), when every one is this
+ * plugin's: each as `load 97%, 3.5s`; otherwise undefined.
+ */
+export function timingsOfThisPluginAlone(message: string): string[] | undefined {
+  const lines = stripVTControlCharacters(message)
+    .split('\n')
+    .filter(l => /^\s*- /.test(l))
+  const ours = lines.map(l => new RegExp(`^\\s*- plugin ${PLUGIN_NAME} (\\S+) \\((\\d+%), ([^,]+),`).exec(l))
+  if (!lines.length || ours.some(m => !m)) return undefined
+  return ours.map(m => `${m![1]} ${m![2]}, ${m![3]}`)
 }

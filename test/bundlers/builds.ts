@@ -135,14 +135,21 @@ export async function rollupBuild(root: string, outDir: string, options: PluginO
   return { outDir: out, entry: input, warnings }
 }
 
-export async function rolldownBuild(root: string, outDir: string, options: PluginOptions, input = 'main.js'): Promise<Built> {
+/** `more`: plugins to run after this one. */
+export async function rolldownBuild(
+  root: string,
+  outDir: string,
+  options: PluginOptions,
+  input = 'main.js',
+  more: import('rolldown').Plugin[] = [],
+): Promise<Built> {
   const { rolldown } = await import('rolldown')
   const out = join(root, outDir)
   const warnings: string[] = []
   const bundle = await rolldown({
     input: join(root, input),
     cwd: root,
-    plugins: options ? [fpcastRolldown(options)] : [],
+    plugins: [...(options ? [fpcastRolldown(options)] : []), ...more],
     platform: 'neutral',
     onLog: (level, log) => {
       if (level === 'warn') warnings.push(log.message)
