@@ -100,6 +100,36 @@ describe('the package page', () => {
     expect(relative.length).toBeGreaterThan(5)
     expect(relative.filter(target => !files.has(target))).toEqual([])
   })
+
+  it('npm publish stops, with one line, until package.json names the repository those links resolve against on npmjs.com', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fpcast-publish-'))
+    try {
+      const publish = () => spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts=false'], { cwd: dir, encoding: 'utf8' })
+      const pkg = {
+        name: 'fpcast-publish-check',
+        version: '0.0.0',
+        scripts: { prepublishOnly: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.prepublishOnly },
+      }
+      mkdirSync(join(dir, 'scripts'))
+      cpSync(join(ROOT, 'scripts/check-publish.mjs'), join(dir, 'scripts/check-publish.mjs'))
+      writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg))
+      const refused = publish()
+      expect(refused.status).not.toBe(0)
+      expect(refused.stderr.split('\n').filter(l => l.startsWith('check-publish:'))).toEqual([
+        "check-publish: package.json has no repository, homepage, bugs: npmjs.com resolves the README's relative links and picture against repository; set them to the project's public home before publishing",
+      ])
+      const home = 'https://example.org/fpcast'
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ ...pkg, repository: { type: 'git', url: `git+${home}.git` }, homepage: home, bugs: { url: `${home}/issues` } }),
+      )
+      const allowed = publish()
+      expect(allowed.stderr).not.toContain('check-publish:')
+      expect(allowed.status, allowed.stderr).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
 
 describe('the packed tarball in fresh projects', () => {
