@@ -103,6 +103,57 @@ describe('what the copy writer leaves to binaryen, and says so', () => {
     expect(transformWasm(input, { writer: 'binaryen' }).report.writer).toEqual({ used: 'binaryen' })
   })
 
+  it('an input the engine does not validate goes to binaryen, as before, though the copy writer learns it late', () => {
+    // A cast site, and a body with an opcode Node 20 lacks (GC's ref.i31; Node 24 has it): the skeleton keeps
+    // that body (the pre-scan does not know the opcode), so the engine judges it before anything is written.
+    const m = binaryen.parseText(`(module
+      (type $t (func (param i32) (result i32)))
+      (type $t2 (func (param i32 i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $id)
+      (func $id (type $t) (local.get 0))
+      (func $gc (drop (ref.i31 (i32.const 1))))
+      (func $f (export "f") (result i32) (call_indirect (type $t2) (i32.const 1) (i32.const 2) (i32.const 0))))`)
+    m.setFeatures(binaryen.Features.All)
+    // The features it uses, declared as toolchains do (binaryen judges the input by them).
+    const feature = (name: string) => [0x2b, name.length, ...Buffer.from(name)]
+    m.addCustomSection('target_features', new Uint8Array([2, ...feature('gc'), ...feature('reference-types')]))
+    const gc = m.emitBinary()
+    m.dispose()
+    const { report } = transformWasm(gc)
+    expect(report.sites.rewritten).toBe(1)
+    expect(report.writer).toEqual(
+      WebAssembly.validate(gc as BufferSource) ? { used: 'copy' } : { used: 'binaryen', declined: 'this engine does not validate the input' },
+    )
+
+    // A body invalid everywhere (f32.add of two i32s) that the pre-scan reads and the skeleton leaves out:
+    // only the spliced output shows it. The error is binaryen's writer's, word for word.
+    const v = binaryen.parseText(`(module
+      (type $t (func (param i32) (result i32)))
+      (type $t2 (func (param i32 i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $id)
+      (func $id (type $t) (local.get 0))
+      (func $bad (result i32) (i32.add (i32.const 7) (i32.const 9)))
+      (func $f (export "f") (result i32) (call_indirect (type $t2) (i32.const 1) (i32.const 2) (i32.const 0))))`)
+    const valid = v.emitBinary()
+    v.dispose()
+    const at = Buffer.from(valid).indexOf(Buffer.from([0x41, 7, 0x41, 9, 0x6a]))
+    expect(at).toBeGreaterThan(0)
+    const invalid = new Uint8Array(valid)
+    invalid[at + 4] = 0x92 // f32.add
+    const error = (writer: 'copy' | 'binaryen') => {
+      try {
+        transformWasm(invalid, { writer, fileName: 'bad.wasm' })
+      } catch (e) {
+        return (e as Error).message
+      }
+      return 'no error'
+    }
+    expect(error('copy')).toMatch(/^\[fpcast-trampoline\] bad\.wasm: the input module does not validate/)
+    expect(error('copy')).toBe(error('binaryen'))
+  })
+
   it('a call_indirect among the operands of another is site 0 in both writers: sites are numbered in code order', async () => {
     // The inner call passes two arguments to $inc, which takes one: it traps unless its site is rewritten.
     const m = binaryen.parseText(`(module

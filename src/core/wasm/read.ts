@@ -54,7 +54,12 @@ export interface ReadResult {
 
 const HEADER = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]
 
-export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
+/**
+ * `skeleton`: the bytes are the copy writer's skeleton, not the input: one
+ * the engine rejects is not judged here (the caller leaves the input to
+ * binaryen's writer, which judges the input itself).
+ */
+export function readModule(bytes: Uint8Array, fileName: string, skeleton = false): ReadResult {
   if (bytes.length > 0 && bytes.length < 8 && bytes.every((b, i) => b === HEADER[i])) {
     throw new FpcastError(`truncated: the file ends after ${bytes.length} byte(s), inside the 8-byte WebAssembly header`, { file: fileName })
   }
@@ -80,7 +85,7 @@ export function readModule(bytes: Uint8Array, fileName: string): ReadResult {
   // The engine validates ten times faster than binaryen; binaryen only judges
   // what the engine rejects (it may lack a feature the module uses).
   const engineValid = engineValidates(bytes)
-  if (!engineValid && !quietlyValid(module)) {
+  if (!engineValid && !skeleton && !quietlyValid(module)) {
     module.dispose()
     throw new FpcastError(
       `the input module does not validate (${lastValidationErrors.join(' ').replace(/\s+/g, ' ').slice(0, 300)}); is it truncated or corrupt?`,

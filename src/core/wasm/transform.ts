@@ -103,6 +103,12 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     try {
       return transformUnguarded(input, options)
     } catch (e) {
+      if (e instanceof CopyDeclined) {
+        // The engine cannot judge the copy writer's output: binaryen's writer and validator instead, as for any such input.
+        const result = transformUnguarded(input, { ...options, writer: 'binaryen' })
+        result.report.writer = { used: 'binaryen', declined: e.message }
+        return result
+      }
       if (!(e instanceof CopyWriterError)) throw e
       // A bug of the copy writer on this input: binaryen's writer, the reference, makes the output instead.
       const result = transformUnguarded(input, { ...options, writer: 'binaryen' })
@@ -128,6 +134,16 @@ let binaryenBroken: string | undefined
 
 /** A failure of the copy writer's own code (copy/): transformWasm then uses binaryen's writer. */
 class CopyWriterError extends Error {}
+
+/**
+ * The copy writer needs the engine to judge its output, so it needs an input
+ * the engine validates. That is known only late (validating a 33 MB input
+ * up front costs a tenth of the transform, and nearly every input passes):
+ * the skeleton the engine rejects, or an output it rejects from an input it
+ * rejects too, throws this, and transformWasm uses binaryen's writer.
+ */
+class CopyDeclined extends Error {}
+const ENGINE_CANNOT_JUDGE = 'this engine does not validate the input'
 
 /** Runs a step of the copy writer; an error of ours in it (not binaryen's, not an FpcastError about the input) becomes a CopyWriterError. */
 function copyStep<T>(step: () => T): T {
@@ -166,12 +182,18 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   const planned = opts.writer === 'copy' ? planFor(input, opts, priming) : undefined
   const plan = planned && !('declined' in planned) ? planned : undefined
   report.writer = plan ? { used: 'copy' } : { used: 'binaryen', ...(planned && 'declined' in planned ? { declined: planned.declined } : {}) }
-  const read = readModule(plan ? plan.skeleton : input, file)
+  const read = plan ? readModule(plan.skeleton, file, true) : readModule(input, file)
   const m = read.module
   try {
+    if (plan && !read.engineValid) throw new CopyDeclined(ENGINE_CANNOT_JUDGE)
     const t1 = performance.now()
     report.timeMs.read = t1 - t0
+    // An input passed through as it is was judged as it is judged without the copy writer.
+    const judgedAsItIs = () => {
+      if (plan && !engineValidates(input)) throw new CopyDeclined(ENGINE_CANNOT_JUDGE)
+    }
     if (read.customSections.includes(SECTION)) {
+      judgedAsItIs()
       // Never twice: a second pass would rewrite our own adapters and shadow tables. Pass it through, and say so.
       report.alreadyTransformed = true
       report.warnings.push(
@@ -191,6 +213,7 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)
     const selected = selectSites(m, scan.sites, opts)
     if (!selected.length) {
+      judgedAsItIs()
       report.timeMs.total = performance.now() - t0
       return { wasm: input, report, sourceMap: options.sourceMap, debugFile: options.debugFile }
     }
@@ -237,11 +260,10 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   }
 }
 
-/** The copy writer's plan, or why it leaves the module to binaryen (the engine judges its output, so it must judge the input). */
+/** The copy writer's plan, or why it leaves the module to binaryen (whether the engine can judge its output shows later: CopyDeclined). */
 function planFor(input: Uint8Array, opts: ResolvedTransformOptions, priming: boolean): ReturnType<typeof planCopy> {
   if (opts.strategy === 'js') return { declined: 'the js strategy' }
   if (priming) return { declined: "slotVia 'argument'" }
-  if (!engineValidates(input)) return { declined: 'this engine does not validate the input' }
   return copyStep(() => planCopy(input))
 }
 
@@ -348,7 +370,8 @@ function validateAndWrite(
   // An input the engine validated: the engine validates the bytes we ship.
   const t4 = performance.now()
   if (engineValid && !engineValidates(wasm)) {
-    if (splice) throw new CopyWriterError(`its output does not validate: ${engineRejection(wasm)}`)
+    if (splice)
+      throw engineValidates(input) ? new CopyWriterError(`its output does not validate: ${engineRejection(wasm)}`) : new CopyDeclined(ENGINE_CANNOT_JUDGE)
     throw invalid(`The engine said: ${engineRejection(wasm)}; binaryen said: ${quietlyValid(m) ? 'valid' : lastValidationErrors.slice(0, 5).join(' | ')}`)
   }
   report.timeMs.validate += performance.now() - t4
