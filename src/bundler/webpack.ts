@@ -105,8 +105,11 @@ function checkAssets(compiler: Compiler, instance: PluginInstance): void {
       const restored = instance.checkFinishedBundle(files, ours)
       for (const [name, bytes] of restored) compilation.updateAsset(name, new compiler.webpack.sources.RawSource(Buffer.from(bytes)))
       const shipped = files.map(f => ({ fileName: f.fileName, source: restored.get(f.fileName) ?? f.source }))
+      // Flagged `development`, as the bundler flags its own source maps: size hints leave them out (a stock build ships no such file).
       for (const f of instance.debugCompanions(shipped))
-        compilation.emitAsset(f.fileName, new compiler.webpack.sources.RawSource(typeof f.source === 'string' ? f.source : Buffer.from(f.source)))
+        compilation.emitAsset(f.fileName, new compiler.webpack.sources.RawSource(typeof f.source === 'string' ? f.source : Buffer.from(f.source)), {
+          development: true,
+        })
     })
   })
 }

@@ -93,6 +93,7 @@ export async function webpackBuild(
     resolve: { ...(target === 'web' ? { fallback: { fs: false, path: false } } : {}), ...extra.resolve },
     experiments: extra.experiments,
     module: extra.module,
+    performance: extra.performance,
     plugins: options ? [rspack ? fpcastRspack(options) : fpcastWebpack(options)] : [],
     infrastructureLogging: { level: 'error' as const },
     stats: 'errors-only' as const,

@@ -111,6 +111,20 @@ describe.each(Object.keys(BUILDS) as (keyof typeof BUILDS)[])('%s build', bundle
   })
 })
 
+describe.each(['webpack', 'rspack'] as const)('%s size hints', bundler => {
+  it('leave the debug files out, as they leave out the bundler\'s own source maps (no new "asset size limit" warning)', async () => {
+    const root = app(`debug-files-hints-${bundler}`)
+    // Every asset over 1 byte is "too big": the warning lists exactly the assets the hints look at.
+    const performance = { hints: 'warning', maxAssetSize: 1, maxEntrypointSize: 1e9 }
+    const built = await webpackBuild(root, 'dist', { report: false, cache: false }, 'web', './debug.js', bundler === 'rspack', { performance })
+    expect(shipped(built.outDir).urls).toHaveLength(2)
+    const sizeWarnings = built.warnings.filter(w => /asset size limit/i.test(w))
+    expect(sizeWarnings).toHaveLength(1)
+    expect(sizeWarnings[0]).toMatch(/\.wasm\b/)
+    expect(sizeWarnings[0]).not.toMatch(/\.debug\.wasm|\.wasm\.map|\.js\.map/)
+  })
+})
+
 describe('a trap in Chromium', () => {
   afterAll(closeBrowser)
 
