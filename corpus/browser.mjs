@@ -2,7 +2,9 @@
 // Second half of the corpus: packages that run in browsers, bundled by Vite and
 // by webpack, with and without the plugin, run in headless Chromium
 // (/usr/bin/chromium via playwright-core). The four results must be identical,
-// and the plugin builds must fetch a rewritten wasm (not the stock bytes).
+// and the plugin builds must fetch a rewritten wasm (not the stock bytes) and
+// print no warning the stock build of the same bundler does not (webpack with
+// its size hints on; hashes and sizes left out of the comparison).
 //
 //   node corpus/browser.mjs [--only <id>[,<id>...]] [--no-write]
 //
@@ -12,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import { createServer } from 'node:http'
 import { dirname, extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { stripVTControlCharacters } from 'node:util'
 import { PACKAGES } from './packages.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -125,15 +128,20 @@ async function buildVite(proj, out, withPlugin) {
     join(proj, 'index.html'),
     '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="./main.js"></script></body></html>',
   )
+  const warnings = []
+  const keep = m => void warnings.push(String(m))
+  const quiet = () => {}
   await build({
     root: proj,
     configFile: false,
-    logLevel: 'error',
+    logLevel: 'warn',
+    customLogger: { info: quiet, warn: keep, warnOnce: keep, error: quiet, clearScreen: quiet, hasErrorLogged: () => false, hasWarned: false },
     plugins,
     build: { outDir: out, emptyOutDir: true, target: 'esnext', minify: false },
     worker: { format: 'es' },
     optimizeDeps: { noDiscovery: true },
   })
+  return warnings
 }
 
 async function buildWebpack(proj, out, withPlugin) {
@@ -173,7 +181,8 @@ async function buildWebpack(proj, out, withPlugin) {
     },
     externalsPresets: {},
     optimization: { minimize: false },
-    performance: { hints: false },
+    // Size hints on: an asset the plugin adds or grows must not make a warning the stock build lacks.
+    performance: { hints: 'warning' },
     plugins,
   })
   const stats = await new Promise((res, rej) => compiler.run((e, s) => (e ? rej(e) : res(s))))
@@ -190,6 +199,43 @@ async function buildWebpack(proj, out, withPlugin) {
     join(out, 'index.html'),
     '<!doctype html><html><head><meta charset="utf-8"></head><body><script type="module" src="./main.js"></script></body></html>',
   )
+  return stats.toJson({ all: false, warnings: true }).warnings.map(w => String(w.message ?? w))
+}
+
+/**
+ * A warning as it compares between a stock build and one with the plugin:
+ * content hashes, sizes, colours and the plugin's asset query left out (they
+ * differ whenever the wasm was rewritten, whatever the warning says).
+ */
+function comparable(warning) {
+  return (
+    stripVTControlCharacters(warning)
+      .split('\n')
+      // A code frame's lines (Rolldown's), which show where, not what.
+      .filter(l => !/^\s*(\d+\s*)?[│╭╰─·]/.test(l))
+      .join('\n')
+      .replace(/\?fpcast-trampoline-asset=[^\s)]*/g, '')
+      // webpack names a wasm asset by its hash alone, the plugin by its name and hash; chunk ids move.
+      .replace(/[\w.-]+\.wasm\b/g, '<wasm>')
+      .replace(/\b\d+\.main\.js\b/g, '<chunk>.main.js')
+      .replace(/\+ \d+ modules?/g, '+ <n> modules')
+      .replace(/[-.][0-9a-zA-Z_]{8,}(?=\.\w+\b)/g, '.<hash>')
+      .replace(/\(\d[\d.,]* ?[kKMG]?i?B\)/g, '(<size>)')
+      .replace(/\d[\d.,]* ?[kKMG]i?B/g, '<size>')
+      .trim()
+  )
+}
+
+/** Warnings of the build with the plugin that the stock build of the same bundler does not print (as comparable() sees them). */
+function newWarnings(stock, ours) {
+  const left = stock.map(comparable)
+  const extra = []
+  for (const w of ours.map(comparable)) {
+    const i = left.indexOf(w)
+    if (i >= 0) left.splice(i, 1)
+    else extra.push(w)
+  }
+  return extra
 }
 
 /** Whether the JS of a build embeds a wasm (base64), and whether it is a rewritten one (it carries our custom section). */
@@ -272,8 +318,9 @@ async function main() {
         const key = `${bundler}${plugin ? '+plugin' : ''}`
         const out = join(proj, `dist-${key.replace('+', '-')}`)
         const t0 = performance.now()
+        let warnings
         try {
-          await fn(proj, out, plugin)
+          warnings = await fn(proj, out, plugin)
         } catch (e) {
           row.builds[key] = {
             error:
@@ -291,7 +338,7 @@ async function main() {
         const srv = await serve(out, extra)
         const r = await runPage(browser, `${srv.url}/`, font)
         await srv.close()
-        row.builds[key] = { buildMs, ...r, embedded: embeddedWasmState(out) }
+        row.builds[key] = { buildMs, ...r, embedded: embeddedWasmState(out), warnings }
         log(id, key, r.error ?? r.result?.slice(0, 120), 'wasm', r.wasm.join(','))
       }
     }
@@ -306,9 +353,14 @@ async function main() {
       else if (k.endsWith('+plugin') && !v.wasm.length && v.embedded !== 'rewritten')
         problems.push(`${k}: no wasm fetched, and the bundle embeds ${v.embedded === 'stock' ? 'the stock wasm' : 'none'}`)
       else if (k.endsWith('+plugin') && v.wasm.some(h => stockWasm.has(h))) problems.push(`${k}: fetched stock wasm (${v.wasm.join(',')})`)
+      if (k.endsWith('+plugin') && !v.error) {
+        const stock = b[k.replace('+plugin', '')]
+        const extra = stock?.warnings ? newWarnings(stock.warnings, v.warnings) : []
+        if (extra.length) problems.push(`${k}: warns what the stock build does not: ${extra.map(w => w.split('\n')[0]).join(' / ')}`)
+      }
     }
     row.pass = !!base && !problems.length
-    row.verdict = row.pass ? 'identical in Chromium: vite, vite+plugin, webpack, webpack+plugin' : problems.join('; ')
+    row.verdict = row.pass ? 'identical in Chromium: vite, vite+plugin, webpack, webpack+plugin; no warning the stock builds lack' : problems.join('; ')
     rows.push(row)
     log(id, row.pass ? 'PASS' : 'FAIL', row.verdict)
   }

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import binaryen from 'binaryen'
+import { parse } from 'acorn'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FpcastError, transformGlue, transformWasm } from '../src/core/index.ts'
 import { ROOT } from './helpers/engines.ts'
@@ -188,9 +189,23 @@ describe('transformGlue', () => {
     )
   })
 
-  it('keeps a shebang and a "use strict" directive first', () => {
-    const r = transformGlue('#!/usr/bin/env node\n"use strict";\nWebAssembly.instantiate(b, i)')
-    expect(r.code.startsWith('#!/usr/bin/env node\n"use strict";\n')).toBe(true)
+  it('keeps a shebang and a "use strict" directive first, and every line of the glue at its number', () => {
+    const cases: [string, string][] = [
+      ['#!/usr/bin/env node\n"use strict";\nWebAssembly.instantiate(b, i)\n// end', '#!/usr/bin/env node\n"use strict";var __fpcast_WebAssembly = (function fpcastRuntime('],
+      ['/* banner */ "use strict"\nWebAssembly.instantiate(b, i)', '/* banner */ "use strict";var __fpcast_WebAssembly = (function fpcastRuntime('],
+      ['// banner\nvar Module = {};\nWebAssembly.instantiate(b, i)', '// banner\nvar __fpcast_WebAssembly = (function fpcastRuntime('],
+      ['var Module = {};\nWebAssembly.instantiate(b, i)', 'var __fpcast_WebAssembly = (function fpcastRuntime('],
+    ]
+    for (const [glue, start] of cases) {
+      const r = transformGlue(glue)
+      expect(r.code.startsWith(start), glue).toBe(true)
+      // The same lines after the first inserted code: warnings and stack traces name the stock build's lines.
+      const lines = r.code.split('\n')
+      expect(lines.length, glue).toBe(glue.split('\n').length)
+      expect(lines.at(-1)?.replace(/__fpcast_WebAssembly/, 'WebAssembly'), glue).toBe(glue.split('\n').at(-1))
+      expect(r.code.endsWith(glue.slice(glue.lastIndexOf('\n') + 1).replace('WebAssembly', '__fpcast_WebAssembly')), glue).toBe(true)
+      expect(() => parse(r.code.replace(/^#!.*/, ''), { ecmaVersion: 'latest', sourceType: 'script' }), glue).not.toThrow()
+    }
   })
 
   it('the embedded runtime text is the current src/runtime/runtime.js', () => {

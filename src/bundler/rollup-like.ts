@@ -84,15 +84,17 @@ export function rollupLikeFamily(instance: PluginInstance) {
 }
 
 /**
- * The callbacks a [PLUGIN_TIMINGS] message lists (lines like
- * `  - plugin <name> load (97%, 3.5s, 3 calls)`), when every one is this
- * plugin's: each as `load 97%, 3.5s`; otherwise undefined.
+ * The callbacks a [PLUGIN_TIMINGS] message lists, when every one is this
+ * plugin's: lines like `  - plugin <name> load (97%, 3.5s, 3 calls)` become
+ * `load 97%, 3.5s`, and those Rolldown lists without a time (overlapping
+ * calls: `  - plugin <name> transform (12 calls)`) `transform, 12 calls`.
+ * Otherwise undefined.
  */
 export function timingsOfThisPluginAlone(message: string): string[] | undefined {
   const lines = stripVTControlCharacters(message)
     .split('\n')
     .filter(l => /^\s*- /.test(l))
-  const ours = lines.map(l => new RegExp(`^\\s*- plugin ${PLUGIN_NAME} (\\S+) \\((\\d+%), ([^,]+),`).exec(l))
+  const ours = lines.map(l => new RegExp(`^\\s*- plugin ${PLUGIN_NAME} (\\S+) \\((?:(\\d+%), ([^,]+), )?(\\d+ calls?)\\)\\s*$`).exec(l))
   if (!lines.length || ours.some(m => !m)) return undefined
-  return ours.map(m => `${m![1]} ${m![2]}, ${m![3]}`)
+  return ours.map(m => (m![2] ? `${m![1]} ${m![2]}, ${m![3]}` : `${m![1]}, ${m![4]}`))
 }

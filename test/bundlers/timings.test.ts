@@ -30,6 +30,16 @@ describe('a timings message', () => {
       ),
     ).toEqual(['load 80%, 3.7s', 'transform 12%, 1.1s'])
   })
+  it('is ours alone when this plugin’s callbacks are listed without a time (their calls overlapped)', () => {
+    // As Rolldown 1.2 printed it for a cold Vite build of wa-sqlite (two wasm files, transformed at once).
+    const overlapped =
+      '\u001b[33m[PLUGIN_TIMINGS] \u001b[0mJavaScript callbacks ran for 4.1s of this 4.4s build (93%).\n' +
+      '1 callback is listed without a time. Its calls overlapped, so the time inside one call includes work from other calls. To find its cost, profile the build with `node --cpu-prof`:\n' +
+      '  - plugin unplugin-fpcast-trampoline transform (10 calls)\n' +
+      'See https://rolldown.rs/reference/InputOptions.checks#bundlertimings for more details.\n'
+    expect(timingsOfThisPluginAlone(overlapped)).toEqual(['transform, 10 calls'])
+    expect(timingsOfThisPluginAlone(overlapped.replace('(10 calls)', '(10 calls)\n  - plugin slow transform (4 calls)'))).toBe(undefined)
+  })
   it('is not when another plugin, an option callback or nothing is listed', () => {
     expect(timingsOfThisPluginAlone(message(['plugin unplugin-fpcast-trampoline load (60%, 2.8s, 3 calls)', 'plugin slow load (38%, 1.8s, 1 calls)']))).toBe(
       undefined,
@@ -64,7 +74,7 @@ describe('a cold build of a big wasm', () => {
     const notes = lines.filter(l => l.includes('[PLUGIN_TIMINGS]'))
     expect(notes).toHaveLength(1)
     expect(notes[0]).toMatch(
-      /^\[fpcast-trampoline\] note: the build's JavaScript time was this plugin's wasm transforms \(load \d+%, [\d.]+m?s(; \w+ \d+%, [\d.]+m?s)*: Rolldown's \[PLUGIN_TIMINGS\]\); the cache makes rebuilds skip them$/,
+      /^\[fpcast-trampoline\] note: the build's JavaScript time was this plugin's wasm transforms \(load( \d+%, [\d.]+m?s|, \d+ calls?)(; \w+( \d+%, [\d.]+m?s|, \d+ calls?))*: Rolldown's \[PLUGIN_TIMINGS\]\); the cache makes rebuilds skip them$/,
     )
     expect(lines.some(l => /big\.wasm/.test(l) && /sites/.test(l))).toBe(true)
   }, 120_000)

@@ -5,11 +5,12 @@
  * `WebAssembly.instantiateStreaming(...)`, `WebAssembly.instantiate(...)` or
  * `new WebAssembly.Instance(...)`, minified or not (the global name survives
  * minification). We point those calls at `__fpcast_WebAssembly`, a
- * `WebAssembly` look-alike from the runtime, defined once at the top:
+ * `WebAssembly` look-alike from the runtime, defined once at the top, on the
+ * glue's first line (no line is added: see insertAtTop):
  *
- *   before:  return WebAssembly.instantiate(binary, info)
- *   after:   var __fpcast_WebAssembly = (function fpcastRuntime(WA) {...})(WebAssembly);
- *            ...
+ *   before:  var Module = ...
+ *            return WebAssembly.instantiate(binary, info)
+ *   after:   var __fpcast_WebAssembly = (function fpcastRuntime(WA) {...})(WebAssembly);var Module = ...
  *            return __fpcast_WebAssembly.instantiate(binary, info)
  *
  * A user's `Module.instantiateWasm` (Pyodide's loader has one) is wrapped
@@ -63,8 +64,20 @@ export function hookInstantiation(s: MagicString, code: string, syntax: GlueSynt
     s.appendLeft(r.start, `${GLUE_BINDING}.hookInstantiateWasm(`)
     s.appendRight(r.end, ')')
   }
+  insertAtTop(s, code, `${prologue}var ${GLUE_BINDING} = (${runtimeSource()})(WebAssembly);`)
+}
+
+/**
+ * Inserts `statements` at the top of the glue (after prologueEnd) without
+ * a line break: the glue's own lines keep their numbers, in a bundler's
+ * warnings and in stack traces, as in the stock build. `statements` is one
+ * line, each statement ended with `;` (the runtime is embedded on one line).
+ */
+export function insertAtTop(s: MagicString, code: string, statements: string): void {
+  if (/[\n\r\u2028\u2029]/.test(statements)) throw new FpcastError('internal error: code inserted at the top of a glue must be one line')
   const at = prologueEnd(code)
-  s.appendLeft(at, `${at ? '\n' : ''}${prologue}var ${GLUE_BINDING} = (${runtimeSource()})(WebAssembly);\n`)
+  // After a directive without its `;` or a block comment on the line, a `;` first (the directive stays one).
+  s.appendLeft(at, at && code[at - 1] !== '\n' && code[at - 1] !== ';' ? `;${statements}` : statements)
 }
 
 export function transformGlue(code: string, options: GlueOptions = {}): GlueResult {

@@ -28,9 +28,9 @@
  */
 import MagicString from 'magic-string'
 import { FpcastError } from '../errors.ts'
-import { hookInstantiation, TRANSFORMED_RE } from './instantiate.ts'
+import { hookInstantiation, insertAtTop, TRANSFORMED_RE } from './instantiate.ts'
 import type { GlueWasm } from './recognize.ts'
-import { embeddedLength, type GlueSyntax, prologueEnd, readGlueSyntax } from './syntax.ts'
+import { embeddedLength, type GlueSyntax, readGlueSyntax } from './syntax.ts'
 import { encodeEmbeddedWasm, lengthConstantMap } from './single-file.ts'
 
 export const URL_BINDING = '__fpcast_wasm_url'
@@ -77,21 +77,23 @@ export interface RewriteGlueResult {
 function locateHelper(name: string, anyName: boolean): string {
   const base = name.slice(name.lastIndexOf('/') + 1)
   const test = anyName ? '/\\.wasm$/.test(path)' : `path === ${JSON.stringify(name)} || path === ${JSON.stringify(base)}`
-  return `function ${LOCATE_BINDING}(m) {
-  var user = m && m["locateFile"];
-  return function (path, dir) {
-    if (${test}) {
-      var u = ${URL_BINDING};
-      if (typeof process == "object" && process.versions && process.versions.node && /^file:/.test(u)) {
-        u = decodeURIComponent(new URL(u).pathname);
-        if (/^\\/[A-Za-z]:/.test(u)) u = u.slice(1);
-      }
-      return u;
-    }
-    return user ? user.call(m, path, dir) : (dir || "") + path;
-  };
-}
-`
+  // One line, as all code inserted at the top (instantiate.ts, insertAtTop).
+  return [
+    `function ${LOCATE_BINDING}(m) {`,
+    ' var user = m && m["locateFile"];',
+    ' return function (path, dir) {',
+    `  if (${test}) {`,
+    `   var u = ${URL_BINDING};`,
+    '   if (typeof process == "object" && process.versions && process.versions.node && /^file:/.test(u)) {',
+    '    u = decodeURIComponent(new URL(u).pathname);',
+    '    if (/^\\/[A-Za-z]:/.test(u)) u = u.slice(1);',
+    '   }',
+    '   return u;',
+    '  }',
+    '  return user ? user.call(m, path, dir) : (dir || "") + path;',
+    ' };',
+    '}',
+  ].join('')
 }
 
 /** Points the glue at a transformed wasm (embedded or bundled), and hooks its instantiation, in one pass. */
@@ -132,15 +134,12 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
         { file: fileName },
       )
     }
-    prologue = `${options.urlPrologue}\n${locateHelper(wasm.name, !!wasm.anyName)}`
+    prologue = `${options.urlPrologue}${locateHelper(wasm.name, !!wasm.anyName)}`
   }
   // Glue the CLI already rewrote keeps its runtime; only its wasm location changes.
   const hooked = !TRANSFORMED_RE.test(code)
   if (hooked) hookInstantiation(s, code, syntax, prologue)
-  else if (prologue) {
-    const at = prologueEnd(code)
-    s.appendLeft(at, `${at ? '\n' : ''}${prologue}`)
-  }
+  else if (prologue) insertAtTop(s, code, prologue)
   const map: EncodedSourceMap = JSON.parse(s.generateMap({ hires: 'boundary', source: fileName, includeContent: true }).toString())
   return { code: s.toString(), map, sites: hooked ? syntax.instantiations : 0, locateSites }
 }
