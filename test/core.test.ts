@@ -191,7 +191,10 @@ describe('transformGlue', () => {
 
   it('keeps a shebang and a "use strict" directive first, and every line of the glue at its number', () => {
     const cases: [string, string][] = [
-      ['#!/usr/bin/env node\n"use strict";\nWebAssembly.instantiate(b, i)\n// end', '#!/usr/bin/env node\n"use strict";var __fpcast_WebAssembly = (function fpcastRuntime('],
+      [
+        '#!/usr/bin/env node\n"use strict";\nWebAssembly.instantiate(b, i)\n// end',
+        '#!/usr/bin/env node\n"use strict";var __fpcast_WebAssembly = (function fpcastRuntime(',
+      ],
       ['/* banner */ "use strict"\nWebAssembly.instantiate(b, i)', '/* banner */ "use strict";var __fpcast_WebAssembly = (function fpcastRuntime('],
       ['// banner\nvar Module = {};\nWebAssembly.instantiate(b, i)', '// banner\nvar __fpcast_WebAssembly = (function fpcastRuntime('],
       ['var Module = {};\nWebAssembly.instantiate(b, i)', 'var __fpcast_WebAssembly = (function fpcastRuntime('],

@@ -1,5 +1,6 @@
 /**
- * The ten ways real npm packages broke the plugin or the CLI (issue 14), each
+ * The ways real npm packages broke the plugin or the CLI (issue 14, and one
+ * found since: precompressed copies left stale, 11.), each
  * as a minimal reproduction cut down from what those packages ship: a glue in
  * the shape Emscripten writes it (src/preamble.js, src/shell.js) around a
  * small module that calls `$inc (i32) -> i32` through an `(i32, i32) -> i32`
@@ -423,6 +424,47 @@ describe('10. a wasm shipped compressed inside the JS', () => {
     expect(r.notes[0]).toMatch(
       /glue\.mjs: its wasm is neither named nor embedded in a form the plugin reads \(a \d+ KiB string that is no wasm: compressed\?\); shipped untransformed/,
     )
+  })
+})
+
+describe('11. precompressed copies beside the files the CLI rewrites (mupdf ships mupdf-wasm.wasm.br and .js.br)', () => {
+  it('are made again from the outputs: an overlay of the output directory never leaves a server the original to send', async () => {
+    const { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } = await import('node:zlib')
+    const code = glue({ kind: 'newUrl' })
+    const dir = app('precompressed', {
+      'glue.mjs': code,
+      'glue.mjs.br': brotliCompressSync(Buffer.from(code)),
+      'cast.wasm': CAST,
+      'cast.wasm.br': brotliCompressSync(CAST),
+      'cast.wasm.gz': gzipSync(CAST),
+    })
+    const r = cli([join(dir, 'glue.mjs'), '-o', join(dir, 'out')])
+    expect(r.status, r.stderr.join('\n')).toBe(0)
+    const out = (f: string) => readFileSync(join(dir, 'out', f))
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['cast.wasm', 'cast.wasm.br', 'cast.wasm.gz', 'glue.mjs', 'glue.mjs.br'])
+    expect(out('cast.wasm').equals(Buffer.from(CAST))).toBe(false)
+    expect(brotliDecompressSync(out('cast.wasm.br')).equals(out('cast.wasm'))).toBe(true)
+    expect(gunzipSync(out('cast.wasm.gz')).equals(out('cast.wasm'))).toBe(true)
+    expect(brotliDecompressSync(out('glue.mjs.br')).equals(out('glue.mjs'))).toBe(true)
+    // The inputs' own copies are untouched.
+    expect(brotliDecompressSync(readFileSync(join(dir, 'cast.wasm.br'))).equals(Buffer.from(CAST))).toBe(true)
+  })
+
+  it('a zstd copy is made again where Node has zstd; where it has not (Node 20), an error names it and nothing is written', async () => {
+    const zlib = (await import('node:zlib')) as unknown as Record<string, ((data: Uint8Array) => Buffer) | undefined>
+    const dir = app('precompressed-zstd', { 'cast.wasm': CAST, 'cast.wasm.zst': new Uint8Array([0x28, 0xb5, 0x2f, 0xfd]) })
+    const r = cli([join(dir, 'cast.wasm'), '-o', join(dir, 'out')])
+    const decompress = zlib.zstdDecompressSync
+    if (decompress) {
+      expect(r.status, r.stderr.join('\n')).toBe(0)
+      expect(decompress(readFileSync(join(dir, 'out/cast.wasm.zst'))).equals(readFileSync(join(dir, 'out/cast.wasm')))).toBe(true)
+      return
+    }
+    expect(r.status).toBe(1)
+    expect(r.stderr).toEqual([
+      `[fpcast-trampoline] ${join(dir, 'cast.wasm')}: cast.wasm.zst beside it would still hold the original, and this Node cannot make zstd (22.15 and later can); run on a newer Node, or remove it`,
+    ])
+    expect(existsSync(join(dir, 'out'))).toBe(false)
   })
 })
 

@@ -6,6 +6,11 @@
  * modules it names are transformed too, pthread worker scripts get the
  * runtime, other files (`.data` packages) are copied.
  *
+ * A rewritten file whose input has precompressed copies beside it
+ * (`app.wasm.br`, `app.wasm.gz`, as packages ship for servers that send
+ * them) gets them made again from the output: left behind, they would still
+ * hold the original, and a server would send that.
+ *
  * Every output is produced in memory and validated first, then all are
  * written as one step (write-all.ts): nothing outside the output directory,
  * never over an input, and a failure leaves the directory as it was.
@@ -14,6 +19,7 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
+import * as zlib from 'node:zlib'
 import MagicString from 'magic-string'
 import { FpcastError } from '../core/errors.ts'
 import { hookInstantiation, TRANSFORMED_RE, transformGlue } from '../core/glue/instantiate.ts'
@@ -101,7 +107,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
       const r = transformWasm(decision.wasm.embedded.bytes, { ...options, fileName: `${input} (embedded ${decision.wasm.embedded.embedding} wasm)` })
       report = r.report
       const g = rewriteGlueWasm(glue, { fileName: input, wasm: decision.wasm, syntax: decision.syntax, bytes: r.wasm })
-      planned.push({ to: join(outDir, basename(inputPath)), data: g.code })
+      planned.push(rewritten(inputPath, { to: join(outDir, basename(inputPath)), data: g.code }))
     } else {
       const wasmName = decision.wasm.name
       mainWasm = resolve(glueDir, wasmName)
@@ -109,7 +115,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
         throw new FpcastError(`the glue loads '${wasmName}', which is not at ${mainWasm}; put it beside the glue or name it with --wasm`, { file: input })
       inputs.push(mainWasm)
       report = wasmFile(mainWasm, mainWasm, options, outDir, planned, inputs)
-      planned.push({ to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) })
+      planned.push(rewritten(inputPath, { to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) }))
     }
     // Literals with the main wasm's file name name it, not a companion (also when --wasm points at another directory).
     const own = new Set(mainWasm ? [basename(mainWasm)] : [])
@@ -126,15 +132,55 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
       }
       // A pthreads worker script (Emscripten 3.1.x) instantiates the module itself: it needs the runtime too.
       const text = /\.worker\.m?js$/.test(from) ? readFileSync(from, 'utf8') : ''
-      if (text && WORKER_INSTANTIATES_RE.test(text)) planned.push({ to: join(outDir, basename(from)), data: transformGlue(text, { fileName: from }).code })
+      if (text && WORKER_INSTANTIATES_RE.test(text))
+        planned.push(rewritten(from, { to: join(outDir, basename(from)), data: transformGlue(text, { fileName: from }).code }))
       else planned.push({ to: join(outDir, basename(from)), from })
     }
   } else {
     throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${ext || 'no extension'}'`, { file: input })
   }
 
+  planned.push(...precompressed(planned, rewrittenFrom, inputs))
   const written = writeAll(outDir, planned, inputs)
   return { written, report, sideModules: sideReports }
+}
+
+/** The input each rewritten output was made from (copies are not here: their precompressed copies still match). */
+const rewrittenFrom = new WeakMap<PlannedFile, string>()
+function rewritten(from: string, file: PlannedFile): PlannedFile {
+  rewrittenFrom.set(file, from)
+  return file
+}
+
+/** How each kind of precompressed copy is made again (brotli at its best quality up to 2 MiB, past that at 9: quality 11 takes 25 s on 10 MB). */
+const COMPRESSORS: Record<string, ((data: Uint8Array) => Uint8Array) | undefined> = {
+  '.br': data =>
+    zlib.brotliCompressSync(data, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: data.length <= 2 * 2 ** 20 ? 11 : 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+    }),
+  '.gz': data => zlib.gzipSync(data, { level: 9 }),
+  // zstd is in Node's zlib from 22.15 and 23.8.
+  '.zst': 'zstdCompressSync' in zlib ? data => (zlib as unknown as { zstdCompressSync(d: Uint8Array): Uint8Array }).zstdCompressSync(data) : undefined,
+}
+
+/** The precompressed copies beside each rewritten output's input, made again from the output; one this Node cannot make is an error. */
+function precompressed(planned: PlannedFile[], from: WeakMap<PlannedFile, string>, inputs: string[]): PlannedFile[] {
+  const out: PlannedFile[] = []
+  for (const p of planned) {
+    const source = from.get(p)
+    if (source === undefined || p.data === undefined) continue
+    for (const [ext, compress] of Object.entries(COMPRESSORS)) {
+      if (!isFile(source + ext)) continue
+      if (!compress)
+        throw new FpcastError(
+          `${basename(source)}${ext} beside it would still hold the original, and this Node cannot make zstd (22.15 and later can); run on a newer Node, or remove it`,
+          { file: source },
+        )
+      inputs.push(source + ext)
+      out.push({ to: p.to + ext, data: compress(typeof p.data === 'string' ? Buffer.from(p.data) : p.data) })
+    }
+  }
+  return out
 }
 
 /**
@@ -155,9 +201,9 @@ function wasmFile(path: string, fileName: string, options: FilesOptions, outDir:
     ...(sourceMap && { sourceMap: sourceMap.content, sourceMapUrl: sourceMap.url }),
     ...(debugFile && { debugFile: debugFile.content, debugFileUrl: debugFile.url }),
   })
-  planned.push({ to: join(outDir, basename(path)), data: r.wasm })
-  if (sourceMap && r.sourceMap !== undefined) planned.push({ to: join(outDir, basename(sourceMap.path)), data: r.sourceMap })
-  if (debugFile && r.debugFile !== undefined) planned.push({ to: join(outDir, basename(debugFile.path)), data: r.debugFile })
+  planned.push(rewritten(path, { to: join(outDir, basename(path)), data: r.wasm }))
+  if (sourceMap && r.sourceMap !== undefined) planned.push(rewritten(sourceMap.path, { to: join(outDir, basename(sourceMap.path)), data: r.sourceMap }))
+  if (debugFile && r.debugFile !== undefined) planned.push(rewritten(debugFile.path, { to: join(outDir, basename(debugFile.path)), data: r.debugFile }))
   return r.report
 }
 
