@@ -164,7 +164,8 @@ describe('2. a glue whose wasm name is also inside a CDN URL template', () => {
 describe('3. Emscripten 4.0.18+ single-file glue with raw bytes (binaryDecode, ~c>>8&c)', () => {
   const decoder =
     'function binaryDecode(bin) { for (var i = 0, l = bin.length, o = new Uint8Array(l), c; i < l; ++i) { c = bin.charCodeAt(i); o[i] = ~c >> 8 & c; } return o; }'
-  const rawGlue = (rawNul: boolean) => glue({ kind: 'embedded', literal: encodeEmbeddedWasm(CAST, 'raw', '"', rawNul), decoder })
+  // Control characters raw, as Emscripten writes them (only line ends, the quote and `\` escaped).
+  const rawGlue = (rawNul: boolean) => glue({ kind: 'embedded', literal: encodeEmbeddedWasm(CAST, 'raw', '"', rawNul, true), decoder })
 
   it.each([true, false])('the literal round-trips (NUL bytes raw: %s)', rawNul => {
     const found = findEmbeddedWasm(rawGlue(rawNul))!
@@ -193,6 +194,11 @@ describe('3. Emscripten 4.0.18+ single-file glue with raw bytes (binaryDecode, ~
     const r = cli([join(dir, 'glue.mjs'), '-o', join(dir, 'out')])
     expect(r.status, r.stderr.join('\n')).toBe(0)
     expect(readdirSync(join(dir, 'out'))).toEqual(['glue.mjs'])
+    // Written as it was found: control characters raw, not as 4-char escapes (@viz-js/viz's glue came out twice its size).
+    const written = findEmbeddedWasm(readFileSync(join(dir, 'out', 'glue.mjs'), 'utf8'))!
+    expect(written).toMatchObject({ embedding: 'raw', rawNul: false, rawControls: true })
+    expect(written.end - written.start).toBe(encodeEmbeddedWasm(written.bytes, 'raw', '"', false, true).length)
+    expect(written.end - written.start).toBeLessThan(encodeEmbeddedWasm(written.bytes, 'raw', '"', false, false).length * 0.9)
     cpSync(join(dir, 'entry.js'), join(dir, 'out', 'entry.js'))
     writeFileSync(join(dir, 'out', 'package.json'), '{"type":"module"}')
     expect(await runBuilt(join(dir, 'out'))).toEqual(ADAPTED)

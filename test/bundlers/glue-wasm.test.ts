@@ -24,14 +24,21 @@ const literal = (text: string): string => new Function(`return ${text}`)()
 describe('single-file embeddings', () => {
   const all = new Uint8Array([0, 0x61, 0x73, 0x6d, ...Array.from({ length: 256 }, (_, i) => i), 0x22, 0x27, 0x5c, 0x24, 0x60, 0x0a])
 
-  it.each(['"', "'", '`'])('binaryDecode literal with %s quotes round-trips every byte value', quote => {
-    const lit = encodeEmbeddedWasm(all, 'binary', quote)
-    const text = literal(lit)
-    expect(Uint8Array.from(text, c => c.charCodeAt(0) - 1)).toEqual(all)
-    const found = findEmbeddedWasm(`var x=1;function binaryDecode(b){}return binaryDecode(${lit});`)!
-    expect(found).toMatchObject({ embedding: 'binary', quote })
-    expect(found.bytes).toEqual(all)
-  })
+  it.each(['"', "'", '`'].flatMap(quote => [false, true].map(raw => [quote, raw] as const)))(
+    'binaryDecode literal with %s quotes round-trips every byte value (control characters raw: %s)',
+    (quote, raw) => {
+      const lit = encodeEmbeddedWasm(all, 'binary', quote, raw, raw)
+      const text = literal(lit)
+      expect(Uint8Array.from(text, c => c.charCodeAt(0) - 1)).toEqual(all)
+      const found = findEmbeddedWasm(`var x=1;function binaryDecode(b){}return binaryDecode(${lit});`)!
+      // (A binary literal holds no NUL: every char is its byte + 1.)
+      expect(found).toMatchObject({ embedding: 'binary', quote, rawControls: raw })
+      expect(found.bytes).toEqual(all)
+      // Raw as Emscripten writes them: only line ends, the quote and the backslash escaped (one more char each; `$` in a template, three).
+      const count = (chars: number[]) => all.filter(b => chars.includes(b + 1)).length
+      if (raw) expect(lit.length).toBe(all.length + 2 + count([0x0a, 0x0d, quote.charCodeAt(0), 0x5c]) + (quote === '`' ? 3 * count([0x24]) : 0))
+    },
+  )
 
   it('data: URI and base64 literals round-trip', () => {
     for (const embedding of ['data-uri', 'base64'] as const) {
@@ -94,6 +101,9 @@ describe('how real glue locates its wasm', () => {
     { glue: 'node_modules/pyodide/pyodide.asm.mjs', name: 'pyodide.asm.wasm', esm: true, newUrl: 1 },
   ]
 
+  /** The locate helper as rewriteGlueWasm inserts it, on the glue's first line. */
+  const helperRe = new RegExp(`function ${LOCATE_BINDING}\\(m\\) \\{.*? \\};\\}`)
+
   it.each(cases)('$glue', ({ glue, name, esm, newUrl }) => {
     const code = read(glue)
     const decision = recognizeGlue(code, { fileName: glue, needLocate: true })
@@ -104,7 +114,7 @@ describe('how real glue locates its wasm', () => {
     const out = rewriteGlueWasm(code, { fileName: glue, wasm, urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";` })
     expect(out.sites).toBeGreaterThan(0)
     // Every Module.locateFile read goes through the helper; no new URL of the original name is left for a bundler to find.
-    const withoutHelper = out.code.replace(new RegExp(`function ${LOCATE_BINDING}[\\s\\S]*?\\n}\\n`), '')
+    const withoutHelper = out.code.replace(helperRe, '')
     const rawReads = [...withoutHelper.matchAll(/(?<![\w$.])[\w$]+(?:\.[\w$]+)*(?:\.locateFile\b|\[\s*["']locateFile["']\s*\])/g)].filter(
       m => !withoutHelper.slice(0, m.index).endsWith(`${LOCATE_BINDING}(`) && !/^\s*=(?!=)/.test(withoutHelper.slice(m.index! + m[0].length)),
     )
@@ -122,7 +132,7 @@ describe('how real glue locates its wasm', () => {
       wasm: { kind: 'external', name: 'glib_cjs.wasm' },
       urlPrologue: `var ${URL_BINDING} = "https://cdn.example/app-0123.wasm";`,
     })
-    const helper = out.code.slice(out.code.indexOf(`function ${LOCATE_BINDING}`), out.code.indexOf('\n}\n', out.code.indexOf(`function ${LOCATE_BINDING}`)) + 2)
+    const helper = helperRe.exec(out.code)![0]
     const make = new Function(`var ${URL_BINDING} = "https://cdn.example/app-0123.wasm"; var process; ${helper}; return ${LOCATE_BINDING};`)()
     expect(make({})('glib_cjs.wasm', 'https://site/js/')).toBe('https://cdn.example/app-0123.wasm')
     expect(make({})('glib_cjs.data', 'https://site/js/')).toBe('https://site/js/glib_cjs.data')

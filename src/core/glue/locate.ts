@@ -106,7 +106,7 @@ export function rewriteGlueWasm(code: string, options: RewriteGlueOptions): Rewr
   if (wasm?.kind === 'embedded') {
     if (!options.bytes) throw new FpcastError('internal error: rewriteGlueWasm needs the transformed bytes of an embedded wasm', { file: fileName })
     const e = wasm.embedded
-    s.overwrite(e.start, e.end, encodeEmbeddedWasm(options.bytes, e.embedding, e.quote, e.rawNul))
+    s.overwrite(e.start, e.end, encodeEmbeddedWasm(options.bytes, e.embedding, e.quote, e.rawNul, e.rawControls))
     // A decoder with the old length folded in (closure) gets the new one.
     if (e.lengthConstants?.length) {
       const next = lengthConstantMap(e.embedding, embeddedLength(e), embeddedLength({ embedding: e.embedding, bytes: options.bytes }))

@@ -32,8 +32,10 @@ export interface EmbeddedWasm {
   end: number
   quote: string
   bytes: Uint8Array
-  /** Raw encoding: the literal holds NUL bytes as they are (Emscripten's choice), not as escapes. */
+  /** Raw and binary encodings: the literal holds NUL bytes as they are (Emscripten's choice), not as escapes. */
   rawNul?: boolean
+  /** Likewise the other control characters but line ends (Emscripten escapes only `\n`, `\r`, the quote and `\`). */
+  rawControls?: boolean
   /**
    * Numbers in the literal's decoder that closure folded from its length
    * (`for(...,Q=295748,E=new Uint8Array(221811-("="==A[295746])...)`, 4.x
@@ -60,7 +62,7 @@ export function decodeEmbedded(value: string, start: number, end: number, code: 
   if (value.startsWith('\x01btn')) {
     const bytes = new Uint8Array(value.length)
     for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i) - 1
-    return { embedding: 'binary', start, end, quote, bytes }
+    return { embedding: 'binary', start, end, quote, bytes, ...rawCharacters(code.slice(start, end)) }
   }
   if (/^[\0\uFFFD]asm/.test(value)) {
     const bytes = new Uint8Array(value.length)
@@ -68,7 +70,7 @@ export function decodeEmbedded(value: string, start: number, end: number, code: 
       const c = value.charCodeAt(i)
       bytes[i] = (~c >> 8) & c
     }
-    return { embedding: 'raw', start, end, quote, bytes, rawNul: code.indexOf('\0', start) > -1 && code.indexOf('\0', start) < end }
+    return { embedding: 'raw', start, end, quote, bytes, ...rawCharacters(code.slice(start, end)) }
   }
   return undefined
 }
@@ -89,7 +91,7 @@ export function lengthConstantMap(embedding: Embedding, length: number, next: nu
 }
 
 /** The literal (quotes included) that holds `bytes` in the given embedding. */
-export function encodeEmbeddedWasm(bytes: Uint8Array, embedding: Embedding, quote = '"', rawNul = false): string {
+export function encodeEmbeddedWasm(bytes: Uint8Array, embedding: Embedding, quote = '"', rawNul = false, rawControls = false): string {
   if (embedding === 'data-uri' || embedding === 'base64') {
     const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
     return `${quote}${embedding === 'data-uri' ? DATA_URI_PREFIX : ''}${b64}${quote}`
@@ -100,9 +102,23 @@ export function encodeEmbeddedWasm(bytes: Uint8Array, embedding: Embedding, quot
     const c = byte + shift
     const ch = String.fromCharCode(c)
     if (ch === quote || ch === '\\') parts.push(`\\${ch}`)
-    else if (c === 0 && rawNul) parts.push(ch)
+    else if (c === 0x0a) parts.push('\\n')
+    else if (c === 0x0d) parts.push('\\r')
+    else if (c === 0 ? rawNul : (c < 0x20 || c === 0x7f) && rawControls) parts.push(ch)
     else if (c < 0x20 || c === 0x7f || (quote === '`' && ch === '$')) parts.push(`\\x${c.toString(16).padStart(2, '0')}`)
     else parts.push(ch)
   }
   return `${quote}${parts.join('')}${quote}`
+}
+
+/** Which characters a raw or binary literal's source holds as they are (the rewritten literal does the same: as long as the original, not 4 bytes per control character). */
+function rawCharacters(literal: string): { rawNul: boolean; rawControls: boolean } {
+  let rawNul = false
+  let rawControls = false
+  for (let i = 0; i < literal.length && !(rawNul && rawControls); i++) {
+    const c = literal.charCodeAt(i)
+    if (c === 0) rawNul = true
+    else if ((c < 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) || c === 0x7f) rawControls = true
+  }
+  return { rawNul, rawControls }
 }
