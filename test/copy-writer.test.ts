@@ -106,14 +106,17 @@ describe('what the copy writer leaves to binaryen, and says so', () => {
   it('an input the engine does not validate goes to binaryen, as before, though the copy writer learns it late', () => {
     // A cast site, and a body with an opcode Node 20 lacks (GC's ref.i31; Node 24 has it): the skeleton keeps
     // that body (the pre-scan does not know the opcode), so the engine judges it before anything is written.
-    const m = binaryen.parseText(`(module
+    // One cast site ($f calls $id, which takes one argument, with two) beside the function `extra`.
+    const castBeside = (extra: string) =>
+      binaryen.parseText(`(module
       (type $t (func (param i32) (result i32)))
       (type $t2 (func (param i32 i32) (result i32)))
       (table 1 funcref)
       (elem (i32.const 0) $id)
       (func $id (type $t) (local.get 0))
-      (func $gc (drop (ref.i31 (i32.const 1))))
+      ${extra}
       (func $f (export "f") (result i32) (call_indirect (type $t2) (i32.const 1) (i32.const 2) (i32.const 0))))`)
+    const m = castBeside('(func $gc (drop (ref.i31 (i32.const 1))))')
     m.setFeatures(binaryen.Features.All)
     // The features it uses, declared as toolchains do (binaryen judges the input by them).
     const feature = (name: string) => [0x2b, name.length, ...Buffer.from(name)]
@@ -128,14 +131,7 @@ describe('what the copy writer leaves to binaryen, and says so', () => {
 
     // A body invalid everywhere (f32.add of two i32s) that the pre-scan reads and the skeleton leaves out:
     // only the spliced output shows it. The error is binaryen's writer's, word for word.
-    const v = binaryen.parseText(`(module
-      (type $t (func (param i32) (result i32)))
-      (type $t2 (func (param i32 i32) (result i32)))
-      (table 1 funcref)
-      (elem (i32.const 0) $id)
-      (func $id (type $t) (local.get 0))
-      (func $bad (result i32) (i32.add (i32.const 7) (i32.const 9)))
-      (func $f (export "f") (result i32) (call_indirect (type $t2) (i32.const 1) (i32.const 2) (i32.const 0))))`)
+    const v = castBeside('(func $bad (result i32) (i32.add (i32.const 7) (i32.const 9)))')
     const valid = v.emitBinary()
     v.dispose()
     const at = Buffer.from(valid).indexOf(Buffer.from([0x41, 7, 0x41, 9, 0x6a]))
