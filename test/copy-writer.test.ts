@@ -14,7 +14,7 @@ import binaryen from 'binaryen'
 import { describe, expect, it } from 'vitest'
 import { transformWasm } from '../src/core/index.ts'
 import { BodyClass, scanCode } from '../src/core/wasm/code-scan.ts'
-import { readBodies, readNameEntries, readSubsections } from '../src/core/wasm/copy/sections.ts'
+import { NameMap, readBodies, readNameEntries, readSubsections } from '../src/core/wasm/copy/sections.ts'
 import { customSectionName, readU32, sections, skipLeb } from '../src/core/wasm/bytes.ts'
 import { customSection } from '../src/core/wasm/debug/index.ts'
 import { fpcastRuntime } from '../src/runtime/runtime.js'
@@ -91,6 +91,36 @@ describe('the copy writer and the binaryen writer on the emcc fixtures', () => {
         expect(Buffer.from(ours.get(f)!).equals(Buffer.from(entry)), `local names of function ${f}`).toBe(true)
       }
     }
+  })
+})
+
+describe('function names read on demand (NameMap)', () => {
+  const decode = (entry: Uint8Array) => {
+    const p = skipLeb(entry, 0)
+    const start = skipLeb(entry, p)
+    return new TextDecoder().decode(entry.subarray(start, start + readU32(entry, p)))
+  }
+  it('gives every name of every fixture as the whole map does, none for an unnamed index, and the last index', () => {
+    let named = 0
+    for (const f of fixtures) {
+      const bytes = new Uint8Array(readFileSync(join(BUILD, f)))
+      const sub = nameSubsection(bytes, 1)
+      if (!sub) continue
+      const whole = readNameEntries(bytes, sub)
+      const map = new NameMap(bytes, sub)
+      expect(map.size, f).toBe(whole.size)
+      expect(map.last, f).toBe(Math.max(...whole.keys()))
+      for (const [index, entry] of whole) expect(map.get(index), `${f} #${index}`).toBe(decode(entry))
+      expect(map.get(map.last + 1)).toBe(undefined)
+      named += whole.size
+    }
+    expect(named).toBeGreaterThan(400)
+  })
+  it('an out-of-order map (the format forbids it, a tool may write it) is still read whole', () => {
+    const entry = (index: number, name: string) => [index, name.length, ...Buffer.from(name)]
+    const bytes = new Uint8Array([3, ...entry(5, 'five'), ...entry(2, 'two'), ...entry(9, 'nine')])
+    const map = new NameMap(bytes, { id: 1, start: 0, end: bytes.length })
+    expect([map.get(5), map.get(2), map.get(9), map.get(3), map.last]).toEqual(['five', 'two', 'nine', undefined, 9])
   })
 })
 

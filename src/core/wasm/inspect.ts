@@ -32,7 +32,8 @@ export function inspectWasm(bytes: Uint8Array, options: { fileName?: string; sym
   const file = options.fileName ?? '<wasm>'
   const { module: m } = readModule(bytes, file)
   try {
-    const functions = listFunctions(m, options.symbolMap ? parseSymbolMap(options.symbolMap) : new Map())
+    const symbols = options.symbolMap ? parseSymbolMap(options.symbolMap) : new Map<number, string>()
+    const functions = listFunctions(m, i => symbols.get(i))
     const scan = scanModule(m, functions, new Set(), file)
     const byFunction = new Map<number, InspectResult['sites']['byFunction'][number]>()
     const siteSigCount = new Map<string, number>()

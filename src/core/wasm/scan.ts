@@ -53,7 +53,12 @@ export interface ScanResult {
   opaque: { func: string; kind: string }[]
 }
 
-export function listFunctions(m: Module, symbolMap: Map<number, string>): FunctionEntry[] {
+/**
+ * Every function of the module. `nameOf` gives a function's name to show
+ * (a symbol map's, or the name section's when binaryen did not read it);
+ * it is asked only for the names that are shown (see FunctionRecord).
+ */
+export function listFunctions(m: Module, nameOf: (index: number) => string | undefined): FunctionEntry[] {
   const out: FunctionEntry[] = []
   const n = m.getNumFunctions()
   // One Sig object per signature: fewer binaryen calls, and sigKey caches per object.
@@ -61,21 +66,34 @@ export function listFunctions(m: Module, symbolMap: Map<number, string>): Functi
   for (let i = 0; i < n; i++) {
     const ref = m.getFunctionByIndex(i)
     const info = binaryen.getFunctionInfo(ref)
-    const fromSection = /^\d+$/.test(info.name) ? undefined : info.name
-    const displayName = symbolMap.get(i) ?? fromSection ?? `wasm-function[${i}]`
     const key = `${info.params},${info.results}`
     let sig = sigs.get(key)
-    if (!sig) sigs.set(key, (sig = sigOf(info.params, info.results, `function ${displayName}`)))
-    out.push({
-      name: info.name,
-      index: i,
-      ref,
-      sig,
-      imported: !!info.module,
-      displayName,
-    })
+    if (!sig) sigs.set(key, (sig = sigOf(info.params, info.results, `function ${displayNameOf(info.name, i, nameOf)}`)))
+    out.push(new FunctionRecord(info.name, i, ref, sig, !!info.module, nameOf))
   }
   return out
+}
+
+/** A FunctionEntry whose display name is made when first shown (a module has tens of thousands of functions; a report names a few). */
+class FunctionRecord implements FunctionEntry {
+  private shown: string | undefined
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    readonly ref: number,
+    readonly sig: Sig,
+    readonly imported: boolean,
+    private readonly nameOf: (index: number) => string | undefined,
+  ) {}
+  get displayName(): string {
+    this.shown ??= displayNameOf(this.name, this.index, this.nameOf)
+    return this.shown
+  }
+}
+
+/** Name to show people: `nameOf`'s, else binaryen's from the name section (it names the others by index), else `wasm-function[index]`. */
+function displayNameOf(name: string, index: number, nameOf: (index: number) => string | undefined): string {
+  return nameOf(index) ?? (/^\d+$/.test(name) ? `wasm-function[${index}]` : name)
 }
 
 /**

@@ -203,7 +203,8 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
       return { wasm: input, report, sourceMap: options.sourceMap, debugFile: options.debugFile }
     }
     // binaryen names functions by index when the copy writer kept the name section from it: the names come from the section.
-    const functions = listFunctions(m, plan?.names ? new Map([...plan.names.functions, ...opts.symbolMap]) : opts.symbolMap)
+    const fromSection = plan?.names?.functions
+    const functions = listFunctions(m, i => opts.symbolMap.get(i) ?? fromSection?.get(i))
     // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
     // functions placed in a table, locals: the default scan skips them.
     const slotVia = opts.slotVia

@@ -64,7 +64,7 @@ import {
   readExports,
   readFunctionTypes,
   readFuncTypes,
-  entryName,
+  NameMap,
   readNameEntries,
   readSubsections,
   type Subsection,
@@ -94,7 +94,7 @@ export interface CopyPlan {
   /** The subsections of the input's name section (none without one). */
   nameSubsections: Subsection[]
   /** When binaryen was not given the name section (see BYPASSED_NAMES): its function names, for reports and filters. */
-  names?: { functions: Map<number, string> }
+  names?: { functions: NameMap | undefined }
 }
 
 /**
@@ -192,11 +192,9 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
 const DWARF_PLACEHOLDER = customSectionBytes('.debug_info', new Uint8Array(0))
 
 /** The function names of a name section's subsection 1, by index. */
-function functionNames(input: Uint8Array, subsections: Subsection[]): Map<number, string> {
+function functionNames(input: Uint8Array, subsections: Subsection[]): NameMap | undefined {
   const sub = subsections.find(x => x.id === 1)
-  const out = new Map<number, string>()
-  if (sub) for (const [index, entry] of readNameEntries(input, sub)) out.set(index, entryName(entry))
-  return out
+  return sub && new NameMap(input, sub)
 }
 
 /** The code section with COPY and REWRITE bodies reduced to `unreachable` (and their local declarations, with `locals`). */
@@ -478,15 +476,17 @@ function mergedNames(plan: CopyPlan, written: Uint8Array, s: Section | undefined
       out.section(id, new Pieces().push(from.subarray(sub.start, sub.end)))
       continue
     }
-    const theirs = readNameEntries(input, mine)
     const ours = readNameEntries(written, added)
-    const last = Math.max(-1, ...theirs.keys())
+    // Function names: counted without a map of every entry (see NameMap).
+    const counted = id === 1 && plan.names?.functions ? plan.names.functions : readNameEntries(input, mine)
+    const last = counted instanceof NameMap ? counted.last : Math.max(-1, ...counted.keys())
     if ([...ours.keys()].every(index => index > last)) {
       // The usual case: the added names follow the input's, whose entries are copied as one piece.
       const entries = skipLeb(input, mine.start)
-      out.section(id, new Pieces().push(writeU32(theirs.size + ours.size), input.subarray(entries, mine.end)).pushAll([...ours.values()]))
+      out.section(id, new Pieces().push(writeU32(counted.size + ours.size), input.subarray(entries, mine.end)).pushAll([...ours.values()]))
       continue
     }
+    const theirs = counted instanceof NameMap ? readNameEntries(input, mine) : counted
     for (const [index, entry] of ours) if (!theirs.has(index)) theirs.set(index, entry)
     const entries = [...theirs].sort((a, b) => a[0] - b[0]).map(([, entry]) => entry)
     out.section(id, new Pieces().push(writeU32(entries.length)).pushAll(entries))
