@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeBrowser, GLIB_EXPECTED, pageFor, runInChromium, serveStatic } from './bundlers/helpers.ts'
-import { timingsOfThisPluginAlone } from '../src/bundler/rollup-like.ts'
+import { timingsLine } from '../src/bundler/rollup-like.ts'
 import { ROOT } from './helpers/engines.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'fpcast-package-'))
@@ -60,7 +60,7 @@ const warnings = (output: string) => {
   const at = output.indexOf('[PLUGIN_TIMINGS]')
   const end = output.indexOf('#bundlertimings', at)
   const block = at < 0 ? '' : output.slice(at, end < 0 ? undefined : end)
-  if (block && timingsOfThisPluginAlone(block)) lines.push(block)
+  if (block && timingsLine(block) !== undefined) lines.push(block)
   return lines
 }
 

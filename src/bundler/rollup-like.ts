@@ -64,19 +64,19 @@ export function rollupLikeFamily(instance: PluginInstance) {
    * Rolldown (and Vite 8 on it) warns with [PLUGIN_TIMINGS] when JavaScript
    * callbacks take most of a build. A cold transform of a big wasm is such a
    * callback (the worker's binaryen start and the transform, awaited in
-   * `load`), on a build that warns of nothing without the plugin. The report
-   * lines already say what took the time, and the cache makes rebuilds skip
-   * it: a timings warning that names no callback but this plugin's becomes
-   * one note (none with `report: false`). One that names another plugin's
-   * callbacks too is left as it is: that part is not ours to hide.
+   * `load` or `transform`), on a build that warns of nothing without the
+   * plugin; the other callbacks it lists then are mostly ones that waited for
+   * a core while the transform ran. So a timings warning in which this
+   * plugin's callbacks take at least as much as all the others listed
+   * becomes one line under the report lines, the others' numbers kept in it
+   * (none with `report: false`); the cache makes rebuilds skip the transform.
+   * One where other callbacks take more is left as it is: not ours to hide.
    */
   function onLog(_level: string, log: { code?: string; message?: string }): false | undefined {
     if (log.code !== 'PLUGIN_TIMINGS') return undefined
-    const ours = timingsOfThisPluginAlone(log.message ?? '')
-    if (!ours) return undefined
-    instance.options.log?.(
-      `[fpcast-trampoline] note: the build's JavaScript time was this plugin's wasm transforms (${ours.join('; ')}: Rolldown's [PLUGIN_TIMINGS]); the cache makes rebuilds skip them`,
-    )
+    const line = timingsLine(log.message ?? '')
+    if (line === undefined) return undefined
+    instance.options.log?.(line)
     return false
   }
 
@@ -84,17 +84,28 @@ export function rollupLikeFamily(instance: PluginInstance) {
 }
 
 /**
- * The callbacks a [PLUGIN_TIMINGS] message lists, when every one is this
- * plugin's: lines like `  - plugin <name> load (97%, 3.5s, 3 calls)` become
- * `load 97%, 3.5s`, and those Rolldown lists without a time (overlapping
- * calls: `  - plugin <name> transform (12 calls)`) `transform, 12 calls`.
- * Otherwise undefined.
+ * The line that stands for a [PLUGIN_TIMINGS] message when this plugin's
+ * callbacks take at least as much of the build as the others it lists
+ * (lines like `  - plugin <name> load (97%, 3.5s, 3 calls)`, or without a
+ * time when calls overlapped: `  - plugin <name> transform (12 calls)`, which
+ * counts as this plugin's whole share); undefined when they do not, or when
+ * it lists none of them.
  */
-export function timingsOfThisPluginAlone(message: string): string[] | undefined {
-  const lines = stripVTControlCharacters(message)
+export function timingsLine(message: string): string | undefined {
+  const rows = stripVTControlCharacters(message)
     .split('\n')
-    .filter(l => /^\s*- /.test(l))
-  const ours = lines.map(l => new RegExp(`^\\s*- plugin ${PLUGIN_NAME} (\\S+) \\((?:(\\d+%), ([^,]+), )?(\\d+ calls?)\\)\\s*$`).exec(l))
-  if (!lines.length || ours.some(m => !m)) return undefined
-  return ours.map(m => (m![2] ? `${m![1]} ${m![2]}, ${m![3]}` : `${m![1]}, ${m![4]}`))
+    .map(l => /^\s*- (?:plugin )?(\S+) (\S+) \((?:(\d+)%, ([^,]+), )?(\d+ calls?)\)\s*$/.exec(l))
+    .filter(m => m !== null)
+    .map(([, owner, hook, percent, time, calls]) => ({
+      ours: owner === PLUGIN_NAME,
+      percent: percent === undefined ? undefined : Number(percent),
+      text: `${owner === PLUGIN_NAME ? '' : `${owner} `}${hook} ${time ? `${percent}%, ${time}` : calls}`,
+    }))
+  const ours = rows.filter(r => r.ours)
+  const others = rows.filter(r => !r.ours)
+  if (!ours.length) return undefined
+  const share = (list: typeof rows) => list.reduce((sum, r) => sum + (r.percent ?? 100), 0)
+  if (ours.some(r => r.percent !== undefined) && share(ours) < share(others.filter(r => r.percent !== undefined))) return undefined
+  const also = others.length ? `; also listed: ${others.map(r => r.text).join('; ')}` : ''
+  return `[fpcast-trampoline] build time: most of this build's JavaScript time was this plugin's wasm transforms (${ours.map(r => r.text).join('; ')}${also}; Rolldown's [PLUGIN_TIMINGS]); the cache makes rebuilds skip them`
 }

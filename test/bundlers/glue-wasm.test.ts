@@ -137,7 +137,11 @@ describe('how real glue locates its wasm', () => {
     expect(make({})('glib_cjs.wasm', 'https://site/js/')).toBe('https://cdn.example/app-0123.wasm')
     expect(make({})('glib_cjs.data', 'https://site/js/')).toBe('https://site/js/glib_cjs.data')
     expect(make({ locateFile: (p: string, d: string) => `${d}v2/${p}` })('x.worker.js', 'https://site/')).toBe('https://site/v2/x.worker.js')
-    expect(make({ locateFile: () => 'https://elsewhere/untransformed.wasm' })('glib_cjs.wasm', '')).toBe('https://cdn.example/app-0123.wasm')
+    // The user's locateFile naming the same wasm elsewhere (the untransformed copy): the bundled one.
+    expect(make({ locateFile: () => 'https://elsewhere/glib_cjs.wasm?v=1' })('glib_cjs.wasm', '')).toBe('https://cdn.example/app-0123.wasm')
+    expect(make({ locateFile: (p: string) => `C:\\app\\${p}` })('glib_cjs.wasm', '')).toBe('https://cdn.example/app-0123.wasm')
+    // ... and naming another wasm (a SIMD variant, as @tensorflow/tfjs-backend-wasm picks): theirs, as without the plugin.
+    expect(make({ locateFile: () => '/assets/glib_cjs-simd.wasm' })('glib_cjs.wasm', '')).toBe('/assets/glib_cjs-simd.wasm')
   })
 
   it("loaders that drive a glue are not glue: Pyodide's pyodide.mjs (which embeds a probe module)", () => {

@@ -19,9 +19,12 @@
  * `__fpcast_locateFile(Module)` is a locate function that answers our URL for
  * the glue's wasm (a file path under Node) and defers to the user's
  * `Module.locateFile` (or the default) for every other file (`.data`
- * packages, workers). The bundled URL wins over a user's `locateFile` for the
- * glue's own wasm: a user who points `locateFile` at the untransformed file
- * would otherwise get the trap back. The instantiation is hooked in the same
+ * packages, workers). For the glue's own wasm the user's `locateFile` is asked
+ * first: an answer that names another wasm file (a SIMD or threaded variant
+ * the library picks, as @tensorflow/tfjs-backend-wasm does) is theirs, as
+ * without the plugin; one that names the same file (somewhere else: the
+ * untransformed copy) gets the bundled URL, or the trap would come back. The
+ * instantiation is hooked in the same
  * pass (instantiate.ts), so one source map covers both. Which wasm a glue loads is
  * decided by recognize.ts; the edits are made at the ranges its syntax
  * reading found (a write such as `Module['locateFile'] ||= f` is not a read).
@@ -73,7 +76,7 @@ export interface RewriteGlueResult {
   locateSites: number
 }
 
-/** The helper that answers the bundled URL for the glue's wasm, and defers to the user for other files. */
+/** The helper that answers the bundled URL for the glue's wasm (unless the user's locateFile picks another wasm), and defers to the user for other files. */
 function locateHelper(name: string, anyName: boolean): string {
   const base = name.slice(name.lastIndexOf('/') + 1)
   const test = anyName ? '/\\.wasm$/.test(path)' : `path === ${JSON.stringify(name)} || path === ${JSON.stringify(base)}`
@@ -81,8 +84,12 @@ function locateHelper(name: string, anyName: boolean): string {
   return [
     `function ${LOCATE_BINDING}(m) {`,
     ' var user = m && m["locateFile"];',
+    // A URL's or path's file name, without query or fragment.
+    ' function file(p) { return String(p).replace(/[?#].*$/, "").replace(/^.*[\\/\\\\]/, ""); }',
     ' return function (path, dir) {',
     `  if (${test}) {`,
+    '   var chosen = user ? user.call(m, path, dir) : undefined;',
+    '   if (typeof chosen == "string" && file(chosen) != file(path)) return chosen;',
     `   var u = ${URL_BINDING};`,
     '   if (typeof process == "object" && process.versions && process.versions.node && /^file:/.test(u)) {',
     '    u = decodeURIComponent(new URL(u).pathname);',
