@@ -137,7 +137,7 @@ function main(argv: string[]): number {
   if (!values['out-dir']) throw new FpcastError('--out-dir is required; see --help')
   const filter = (fns?: string[], sigs?: string[]) => (fns || sigs ? { functions: fns, signatures: sigs } : undefined)
   // Strings as the user typed them: resolveOptions checks the values and names a bad one.
-  const { written, report, sideModules } = transformFiles(positionals[0], {
+  const { written, report, sideModules, notes } = transformFiles(positionals[0], {
     outDir: values['out-dir'],
     strategy: values.strategy as FilesOptions['strategy'],
     wasm: values.wasm,
@@ -157,6 +157,7 @@ function main(argv: string[]): number {
     },
   })
   for (const r of [report, ...sideModules]) for (const w of r.warnings) process.stderr.write(`[fpcast-trampoline] warning: ${r.file}: ${w}\n`)
+  for (const n of notes) process.stderr.write(`[fpcast-trampoline] note: ${n}\n`)
   if (values.report) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else process.stderr.write(`${summary(report)}\n  wrote ${written.join(', ')}\n`)
   return 0

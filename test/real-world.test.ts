@@ -474,6 +474,26 @@ describe('11. precompressed copies beside the files the CLI rewrites (mupdf ship
   })
 })
 
+describe('12. a companion named .worker.js that is a module holding the worker as a string (@tensorflow/tfjs-backend-wasm 4.22 threaded glue)', () => {
+  it('the CLI copies it as it is, says so in one note, and writes the rest', () => {
+    // Cut down from tfjs-backend-wasm-threaded-simd.worker.js: the worker's source in a template literal, started from a Blob.
+    const worker =
+      'module.exports.wasmWorkerContents = `"use strict";var Module={};self.onmessage=(e)=>{Module["instantiateWasm"]=(info,receiveInstance)=>{var instance=new WebAssembly.Instance(Module["wasmModule"],info);receiveInstance(instance)}}`;\n'
+    const dir = app('worker-string', {
+      'glue.mjs': glue({ kind: 'newUrl' }, 'var workerFile = "glue.worker.js";'),
+      'cast.wasm': CAST,
+      'glue.worker.js': worker,
+    })
+    const r = cli([join(dir, 'glue.mjs'), '-o', join(dir, 'out')])
+    expect(r.status, r.stderr.join('\n')).toBe(0)
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['cast.wasm', 'glue.mjs', 'glue.worker.js'])
+    expect(readFileSync(join(dir, 'out', 'glue.worker.js'), 'utf8')).toBe(worker)
+    expect(r.stderr.filter(l => l.includes('note:'))).toEqual([
+      `[fpcast-trampoline] note: ${join(dir, 'glue.worker.js')}: copied as it is: the runtime cannot hook how it instantiates (this does not look like Emscripten glue: found no WebAssembly.instantiate(), WebAssembly.instantiateStreaming() or new WebAssembly.Instance() call to hook); cast calls in its threads trap as they do stock`,
+    ])
+  })
+})
+
 describe('files that only mention the markers', () => {
   it('in comments and strings: left alone, quietly', async () => {
     const text = `// Module.instantiateWasm, Module.wasmBinary and WebAssembly.instantiate(bytes) are documented here.

@@ -46,6 +46,8 @@ export interface FilesResult {
   report: TransformReport
   /** Reports of the side modules found beside the glue. */
   sideModules: TransformReport[]
+  /** What was written as it was, and why: one line each, naming the file. */
+  notes: string[]
 }
 
 const WORKER_INSTANTIATES_RE = /WebAssembly\s*\.\s*(?:instantiate|Instance)\s*\(/
@@ -89,6 +91,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
   const planned: PlannedFile[] = []
   const inputs = [inputPath]
   const sideReports: TransformReport[] = []
+  const notes: string[] = []
   let report: TransformReport
 
   if (ext === '.wasm') {
@@ -132,8 +135,8 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
       }
       // A pthreads worker script (Emscripten 3.1.x) instantiates the module itself: it needs the runtime too.
       const text = /\.worker\.m?js$/.test(from) ? readFileSync(from, 'utf8') : ''
-      if (text && WORKER_INSTANTIATES_RE.test(text))
-        planned.push(rewritten(from, { to: join(outDir, basename(from)), data: transformGlue(text, { fileName: from }).code }))
+      const worker = text && WORKER_INSTANTIATES_RE.test(text) ? workerScript(text, from, notes) : undefined
+      if (worker !== undefined) planned.push(rewritten(from, { to: join(outDir, basename(from)), data: worker }))
       else planned.push({ to: join(outDir, basename(from)), from })
     }
   } else {
@@ -142,7 +145,27 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
 
   planned.push(...precompressed(planned, rewrittenFrom, inputs))
   const written = writeAll(outDir, planned, inputs)
-  return { written, report, sideModules: sideReports }
+  return { written, report, sideModules: sideReports, notes }
+}
+
+/**
+ * A pthreads worker script with the runtime, or undefined (copied as it is)
+ * when its instantiation is not code the runtime can hook: one that carries
+ * the worker as a string (@tensorflow/tfjs-backend-wasm exports the worker's
+ * source in a template literal, started from a Blob). Its threads then run
+ * the transformed module without the runtime (cast calls there trap, as
+ * stock), which the report says.
+ */
+function workerScript(text: string, from: string, notes: string[]): string | undefined {
+  try {
+    return transformGlue(text, { fileName: from }).code
+  } catch (e) {
+    if (!(e instanceof FpcastError)) throw e
+    notes.push(
+      `${from}: copied as it is: the runtime cannot hook how it instantiates (${e.reason.replace(/\. Pass .*$/, '')}); cast calls in its threads trap as they do stock`,
+    )
+    return undefined
+  }
 }
 
 /** The input each rewritten output was made from (copies are not here: their precompressed copies still match). */
