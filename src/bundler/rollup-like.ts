@@ -6,8 +6,8 @@
  * rendered with `base` and `renderBuiltUrl`). At `generateBundle`, the
  * finished bundle is checked (bundle-check.ts), and the debug files its
  * wasm assets name are emitted beside them (instance.debugCompanions).
- * Rolldown's timings warning, when it is about this plugin alone, becomes a
- * note under the report lines (onLog).
+ * Rolldown's timings warning, when this plugin's callbacks take most of what
+ * it lists, becomes one line under the report lines (onLog).
  */
 import { stripVTControlCharacters } from 'node:util'
 import type { EmittedAsset } from 'rollup'

@@ -110,7 +110,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
       const r = transformWasm(decision.wasm.embedded.bytes, { ...options, fileName: `${input} (embedded ${decision.wasm.embedded.embedding} wasm)` })
       report = r.report
       const g = rewriteGlueWasm(glue, { fileName: input, wasm: decision.wasm, syntax: decision.syntax, bytes: r.wasm })
-      planned.push(rewritten(inputPath, { to: join(outDir, basename(inputPath)), data: g.code }))
+      planned.push({ madeFrom: inputPath, to: join(outDir, basename(inputPath)), data: g.code })
     } else {
       const wasmName = decision.wasm.name
       mainWasm = resolve(glueDir, wasmName)
@@ -118,7 +118,7 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
         throw new FpcastError(`the glue loads '${wasmName}', which is not at ${mainWasm}; put it beside the glue or name it with --wasm`, { file: input })
       inputs.push(mainWasm)
       report = wasmFile(mainWasm, mainWasm, options, outDir, planned, inputs)
-      planned.push(rewritten(inputPath, { to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) }))
+      planned.push({ madeFrom: inputPath, to: join(outDir, basename(inputPath)), data: cliGlue(glue, decision.syntax, wasmName, input) })
     }
     // Literals with the main wasm's file name name it, not a companion (also when --wasm points at another directory).
     const own = new Set(mainWasm ? [basename(mainWasm)] : [])
@@ -136,14 +136,14 @@ export function transformFiles(input: string, options: FilesOptions): FilesResul
       // A pthreads worker script (Emscripten 3.1.x) instantiates the module itself: it needs the runtime too.
       const text = /\.worker\.m?js$/.test(from) ? readFileSync(from, 'utf8') : ''
       const worker = text && WORKER_INSTANTIATES_RE.test(text) ? workerScript(text, from, notes) : undefined
-      if (worker !== undefined) planned.push(rewritten(from, { to: join(outDir, basename(from)), data: worker }))
+      if (worker !== undefined) planned.push({ madeFrom: from, to: join(outDir, basename(from)), data: worker })
       else planned.push({ to: join(outDir, basename(from)), from })
     }
   } else {
     throw new FpcastError(`expected Emscripten glue (.js, .mjs, .cjs) or a .wasm file, got '${ext || 'no extension'}'`, { file: input })
   }
 
-  planned.push(...precompressed(planned, rewrittenFrom, inputs))
+  planned.push(...precompressed(planned, inputs))
   const written = writeAll(outDir, planned, inputs)
   return { written, report, sideModules: sideReports, notes }
 }
@@ -168,13 +168,6 @@ function workerScript(text: string, from: string, notes: string[]): string | und
   }
 }
 
-/** The input each rewritten output was made from (copies are not here: their precompressed copies still match). */
-const rewrittenFrom = new WeakMap<PlannedFile, string>()
-function rewritten(from: string, file: PlannedFile): PlannedFile {
-  rewrittenFrom.set(file, from)
-  return file
-}
-
 /** How each kind of precompressed copy is made again (brotli at its best quality up to 2 MiB, past that at 9: quality 11 takes 25 s on 10 MB). */
 const COMPRESSORS: Record<string, ((data: Uint8Array) => Uint8Array) | undefined> = {
   '.br': data =>
@@ -186,11 +179,15 @@ const COMPRESSORS: Record<string, ((data: Uint8Array) => Uint8Array) | undefined
   '.zst': 'zstdCompressSync' in zlib ? data => (zlib as unknown as { zstdCompressSync(d: Uint8Array): Uint8Array }).zstdCompressSync(data) : undefined,
 }
 
-/** The precompressed copies beside each rewritten output's input, made again from the output; one this Node cannot make is an error. */
-function precompressed(planned: PlannedFile[], from: WeakMap<PlannedFile, string>, inputs: string[]): PlannedFile[] {
+/**
+ * The precompressed copies beside each rewritten output's input, made again
+ * from the output (copied files have none made: theirs still match); one this
+ * Node cannot make is an error.
+ */
+function precompressed(planned: PlannedFile[], inputs: string[]): PlannedFile[] {
   const out: PlannedFile[] = []
   for (const p of planned) {
-    const source = from.get(p)
+    const source = p.madeFrom
     if (source === undefined || p.data === undefined) continue
     for (const [ext, compress] of Object.entries(COMPRESSORS)) {
       if (!isFile(source + ext)) continue
@@ -224,9 +221,9 @@ function wasmFile(path: string, fileName: string, options: FilesOptions, outDir:
     ...(sourceMap && { sourceMap: sourceMap.content, sourceMapUrl: sourceMap.url }),
     ...(debugFile && { debugFile: debugFile.content, debugFileUrl: debugFile.url }),
   })
-  planned.push(rewritten(path, { to: join(outDir, basename(path)), data: r.wasm }))
-  if (sourceMap && r.sourceMap !== undefined) planned.push(rewritten(sourceMap.path, { to: join(outDir, basename(sourceMap.path)), data: r.sourceMap }))
-  if (debugFile && r.debugFile !== undefined) planned.push(rewritten(debugFile.path, { to: join(outDir, basename(debugFile.path)), data: r.debugFile }))
+  planned.push({ madeFrom: path, to: join(outDir, basename(path)), data: r.wasm })
+  if (sourceMap && r.sourceMap !== undefined) planned.push({ madeFrom: sourceMap.path, to: join(outDir, basename(sourceMap.path)), data: r.sourceMap })
+  if (debugFile && r.debugFile !== undefined) planned.push({ madeFrom: debugFile.path, to: join(outDir, basename(debugFile.path)), data: r.debugFile })
   return r.report
 }
 

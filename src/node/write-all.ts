@@ -40,6 +40,8 @@ export interface PlannedFile {
   /** Its content, or the file to copy it from. */
   data?: string | Uint8Array
   from?: string
+  /** The input a rewritten file (`data`) was made from: its precompressed copies are made again (files.ts). */
+  madeFrom?: string
 }
 
 /** The real path of `path`, for a path that may not exist yet: its nearest existing ancestor resolved, the rest appended. */

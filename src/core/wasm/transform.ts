@@ -103,19 +103,15 @@ export function transformWasm(input: Uint8Array, options: TransformOptions = {})
     try {
       return transformUnguarded(input, options)
     } catch (e) {
-      if (e instanceof CopyDeclined) {
-        // The engine cannot judge the copy writer's output: binaryen's writer and validator instead, as for any such input.
-        const result = transformUnguarded(input, { ...options, writer: 'binaryen' })
-        result.report.writer = { used: 'binaryen', declined: e.message }
-        return result
-      }
-      if (!(e instanceof CopyWriterError)) throw e
-      // A bug of the copy writer on this input: binaryen's writer, the reference, makes the output instead.
+      // The engine cannot judge the copy writer's output (CopyDeclined), or the copy writer failed on this
+      // input (a bug, said in a warning): binaryen's writer, the reference, makes the output instead.
+      if (!(e instanceof CopyDeclined || e instanceof CopyWriterError)) throw e
       const result = transformUnguarded(input, { ...options, writer: 'binaryen' })
-      result.report.writer = { used: 'binaryen', declined: `the copy writer failed: ${e.message}` }
-      result.report.warnings.push(
-        `the copy writer failed on this module (${e.message}), so binaryen's writer made the output (slower; the same behaviour). Please report it with the input`,
-      )
+      result.report.writer = { used: 'binaryen', declined: e instanceof CopyDeclined ? e.message : `the copy writer failed: ${e.message}` }
+      if (e instanceof CopyWriterError)
+        result.report.warnings.push(
+          `the copy writer failed on this module (${e.message}), so binaryen's writer made the output (slower; the same behaviour). Please report it with the input`,
+        )
       return result
     }
   } catch (e) {
