@@ -41,6 +41,9 @@ const nameSubsection = (bytes: Uint8Array, id: number) => {
 }
 
 describe('the copy writer and the binaryen writer on the emcc fixtures', () => {
+  /** The skeleton binaryen was given, per fixture (see the last test). */
+  const skeletons = new Map<string, string>()
+
   it('finds fixtures, among them ones with local names (so the name checks below check something)', () => {
     expect(fixtures.length).toBeGreaterThan(15)
     expect(fixtures.filter(f => nameSubsection(readFileSync(join(BUILD, f)), 2)).length).toBeGreaterThan(0)
@@ -51,7 +54,8 @@ describe('the copy writer and the binaryen writer on the emcc fixtures', () => {
     const options = { fileName: file, diagnostics: true } // diagnostics: the metadata lists every site with its number
     const copy = transformWasm(input, { ...options, writer: 'copy' })
     const reference = transformWasm(input, { ...options, writer: 'binaryen' })
-    expect(copy.report.writer).toEqual({ used: 'copy' })
+    expect(copy.report.writer).toEqual({ used: 'copy', skeleton: expect.stringMatching(/^(compact|stubs)$/) })
+    skeletons.set(file, copy.report.writer.skeleton!)
     expect(reference.report.writer).toEqual({ used: 'binaryen' })
     const comparable = (r: typeof copy.report) => ({ ...r, writer: undefined, timeMs: undefined, size: undefined })
     expect(comparable(copy.report)).toEqual(comparable(reference.report))
@@ -90,6 +94,15 @@ describe('the copy writer and the binaryen writer on the emcc fixtures', () => {
         if (f < imported || scan.classes[f - imported] === BodyClass.KEEP) continue
         expect(Buffer.from(ours.get(f)!).equals(Buffer.from(entry)), `local names of function ${f}`).toBe(true)
       }
+    }
+  })
+
+  it('compared the compact skeleton with binaryen: every fixture without local names beside a KEEP body takes it', () => {
+    expect(skeletons.size).toBe(fixtures.length)
+    for (const [f, skeleton] of skeletons) {
+      const input = new Uint8Array(readFileSync(join(BUILD, f)))
+      const stubs = !!nameSubsection(input, 2) && scanCode(input)!.classes.includes(BodyClass.KEEP)
+      expect(skeleton, f).toBe(stubs ? 'stubs' : 'compact')
     }
   })
 })
@@ -156,7 +169,9 @@ describe('what the copy writer leaves to binaryen, and says so', () => {
     const { report } = transformWasm(gc)
     expect(report.sites.rewritten).toBe(1)
     expect(report.writer).toEqual(
-      WebAssembly.validate(gc as BufferSource) ? { used: 'copy' } : { used: 'binaryen', declined: 'this engine does not validate the input' },
+      WebAssembly.validate(gc as BufferSource)
+        ? { used: 'copy', skeleton: 'stubs' }
+        : { used: 'binaryen', declined: 'this engine does not validate the input' },
     )
 
     // A body invalid everywhere (f32.add of two i32s) that the pre-scan reads and the skeleton leaves out:
@@ -220,7 +235,7 @@ describe('what the copy writer leaves to binaryen, and says so', () => {
     binaryen.setDebugInfo(false)
     m.dispose()
     const { wasm, report } = transformWasm(input, { fileName: 'names.wasm' })
-    expect(report.writer).toEqual({ used: 'copy' })
+    expect(report.writer).toEqual({ used: 'copy', skeleton: 'stubs' })
     expect(WebAssembly.validate(wasm as BufferSource)).toBe(true)
     const locals = (bytes: Uint8Array) => readNameEntries(bytes, nameSubsection(bytes, 2)!)
     const before = locals(input)

@@ -30,10 +30,12 @@ let started = performance.now()
 let casts = 0,
   sets = 0,
   failed = 0
+const skeletons = { compact: 0, stubs: 0 }
 for (let i = 0; i < count; i++) {
   const o = await runOne(first + i, writer)
   casts += o.casts
   sets += o.sets
+  if (o.skeleton) skeletons[o.skeleton]++
   if (!o.ok) {
     failed++
     if (failed === 1) console.error(`seed ${o.seed}: ${o.reason}`)
@@ -41,7 +43,7 @@ for (let i = 0; i < count; i++) {
   if ((i + 1) % 500 === 0) console.error(`${i + 1}/${count} modules, ${failed} differences`)
 }
 console.log(
-  `fuzz (${engine}): ${count} modules (seeds ${first}..${first + count - 1}), ${casts} cast call sites, ${sets} slots set inside wasm, ${failed} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `fuzz (${engine}): ${count} modules (seeds ${first}..${first + count - 1}), ${casts} cast call sites, ${sets} slots set inside wasm, copy writer's skeleton compact ${skeletons.compact} / stubs ${skeletons.stubs}, ${failed} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`,
 )
 
 started = performance.now()

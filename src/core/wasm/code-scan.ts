@@ -84,6 +84,22 @@ export function scanCode(bytes: Uint8Array, patches?: Map<number, number[]>): Co
   return p === code.end ? { bodies, callIndirects, walk, classes } : undefined
 }
 
+/**
+ * The function indices one body names (call, return_call, ref.func), as
+ * (start, end, index) triples of their immediates, and whether it names a
+ * data segment (memory.init, data.drop); undefined for a body it cannot
+ * read or one that names an element segment (table.init, elem.drop).
+ * `start` is where the body's local declarations begin. For moving bodies
+ * between index spaces (copy/compact.ts).
+ */
+export function functionRefs(bytes: Uint8Array, start: number, end: number): { refs: number[]; namesData: boolean } | undefined {
+  const found: number[] = []
+  if (scanBody(bytes, start, end, undefined, found) < 0 || found.includes(-1)) return undefined
+  const refs: number[] = []
+  for (let k = 0; k < found.length; k += 3) if (found[k] >= 0) refs.push(found[k], found[k + 1], found[k + 2])
+  return { refs, namesData: refs.length !== found.length }
+}
+
 /** The position after a value type or block type at p: one byte, or (ref null? ht) with a heap type, or a type index. */
 function skipType(bytes: Uint8Array, p: number): number {
   const b = bytes[p++]
@@ -107,7 +123,7 @@ function skipMemarg(bytes: Uint8Array, p: number): number {
  * engine to inline: this loop reads Pyodide's 5.8 MB of code. Long on
  * purpose: one switch over every opcode, in one function, keeps it that way.
  */
-function scanBody(bytes: Uint8Array, start: number, end: number, out: number[] | undefined): number {
+function scanBody(bytes: Uint8Array, start: number, end: number, out: number[] | undefined, refs?: number[]): number {
   let p = start
   let calls = 0,
     flags = 0
@@ -159,8 +175,6 @@ function scanBody(bytes: Uint8Array, start: number, end: number, out: number[] |
       case 0x09:
       case 0x0c:
       case 0x0d:
-      case 0x10:
-      case 0x12:
       case 0x20:
       case 0x21:
       case 0x22:
@@ -174,6 +188,11 @@ function scanBody(bytes: Uint8Array, start: number, end: number, out: number[] |
       case 0x42:
         p = skipLeb(bytes, p)
         break
+      case 0x10:
+      case 0x12:
+        if (refs) refs.push(p, skipLeb(bytes, p), readU32(bytes, p))
+        p = skipLeb(bytes, p)
+        break
       case 0xd0:
         if (bytes[p] < 0x40 || bytes[p] & 0x80) flags |= KEEPS // ref.null $t
         p = skipLeb(bytes, p)
@@ -182,6 +201,7 @@ function scanBody(bytes: Uint8Array, start: number, end: number, out: number[] |
       case 0x15:
       case 0x25:
       case 0xd2:
+        if (refs && op === 0xd2) refs.push(p, skipLeb(bytes, p), readU32(bytes, p))
         p = skipLeb(bytes, p)
         flags |= KEEPS // call_ref's type, table.get's table, ref.func's declaration
         break
@@ -226,13 +246,16 @@ function scanBody(bytes: Uint8Array, start: number, end: number, out: number[] |
         if (sub <= 7) break
         if (sub === 10) p = skipLeb(bytes, skipLeb(bytes, p))
         else if (sub === 8) {
+          if (refs) refs.push(-2, -2, -2) // memory.init names a data segment
           p = skipLeb(bytes, skipLeb(bytes, p))
           flags |= KEEPS
         } else if (sub === 12 || sub === 14) {
+          if (refs && sub === 12) refs.push(-1, -1, -1) // table.init names an element segment
           p = skipLeb(bytes, skipLeb(bytes, p))
           flags |= WRITES
         } else if (sub === 11) p = skipLeb(bytes, p)
         else if (sub === 9 || sub === 13 || sub === 16) {
+          if (refs && sub !== 16) refs.push(...(sub === 13 ? [-1, -1, -1] : [-2, -2, -2])) // elem.drop names an element segment, data.drop a data segment
           p = skipLeb(bytes, p)
           flags |= KEEPS
         } else if (sub === 15 || sub === 17) {

@@ -9,6 +9,7 @@
 import { binaryen, type Module, sigOf } from './binaryen.ts'
 import { scanCode } from './code-scan.ts'
 import { FpcastError } from '../errors.ts'
+import type { Segment } from './segments.ts'
 import type { Sig } from './signature.ts'
 import { expressionKindName, walk } from './walk.ts'
 
@@ -51,6 +52,8 @@ export interface ScanResult {
   tableGrows: { expr: number; table: string; func: FunctionEntry }[]
   /** Expressions binaryen.js cannot look into, by function. */
   opaque: { func: string; kind: string }[]
+  /** The element segments, when binaryen did not read them (copy/compact.ts); else the strategy reads the module's. */
+  segments?: Segment[]
 }
 
 /**
@@ -75,7 +78,7 @@ export function listFunctions(m: Module, nameOf: (index: number) => string | und
 }
 
 /** A FunctionEntry whose display name is made when first shown (a module has tens of thousands of functions; a report names a few). */
-class FunctionRecord implements FunctionEntry {
+export class FunctionRecord implements FunctionEntry {
   private shown: string | undefined
   constructor(
     readonly name: string,
@@ -168,8 +171,8 @@ export function scanModule(
       expr => leaveSite(func, expr, ordinal++),
     )
   }
-  // ref.func can also stand in global initialisers.
-  const nGlobals = m.getNumGlobals()
+  // ref.func can also stand in global initialisers (only priming looks for it).
+  const nGlobals = priming ? m.getNumGlobals() : 0
   for (let i = 0; i < nGlobals; i++) {
     const init = binaryen.getGlobalInfo(m.getGlobalByIndex(i)).init
     if (init)

@@ -24,6 +24,7 @@ import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from
 import { applyJs } from './strategies/js.ts'
 import { type ProgressEvent, type ResolvedFilter, type ResolvedTransformOptions, resolveOptions, type TransformOptions } from '../options.ts'
 import { byteSites, type Lowering, planCopy, spliceCopy } from './copy/index.ts'
+import { compactFunctions, compactScan } from './copy/compact.ts'
 import { carryDebugInfo } from './debug/index.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, type ReadResult, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
@@ -54,9 +55,12 @@ export interface TransformReport {
   size: { before: number; after: number }
   /**
    * Which writer made the output (TransformOptions.writer), and why the copy
-   * writer left the module to binaryen when it did.
+   * writer left the module to binaryen when it did. With the copy writer,
+   * what binaryen was given: `compact` (the functions it must see, and
+   * stand-ins: copy/compact.ts) or `stubs` (a stub for every function:
+   * copy/index.ts).
    */
-  writer: { used: 'copy' | 'binaryen'; declined?: string }
+  writer: { used: 'copy' | 'binaryen'; skeleton?: 'compact' | 'stubs'; declined?: string }
   /** Things done that the user should know of (e.g. debug sections dropped). */
   warnings: string[]
   timeMs: { read: number; rewrite: number; validate: number; write: number; total: number }
@@ -177,7 +181,9 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
   const priming = opts.strategy !== 'js' && opts.slotVia === 'argument'
   const planned = opts.writer === 'copy' ? planFor(input, opts, priming) : undefined
   const plan = planned && !('declined' in planned) ? planned : undefined
-  report.writer = plan ? { used: 'copy' } : { used: 'binaryen', ...(planned && 'declined' in planned ? { declined: planned.declined } : {}) }
+  report.writer = plan
+    ? { used: 'copy', skeleton: plan.compact ? 'compact' : 'stubs' }
+    : { used: 'binaryen', ...(planned && 'declined' in planned ? { declined: planned.declined } : {}) }
   const read = plan ? readModule(plan.skeleton, file, true) : readModule(input, file)
   const m = read.module
   try {
@@ -200,11 +206,18 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     }
     // binaryen names functions by index when the copy writer kept the name section from it: the names come from the section.
     const fromSection = plan?.names?.functions
-    const functions = listFunctions(m, i => opts.symbolMap.get(i) ?? fromSection?.get(i))
+    const nameOf = (i: number) => opts.symbolMap.get(i) ?? fromSection?.get(i)
+    // The compact skeleton holds none of the input's functions: they and the element segments are read from the bytes.
+    const compact = plan?.compact
+    const functions = compact ? compactFunctions(m, compact, plan.types, plan.functionTypes, nameOf) : listFunctions(m, nameOf)
     // Only priming (slotVia 'argument') needs direct calls, ref.func and, in
     // functions placed in a table, locals: the default scan skips them.
     const slotVia = opts.slotVia
-    const scan = priming ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file) : scanSites(m, functions, read.bytes, file)
+    const scan = compact
+      ? compactScan(m, compact, functions, file)
+      : priming
+        ? scanModule(m, functions, new Set(readSegments(m).flatMap(s => s.data)), file)
+        : scanSites(m, functions, read.bytes, file)
     if (plan) scan.sites = inCodeOrder([...scan.sites, ...copyStep(() => byteSites(plan, m, functions))])
     report.sites.total = scan.sites.length
     progress('read', `read and scanned: ${scan.sites.length} call_indirect sites (${seconds(performance.now() - t0)})`)

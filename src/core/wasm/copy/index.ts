@@ -49,9 +49,22 @@
  * whichever writer made the output.
  */
 import { binaryen, type Module } from '../binaryen.ts'
-import { BodyClass, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
+import { BodyClass, functionRefs, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
 import { customSectionBytes, customSectionName, plainTables, readU32, type Section, sections, skipLeb, writeI32, writeS33, writeU32 } from '../bytes.ts'
 import type { CallIndirectSite, FunctionEntry } from '../scan.ts'
+import {
+  type CompactPlan,
+  compactPlan,
+  importsWithStandIns,
+  importsWithoutStandIns,
+  keepBodies,
+  keepTypes,
+  moveBody,
+  outputIndex,
+  skeletonNames,
+  skeletonStart,
+} from './compact.ts'
+import { movedSegments, placedSegment } from './elements.ts'
 import {
   type Body,
   emptiedData,
@@ -95,6 +108,8 @@ export interface CopyPlan {
   nameSubsections: Subsection[]
   /** When binaryen was not given the name section (see BYPASSED_NAMES): its function names, for reports and filters. */
   names?: { functions: NameMap | undefined }
+  /** binaryen was given the compact skeleton, without the input's functions (compact.ts). */
+  compact?: CompactPlan
 }
 
 /**
@@ -125,7 +140,9 @@ export interface Lowering {
 }
 
 /** The plan for an input, or why the copy-through writer leaves it to binaryen. */
-export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
+export function planCopy(given: Uint8Array): CopyPlan | { declined: string } {
+  // A plain view: a Node Buffer's subarray makes a Buffer, several times slower, and the splice takes thousands.
+  const input = new Uint8Array(given.buffer, given.byteOffset, given.length)
   const all = sections(input)
   const find = (id: number) => all.find(s => s.id === id)
   const code = find(10)
@@ -141,9 +158,6 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
   const functionTypes = readFunctionTypes(input, find(3))
   if (functionTypes.length !== scan.bodies) return { declined: 'the function and code sections disagree' }
   const bodies = readBodies(input, code)
-  const data = find(11)
-  const emptied = data && emptiedData(input, data)
-  if (data && !emptied) return { declined: 'a data segment it cannot read' }
   const exports = readExports(input, find(7))
   const nameSection = all.find(s => s.id === 0 && customSectionName(input, s) === 'name')
   const subsections = nameSection ? readSubsections(input, skipLeb(input, nameSection.start) + readU32(input, nameSection.start), nameSection.end) : []
@@ -152,6 +166,27 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
     !!nameSection && subsections.every(x => BYPASSED_NAMES.has(x.id)) && !(subsections.some(x => x.id === 2) && scan.classes.includes(BodyClass.KEEP))
   // Stubs keep their local declarations only where binaryen reads local names (so they stay in range).
   const localNames = !bypass && subsections.some(x => x.id === 2)
+  // The compact skeleton (compact.ts) where every body is the splice's; its stand-ins join the input's import section.
+  const planned =
+    !nameSection || bypass
+      ? compactPlan({
+          input,
+          types,
+          importTypes: imports.entries.filter(e => e.kind === 0).map(e => e.type),
+          functionTypes,
+          bodies,
+          classes: scan.classes,
+          elemSection: find(9),
+          globalSection: find(6),
+          start: find(8),
+        })
+      : undefined
+  // (Stand-ins in a module without imports get an import section of their own, after the types.)
+  const compact = planned && (find(2) || find(1)) ? planned : undefined
+  // The data section, emptied, where binaryen sees it (the stub skeleton, or KEEP bodies that name segments).
+  const data = compact && !compact.withData ? undefined : find(11)
+  const emptied = data && emptiedData(input, data)
+  if (data && !emptied) return { declined: 'a data segment it cannot read' }
   const skeleton = new Pieces().push(input.subarray(0, 8))
   let dwarf = false
   for (const s of all) {
@@ -163,13 +198,23 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
       dwarf = true
       continue
     }
-    if (s.id === 10) skeleton.section(10, stubbedCode(input, bodies, scan.classes, localNames))
+    if (compact && (s.id === 9 || ((s.id === 3 || s.id === 10) && !compact.keeps.length))) continue
+    if (compact && s.id === 2) skeleton.section(2, importsWithStandIns(input, s, compact, functionTypes, imports.functions))
+    else if (compact && s.id === 1 && !find(2))
+      skeleton.push(input.subarray(s.at, s.end)).section(2, importsWithStandIns(input, undefined, compact, functionTypes, 0))
+    else if (compact && s.id === 3) skeleton.section(3, keepTypes(compact, functionTypes))
+    else if (compact && s.id === 10) skeleton.section(10, keepBodies(input, compact, bodies))
+    else if (compact && s.id === 8) skeleton.section(8, skeletonStart(input, s, compact))
+    else if (s.id === 10) skeleton.section(10, stubbedCode(input, bodies, scan.classes, localNames))
+    else if (compact && !compact.withData && (s.id === 11 || s.id === 12)) continue
     else if (s.id === 11 && emptied) skeleton.section(11, emptied)
     else if (s.id === 7) {
-      const kept = exports.filter(e => e.kind !== 0)
+      // Function exports are put back by the splice; with the compact skeleton all but table exports (only a table's index may move).
+      const kept = exports.filter(e => (compact ? e.kind === 1 : e.kind !== 0))
       skeleton.section(7, new Pieces().push(writeU32(kept.length)).pushAll(kept.map(e => e.bytes)))
     } else skeleton.push(input.subarray(s.at, s.end))
   }
+  if (compact?.skeletonIndex.size) skeleton.section(0, skeletonNames(compact))
   return {
     input,
     skeleton: skeleton.join(),
@@ -185,6 +230,7 @@ export function planCopy(input: Uint8Array): CopyPlan | { declined: string } {
     tableNames: [],
     nameSubsections: subsections,
     ...(bypass ? { names: { functions: functionNames(input, subsections) } } : {}),
+    ...(compact ? { compact } : {}),
   }
 }
 
@@ -272,34 +318,152 @@ export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lower
     if (index === undefined) throw new Error(`the output has no ${name}`)
     return index
   }
+  // Encoded once per name or type: a module has thousands of sites and a few shadows, bounds and types.
+  const encoded = new Map<string, number[]>()
+  const once = (key: string, index: () => number) => {
+    let bytes = encoded.get(key)
+    if (!bytes) encoded.set(key, (bytes = writeU32(index())))
+    return bytes
+  }
   const lowered = {
     newType,
-    oldTable: (old: number) => indexOf(tables, plan.tableNames[old]),
-    table: (name: string) => indexOf(tables, name),
-    global: (name: string) => indexOf(globals, name),
+    type: (old: number) => once(`type ${old}`, () => newType(old)),
+    oldTableIndex: (old: number) => indexOf(tables, plan.tableNames[old]),
+    oldTable: (old: number) => once(`old table ${old}`, () => indexOf(tables, plan.tableNames[old])),
+    table: (name: string) => once(`table ${name}`, () => indexOf(tables, name)),
+    global: (name: string) => once(`global ${name}`, () => indexOf(globals, name)),
     lowering,
   }
-  const code = splicedCode(plan, written, find(out, 10)!, lowered)
+  // The compact skeleton's functions are relinked (compact.ts): binaryen's index j is the output's move(j).
+  const move = plan.compact && outputIndex(plan.compact, plan.bodies.length)
+  const codeSection = find(out, 10)
+  if (!codeSection) throw new Error('binaryen wrote no code section')
+  const code = splicedCode(plan, written, codeSection, lowered, move)
+  // Made before the type section is written: the input's function types may append types to it.
+  const functionSection = find(out, 3)
+  const functions = move && functionSection && compactFunctionSection(plan, written, functionSection, newType)
   const output = new Pieces().push(written.subarray(0, 8))
   let namesWritten = false
+  // Sections the compact path writes itself, each placed where the order of sections wants it among binaryen's:
+  // the element section (the input's segments, then binaryen's) and, unless binaryen saw them, the data count and data.
+  const pending: { id: number; write: () => void }[] = []
+  if (move) {
+    const elements = compactElements(plan, written, find(out, 9), lowered, move)
+    if (elements.count) pending.push({ id: 9, write: () => output.section(9, new Pieces().push(writeU32(elements.count)).pushAll(elements.entries.parts)) })
+    for (const id of plan.compact!.withData ? [] : [12, 11]) {
+      const s = find(inputSections, id)
+      if (s) pending.push({ id, write: () => output.push(input.subarray(s.at, s.end)) })
+    }
+  }
+  const place = (rank: number) => {
+    while (pending.length && SECTION_ORDER[pending[0].id] < rank) pending.shift()!.write()
+  }
+  let rank = 0
   for (const s of out) {
+    // Custom sections past the code follow the data, as in the modules toolchains write.
+    rank = s.id ? SECTION_ORDER[s.id] : rank
+    place(s.id ? rank : rank >= SECTION_ORDER[10] ? Infinity : 0)
     if (s.id === 1)
       output.section(1, new Pieces().push(writeU32(types.length + appended.length), written.subarray(skipLeb(written, s.start), s.end)).pushAll(appended))
-    else if (s.id === 7) output.section(7, splicedExports(plan, readExports(written, s)))
+    else if (move && s.id === 2) output.section(2, importsWithoutStandIns(written, readImports(written, s)!.entries, plan.importedFunctions))
+    else if (functions && s.id === 3) output.section(3, functions)
+    else if (move && s.id === 8) output.section(8, new Pieces().push(writeU32(move(readU32(written, s.start)))))
+    else if (move && s.id === 9) continue
+    else if (s.id === 7) output.section(7, splicedExports(plan, readExports(written, s), move))
     else if (s.id === 10) output.section(10, code)
     else if (s.id === 11 && plan.dataEmptied) {
       const data = find(inputSections, 11)!
       if (segmentCount(written, s) !== segmentCount(input, data)) throw new Error('binaryen wrote another number of data segments')
       output.push(input.subarray(data.at, data.end))
     } else if (s.id === 0 && customSectionName(written, s) === 'name') {
-      output.section(0, plan.names ? mergedNames(plan, written, s) : splicedNames(plan, written, s))
+      const nameStart = skipLeb(written, s.start) + readU32(written, s.start)
+      const theirs = { bytes: written, subsections: readSubsections(written, nameStart, s.end) }
+      const binaryens = move ? movedNames(plan, theirs, move) : theirs
+      output.section(0, plan.names ? mergedNames(plan, binaryens) : splicedNames(plan, written, s))
       namesWritten = true
     } else output.push(written.subarray(s.at, s.end))
   }
-  if (plan.names && !namesWritten) output.section(0, mergedNames(plan, written, undefined))
+  place(Infinity)
+  if (move && !find(out, 3)) throw new Error('binaryen wrote no function section')
+  if (plan.names && !namesWritten) output.section(0, mergedNames(plan, { bytes: written, subsections: [] }))
   if (appended.length && !find(out, 1)) throw new Error('binaryen wrote no type section')
   return output.join()
 }
+
+/** The compact path's function section: the input's functions' types (in the output's type indices), then binaryen's functions'. */
+function compactFunctionSection(plan: CopyPlan, written: Uint8Array, s: Section, newType: (old: number) => number): Pieces {
+  const byOld = new Map<number, number[]>()
+  const out = new Pieces().push(writeU32(plan.functionTypes.length + readU32(written, s.start) - plan.compact!.keeps.length))
+  for (const old of plan.functionTypes) {
+    let encoded = byOld.get(old)
+    if (!encoded) byOld.set(old, (encoded = writeU32(newType(old))))
+    out.push(encoded)
+  }
+  // binaryen's own function section begins with the KEEP functions' entries: those are the input's.
+  let p = skipLeb(written, s.start)
+  for (let k = 0; k < plan.compact!.keeps.length; k++) p = skipLeb(written, p)
+  return out.push(written.subarray(p, s.end))
+}
+
+/** The compact path's element segments: the input's (on their table's output index), then binaryen's with their functions moved. */
+function compactElements(
+  plan: CopyPlan,
+  written: Uint8Array,
+  s: Section | undefined,
+  lowered: Lowered,
+  move: (j: number) => number,
+): { count: number; entries: Pieces } {
+  const entries = new Pieces()
+  for (const seg of plan.compact!.elements) {
+    const placed = placedSegment(seg, seg.offset ? lowered.oldTableIndex(seg.table) : seg.table)
+    if (placed instanceof Pieces) entries.pushAll(placed.parts)
+    else entries.push(placed)
+  }
+  if (!s) return { count: plan.compact!.elements.length, entries }
+  const theirs = movedSegments(written, s, move)
+  return { count: plan.compact!.elements.length + theirs.count, entries: entries.pushAll(theirs.entries.parts) }
+}
+
+/** Name subsections and the bytes they lie in. */
+interface NameSubsections {
+  bytes: Uint8Array
+  subsections: Subsection[]
+}
+
+/**
+ * binaryen's name subsections with its function indices moved (the
+ * stand-ins' names left out: the input's own names the functions) and its
+ * element segments' after the input's.
+ */
+function movedNames(plan: CopyPlan, names: NameSubsections, move: (j: number) => number): NameSubsections {
+  const { bytes } = names
+  // The stand-ins' and KEEP functions' names are the skeleton's, not theirs.
+  const named = plan.compact!.skeletonIndex.size
+  const content = new Pieces()
+  const subsections: Subsection[] = []
+  for (const sub of names.subsections) {
+    let entries: (Uint8Array | number[])[] = [bytes.subarray(sub.start, sub.end)]
+    if (sub.id === 1 || sub.id === 2 || sub.id === 8) {
+      entries = []
+      let n = 0
+      for (const [index, entry] of readNameEntries(bytes, sub)) {
+        if ((sub.id === 1 || sub.id === 2) && index >= plan.importedFunctions && index < plan.importedFunctions + named) continue
+        const to = sub.id === 8 ? index + plan.compact!.elements.length : move(index)
+        entries.push(writeU32(to), entry.subarray(skipLeb(entry, 0)))
+        n++
+      }
+      entries.unshift(writeU32(n))
+    }
+    const body = new Pieces().pushAll(entries)
+    content.push([sub.id, ...writeU32(body.length)])
+    subsections.push({ id: sub.id, start: content.length, end: content.length + body.length })
+    content.pushAll(body.parts)
+  }
+  return { bytes: content.join(), subsections }
+}
+
+/** The order of the known sections (by id): the data count comes before the code, tags before globals. */
+const SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 }
 
 /** Where binaryen puts each table or global: imports first, then the module's own, each in the module's order. */
 function indexSpace(m: Module, kind: 'table' | 'global'): Map<string, number> {
@@ -313,17 +477,23 @@ function indexSpace(m: Module, kind: 'table' | 'global'): Map<string, number> {
 
 interface Lowered {
   newType: (old: number) => number
-  oldTable: (old: number) => number
-  table: (name: string) => number
-  global: (name: string) => number
+  /** The encoded output index of a type, a table of the input, a table or global by name. */
+  type: (old: number) => number[]
+  /** Where a table of the input is in the output. */
+  oldTableIndex: (old: number) => number
+  oldTable: (old: number) => number[]
+  table: (name: string) => number[]
+  global: (name: string) => number[]
   lowering: Lowering
 }
 
-function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered: Lowered): Pieces {
+function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered: Lowered, move: ((j: number) => number) | undefined): Pieces {
   const { input } = plan
   const mine = readBodies(written, code)
-  if (mine.length < plan.bodies.length) throw new Error(`binaryen wrote ${mine.length} bodies for the input's ${plan.bodies.length}`)
-  const out = new Pieces().push(writeU32(mine.length))
+  // The compact skeleton has none of the input's bodies; the skeleton has a stub or a KEEP body for each.
+  const theirs = move ? plan.bodies.length : 0
+  if (!move && mine.length < plan.bodies.length) throw new Error(`binaryen wrote ${mine.length} bodies for the input's ${plan.bodies.length}`)
+  const out = new Pieces().push(writeU32(theirs + mine.length - (move ? plan.compact!.keeps.length : 0)))
   // A run of COPY bodies is one piece: they lie side by side in the input.
   let runStart = -1,
     runEnd = -1
@@ -331,17 +501,24 @@ function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered
     if (runStart >= 0) out.push(input.subarray(runStart, runEnd))
     runStart = -1
   }
-  for (let i = 0; i < mine.length; i++) {
-    const b = mine[i]
+  // binaryen's bodies in the compact skeleton: the KEEP ones, then the strategy's (compact.ts).
+  let next = 0
+  const binaryens = (i: number) => (move ? mine[next++] : mine[i])
+  for (let i = 0; i < theirs + mine.length - (move ? plan.compact!.keeps.length : 0); i++) {
     const cls = i < plan.bodies.length ? plan.classes[i] : BodyClass.KEEP
     if (cls === BodyClass.KEEP) {
       endRun()
-      out.push(written.subarray(b.at, b.end))
+      const b = binaryens(i)
+      if (move) moveBody(written, b, move, out)
+      else out.push(written.subarray(b.at, b.end))
       continue
     }
-    // The stub binaryen wrote back: local declarations, unreachable, end.
-    const declEnd = localDecls(written, b.start).end
-    if (b.end - declEnd !== 2 || written[declEnd] !== 0x00) throw new Error(`body ${i} is not the stub the skeleton gave binaryen`)
+    if (!move) {
+      // The stub binaryen wrote back: local declarations, unreachable, end.
+      const b = mine[i]
+      const declEnd = localDecls(written, b.start).end
+      if (b.end - declEnd !== 2 || written[declEnd] !== 0x00) throw new Error(`body ${i} is not the stub the skeleton gave binaryen`)
+    }
     const o = plan.bodies[i]
     if (cls === BodyClass.COPY) {
       if (runStart < 0) runStart = o.at
@@ -379,6 +556,7 @@ function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Pieces {
     : new Pieces().push(input.subarray(o.start, decl.end))
   let p = decl.end
   let ordinal = 0
+  const s = writeU32(scratch)
   for (let k = 0; k < found.length; k += found[k] === PATCH_CALL ? 5 : 4) {
     const start = found[k + 1],
       value = found[k + 3]
@@ -389,32 +567,33 @@ function rewrittenBody(plan: CopyPlan, i: number, lowered: Lowered): Pieces {
       continue
     }
     const op = value & 1 ? 0x13 : 0x11
-    const type = writeU32(lowered.newType(value >> 1))
+    const type = lowered.type(value >> 1)
     const site = sites[ordinal++]
     const how = site && lowering.sites.get(site)
     if (!how) {
-      out.push([op, ...type, ...writeU32(lowered.oldTable(found[k + 4]))])
+      out.push([op], type, lowered.oldTable(found[k + 4]))
       continue
     }
-    const s = writeU32(scratch)
-    const seq: number[] = []
-    if (lowering.siteGlobal !== undefined) seq.push(0x41, ...writeI32(how.id), 0x24, ...writeU32(lowered.global(lowering.siteGlobal)))
-    seq.push(0x22, ...s, 0x24, ...writeU32(lowered.global(lowering.slotGlobal)), 0x20, ...s)
-    if (how.bound !== undefined) seq.push(0x20, ...s, 0x23, ...writeU32(lowered.global(how.bound)), 0x6b, 0x41, 31, 0x75, 0x71)
-    seq.push(op, ...type, ...writeU32(lowered.table(how.table)))
-    out.push(seq)
+    if (lowering.siteGlobal !== undefined) out.push([0x41, ...writeI32(how.id), 0x24], lowered.global(lowering.siteGlobal))
+    out.push([0x22], s, [0x24], lowered.global(lowering.slotGlobal), [0x20], s)
+    if (how.bound !== undefined) out.push([0x20], s, [0x23], lowered.global(how.bound), BOUND_CLAMP)
+    out.push([op], type, lowered.table(how.table))
   }
   out.push(input.subarray(p, o.end))
   return out
 }
 
+/** After the index and the bound on the stack: i32.sub; i32.const 31; i32.shr_s; i32.and (the clamp, see rewrittenBody). */
+const BOUND_CLAMP = [0x6b, 0x41, 31, 0x75, 0x71]
+
 /** The input's exports in their order (function exports as they were, the others at binaryen's indices), then the ones the rewrite added. */
-function splicedExports(plan: CopyPlan, mine: Export[]): Pieces {
+function splicedExports(plan: CopyPlan, mine: Export[], move: ((j: number) => number) | undefined): Pieces {
   // binaryen saw the input's exports other than functions, and adds its own (functions among them).
   const byName = new Map(mine.map(e => [e.kind === 0 ? new TextDecoder().decode(nameOf(e)) : e.name, e]))
   const entries: Uint8Array[] = []
   for (const e of plan.exports) {
-    if (e.kind === 0) {
+    // Indices that do not move: functions', and with the compact skeleton (which keeps only table exports) all but tables'.
+    if (e.kind === 0 || (move && e.kind !== 1)) {
       entries.push(e.bytes)
       continue
     }
@@ -423,7 +602,7 @@ function splicedExports(plan: CopyPlan, mine: Export[]): Pieces {
     entries.push(exportEntry(e, now.index))
   }
   const had = new Set(plan.exports.filter(e => e.kind !== 0).map(e => e.name))
-  for (const [name, e] of byName) if (!had.has(name)) entries.push(e.bytes)
+  for (const [name, e] of byName) if (!had.has(name)) entries.push(move && e.kind === 0 ? exportEntry(e, move(e.index)) : e.bytes)
   return new Pieces().push(writeU32(entries.length)).pushAll(entries)
 }
 
@@ -461,15 +640,14 @@ function splicedNames(plan: CopyPlan, written: Uint8Array, s: Section): Pieces {
  * those: binaryen writes the names it was given). Indices of the input's
  * functions, globals and data segments do not move.
  */
-function mergedNames(plan: CopyPlan, written: Uint8Array, s: Section | undefined): Pieces {
+function mergedNames(plan: CopyPlan, binaryens: NameSubsections): Pieces {
   const { input } = plan
-  const nameStart = s && skipLeb(written, s.start) + readU32(written, s.start)
-  const binaryens = s ? readSubsections(written, nameStart!, s.end) : []
-  const ids = [...new Set([...plan.nameSubsections.map(x => x.id), ...binaryens.map(x => x.id)])].sort((a, b) => a - b)
+  const written = binaryens.bytes
+  const ids = [...new Set([...plan.nameSubsections.map(x => x.id), ...binaryens.subsections.map(x => x.id)])].sort((a, b) => a - b)
   const out = new Pieces().push(writeU32(4), new TextEncoder().encode('name'))
   for (const id of ids) {
     const mine = plan.nameSubsections.find(x => x.id === id)
-    const added = binaryens.find(x => x.id === id)
+    const added = binaryens.subsections.find(x => x.id === id)
     if (!mine || !added || id === 0) {
       const from = mine ? input : written
       const sub = (mine ?? added)!
@@ -494,19 +672,31 @@ function mergedNames(plan: CopyPlan, written: Uint8Array, s: Section | undefined
   return out
 }
 
-/** The import section's function count, and whether it imports a 64-bit table; undefined for an import it cannot read. */
-function readImports(bytes: Uint8Array, s: Section | undefined): { functions: number; table64: boolean } | undefined {
-  if (!s) return { functions: 0, table64: false }
+/** An import entry: where it lies, its kind, and for a function its type index. */
+export interface ImportEntry {
+  at: number
+  end: number
+  kind: number
+  type: number
+}
+
+/** The import section's entries, how many import functions, whether one is a 64-bit table; undefined for an import it cannot read. */
+export function readImports(bytes: Uint8Array, s: Section | undefined): { functions: number; table64: boolean; entries: ImportEntry[] } | undefined {
+  if (!s) return { functions: 0, table64: false, entries: [] }
   let p = s.start
   const n = readU32(bytes, p)
   p = skipLeb(bytes, p)
   let functions = 0,
     table64 = false
+  const entries: ImportEntry[] = []
   for (let i = 0; i < n; i++) {
+    const at = p
     for (let k = 0; k < 2; k++) p = skipLeb(bytes, p) + readU32(bytes, p)
     const kind = bytes[p++]
+    let type = -1
     if (kind === 0) {
       functions++
+      type = readU32(bytes, p)
       p = skipLeb(bytes, p)
     } else if (kind === 1) {
       if (bytes[p] !== 0x70 && bytes[p] !== 0x6f) return undefined
@@ -519,8 +709,9 @@ function readImports(bytes: Uint8Array, s: Section | undefined): { functions: nu
       p += 2
     } else if (kind === 4) p = skipLeb(bytes, p + 1)
     else return undefined
+    entries.push({ at, end: p, kind, type })
   }
-  return p === s.end ? { functions, table64 } : undefined
+  return p === s.end ? { functions, table64, entries } : undefined
 }
 
 /** The position after limits (flags, min, max if flag 1; a page size for custom page sizes is not read). */

@@ -18,7 +18,7 @@ import { callDirect, callIndirect, define, paramsOf, plus, resultsOf, sameResult
 import { ifHook, mismatch, record } from './hooks.ts'
 
 /** A static adapter compares the slot with at most this many slots of its target signature before it falls back to call_indirect. */
-const MAX_DIRECT_SLOTS = 4
+export const MAX_DIRECT_SLOTS = 4
 
 /** Adds the adapter matrix and every function in it, in matrix order. */
 export function addAdapters(ctx: ShadowContext): void {

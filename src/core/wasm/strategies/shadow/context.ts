@@ -115,7 +115,7 @@ export function createContext(m: Module, scan: ScanResult, sites: CallIndirectSi
   const fail = (msg: string) => new FpcastError(msg, { file: fileName })
   if (tableType(m, table) !== binaryen.funcref) throw fail(`table ${table} is not a funcref table`)
   const wasmSets = scan.tableSets.filter(w => w.table === table)
-  const segments = readSegments(m)
+  const segments = scan.segments ?? readSegments(m)
   const staticSegs = segments.filter(s => s.table === table && !s.passive)
   const markFromJs = !viaArgument && !wasmSets.length
   const sigs = signatures(scan, sites, staticSegs)
