@@ -112,9 +112,7 @@ export function compactPlan(x: Inputs): CompactPlan | undefined {
   for (const list of bySig.values()) if (list.length <= MAX_DIRECT_SLOTS) for (const f of list) named(f)
   if (x.start) named(readU32(x.input, x.start.start))
   const sorted = [...standIns].sort((a, b) => a - b)
-  const skeletonIndex = new Map<number, number>()
-  sorted.forEach((f, k) => skeletonIndex.set(f, imported + k))
-  keeps.forEach((f, k) => skeletonIndex.set(f, imported + sorted.length + k))
+  const skeletonIndex = new Map<number, number>([...sorted, ...keeps].map((f, k) => [f, imported + k]))
   return { standIns: sorted, keeps, elements, importTypes: x.importTypes, skeletonIndex, withData: namesData }
 }
 
@@ -235,10 +233,12 @@ export function compactFunctions(
     if (!sig) sigs.set(type.key, (sig = type.sig))
     return sig
   }
-  const out: FunctionEntry[] = []
-  plan.importTypes.forEach((t, i) => out.push(new FunctionRecord(String(i), i, 0, sigOf(t), true, nameOf)))
   const imported = plan.importTypes.length
-  functionTypes.forEach((t, i) => out.push(new FunctionRecord(String(imported + i), imported + i, 0, sigOf(t), false, nameOf)))
+  const out: FunctionEntry[] = []
+  for (let i = 0; i < imported + functionTypes.length; i++) {
+    const own = i >= imported
+    out.push(new FunctionRecord(String(i), i, 0, sigOf(own ? functionTypes[i - imported] : plan.importTypes[i]), !own, nameOf))
+  }
   for (const f of plan.keeps) out[f] = new FunctionRecord(String(f), f, m.getFunction(String(f)), out[f].sig, false, nameOf)
   return out
 }

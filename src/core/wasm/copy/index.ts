@@ -49,7 +49,7 @@
  * whichever writer made the output.
  */
 import { binaryen, type Module } from '../binaryen.ts'
-import { BodyClass, functionRefs, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
+import { BodyClass, PATCH_BLOCK_TYPE, PATCH_CALL, scanCode } from '../code-scan.ts'
 import { customSectionBytes, customSectionName, plainTables, readU32, type Section, sections, skipLeb, writeI32, writeS33, writeU32 } from '../bytes.ts'
 import type { CallIndirectSite, FunctionEntry } from '../scan.ts'
 import {
