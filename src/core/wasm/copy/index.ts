@@ -41,9 +41,16 @@
  * other than plain 32-bit funcref or externref ones (bytes.ts: plainTables),
  * a code section the pre-scan cannot read, odd data segments.
  *
- * What is left of binaryen's cost is per function (it still reads and writes
- * a stub for each: about 20 µs each before its code tiers up) and per
- * export or segment it must see; the splice itself copies each byte once.
+ * binaryen's cost is per function (a stub costs it about 20 µs before its
+ * code tiers up) and per export or segment it must see. So where it can,
+ * planCopy gives binaryen a smaller skeleton still, the compact one
+ * (compact.ts): no stub, no element, data or function-export section, only
+ * the KEEP bodies and an import standing in for each other function their
+ * code or the strategy's may call; the splice relinks binaryen's output
+ * around the input's sections. The stub skeleton above stays for what the
+ * compact one does not read (local names beside a KEEP body, element
+ * segments other than function lists, ...). Either way the splice copies
+ * each byte once.
  * Sites are numbered in code order (operands first), as scan.ts numbers
  * binaryen's, so filters, profiles and diagnostics name the same site
  * whichever writer made the output.
