@@ -376,21 +376,24 @@ export interface FeatureOutcome {
   ok: boolean
   counts: FeatureCounts
   reason?: string
+  /** What the copy writer gave binaryen (TransformReport.writer.skeleton), when it wrote the output. */
+  skeleton?: 'compact' | 'stubs'
 }
 
 /** One model-checked run. */
 export async function runFeatures(seed: number, writer: Writer = 'copy'): Promise<FeatureOutcome> {
   const g = generateFeatures(seed)
   const options = { fileName: `features-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' } as const
-  const { wasm } = transformWasm(g.wasm, { ...options, writer: writer === 'both' ? 'copy' : writer })
+  const { wasm, report } = transformWasm(g.wasm, { ...options, writer: writer === 'both' ? 'copy' : writer })
+  const skeleton = report.writer.skeleton
   const got = await executeFeatures(g, wasm)
   if (writer === 'both') {
     const theirs = await executeFeatures(g, transformWasm(g.wasm, { ...options, writer: 'binaryen' }).wasm)
     const at = firstDifference(got, theirs)
-    if (at >= 0) return { seed, ok: false, counts: g.counts, reason: `writers differ at line ${at}: copy '${got[at]}', binaryen '${theirs[at]}'` }
+    if (at >= 0) return { seed, ok: false, counts: g.counts, skeleton, reason: `writers differ at line ${at}: copy '${got[at]}', binaryen '${theirs[at]}'` }
   }
   const at = got.findIndex((l, i) => l !== g.expected[i])
-  if (at < 0 && got.length === g.expected.length) return { seed, ok: true, counts: g.counts }
+  if (at < 0 && got.length === g.expected.length) return { seed, ok: true, counts: g.counts, skeleton }
   const i = at < 0 ? Math.min(got.length, g.expected.length) : at
-  return { seed, ok: false, counts: g.counts, reason: `first difference at line ${i}: got '${got[i]}', the model '${g.expected[i]}'` }
+  return { seed, ok: false, counts: g.counts, skeleton, reason: `first difference at line ${i}: got '${got[i]}', the model '${g.expected[i]}'` }
 }

@@ -49,9 +49,11 @@ console.log(
 started = performance.now()
 const total: FeatureCounts = zeroCounts()
 let featureFailures = 0
+const featureSkeletons = { compact: 0, stubs: 0 }
 for (let i = 0; i < featureCount; i++) {
   const o = await runFeatures(first + i, writer)
   for (const k of Object.keys(total) as (keyof FeatureCounts)[]) total[k] += o.counts[k]
+  if (o.skeleton) featureSkeletons[o.skeleton]++
   if (!o.ok) {
     featureFailures++
     if (featureFailures === 1) console.error(`features seed ${o.seed}: ${o.reason}`)
@@ -60,6 +62,6 @@ for (let i = 0; i < featureCount; i++) {
 }
 const c = total
 console.log(
-  `features (${engine}): ${c.modules} modules, ${c.casts} cast calls, ${c.multiValue} multi-value calls, ${c.tail} tail calls, ${c.guarded} calls inside try/catch_all (${c.exceptions} exceptions caught), ${c.incompatible} incompatible traps, ${c.startCalls} calls from start functions, ${c.bigTables} tables past 65,536 slots (${c.highSlotCalls} calls at high slots), ${c.shared} shared tables, ${c.copies} slots set inside wasm, ${featureFailures} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `features (${engine}): ${c.modules} modules, ${c.casts} cast calls, ${c.multiValue} multi-value calls, ${c.tail} tail calls, ${c.guarded} calls inside try/catch_all (${c.exceptions} exceptions caught), ${c.incompatible} incompatible traps, ${c.startCalls} calls from start functions, ${c.bigTables} tables past 65,536 slots (${c.highSlotCalls} calls at high slots), ${c.shared} shared tables, ${c.copies} slots set inside wasm, copy writer's skeleton compact ${featureSkeletons.compact} / stubs ${featureSkeletons.stubs}, ${featureFailures} differences, ${((performance.now() - started) / 1000).toFixed(1)} s`,
 )
 process.exitCode = failed || featureFailures ? 1 : 0
