@@ -38,7 +38,8 @@ export interface CallIndirectSite {
 
 export interface ScanResult {
   functions: FunctionEntry[]
-  byName: Map<string, FunctionEntry>
+  /** Functions by binaryen's name (a Map, or the compact path's view by index: copy/compact.ts). */
+  byName: { get(name: string): FunctionEntry | undefined }
   sites: CallIndirectSite[]
   /** Direct `call`/`return_call` expressions by callee name. */
   calls: Map<string, number[]>
