@@ -21,14 +21,26 @@ export interface Segment {
   offset: ExpressionRef
   /** Function names, in slot order. */
   data: string[]
+  /** A passive segment binaryen.js cannot list (see readSegments): its data is left empty. */
+  unlisted?: true
 }
 
-/** The module's element segments, in order. */
+/**
+ * The module's element segments, in order. binaryen.js 132's
+ * getElementSegmentInfo throws (a C++ exception) on a passive segment, as it
+ * asks for its table, and exports nothing else that reads a segment's
+ * names: a passive segment comes back `unlisted`, with no data. Only the
+ * strategies' priming needs it (and refuses it: context.ts).
+ */
 export function readSegments(m: Module): Segment[] {
   const out: Segment[] = []
   const n = m.getNumElementSegments()
   for (let i = 0; i < n; i++) {
     const ref = m.getElementSegmentByIndex(i)
+    if (binaryen._BinaryenElementSegmentIsPassive(ref)) {
+      out.push({ name: '', table: '', passive: true, offset: 0, data: [], unlisted: true })
+      continue
+    }
     const info = binaryen.getElementSegmentInfo(ref)
     out.push({ name: info.name, table: info.table, passive: !!binaryen._BinaryenElementSegmentIsPassive(ref), offset: info.offset, data: info.data })
   }

@@ -64,6 +64,8 @@ export interface CompactPlan {
    * Pyodide has 14,579).
    */
   withData: boolean
+  /** The input functions the KEEP bodies name with ref.func: the skeleton declares them (its element segments are left out). */
+  declared: number[]
 }
 
 interface Inputs {
@@ -89,13 +91,18 @@ export function compactPlan(x: Inputs): CompactPlan | undefined {
     if (f >= imported && x.classes[f - imported] !== BodyClass.KEEP) standIns.add(f)
   }
   let namesData = false
+  const declared = new Set<number>()
   for (let i = 0; i < x.classes.length; i++) {
     if (x.classes[i] !== BodyClass.KEEP) continue
     const found = functionRefs(x.input, x.bodies[i].start, x.bodies[i].end)
     if (!found) return undefined
     keeps.push(imported + i)
     namesData ||= found.namesData
-    for (let k = 2; k < found.refs.length; k += 3) named(found.refs[k])
+    for (let k = 0; k < found.refs.length; k += 3) {
+      named(found.refs[k + 2])
+      // ref.func (its immediate follows the opcode): the skeleton must declare the function.
+      if (x.input[found.refs[k] - 1] === 0xd2) declared.add(found.refs[k + 2])
+    }
   }
   // The adapters' direct calls (adapters.ts): a signature's static functions on a table, when few.
   const bySig = new Map<string, number[]>()
@@ -113,7 +120,7 @@ export function compactPlan(x: Inputs): CompactPlan | undefined {
   if (x.start) named(readU32(x.input, x.start.start))
   const sorted = [...standIns].sort((a, b) => a - b)
   const skeletonIndex = new Map<number, number>([...sorted, ...keeps].map((f, k) => [f, imported + k]))
-  return { standIns: sorted, keeps, elements, importTypes: x.importTypes, skeletonIndex, withData: namesData }
+  return { standIns: sorted, keeps, elements, importTypes: x.importTypes, skeletonIndex, withData: namesData, declared: [...declared] }
 }
 
 /** The skeleton index of input function f. */
@@ -170,6 +177,12 @@ export function keepBodies(input: Uint8Array, plan: CompactPlan, bodies: Body[])
   const out = new Pieces().push(writeU32(plan.keeps.length))
   for (const f of plan.keeps) moveBody(input, bodies[f - plan.importTypes.length], g => inSkeleton(plan, g), out)
   return out
+}
+
+/** The skeleton's element section: one declarative segment, for the KEEP bodies' ref.func. */
+export function skeletonDeclarations(plan: CompactPlan): Pieces {
+  const indices = plan.declared.map(f => writeU32(inSkeleton(plan, f)))
+  return new Pieces().push([1, 3, 0x00, ...writeU32(indices.length)]).pushAll(indices)
 }
 
 /** A name section naming each stand-in and KEEP function as binaryen names a function the name section does not (its index). */

@@ -68,6 +68,7 @@ import {
   keepTypes,
   moveBody,
   outputIndex,
+  skeletonDeclarations,
   skeletonNames,
   skeletonStart,
 } from './compact.ts'
@@ -196,7 +197,13 @@ export function planCopy(given: Uint8Array): CopyPlan | { declined: string } {
   if (data && !emptied) return { declined: 'a data segment it cannot read' }
   const skeleton = new Pieces().push(input.subarray(0, 8))
   let dwarf = false
+  // The compact skeleton's element section declares what its KEEP bodies name with ref.func (before data count, code and data).
+  let declarations = compact?.declared.length ? skeletonDeclarations(compact) : undefined
   for (const s of all) {
+    if (declarations && (s.id === 9 || s.id === 12 || s.id === 10 || s.id === 11)) {
+      skeleton.section(9, declarations)
+      declarations = undefined
+    }
     if (s === nameSection && bypass) continue
     // DWARF never goes through binaryen (debug/dwarf/ rewrites it from the input): one empty
     // section stands for it, so that binaryen keeps the kept bodies' locals in their order.

@@ -116,6 +116,11 @@ export function createContext(m: Module, scan: ScanResult, sites: CallIndirectSi
   if (tableType(m, table) !== binaryen.funcref) throw fail(`table ${table} is not a funcref table`)
   const wasmSets = scan.tableSets.filter(w => w.table === table)
   const segments = scan.segments ?? readSegments(m)
+  // Priming points every segment at the wrappers: it must know what a passive one holds.
+  if (viaArgument && segments.some(s => s.unlisted))
+    throw fail(
+      `a passive element segment, whose functions binaryen.js cannot list, and slotVia 'argument' (which must point it at its wrappers); nothing was written: use the default slotVia 'global'`,
+    )
   const staticSegs = segments.filter(s => s.table === table && !s.passive)
   const markFromJs = !viaArgument && !wasmSets.length
   const sigs = signatures(scan, sites, staticSegs)
