@@ -206,37 +206,21 @@ export async function runOne(seed: number, writer: Writer = 'copy'): Promise<Out
   const options = { fileName: `seed-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' } as const
   const { wasm, report } = transformWasm(original, { ...options, writer: writer === 'both' ? 'copy' : writer })
   const skeleton = report.writer.skeleton
+  const outcome = (ok: boolean, reason?: string): Outcome => ({ seed, ok, casts: g.casts, sets: g.sets, skeleton, ...(reason ? { reason } : {}) })
   const ours = await execute(wasm, WA)
   if (writer === 'both') {
     const theirs = await execute(transformWasm(original, { ...options, writer: 'binaryen' }).wasm, WA)
     const at = firstDifference(ours, theirs)
-    if (at >= 0)
-      return {
-        seed,
-        ok: false,
-        casts: g.casts,
-        sets: g.sets,
-        skeleton,
-        reason: `writers differ at line ${at}: copy '${ours[at]}', binaryen '${theirs[at]}'\n${g.wat}`,
-      }
+    if (at >= 0) return outcome(false, `writers differ at line ${at}: copy '${ours[at]}', binaryen '${theirs[at]}'\n${g.wat}`)
   }
   if (g.incompatibleCalls) {
     // The reference cannot say what an incompatible call does; ours must trap with its message where one happens.
     const bad = ours.find(l => l.includes(': trap') && !l.endsWith('incompatible'))
-    return bad
-      ? { seed, ok: false, casts: g.casts, sets: g.sets, skeleton, reason: `unexpected ${bad}\n${g.wat}` }
-      : { seed, ok: true, casts: g.casts, sets: g.sets, skeleton }
+    return bad ? outcome(false, `unexpected ${bad}\n${g.wat}`) : outcome(true)
   }
   const reference = await execute(emulate(original), WebAssembly)
   const same = ours.length === reference.length && ours.every((l, i) => l === reference[i])
-  if (same) return { seed, ok: true, casts: g.casts, sets: g.sets, skeleton }
+  if (same) return outcome(true)
   const at = ours.findIndex((l, i) => l !== reference[i])
-  return {
-    seed,
-    ok: false,
-    casts: g.casts,
-    sets: g.sets,
-    skeleton,
-    reason: `first difference at line ${at}: ours '${ours[at]}', fpcast-emu '${reference[at]}'\n${g.wat}`,
-  }
+  return outcome(false, `first difference at line ${at}: ours '${ours[at]}', fpcast-emu '${reference[at]}'\n${g.wat}`)
 }
