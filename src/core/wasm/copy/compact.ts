@@ -6,12 +6,13 @@
  * lowers every body but the KEEP ones (code-scan.ts) itself. So binaryen is
  * given what the strategy builds on:
  *
- *   types, imports, tables, memories, globals, tags, the data section
- *   emptied, exports other than functions, custom sections (as in index.ts's
- *   skeleton); the KEEP bodies, as its only functions; and one function
- *   import (a "stand-in", from STAND_IN_MODULE) for each other input
- *   function that code may call: those the KEEP bodies name, the static
- *   functions of a signature the adapters call directly (at most
+ *   types, imports, tables, memories, globals, tags, table exports, custom
+ *   sections (as in index.ts's skeleton); the KEEP bodies, as its only
+ *   functions, with a declaration of what they name with ref.func and the
+ *   data section (emptied) only if they name a data segment; and one
+ *   function import (a "stand-in", from STAND_IN_MODULE) for each other
+ *   input function that code may call: those the KEEP bodies name, the
+ *   static functions of a signature the adapters call directly (at most
  *   MAX_DIRECT_SLOTS on a table), and the start function.
  *
  * Stand-ins and KEEP functions are named in a name section as binaryen names
@@ -26,7 +27,8 @@
  *   j - S - K + D                      for the functions the strategy added,
  * in bodies (call, return_call, ref.func), exports, start, element segments
  * and names. The input's element segments are written back byte for byte,
- * on the call table's new index when a shadow took index 0 (elements.ts).
+ * on the call table's new index when a shadow took index 0 (elements.ts),
+ * and its exports other than tables, data count and data as they were.
  *
  * The skeleton path (index.ts) stays for what this one does not read: an
  * element segment or global initialiser other than a plain function list or
