@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TransformReport } from '../core/wasm/transform.ts'
+import { readBytes } from './paths.ts'
 
 export interface CachedTransform {
   wasm: Uint8Array
@@ -69,10 +70,10 @@ export class WasmCache {
         sourceMap?: unknown
         debugFileSha256?: string
       }
-      const wasm = new Uint8Array(readFileSync(join(this.dir, `${key}.wasm`)))
+      const wasm = readBytes(join(this.dir, `${key}.wasm`))
       if (!isReport(entry.report) || entry.sha256 !== sha256(wasm)) return undefined
       if (entry.sourceMap !== undefined && typeof entry.sourceMap !== 'string') return undefined
-      const debugFile = entry.debugFileSha256 === undefined ? undefined : new Uint8Array(readFileSync(join(this.dir, `${key}.debug.wasm`)))
+      const debugFile = entry.debugFileSha256 === undefined ? undefined : readBytes(join(this.dir, `${key}.debug.wasm`))
       if (debugFile && sha256(debugFile) !== entry.debugFileSha256) return undefined
       return { wasm, report: entry.report, ...(entry.sourceMap !== undefined && { sourceMap: entry.sourceMap }), ...(debugFile && { debugFile }) }
     } catch {

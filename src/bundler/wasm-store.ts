@@ -12,7 +12,7 @@ import type { TransformReport } from '../core/wasm/transform.ts'
 import { cacheKey, WasmCache } from './cache.ts'
 import type { ResolvedPluginOptions, WasmReport } from './options.ts'
 import { type DebugFiles, readDebugFiles } from '../node/debug-files.ts'
-import { isFile } from './paths.ts'
+import { isFile, readBytes } from './paths.ts'
 import { type Span, TransformPool } from './pool.ts'
 
 export interface PreparedWasm {
@@ -139,7 +139,7 @@ export class WasmStore {
     // Asked for often (each URL module, each dev-server request): an unchanged wasm and debug files are only stat'ed.
     const hit = this.memo.get(path)
     if (hit && hit.stamp === stampOf(hit.files)) return hit.promise
-    const bytes = new Uint8Array(readFileSync(path))
+    const bytes = readBytes(path)
     const debug = readDebugFiles(path, bytes, this.options.transform.debugInfo)
     // A changed source map or DWARF file changes the output too, and so does one that appears.
     const files = [path, ...debug.named]
