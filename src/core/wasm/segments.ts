@@ -42,7 +42,7 @@ export function readSegments(m: Module): Segment[] {
       continue
     }
     const info = binaryen.getElementSegmentInfo(ref)
-    out.push({ name: info.name, table: info.table, passive: !!binaryen._BinaryenElementSegmentIsPassive(ref), offset: info.offset, data: info.data })
+    out.push({ name: info.name, table: info.table, passive: false, offset: info.offset, data: info.data })
   }
   return out
 }

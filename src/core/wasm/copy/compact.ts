@@ -43,7 +43,7 @@ import { type FunctionEntry, FunctionRecord, type ScanResult, scanModule } from 
 import type { Segment } from '../segments.ts'
 import type { Sig } from '../signature.ts'
 import { type ElemSegment, readElements } from './elements.ts'
-import { type Body, type FuncType, Pieces } from './sections.ts'
+import { type Body, type FuncType, Pieces, skipConstExpr } from './sections.ts'
 
 /** The module name of the stand-in imports (a name no toolchain writes). */
 const STAND_IN_MODULE = 'fpcast$input'
@@ -134,24 +134,17 @@ function initialisersNameFunctions(bytes: Uint8Array, section: Section | undefin
   let p = section.start
   const n = readU32(bytes, p)
   p = skipLeb(bytes, p)
-  for (let i = 0; i < n; i++) {
+  const funcs: number[] = []
+  for (let i = 0; i < n && p >= 0; i++) {
     p = bytes[p] === 0x63 || bytes[p] === 0x64 ? skipLeb(bytes, p + 1) : p + 1
-    p++ // mutability
-    for (let op = bytes[p++]; op !== 0x0b; op = bytes[p++]) {
-      if (op === 0xd2) return true
-      if (op === 0x41 || op === 0x42 || op === 0x23 || op === 0xd0) p = skipLeb(bytes, p)
-      else if (op === 0x43) p += 4
-      else if (op === 0x44) p += 8
-      else if (op === 0xfd && bytes[p] === 12) p += 17
-      else if (!(op === 0x6a || op === 0x6b || op === 0x6c || op === 0x7c || op === 0x7d || op === 0x7e)) return undefined
-      if (p >= section.end) return undefined
-    }
+    p = skipConstExpr(bytes, p + 1, section.end, funcs) // after the mutability
   }
-  return p === section.end ? false : undefined
+  return p === section.end ? funcs.length > 0 : undefined
 }
 
 /** The skeleton's import section: the input's imports, then the stand-ins. */
-export function importsWithStandIns(input: Uint8Array, imports: Section | undefined, plan: CompactPlan, functionTypes: number[], imported: number): Pieces {
+export function importsWithStandIns(input: Uint8Array, imports: Section | undefined, plan: CompactPlan, functionTypes: number[]): Pieces {
+  const imported = plan.importTypes.length
   const count = imports ? readU32(input, imports.start) : 0
   const out = new Pieces().push(writeU32(count + plan.standIns.length))
   if (imports) out.push(input.subarray(skipLeb(input, imports.start), imports.end))

@@ -11,7 +11,7 @@
  * takes the skeleton path.
  */
 import { readU32, type Section, skipLeb, writeU32 } from '../bytes.ts'
-import { Pieces } from './sections.ts'
+import { Pieces, skipConstExpr } from './sections.ts'
 
 export interface ElemSegment {
   /** 0: active on table 0; 1: passive; 2: active on `table`; 3: declarative. */
@@ -72,10 +72,10 @@ export function readElements(bytes: Uint8Array, section: Section | undefined): E
   return p === section.end ? out : undefined
 }
 
-/** An input segment as written to the output: as it was, or active on `table` when its table moved. */
-export function placedSegment(seg: ElemSegment, table: number): Uint8Array | number[] | Pieces {
-  if (!seg.expr || table === seg.table) return seg.bytes
-  return new Pieces().push([2, ...writeU32(table)], seg.expr, [0x00], seg.vector)
+/** An input segment onto `out` as it was, or active on `table` when its table moved. */
+export function placeSegment(seg: ElemSegment, table: number, out: Pieces): void {
+  if (!seg.expr || table === seg.table) out.push(seg.bytes)
+  else out.push([2, ...writeU32(table)], seg.expr, [0x00], seg.vector)
 }
 
 /**
@@ -94,7 +94,7 @@ export function movedSegments(bytes: Uint8Array, section: Section, move: (index:
     let from = p
     p = skipLeb(bytes, p)
     if (flags & 2 && !(flags & 1)) p = skipLeb(bytes, p) // table index
-    if (!(flags & 1)) p = skipExpr(bytes, p) // offset
+    if (!(flags & 1)) p = expressionEnd(bytes, p, section) // offset
     if (flags & 3) p = flags & 4 ? skipRefType(bytes, p) : p + 1 // element kind or type
     const n = readU32(bytes, p)
     p = skipLeb(bytes, p)
@@ -109,7 +109,7 @@ export function movedSegments(bytes: Uint8Array, section: Section, move: (index:
         from = skipLeb(bytes, p + 1)
         p = from + 1
         if (bytes[from] !== 0x0b) throw new Error('binaryen wrote an element expression other than ref.func or ref.null')
-      } else if (bytes[p] === 0xd0) p = skipExpr(bytes, p)
+      } else if (bytes[p] === 0xd0) p = expressionEnd(bytes, p, section)
       else throw new Error('binaryen wrote an element expression other than ref.func or ref.null')
     }
     entries.push(bytes.subarray(from, p))
@@ -118,14 +118,11 @@ export function movedSegments(bytes: Uint8Array, section: Section, move: (index:
   return { count, entries }
 }
 
-/** The position after a one-instruction constant expression and its end (an offset, ref.null). */
-function skipExpr(bytes: Uint8Array, p: number): number {
-  const op = bytes[p]
-  if (op === 0x41 || op === 0x23 || op === 0xd2) p = skipLeb(bytes, p + 1)
-  else if (op === 0xd0) p = skipRefType(bytes, p + 1)
-  else throw new Error(`binaryen wrote a constant expression (opcode 0x${op.toString(16)}) this writer does not read`)
-  if (bytes[p] !== 0x0b) throw new Error('binaryen wrote a constant expression of more than one instruction')
-  return p + 1
+/** The position after a constant expression binaryen wrote in an element section; throws on one it does not read. */
+function expressionEnd(bytes: Uint8Array, p: number, section: Section): number {
+  const end = skipConstExpr(bytes, p, section.end)
+  if (end < 0) throw new Error(`binaryen wrote a constant expression (opcode 0x${bytes[p].toString(16)}) this writer does not read`)
+  return end
 }
 
 /** The position after a reference or heap type: one byte, or (ref null? ht) with its heap type. */

@@ -72,7 +72,7 @@ import {
   skeletonNames,
   skeletonStart,
 } from './compact.ts'
-import { movedSegments, placedSegment } from './elements.ts'
+import { movedSegments, placeSegment } from './elements.ts'
 import {
   type Body,
   emptiedData,
@@ -213,9 +213,9 @@ export function planCopy(given: Uint8Array): CopyPlan | { declined: string } {
       continue
     }
     if (compact && (s.id === 9 || ((s.id === 3 || s.id === 10) && !compact.keeps.length))) continue
-    if (compact && s.id === 2) skeleton.section(2, importsWithStandIns(input, s, compact, functionTypes, imports.functions))
+    if (compact && s.id === 2) skeleton.section(2, importsWithStandIns(input, s, compact, functionTypes))
     else if (compact && s.id === 1 && !find(2))
-      skeleton.push(input.subarray(s.at, s.end)).section(2, importsWithStandIns(input, undefined, compact, functionTypes, 0))
+      skeleton.push(input.subarray(s.at, s.end)).section(2, importsWithStandIns(input, undefined, compact, functionTypes))
     else if (compact && s.id === 3) skeleton.section(3, keepTypes(compact, functionTypes))
     else if (compact && s.id === 10) skeleton.section(10, keepBodies(input, compact, bodies))
     else if (compact && s.id === 8) skeleton.section(8, skeletonStart(input, s, compact))
@@ -339,11 +339,11 @@ export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lower
     if (!bytes) encoded.set(key, (bytes = writeU32(index())))
     return bytes
   }
-  const lowered = {
+  const lowered: Lowered = {
     newType,
     type: (old: number) => once(`type ${old}`, () => newType(old)),
     oldTableIndex: (old: number) => indexOf(tables, plan.tableNames[old]),
-    oldTable: (old: number) => once(`old table ${old}`, () => indexOf(tables, plan.tableNames[old])),
+    oldTable: (old: number) => once(`old table ${old}`, () => lowered.oldTableIndex(old)),
     table: (name: string) => once(`table ${name}`, () => indexOf(tables, name)),
     global: (name: string) => once(`global ${name}`, () => indexOf(globals, name)),
     lowering,
@@ -355,7 +355,7 @@ export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lower
   const code = splicedCode(plan, written, codeSection, lowered, move)
   // Made before the type section is written: the input's function types may append types to it.
   const functionSection = find(out, 3)
-  const functions = move && functionSection && compactFunctionSection(plan, written, functionSection, newType)
+  const functions = move && functionSection && compactFunctionSection(plan, written, functionSection, lowered)
   const output = new Pieces().push(written.subarray(0, 8))
   let namesWritten = false
   // Sections the compact path writes itself, each placed where the order of sections wants it among binaryen's:
@@ -405,14 +405,9 @@ export function spliceCopy(plan: CopyPlan, written: Uint8Array, m: Module, lower
 }
 
 /** The compact path's function section: the input's functions' types (in the output's type indices), then binaryen's functions'. */
-function compactFunctionSection(plan: CopyPlan, written: Uint8Array, s: Section, newType: (old: number) => number): Pieces {
-  const byOld = new Map<number, number[]>()
+function compactFunctionSection(plan: CopyPlan, written: Uint8Array, s: Section, lowered: Lowered): Pieces {
   const out = new Pieces().push(writeU32(plan.functionTypes.length + readU32(written, s.start) - plan.compact!.keeps.length))
-  for (const old of plan.functionTypes) {
-    let encoded = byOld.get(old)
-    if (!encoded) byOld.set(old, (encoded = writeU32(newType(old))))
-    out.push(encoded)
-  }
+  for (const old of plan.functionTypes) out.push(lowered.type(old))
   // binaryen's own function section begins with the KEEP functions' entries: those are the input's.
   let p = skipLeb(written, s.start)
   for (let k = 0; k < plan.compact!.keeps.length; k++) p = skipLeb(written, p)
@@ -428,11 +423,7 @@ function compactElements(
   move: (j: number) => number,
 ): { count: number; entries: Pieces } {
   const entries = new Pieces()
-  for (const seg of plan.compact!.elements) {
-    const placed = placedSegment(seg, seg.offset ? lowered.oldTableIndex(seg.table) : seg.table)
-    if (placed instanceof Pieces) entries.pushAll(placed.parts)
-    else entries.push(placed)
-  }
+  for (const seg of plan.compact!.elements) placeSegment(seg, seg.offset ? lowered.oldTableIndex(seg.table) : seg.table, entries)
   if (!s) return { count: plan.compact!.elements.length, entries }
   const theirs = movedSegments(written, s, move)
   return { count: plan.compact!.elements.length + theirs.count, entries: entries.pushAll(theirs.entries.parts) }
@@ -504,10 +495,10 @@ interface Lowered {
 function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered: Lowered, move: ((j: number) => number) | undefined): Pieces {
   const { input } = plan
   const mine = readBodies(written, code)
-  // The compact skeleton has none of the input's bodies; the skeleton has a stub or a KEEP body for each.
-  const theirs = move ? plan.bodies.length : 0
+  // binaryen wrote, from the compact skeleton, the KEEP bodies then the strategy's; from the stub one, a body for each input body then the strategy's.
+  const bodies = move ? plan.bodies.length + mine.length - plan.compact!.keeps.length : mine.length
   if (!move && mine.length < plan.bodies.length) throw new Error(`binaryen wrote ${mine.length} bodies for the input's ${plan.bodies.length}`)
-  const out = new Pieces().push(writeU32(theirs + mine.length - (move ? plan.compact!.keeps.length : 0)))
+  const out = new Pieces().push(writeU32(bodies))
   // A run of COPY bodies is one piece: they lie side by side in the input.
   let runStart = -1,
     runEnd = -1
@@ -518,7 +509,7 @@ function splicedCode(plan: CopyPlan, written: Uint8Array, code: Section, lowered
   // binaryen's bodies in the compact skeleton: the KEEP ones, then the strategy's (compact.ts).
   let next = 0
   const binaryens = (i: number) => (move ? mine[next++] : mine[i])
-  for (let i = 0; i < theirs + mine.length - (move ? plan.compact!.keeps.length : 0); i++) {
+  for (let i = 0; i < bodies; i++) {
     const cls = i < plan.bodies.length ? plan.classes[i] : BodyClass.KEEP
     if (cls === BodyClass.KEEP) {
       endRun()

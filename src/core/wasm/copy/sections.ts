@@ -132,14 +132,21 @@ export function localDecls(bytes: Uint8Array, start: number): { end: number; gro
   return { end: p, groups, locals }
 }
 
-/** The position after a constant expression (segment offsets) at p, or -1 for an instruction it does not know. */
-function skipConstExpr(bytes: Uint8Array, p: number, end: number): number {
+/**
+ * The position after a constant expression (segment offsets, global
+ * initialisers, element expressions) at p, or -1 for an instruction it does
+ * not know. Given `funcs`, the functions it names (ref.func) are pushed to it.
+ */
+export function skipConstExpr(bytes: Uint8Array, p: number, end: number, funcs?: number[]): number {
   while (p < end) {
     const op = bytes[p++]
     if (op === 0x0b) return p
+    if (op === 0xd2) funcs?.push(readU32(bytes, p))
     if (op === 0x41 || op === 0x42 || op === 0x23 || op === 0xd2 || op === 0xd0) p = skipLeb(bytes, p)
     else if (op === 0x43) p += 4
     else if (op === 0x44) p += 8
+    else if (op === 0xfd && bytes[p] === 12)
+      p += 17 // v128.const
     else if (!(op === 0x6a || op === 0x6b || op === 0x6c || op === 0x7c || op === 0x7d || op === 0x7e)) return -1
   }
   return -1
