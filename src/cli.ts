@@ -33,6 +33,9 @@ Options:
                              once each; report at exit; FPCAST_PROFILE=<file> writes a profile)
       --profile <file>       rewrite only the sites a recorded profile lists
       --safety-net           with --profile, rewrite the other sites too
+      --dispatch-budget <bytes>  code the adapters may add to call the functions of a
+                             crowded signature directly (default 4 KiB + 0.1% of the
+                             wasm; 0: off; Infinity: all)
       --slot-via <how>       global (default) | argument: how sites hand the slot
                              index to adapters (README, "How it works")
       --writer <w>           copy (default) | binaryen: copy bodies without call sites
@@ -61,6 +64,13 @@ function summary(r: TransformReport): string {
   return `${r.file}: ${r.sites.rewritten}/${r.sites.total} call_indirect sites rewritten (${r.strategy}, ${r.bySignature.length} signatures), ${kb(r.size.before)} -> ${kb(r.size.after)}, ${r.timeMs.total.toFixed(0)} ms`
 }
 
+/** A byte count as typed: digits, or Infinity. */
+function bytesOption(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text)
+  if (text === 'Infinity') return Infinity
+  throw new FpcastError(`--dispatch-budget: '${text}' is not a number of bytes (digits, or Infinity)`)
+}
+
 function readProfile(file: string) {
   try {
     return JSON.parse(readFileSync(file, 'utf8'))
@@ -82,6 +92,7 @@ const OPTIONS = {
   diagnostics: { type: 'boolean' },
   profile: { type: 'string' },
   'safety-net': { type: 'boolean' },
+  'dispatch-budget': { type: 'string' },
   'slot-via': { type: 'string' },
   writer: { type: 'string' },
   'strip-debug': { type: 'boolean' },
@@ -149,6 +160,7 @@ function main(argv: string[]): number {
     profile: values.profile ? readProfile(values.profile) : undefined,
     safetyNet: values['safety-net'],
     slotVia: values['slot-via'] as FilesOptions['slotVia'],
+    dispatchBudget: values['dispatch-budget'] === undefined ? undefined : bytesOption(values['dispatch-budget']),
     writer: values.writer as FilesOptions['writer'],
     debugInfo: values['strip-debug'] ? 'strip' : 'keep',
     // A big module takes a while: say how it is going.

@@ -24,6 +24,7 @@ const CHECKS: Record<string, Check> = {
   strategy: ["'auto', 'shadow' or 'js'", v => typeof v === 'string'],
   incompatible: ["'trap' or 'coerce'", v => v === 'trap' || v === 'coerce'],
   diagnostics: ['true or false', v => typeof v === 'boolean'],
+  dispatchBudget: ['a number of bytes (0 or more, or Infinity)', v => typeof v === 'number' && v >= 0],
   debugInfo: ["'keep' or 'strip'", v => v === 'keep' || v === 'strip'],
   sites: [
     'an object { include?, exclude? }',

@@ -71,6 +71,14 @@ export interface Options {
    */
   diagnostics?: boolean
   /**
+   * Bytes of code the transform may add so that mismatched calls to a
+   * signature with many functions call them directly instead of through a
+   * second `call_indirect` (see the core's `TransformOptions.dispatchBudget`).
+   * `0` turns it off; `Infinity` takes every such adapter.
+   * @default 4 KiB plus 0.1% of the wasm
+   */
+  dispatchBudget?: number
+  /**
    * The wasm's debug info. `'keep'`: DWARF (`-g`) is rewritten with the
    * code, and a source map (`-gsource-map`) or separate DWARF file
    * (`-gseparate-dwarf`) beside the wasm is rewritten and emitted beside the
@@ -132,7 +140,7 @@ export interface ResolvedPluginOptions {
 }
 
 /** The transform options the plugin passes: all but the file name, and those only the CLI and the Node API take. */
-export type PluginTransformOptions = Pick<TransformOptions, 'strategy' | 'incompatible' | 'diagnostics' | 'include' | 'exclude' | 'debugInfo'>
+export type PluginTransformOptions = Pick<TransformOptions, 'strategy' | 'incompatible' | 'diagnostics' | 'dispatchBudget' | 'include' | 'exclude' | 'debugInfo'>
 
 /**
  * Stable text of transform options: object keys sorted, undefined fields
@@ -187,6 +195,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
     strategy: options.strategy,
     incompatible: options.incompatible,
     diagnostics: options.diagnostics,
+    dispatchBudget: options.dispatchBudget,
     include: options.sites?.include,
     exclude: options.sites?.exclude,
     debugInfo: options.debugInfo,
@@ -197,6 +206,7 @@ export function resolvePluginOptions(options: Options = {}): ResolvedPluginOptio
     strategy: resolved.strategy,
     incompatible: resolved.incompatible,
     diagnostics: resolved.diagnostics,
+    ...(resolved.dispatchBudget !== undefined ? { dispatchBudget: resolved.dispatchBudget } : {}),
     include: options.sites?.include,
     exclude: options.sites?.exclude,
     debugInfo: resolved.debugInfo,

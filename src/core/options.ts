@@ -73,6 +73,19 @@ export interface TransformOptions {
    * @default false
    */
   diagnostics?: boolean
+  /**
+   * Bytes of code the shadow strategy may add so that a mismatched call
+   * reaches a function of a crowded signature (more than four static
+   * functions in the call table) directly: a `br_table` on the slot and a
+   * direct call, which the engine can inline, instead of a second
+   * `call_indirect` (W2 hard, `bench/results.md`: 0.95-1.0x the time of
+   * EMULATE_FUNCTION_POINTER_CASTS instead of 1.15-1.26x). Each such adapter
+   * costs about 12 bytes per function of its target signature and 1-2 per
+   * slot they span; the cheapest are taken first. `0` turns it off;
+   * `Infinity` takes them all, which can double a big module.
+   * @default 4 KiB plus 0.1% of the input
+   */
+  dispatchBudget?: number
   /** Rewrite only the sites a recorded profile lists; every other call_indirect stays as it was. @default none */
   profile?: Profile
   /** With `profile`: rewrite the other sites too, so an unrecorded mismatch still works. @default false */
@@ -150,7 +163,12 @@ export interface ResolvedTransformOptions {
   fileName: string
   debugInfo: 'keep' | 'strip'
   writer: 'copy' | 'binaryen'
+  /** Undefined: the default, which depends on the input's size (defaultDispatchBudget). */
+  dispatchBudget: number | undefined
 }
+
+/** TransformOptions.dispatchBudget's default for an input of `size` bytes: a few KB, and a tenth of a percent of a big module (Pyodide: 14 KB of 9.6 MB). */
+export const defaultDispatchBudget = (size: number) => 4096 + Math.round(size / 1000)
 
 function resolveFilter(filter: SiteFilter | undefined, what: string, fileName: string): ResolvedFilter | undefined {
   if (!filter) return undefined
@@ -195,6 +213,11 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
     throw new FpcastError(`option slotVia: '${options.slotVia}' is not one of argument, global`, { file: fileName })
   if (options.writer !== undefined && !['copy', 'binaryen'].includes(options.writer))
     throw new FpcastError(`option writer: '${options.writer}' is not one of copy, binaryen`, { file: fileName })
+  const budget = options.dispatchBudget
+  if (budget !== undefined && !(typeof budget === 'number' && budget >= 0))
+    throw new FpcastError(`option dispatchBudget: ${JSON.stringify(budget) ?? String(budget)} is not a number of bytes (0 or more; Infinity takes every adapter)`, {
+      file: fileName,
+    })
   const profile = options.profile
   if (profile !== undefined && (profile?.kind !== 'fpcast-trampoline profile' || profile.version !== 1 || !Array.isArray(profile.sites))) {
     throw new FpcastError("option profile: not a profile written by the runtime's report() (expected kind 'fpcast-trampoline profile', version 1)", {
@@ -214,5 +237,6 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
     fileName,
     debugInfo,
     writer: options.writer ?? 'copy',
+    dispatchBudget: budget,
   }
 }

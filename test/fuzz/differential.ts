@@ -180,6 +180,8 @@ export interface Outcome {
   reason?: string
   /** What the copy writer gave binaryen (TransformReport.writer.skeleton), when it wrote the output. */
   skeleton?: 'compact' | 'stubs'
+  /** Adapters that call their target's functions through a br_table on the slot (TransformReport.dispatch). */
+  dispatched: number
 }
 
 const WA = fpcastRuntime(WebAssembly)
@@ -206,7 +208,8 @@ export async function runOne(seed: number, writer: Writer = 'copy'): Promise<Out
   const options = { fileName: `seed-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' } as const
   const { wasm, report } = transformWasm(original, { ...options, writer: writer === 'both' ? 'copy' : writer })
   const skeleton = report.writer.skeleton
-  const outcome = (ok: boolean, reason?: string): Outcome => ({ seed, ok, casts: g.casts, sets: g.sets, skeleton, ...(reason ? { reason } : {}) })
+  const dispatched = report.dispatch?.chosen ?? 0
+  const outcome = (ok: boolean, reason?: string): Outcome => ({ seed, ok, casts: g.casts, sets: g.sets, skeleton, dispatched, ...(reason ? { reason } : {}) })
   const ours = await execute(wasm, WA)
   if (writer === 'both') {
     const theirs = await execute(transformWasm(original, { ...options, writer: 'binaryen' }).wasm, WA)

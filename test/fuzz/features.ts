@@ -378,6 +378,8 @@ export interface FeatureOutcome {
   reason?: string
   /** What the copy writer gave binaryen (TransformReport.writer.skeleton), when it wrote the output. */
   skeleton?: 'compact' | 'stubs'
+  /** Adapters that call their target's functions through a br_table on the slot (TransformReport.dispatch). */
+  dispatched: number
 }
 
 /** One model-checked run. */
@@ -386,14 +388,15 @@ export async function runFeatures(seed: number, writer: Writer = 'copy'): Promis
   const options = { fileName: `features-${seed}.wasm`, slotVia: seed % 2 ? 'global' : 'argument' } as const
   const { wasm, report } = transformWasm(g.wasm, { ...options, writer: writer === 'both' ? 'copy' : writer })
   const skeleton = report.writer.skeleton
+  const dispatched = report.dispatch?.chosen ?? 0
   const got = await executeFeatures(g, wasm)
   if (writer === 'both') {
     const theirs = await executeFeatures(g, transformWasm(g.wasm, { ...options, writer: 'binaryen' }).wasm)
     const at = firstDifference(got, theirs)
-    if (at >= 0) return { seed, ok: false, counts: g.counts, skeleton, reason: `writers differ at line ${at}: copy '${got[at]}', binaryen '${theirs[at]}'` }
+    if (at >= 0) return { seed, ok: false, counts: g.counts, skeleton, dispatched, reason: `writers differ at line ${at}: copy '${got[at]}', binaryen '${theirs[at]}'` }
   }
   const at = got.findIndex((l, i) => l !== g.expected[i])
-  if (at < 0 && got.length === g.expected.length) return { seed, ok: true, counts: g.counts, skeleton }
+  if (at < 0 && got.length === g.expected.length) return { seed, ok: true, counts: g.counts, skeleton, dispatched }
   const i = at < 0 ? Math.min(got.length, g.expected.length) : at
-  return { seed, ok: false, counts: g.counts, skeleton, reason: `first difference at line ${i}: got '${got[i]}', the model '${g.expected[i]}'` }
+  return { seed, ok: false, counts: g.counts, skeleton, dispatched, reason: `first difference at line ${i}: got '${got[i]}', the model '${g.expected[i]}'` }
 }

@@ -22,9 +22,9 @@ import { customSectionNames, plainTables } from './bytes.ts'
 import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
-import { type ProgressEvent, type ResolvedFilter, type ResolvedTransformOptions, resolveOptions, type TransformOptions } from '../options.ts'
+import { defaultDispatchBudget, type ProgressEvent, type ResolvedFilter, type ResolvedTransformOptions, resolveOptions, type TransformOptions } from '../options.ts'
 import { byteSites, type Lowering, planCopy, spliceCopy } from './copy/index.ts'
-import { compactFunctions, compactScan } from './copy/compact.ts'
+import { addStandIn, compactFunctions, compactScan } from './copy/compact.ts'
 import { carryDebugInfo } from './debug/index.ts'
 import { dropCustomSections, engineRejection, engineValidates, lastValidationErrors, quietlyValid, type ReadResult, readModule } from './read.ts'
 import { type CallIndirectSite, listFunctions, scanModule, scanSites } from './scan.ts'
@@ -52,6 +52,12 @@ export interface TransformReport {
   adapters: number
   /** Shadow tables made, one per call-site signature (shadow strategy). */
   shadowTables: number
+  /**
+   * Adapters to a signature with many static functions that call them
+   * directly through a br_table on the slot (`dispatchBudget`), of those
+   * that could, and the code they were estimated to add (shadow strategy).
+   */
+  dispatch?: { chosen: number; wanted: number; bytes: number }
   size: { before: number; after: number }
   /**
    * Which writer made the output (TransformOptions.writer), and why the copy
@@ -236,14 +242,17 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     if (opts.strategy === 'js') {
       strategyMeta = applyJs(m, selected).meta
     } else {
-      const shadowOptions = { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics, reorderTables: plainTables(input) }
-      const r = applyShadow(m, scan, selected, shadowOptions, file)
+      const shadowOptions = { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics, reorderTables: plainTables(input), dispatchBudget: opts.dispatchBudget ?? defaultDispatchBudget(input.length) }
+      // The compact skeleton holds only the input functions the plan foresaw: others the adapters call come in as stand-ins.
+      const callable = compact && ((name: string) => addStandIn(m, compact, Number(name), functions[Number(name)].sig))
+      const r = applyShadow(m, scan, selected, shadowOptions, file, callable || undefined)
       lowering = r.lowering
       report.slotVia = slotVia
       strategyMeta = r.meta
       report.primedFunctions = r.primed
       report.adapters = r.adapters
       report.shadowTables = r.shadowTables
+      report.dispatch = r.dispatch
     }
     report.strategy = opts.strategy
     const meta: Meta = { version: FORMAT_VERSION, ...strategyMeta, firstOwnFunction: functions.length }

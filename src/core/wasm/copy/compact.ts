@@ -36,7 +36,7 @@
  * name section binaryen must read.
  */
 import { MAX_DIRECT_SLOTS } from '../strategies/shadow/adapters.ts'
-import { binaryen, type Module } from '../binaryen.ts'
+import { binaryen, type Module, tupleType } from '../binaryen.ts'
 import { readU32, type Section, skipLeb, writeU32 } from '../bytes.ts'
 import { BodyClass, functionRefs } from '../code-scan.ts'
 import { type FunctionEntry, FunctionRecord, type ScanResult, scanModule } from '../scan.ts'
@@ -154,6 +154,21 @@ export function importsWithStandIns(input: Uint8Array, imports: Section | undefi
     out.push(writeU32(module.length), module, writeU32(field.length), field, [0x00], writeU32(functionTypes[f - imported]))
   }
   return out
+}
+
+/**
+ * Adds a stand-in for input function f to the skeleton binaryen read, when
+ * the strategy calls one the plan did not foresee (adapters.ts: a br_table's
+ * direct calls). binaryen writes a function import added later after the
+ * others and before its own functions, so it takes the next stand-in index
+ * and every KEEP function moves up by one.
+ */
+export function addStandIn(m: Module, plan: CompactPlan, f: number, sig: Sig): void {
+  if (f < plan.importTypes.length || plan.skeletonIndex.has(f)) return
+  for (const k of plan.keeps) plan.skeletonIndex.set(k, plan.skeletonIndex.get(k)! + 1)
+  plan.skeletonIndex.set(f, plan.importTypes.length + plan.standIns.length)
+  plan.standIns.push(f)
+  m.addFunctionImport(String(f), STAND_IN_MODULE, String(f), tupleType(sig.params), tupleType(sig.results))
 }
 
 /** The skeleton's start section, on the start function's skeleton index. */

@@ -24,6 +24,7 @@ export const MAX_DIRECT_SLOTS = 4
 export function addAdapters(ctx: ShadowContext): void {
   const { m } = ctx
   const staticSlots = staticSlotsBySig(ctx)
+  const dispatched = chooseDispatch(ctx, staticSlots)
   const names: string[] = []
   for (const tKey of ctx.tKeys) {
     const site = ctx.siteSigs.get(tKey)!
@@ -32,7 +33,11 @@ export function addAdapters(ctx: ShadowContext): void {
       const c = compatibility(site, target, ctx.options.coerce)
       if (c === 'same') names.push(passThrough(ctx, site), passThrough(ctx, site))
       else if (c === 'incompatible') names.push(trap(ctx, site), trap(ctx, site))
-      else names.push(adapter(ctx, site, target, false), adapter(ctx, site, target, ctx.viaArgument && ctx.siteSigs.has(kKey), staticSlots.get(kKey)))
+      else {
+        const statics = staticSlots.get(kKey)
+        const direct = statics && (statics.length <= MAX_DIRECT_SLOTS || dispatched.has(`${tKey}/${kKey}`)) ? statics : undefined
+        names.push(adapter(ctx, site, target, false), adapter(ctx, site, target, ctx.viaArgument && ctx.siteSigs.has(kKey), direct))
+      }
     }
   }
   m.addTable(ctx.names.adapters, names.length, names.length)
@@ -53,21 +58,68 @@ interface StaticSlot {
   name: string
 }
 
-/** The static slots of each signature (none with a computed offset), for adapters that call them directly. */
+/**
+ * The static slots of each signature (none with a computed offset), in slot
+ * order, for adapters that call them directly. A later segment's function
+ * replaces an earlier one's in a slot, as at instantiation.
+ */
 function staticSlotsBySig(ctx: ShadowContext): Map<string, StaticSlot[]> {
   const bySig = new Map<string, StaticSlot[]>()
   if (ctx.computed) return bySig
+  const bySlot = new Map<number, string>()
   for (const seg of ctx.staticSegs) {
     const base = binaryen.Const.getValueI32(seg.offset)
-    seg.data.forEach((name, i) => {
-      const f = ctx.scan.byName.get(name)
-      if (!f || f.imported) return
-      const list = bySig.get(sigKey(f.sig)) ?? []
-      list.push({ slot: base + i, name })
-      bySig.set(sigKey(f.sig), list)
-    })
+    seg.data.forEach((name, i) => bySlot.set(base + i, name))
+  }
+  for (const [slot, name] of [...bySlot].sort((a, b) => a[0] - b[0])) {
+    const f = ctx.scan.byName.get(name)
+    if (!f || f.imported) continue
+    const list = bySig.get(sigKey(f.sig)) ?? []
+    list.push({ slot, name })
+    bySig.set(sigKey(f.sig), list)
   }
   return bySig
+}
+
+/**
+ * Which adapters T -> F past MAX_DIRECT_SLOTS still call F's static functions
+ * directly, through a `br_table` on the slot (keys `tKey/kKey`): the cheapest
+ * first, while their estimated code fits `ShadowOptions.dispatchBudget`.
+ * Direct calls are what make a mismatched call as fast as a native one (the
+ * engine inlines small callees); a second call_indirect measured 1.16-1.38x
+ * EMULATE_FUNCTION_POINTER_CASTS on W2 hard, a br_table 0.92-0.98x. They
+ * cost code per function, so the budget bounds it.
+ */
+function chooseDispatch(ctx: ShadowContext, staticSlots: Map<string, StaticSlot[]>): Set<string> {
+  const wanted: { key: string; bytes: number }[] = []
+  for (const tKey of ctx.tKeys) {
+    const site = ctx.siteSigs.get(tKey)!
+    for (const kKey of ctx.kKeys) {
+      const statics = staticSlots.get(kKey)
+      if (!statics || statics.length <= MAX_DIRECT_SLOTS) continue
+      const target = ctx.known.get(kKey)!
+      const c = compatibility(site, target, ctx.options.coerce)
+      if (c === 'same' || c === 'incompatible') continue
+      wanted.push({ key: `${tKey}/${kKey}`, bytes: dispatchBytes(statics, target) })
+    }
+  }
+  wanted.sort((a, b) => a.bytes - b.bytes)
+  const chosen = new Set<string>()
+  let spent = 0
+  for (const { key, bytes } of wanted) {
+    if (spent + bytes > ctx.options.dispatchBudget) break
+    spent += bytes
+    chosen.add(key)
+  }
+  ctx.dispatch = { chosen: chosen.size, wanted: wanted.length, bytes: spent }
+  return chosen
+}
+
+/** About what a br_table dispatch costs in code: a block, the arguments, a call and a return per function; a label per slot of its range. */
+function dispatchBytes(statics: StaticSlot[], target: Sig): number {
+  const functions = new Set(statics.map(s => s.name)).size
+  const range = statics[statics.length - 1].slot - statics[0].slot + 1
+  return functions * (10 + 2 * target.params.length) + range * (functions < 128 ? 1 : 2) + 16
 }
 
 /**
@@ -84,11 +136,10 @@ function staticSlotsBySig(ctx: ShadowContext): Map<string, StaticSlot[]> {
  * table 0 is one of them, and a call through table 0 is the faster one in
  * V8 before 12; else through the call table.
  */
-function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, statics?: StaticSlot[]): string {
+function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, direct?: StaticSlot[]): string {
   const { m } = ctx
-  const direct = statics && statics.length <= MAX_DIRECT_SLOTS ? statics : undefined
   const asTail = ctx.tail && sameResults(site, target)
-  const name = `${PREFIX}${direct ? 'ad' : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
+  const name = `${PREFIX}${direct ? (direct.length > MAX_DIRECT_SLOTS ? 'ab' : 'ad') : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
   return define(ctx, name, site, [], () => {
     const idx = () => slotIndex(m, site)
     const args = () => (primed ? [...argsFor(ctx, site, target), idx()] : argsFor(ctx, site, target))
@@ -100,14 +151,36 @@ function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, st
       // F's resolver reads the slot global: set it again, whatever a diagnostics hook did meanwhile.
       return m.block(null, [m.global.set(ctx.names.slot, idx()), viaShadow], resultsOf(target))
     }
-    let adapted = adaptResult(ctx, viaTable(), site, target)
-    for (const { slot, name: fn } of [...(direct ?? [])].reverse()) {
-      const call = callDirect(m, asTail, fn, args(), resultsOf(target))
-      adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), adaptResult(ctx, call, site, target), adapted)
+    const viaCall = (fn: string) => {
+      ctx.callable(fn)
+      return adaptResult(ctx, callDirect(m, asTail, fn, args(), resultsOf(target)), site, target)
     }
+    let adapted = adaptResult(ctx, viaTable(), site, target)
+    if (direct && direct.length > MAX_DIRECT_SLOTS) adapted = m.block(null, [dispatch(ctx, direct, idx(), viaCall, asTail, site), adapted], resultsOf(site))
+    else for (const { slot, name: fn } of [...(direct ?? [])].reverse()) adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), viaCall(fn), adapted)
     if (!ctx.options.diagnostics) return adapted
     return m.block(null, [record(ctx, ctx.tKeys.indexOf(sigKey(site)), ctx.kIndex.get(sigKey(target))!), adapted], resultsOf(site))
   })
+}
+
+/**
+ * `br_table` on the slot: each static function's case returns what `viaCall`
+ * makes of a direct call to it; a slot outside them (not static, or imported)
+ * falls through to what follows.
+ */
+function dispatch(ctx: ShadowContext, statics: StaticSlot[], idx: ExpressionRef, viaCall: (fn: string) => ExpressionRef, asTail: boolean, site: Sig): ExpressionRef {
+  const { m } = ctx
+  const cases = [...new Set(statics.map(s => s.name))]
+  const label = new Map(cases.map((fn, i) => [fn, `${PREFIX}case${i}`]))
+  const base = statics[0].slot
+  const labels: string[] = new Array(statics[statics.length - 1].slot - base + 1).fill(`${PREFIX}other`)
+  for (const { slot, name } of statics) labels[slot - base] = label.get(name)!
+  const exit = (e: ExpressionRef) => (asTail ? e : site.results.length ? m.return(e) : m.block(null, [e, m.return()]))
+  let body = m.block(label.get(cases[0])!, [m.switch(labels, `${PREFIX}other`, base ? m.i32.sub(idx, m.i32.const(base)) : idx)], binaryen.none)
+  cases.forEach((fn, i) => {
+    body = m.block(i + 1 < cases.length ? label.get(cases[i + 1])! : `${PREFIX}other`, [body, exit(viaCall(fn))], binaryen.none)
+  })
+  return body
 }
 
 /** The site's arguments as `target`'s parameters. */

@@ -28,6 +28,8 @@ export interface ShadowOptions {
   diagnostics: boolean
   /** The module's tables may be removed and added again (bytes.ts: plainTables), so a shadow can become table 0. */
   reorderTables: boolean
+  /** Bytes of code the adapters may spend on calling their target's static functions directly past MAX_DIRECT_SLOTS (adapters.ts). */
+  dispatchBudget: number
 }
 
 export interface ShadowContext {
@@ -84,6 +86,10 @@ export interface ShadowContext {
   names: ReturnType<typeof namesOf>
   /** Generated functions added so far (see `define` in emit.ts). */
   made: Set<string>
+  /** Makes an input function callable by name in `m` before a generated function calls it (the compact skeleton holds only some: copy/compact.ts). */
+  callable: (name: string) => void
+  /** Adapters that dispatch on the slot with a br_table, of those that could, and their estimated bytes (step 3). */
+  dispatch: { chosen: number; wanted: number; bytes: number }
 }
 
 /** The names of what the strategy adds; per signature key for shadows, their bounds and resolvers. */
@@ -109,7 +115,14 @@ function namesOf() {
   }
 }
 
-export function createContext(m: Module, scan: ScanResult, sites: CallIndirectSite[], options: ShadowOptions, fileName: string): ShadowContext {
+export function createContext(
+  m: Module,
+  scan: ScanResult,
+  sites: CallIndirectSite[],
+  options: ShadowOptions,
+  fileName: string,
+  callable: (name: string) => void = () => {},
+): ShadowContext {
   const viaArgument = options.slotVia === 'argument'
   const table = sites[0].table
   const fail = (msg: string) => new FpcastError(msg, { file: fileName })
@@ -144,6 +157,8 @@ export function createContext(m: Module, scan: ScanResult, sites: CallIndirectSi
     markFromJs,
     names: namesOf(),
     made: new Set(),
+    callable,
+    dispatch: { chosen: 0, wanted: 0, bytes: 0 },
   }
 }
 

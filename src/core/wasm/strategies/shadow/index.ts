@@ -79,12 +79,21 @@ export interface ShadowResult {
   /** Generated functions of a site type: pass-throughs, adapters, traps and resolvers. */
   adapters: number
   shadowTables: number
+  /** Adapters that call their target's static functions through a br_table, of those that could, and their estimated code. */
+  dispatch: ShadowContext['dispatch']
   /** How the sites outside binaryen are to be lowered (copy/index.ts). */
   lowering: Lowering
 }
 
-export function applyShadow(m: Module, scan: ScanResult, sites: CallIndirectSite[], options: ShadowOptions, fileName: string): ShadowResult {
-  const ctx = createContext(m, scan, sites, options, fileName)
+export function applyShadow(
+  m: Module,
+  scan: ScanResult,
+  sites: CallIndirectSite[],
+  options: ShadowOptions,
+  fileName: string,
+  callable?: (name: string) => void,
+): ShadowResult {
+  const ctx = createContext(m, scan, sites, options, fileName, callable)
   const wrapperOf = primeFunctions(ctx)
   pointAtWrappers(ctx, wrapperOf)
   addTables(ctx)
@@ -97,7 +106,7 @@ export function applyShadow(m: Module, scan: ScanResult, sites: CallIndirectSite
   invalidateOnTableSets(ctx)
   const lowering = rewriteSites(ctx)
   hotShadowFirst(ctx)
-  return { meta: metadata(ctx), primed: wrapperOf.size, adapters: ctx.made.size, shadowTables: ctx.tKeys.length, lowering }
+  return { meta: metadata(ctx), primed: wrapperOf.size, adapters: ctx.made.size, shadowTables: ctx.tKeys.length, dispatch: ctx.dispatch, lowering }
 }
 
 /** What the runtime reads from the custom section. */
