@@ -27,6 +27,7 @@ describe('CLI arguments', () => {
     [['--frobnicate', 'in.js'], "[fpcast-trampoline] unknown option '--frobnicate'; see --help"],
     [['in.js', '-o'], "[fpcast-trampoline] Option '-o, --out-dir <value>' argument missing; see --help"],
     [['in.js'], '[fpcast-trampoline] --out-dir is required; see --help'],
+    [['in.js', '-o', 'x', '--dispatch-budget', '4k'], "[fpcast-trampoline] --dispatch-budget: '4k' is not a number of bytes (digits, or Infinity)"],
   ])('%j: one line', (args, line) => {
     const r = cli(...args)
     expect(r.status).toBe(1)

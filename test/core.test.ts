@@ -155,6 +155,8 @@ describe('transformWasm', () => {
     expect(() => transformWasm(fixture('glib'), { strategy: 'fast' as any })).toThrow(/strategy: 'fast' is not one of auto, shadow, js/)
     expect(() => transformWasm(fixture('glib'), { include: { signatures: ['(int) -> int'] } })).toThrow(/is not a signature/)
     expect(() => transformWasm(fixture('glib'), { include: { sites: ['main'] } })).toThrow(/is not a site/)
+    expect(() => transformWasm(fixture('glib'), { dispatchBudget: -1 })).toThrow(/option dispatchBudget: -1 is not a number of bytes/)
+    expect(() => transformWasm(fixture('glib'), { dispatchBudget: '4096' as any })).toThrow(/option dispatchBudget: "4096" is not a number of bytes/)
   })
 })
 

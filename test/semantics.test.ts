@@ -331,7 +331,10 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
   it('casts to a signature with many functions call them through a br_table on the slot, and follow table changes', async () => {
     // Eight (i32, i32) -> i32 functions, one in two slots, a function of another type between them, an imported one among them
     // (called through the table, as before), all called through (i32, i32, i32) -> i32.
-    const fs = Array.from({ length: 8 }, (_, k) => `(func $f${k} (param i32 i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const ${k + 2})) (local.get 1)))`)
+    const fs = Array.from(
+      { length: 8 },
+      (_, k) => `(func $f${k} (param i32 i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const ${k + 2})) (local.get 1)))`,
+    )
     const wat = `(module
       (type $site (func (param i32 i32 i32) (result i32)))
       (import "env" "ext" (func $ext (param i32 i32) (result i32)))
@@ -349,9 +352,11 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     for (const extra of runs) {
       const { wasm, report } = transformWasm(input, { slotVia, ...extra })
       expect(report.dispatch?.chosen).toBe('dispatchBudget' in extra ? 0 : 1)
-      const { instance } = (await WA.instantiate(wasm, { env: { ext: (a: number, b: number) => a - b } })) as unknown as WebAssembly.WebAssemblyInstantiatedSource
+      const { instance } = (await WA.instantiate(wasm, {
+        env: { ext: (a: number, b: number) => a - b },
+      })) as unknown as WebAssembly.WebAssemblyInstantiatedSource
       const e = instance.exports as any
-      slotOf.forEach((k, i) => expect(e.call(10, 3, 5, i + 1)).toBe(expected(k, 10, 3)))
+      for (const [i, k] of slotOf.entries()) expect(e.call(10, 3, 5, i + 1)).toBe(expected(k, 10, 3))
       // The slots were resolved; now they change from JS: another function, a static one moved, the original back, null.
       const f2 = e.table.get(4)
       e.table.set(4, e.spare)

@@ -19,7 +19,13 @@ export interface Target {
   met: boolean | null
 }
 
-const VARIANT_LABEL: Record<string, string> = { stock: 'stock', emulate: 'EMULATE', js: 'JS trampolines', shadow: 'ours: shadow' }
+const VARIANT_LABEL: Record<string, string> = {
+  stock: 'stock',
+  emulate: 'EMULATE',
+  js: 'JS trampolines',
+  shadow: 'ours: shadow',
+  'shadow-all': 'ours: shadow, dispatchBudget ∞',
+}
 const label = (v: string) => VARIANT_LABEL[v] ?? `ours: ${v}`
 const ms = (x: number | null | undefined) => (x == null ? 'n/a' : x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`)
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`
@@ -357,7 +363,7 @@ const STRAT_DESC = (b: any) =>
     .filter(([k]) => !['stock', 'emulate'].includes(k))
     .map(
       ([k, v]: [string, any]) =>
-        `${k} ${v.sites.rewritten}/${v.sites.total} sites, ${v.adapters} adapters, ${v.shadowTables} shadow tables, ${ms(v.transformMs)}`,
+        `${k} ${v.sites.rewritten}/${v.sites.total} sites, ${v.adapters} adapters${v.dispatch ? ` (${v.dispatch.chosen} of ${v.dispatch.wanted} with a br_table)` : ''}, ${v.shadowTables} shadow tables, ${ms(v.transformMs)}`,
     )
     .join('; ')
 

@@ -140,7 +140,10 @@ export interface ResolvedPluginOptions {
 }
 
 /** The transform options the plugin passes: all but the file name, and those only the CLI and the Node API take. */
-export type PluginTransformOptions = Pick<TransformOptions, 'strategy' | 'incompatible' | 'diagnostics' | 'dispatchBudget' | 'include' | 'exclude' | 'debugInfo'>
+export type PluginTransformOptions = Pick<
+  TransformOptions,
+  'strategy' | 'incompatible' | 'diagnostics' | 'dispatchBudget' | 'include' | 'exclude' | 'debugInfo'
+>
 
 /**
  * Stable text of transform options: object keys sorted, undefined fields

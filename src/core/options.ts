@@ -215,9 +215,12 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedTransfor
     throw new FpcastError(`option writer: '${options.writer}' is not one of copy, binaryen`, { file: fileName })
   const budget = options.dispatchBudget
   if (budget !== undefined && !(typeof budget === 'number' && budget >= 0))
-    throw new FpcastError(`option dispatchBudget: ${JSON.stringify(budget) ?? String(budget)} is not a number of bytes (0 or more; Infinity takes every adapter)`, {
-      file: fileName,
-    })
+    throw new FpcastError(
+      `option dispatchBudget: ${JSON.stringify(budget) ?? String(budget)} is not a number of bytes (0 or more; Infinity takes every adapter)`,
+      {
+        file: fileName,
+      },
+    )
   const profile = options.profile
   if (profile !== undefined && (profile?.kind !== 'fpcast-trampoline profile' || profile.version !== 1 || !Array.isArray(profile.sites))) {
     throw new FpcastError("option profile: not a profile written by the runtime's report() (expected kind 'fpcast-trampoline profile', version 1)", {

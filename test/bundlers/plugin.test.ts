@@ -122,6 +122,9 @@ describe('errors name the file and the reason', () => {
     expect(() => fpcastRolldown({ diagnostics: 'yes' } as never)).toThrow(
       "[fpcast-trampoline] <plugin options>: option diagnostics: expected true or false, got 'yes'",
     )
+    expect(() => fpcastRolldown({ dispatchBudget: -5 })).toThrow(
+      '[fpcast-trampoline] <plugin options>: option dispatchBudget: expected a number of bytes (0 or more, or Infinity), got -5',
+    )
     expect(() => fpcastRolldown({ report: 'verbose' } as never)).toThrow(
       "[fpcast-trampoline] <plugin options>: option report: expected true, false or a function, got 'verbose'",
     )
@@ -245,6 +248,21 @@ describe('several wasm files', () => {
     expect(spans.every(s => s.thread > 0)).toBe(true)
     const overlap = spans.some((a, i) => spans.some((b, j) => i !== j && a.start < b.end && b.start < a.end))
     expect(overlap).toBe(true)
+  })
+})
+
+describe('transform options', () => {
+  it('dispatchBudget reaches the transform (sql.js: adapters with a br_table by default, none with 0)', async () => {
+    const root = workdir('glib', 'dispatch-budget')
+    writeFileSync(join(root, 'sql.js'), "import s from 'sql.js'\nglobalThis.factory = s\n")
+    const chosen = async (extra: { dispatchBudget?: number }) => {
+      const reports: WasmReport[] = []
+      await rolldownBuild(root, `dist-${extra.dispatchBudget ?? 'default'}`, { report: r => reports.push(r), cache: false, ...extra }, 'sql.js')
+      expect(reports).toHaveLength(1)
+      return reports[0].dispatch?.chosen
+    }
+    expect(await chosen({})).toBeGreaterThan(0)
+    expect(await chosen({ dispatchBudget: 0 })).toBe(0)
   })
 })
 

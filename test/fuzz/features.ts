@@ -393,7 +393,8 @@ export async function runFeatures(seed: number, writer: Writer = 'copy'): Promis
   if (writer === 'both') {
     const theirs = await executeFeatures(g, transformWasm(g.wasm, { ...options, writer: 'binaryen' }).wasm)
     const at = firstDifference(got, theirs)
-    if (at >= 0) return { seed, ok: false, counts: g.counts, skeleton, dispatched, reason: `writers differ at line ${at}: copy '${got[at]}', binaryen '${theirs[at]}'` }
+    if (at >= 0)
+      return { seed, ok: false, counts: g.counts, skeleton, dispatched, reason: `writers differ at line ${at}: copy '${got[at]}', binaryen '${theirs[at]}'` }
   }
   const at = got.findIndex((l, i) => l !== g.expected[i])
   if (at < 0 && got.length === g.expected.length) return { seed, ok: true, counts: g.counts, skeleton, dispatched }

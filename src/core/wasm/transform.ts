@@ -22,7 +22,14 @@ import { customSectionNames, plainTables } from './bytes.ts'
 import { FpcastError } from '../errors.ts'
 import { FORMAT_VERSION, type JsMeta, type Meta, SECTION, type ShadowMeta } from '../protocol.ts'
 import { applyJs } from './strategies/js.ts'
-import { defaultDispatchBudget, type ProgressEvent, type ResolvedFilter, type ResolvedTransformOptions, resolveOptions, type TransformOptions } from '../options.ts'
+import {
+  defaultDispatchBudget,
+  type ProgressEvent,
+  type ResolvedFilter,
+  type ResolvedTransformOptions,
+  resolveOptions,
+  type TransformOptions,
+} from '../options.ts'
 import { byteSites, type Lowering, planCopy, spliceCopy } from './copy/index.ts'
 import { addStandIn, compactFunctions, compactScan } from './copy/compact.ts'
 import { carryDebugInfo } from './debug/index.ts'
@@ -242,7 +249,13 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
     if (opts.strategy === 'js') {
       strategyMeta = applyJs(m, selected).meta
     } else {
-      const shadowOptions = { coerce: opts.incompatible === 'coerce', slotVia, diagnostics: opts.diagnostics, reorderTables: plainTables(input), dispatchBudget: opts.dispatchBudget ?? defaultDispatchBudget(input.length) }
+      const shadowOptions = {
+        coerce: opts.incompatible === 'coerce',
+        slotVia,
+        diagnostics: opts.diagnostics,
+        reorderTables: plainTables(input),
+        dispatchBudget: opts.dispatchBudget ?? defaultDispatchBudget(input.length),
+      }
       // The compact skeleton holds only the input functions the plan foresaw: others the adapters call come in as stand-ins.
       const callable = compact && ((name: string) => addStandIn(m, compact, Number(name), functions[Number(name)].sig))
       const r = applyShadow(m, scan, selected, shadowOptions, file, callable || undefined)

@@ -69,7 +69,7 @@ function staticSlotsBySig(ctx: ShadowContext): Map<string, StaticSlot[]> {
   const bySlot = new Map<number, string>()
   for (const seg of ctx.staticSegs) {
     const base = binaryen.Const.getValueI32(seg.offset)
-    seg.data.forEach((name, i) => bySlot.set(base + i, name))
+    for (let i = 0; i < seg.data.length; i++) bySlot.set(base + i, seg.data[i])
   }
   for (const [slot, name] of [...bySlot].sort((a, b) => a[0] - b[0])) {
     const f = ctx.scan.byName.get(name)
@@ -168,7 +168,14 @@ function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, di
  * makes of a direct call to it; a slot outside them (not static, or imported)
  * falls through to what follows.
  */
-function dispatch(ctx: ShadowContext, statics: StaticSlot[], idx: ExpressionRef, viaCall: (fn: string) => ExpressionRef, asTail: boolean, site: Sig): ExpressionRef {
+function dispatch(
+  ctx: ShadowContext,
+  statics: StaticSlot[],
+  idx: ExpressionRef,
+  viaCall: (fn: string) => ExpressionRef,
+  asTail: boolean,
+  site: Sig,
+): ExpressionRef {
   const { m } = ctx
   const cases = [...new Set(statics.map(s => s.name))]
   const label = new Map(cases.map((fn, i) => [fn, `${PREFIX}case${i}`]))
