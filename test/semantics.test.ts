@@ -313,6 +313,22 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     expect(binaryen.getTableInfo(m.getTableByIndex(0)).initial).toBe(1) // the shadow, grown to the call table's size by the start function
     expect(binaryen.getTableInfo(m.getTableByIndex(1)).initial).toBe(3) // the call table, second
     m.dispose()
+    // A call table of fixed size (maximum = initial, as emcc writes it without ALLOW_TABLE_GROWTH): the full shadows
+    // have that fixed size from the start, every slot holding their resolver, and adapt the same.
+    const fixed = transformWasm(wasmOf(`(module (table $t (export "table") 3 3 funcref) ${body})`, features), { slotVia }).wasm
+    const mf = binaryen.readBinary(fixed)
+    expect([0, 1].map(i => binaryen.getTableInfo(mf.getTableByIndex(i))).map(t => [t.initial, t.max])).toEqual([
+      [3, 3],
+      [3, 3],
+    ])
+    mf.dispose()
+    const ef = ((await WA.instantiate(fixed, {})) as any).instance.exports
+    expect(ef.call(7, 1, 1)).toBe(107)
+    expect(ef.one(5, 2)).toBe(5)
+    ef.table.set(1, ef.table.get(2)) // a resolved slot changed from JS: $same now
+    expect(ef.call(9, 4, 1)).toBe(5)
+    expect(() => ef.table.grow(1)).toThrow(RangeError) // as natively: the table cannot grow
+    expect(() => ef.call(1, 1, 3)).toThrow(/out of bounds|table index/i)
     // An imported call table may be grown by code we do not see: no full shadow, the call table stays first.
     const imported = transformWasm(wasmOf(`(module (import "env" "table" (table $t 3 funcref)) ${body})`, features), { slotVia }).wasm
     const mi = binaryen.readBinary(imported)
