@@ -35,7 +35,7 @@ Options:
       --safety-net           with --profile, rewrite the other sites too
       --dispatch-budget <bytes>  code the adapters may add to call the functions of a
                              crowded signature directly (default 4 KiB + 0.1% of the
-                             wasm; 0: off; Infinity: all)
+                             wasm; 0: off; Infinity: all, each its own)
       --slot-via <how>       global (default) | argument: how sites hand the slot
                              index to adapters (README, "How it works")
       --writer <w>           copy (default) | binaryen: copy bodies without call sites

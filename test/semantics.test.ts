@@ -346,13 +346,15 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
 
   it('casts to a signature with many functions call them through a br_table on the slot, and follow table changes', async () => {
     // Eight (i32, i32) -> i32 functions, one in two slots, a function of another type between them, an imported one among them
-    // (called through the table, as before), all called through (i32, i32, i32) -> i32.
+    // (called through the table, as before), all called through (i32, i32, i32) -> i32 and (i32) -> i32: two adapters to
+    // one target signature, which share its br_table (with a third site signature, inline in the one adapter).
     const fs = Array.from(
       { length: 8 },
       (_, k) => `(func $f${k} (param i32 i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const ${k + 2})) (local.get 1)))`,
     )
     const wat = `(module
       (type $site (func (param i32 i32 i32) (result i32)))
+      (type $one (func (param i32) (result i32)))
       (import "env" "ext" (func $ext (param i32 i32) (result i32)))
       (table $t (export "table") 16 funcref)
       ${fs.join('\n')}
@@ -360,27 +362,32 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
       (func $spare (export "spare") (param i32 i32) (result i32) (i32.const 999))
       (elem (i32.const 1) $f0 $f1 $other $f2 $f3 $f4 $f0 $ext $f5 $f6 $f7)
       (func (export "call") (param i32 i32 i32 i32) (result i32)
-        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2) (local.get 3))))`
+        (call_indirect $t (type $site) (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (func (export "call1") (param i32 i32) (result i32)
+        (call_indirect $t (type $one) (local.get 0) (local.get 1))))`
     const input = wasmOf(wat, binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.ReferenceTypes)
     const slotOf = [0, 1, -1, 2, 3, 4, 0, -2, 5, 6, 7] // slot 1 + i holds f<k>, $other (-1) or $ext (-2)
     const expected = (k: number, a: number, b: number) => (k === -1 ? 77 : k === -2 ? a - b : a * (k + 2) + b)
     const runs = [{}, { dispatchBudget: 0 }, ...(slotVia === 'global' ? [{ writer: 'binaryen' as const }] : [])]
     for (const extra of runs) {
       const { wasm, report } = transformWasm(input, { slotVia, ...extra })
-      expect(report.dispatch?.chosen).toBe('dispatchBudget' in extra ? 0 : 1)
+      expect(report.dispatch?.chosen).toBe('dispatchBudget' in extra ? 0 : 2)
       const { instance } = (await WA.instantiate(wasm, {
         env: { ext: (a: number, b: number) => a - b },
       })) as unknown as WebAssembly.WebAssemblyInstantiatedSource
       const e = instance.exports as any
       for (const [i, k] of slotOf.entries()) expect(e.call(10, 3, 5, i + 1)).toBe(expected(k, 10, 3))
+      for (const [i, k] of slotOf.entries()) expect(e.call1(10, i + 1)).toBe(expected(k, 10, 0))
       // The slots were resolved; now they change from JS: another function, a static one moved, the original back, null.
       const f2 = e.table.get(4)
       e.table.set(4, e.spare)
       expect(e.call(10, 3, 5, 4)).toBe(999)
+      expect(e.call1(10, 4)).toBe(999)
       e.table.set(5, e.table.get(1))
       expect(e.call(10, 3, 5, 5)).toBe(expected(0, 10, 3))
       e.table.set(4, f2)
       expect(e.call(10, 3, 5, 4)).toBe(expected(2, 10, 3))
+      expect(e.call1(10, 4)).toBe(expected(2, 10, 0))
       e.table.set(9, null)
       expect(() => e.call(10, 3, 5, 9)).toThrow(/null function|signature mismatch|uninitialized/)
       slotOf.forEach((k, i) => {

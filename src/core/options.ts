@@ -78,11 +78,15 @@ export interface TransformOptions {
    * reaches a function of a crowded signature (more than four static
    * functions in the call table) directly: a `br_table` on the slot and a
    * direct call, which the engine can inline, instead of a second
-   * `call_indirect` (W2 hard, `bench/results.md`: 0.95-1.0x the time of
-   * EMULATE_FUNCTION_POINTER_CASTS instead of 1.15-1.26x). Each such adapter
-   * costs about 12 bytes per function of its target signature and 1-2 per
-   * slot they span; the cheapest are taken first. `0` turns it off;
-   * `Infinity` takes them all, which can double a big module.
+   * `call_indirect` (W2 hard, `bench/results.md`: 0.90-0.99x the time of
+   * EMULATE_FUNCTION_POINTER_CASTS instead of 1.16-1.36x). A target
+   * signature's br_table costs about 14 bytes per function and 1-2 per slot
+   * they span, shared by the adapters of every call-site signature to it
+   * (or, faster by a few percent, one in each adapter, where the budget
+   * leaves room); the cheapest targets are taken first (`report.dispatch`
+   * says how many adapters of how many). `0` turns it off; `Infinity` gives
+   * every adapter its own, which can double a big module (Pyodide: +78%; all
+   * of them shared would be +3%).
    * @default 4 KiB plus 0.1% of the input
    */
   dispatchBudget?: number

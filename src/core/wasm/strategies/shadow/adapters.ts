@@ -35,8 +35,9 @@ export function addAdapters(ctx: ShadowContext): void {
       else if (c === 'incompatible') names.push(trap(ctx, site), trap(ctx, site))
       else {
         const statics = staticSlots.get(kKey)
-        const direct = statics && (statics.length <= MAX_DIRECT_SLOTS || dispatched.has(`${tKey}/${kKey}`)) ? statics : undefined
-        names.push(adapter(ctx, site, target, false), adapter(ctx, site, target, ctx.viaArgument && ctx.siteSigs.has(kKey), direct))
+        const how = statics && statics.length > MAX_DIRECT_SLOTS ? dispatched.get(kKey) : undefined
+        const direct = statics && (statics.length <= MAX_DIRECT_SLOTS || how) ? statics : undefined
+        names.push(adapter(ctx, site, target, false), adapter(ctx, site, target, ctx.viaArgument && ctx.siteSigs.has(kKey), direct, how === 'shared'))
       }
     }
   }
@@ -82,36 +83,58 @@ function staticSlotsBySig(ctx: ShadowContext): Map<string, StaticSlot[]> {
 }
 
 /**
- * Which adapters T -> F past MAX_DIRECT_SLOTS still call F's static functions
- * directly, through a `br_table` on the slot (keys `tKey/kKey`): the cheapest
- * first, while their estimated code fits `ShadowOptions.dispatchBudget`.
- * Direct calls are what make a mismatched call as fast as a native one (the
- * engine inlines small callees); a second call_indirect measured 1.16-1.38x
- * EMULATE_FUNCTION_POINTER_CASTS on W2 hard, a br_table 0.92-0.98x. They
- * cost code per function, so the budget bounds it.
+ * Which target signatures F with more than MAX_DIRECT_SLOTS static
+ * functions get adapters that call those functions directly, through a
+ * `br_table` on the slot, and how: `inline` in the one adapter T -> F there
+ * is, or `shared`, one dispatcher per F that F's adapters call directly (a
+ * dispatch costs code per function and per slot, and a signature is the
+ * target of several site signatures: harfbuzz's 200 adapter pairs have 14
+ * targets, 87 KB inline against 6 KB shared). The cheapest first, while
+ * their estimated code fits `ShadowOptions.dispatchBudget`; then, with what
+ * is left, shared ones become inline. Direct calls are
+ * what make a mismatched call as fast as a native one (the engine inlines
+ * small callees): on W2 hard a second call_indirect measured 1.16-1.38x
+ * EMULATE_FUNCTION_POINTER_CASTS, the inline br_table 0.92-0.98x, the shared
+ * one (a direct call more) about 5% slower than inline.
  */
-function chooseDispatch(ctx: ShadowContext, staticSlots: Map<string, StaticSlot[]>): Set<string> {
-  const wanted: { key: string; bytes: number }[] = []
+function chooseDispatch(ctx: ShadowContext, staticSlots: Map<string, StaticSlot[]>): Map<string, 'inline' | 'shared'> {
+  const pairs = new Map<string, number>()
   for (const tKey of ctx.tKeys) {
     const site = ctx.siteSigs.get(tKey)!
     for (const kKey of ctx.kKeys) {
       const statics = staticSlots.get(kKey)
       if (!statics || statics.length <= MAX_DIRECT_SLOTS) continue
-      const target = ctx.known.get(kKey)!
-      const c = compatibility(site, target, ctx.options.coerce)
-      if (c === 'same' || c === 'incompatible') continue
-      wanted.push({ key: `${tKey}/${kKey}`, bytes: dispatchBytes(statics, target) })
+      const c = compatibility(site, ctx.known.get(kKey)!, ctx.options.coerce)
+      if (c !== 'same' && c !== 'incompatible') pairs.set(kKey, (pairs.get(kKey) ?? 0) + 1)
     }
   }
+  // Each adapter with a br_table is a function of its own (beside the one
+  // every slot of another table gets), named in the name section; a shared
+  // dispatcher is one more. Calibrated on harfbuzz, sqlite3, webp, gifsicle,
+  // Pyodide and the bench module: the estimate is at or up to a third above
+  // what the output grows by.
+  const wanted = [...pairs].map(([kKey, n]) => {
+    const table = dispatchBytes(staticSlots.get(kKey)!, ctx.known.get(kKey)!)
+    return { kKey, n, bytes: table + 30 * n + (n > 1 ? 40 : 0), inline: n * (table + 30) }
+  })
   wanted.sort((a, b) => a.bytes - b.bytes)
-  const chosen = new Set<string>()
+  const chosen = new Map<string, 'inline' | 'shared'>()
   let spent = 0
-  for (const { key, bytes } of wanted) {
+  let adapters = 0
+  for (const { kKey, n, bytes } of wanted) {
     if (spent + bytes > ctx.options.dispatchBudget) break
     spent += bytes
-    chosen.add(key)
+    adapters += n
+    chosen.set(kKey, n > 1 ? 'shared' : 'inline')
   }
-  ctx.dispatch = { chosen: chosen.size, wanted: wanted.length, bytes: spent }
+  // What the budget leaves makes shared br_tables inline (the faster), the cheapest first.
+  const upgrades = wanted.filter(w => chosen.get(w.kKey) === 'shared').sort((a, b) => a.inline - a.bytes - (b.inline - b.bytes))
+  for (const { kKey, bytes, inline } of upgrades) {
+    if (spent + inline - bytes > ctx.options.dispatchBudget) break
+    spent += inline - bytes
+    chosen.set(kKey, 'inline')
+  }
+  ctx.dispatch = { chosen: adapters, wanted: [...pairs.values()].reduce((a, b) => a + b, 0), bytes: spent }
   return chosen
 }
 
@@ -131,41 +154,81 @@ function dispatchBytes(statics: StaticSlot[], target: Sig): number {
  * the slot), so when F has few static functions, the slot index tells which
  * one it is and the adapter calls it directly (a compare per candidate
  * instead of a second call_indirect; the engine can inline a direct call).
- * Past that, with 'global', it calls through F's shadow when F's is full
- * (slot idx there holds the function, or F's resolver, which finds it):
- * table 0 is one of them, and a call through table 0 is the faster one in
- * V8 before 12; else through the call table.
+ * Past MAX_DIRECT_SLOTS, when chooseDispatch took F, a br_table on the slot
+ * does the same, in this adapter or (`shared`) in F's dispatcher, which it
+ * calls; otherwise it calls through a table (throughTable).
  */
-function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, direct?: StaticSlot[]): string {
+function adapter(ctx: ShadowContext, site: Sig, target: Sig, primed: boolean, direct?: StaticSlot[], shared = false): string {
   const { m } = ctx
   const asTail = ctx.tail && sameResults(site, target)
-  const name = `${PREFIX}${direct ? (direct.length > MAX_DIRECT_SLOTS ? 'ab' : 'ad') : primed ? 'ap' : 'a'}$${sigKey(site)}$${sigKey(target)}`
-  return define(ctx, name, site, [], () => {
+  const kind = direct ? (direct.length > MAX_DIRECT_SLOTS ? (shared ? 'as' : 'ab') : 'ad') : primed ? 'ap' : 'a'
+  return define(ctx, `${PREFIX}${kind}$${sigKey(site)}$${sigKey(target)}`, site, [], () => {
     const idx = () => slotIndex(m, site)
     const args = () => (primed ? [...argsFor(ctx, site, target), idx()] : argsFor(ctx, site, target))
-    const viaTable = () => {
-      if (primed) return callIndirect(m, asTail, ctx.P, idx(), args(), plus(target), resultsOf(target))
-      if (ctx.viaArgument || !ctx.full.includes(sigKey(target)))
-        return callIndirect(m, asTail, ctx.table, idx(), args(), tupleType(target.params), resultsOf(target))
-      const viaShadow = callIndirect(m, asTail, ctx.names.shadow(sigKey(target)), idx(), args(), tupleType(target.params), resultsOf(target))
-      // F's resolver reads the slot global: set it again, whatever a diagnostics hook did meanwhile.
-      return m.block(null, [m.global.set(ctx.names.slot, idx()), viaShadow], resultsOf(target))
-    }
     const viaCall = (fn: string) => {
       ctx.callable(fn)
       return adaptResult(ctx, callDirect(m, asTail, fn, args(), resultsOf(target)), site, target)
     }
-    let adapted = adaptResult(ctx, viaTable(), site, target)
-    if (direct && direct.length > MAX_DIRECT_SLOTS) adapted = m.block(null, [dispatch(ctx, direct, idx(), viaCall, asTail, site), adapted], resultsOf(site))
-    else for (const { slot, name: fn } of [...(direct ?? [])].reverse()) adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), viaCall(fn), adapted)
+    let adapted: ExpressionRef
+    if (shared) {
+      const call = callDirect(m, asTail, dispatcher(ctx, target, primed, direct!), [...argsFor(ctx, site, target), idx()], resultsOf(target))
+      adapted = adaptResult(ctx, call, site, target)
+    } else {
+      adapted = adaptResult(ctx, throughTable(ctx, target, primed, asTail, idx, args), site, target)
+      if (direct && direct.length > MAX_DIRECT_SLOTS) adapted = m.block(null, [dispatch(ctx, direct, idx(), viaCall, asTail, site), adapted], resultsOf(site))
+      else for (const { slot, name: fn } of [...(direct ?? [])].reverse()) adapted = m.if(m.i32.eq(idx(), m.i32.const(slot)), viaCall(fn), adapted)
+    }
     if (!ctx.options.diagnostics) return adapted
     return m.block(null, [record(ctx, ctx.tKeys.indexOf(sigKey(site)), ctx.kIndex.get(sigKey(target))!), adapted], resultsOf(site))
   })
 }
 
 /**
+ * Slot idx called as `target` through a table: P when F's functions are
+ * primed; with 'global', F's full shadow when it has one (slot idx there
+ * holds the function, or F's resolver, which finds it: table 0 is one of
+ * them, the faster table in V8 before 12); else the call table.
+ */
+function throughTable(ctx: ShadowContext, target: Sig, primed: boolean, asTail: boolean, idx: () => ExpressionRef, args: () => ExpressionRef[]): ExpressionRef {
+  const { m } = ctx
+  if (primed) return callIndirect(m, asTail, ctx.P, idx(), args(), plus(target), resultsOf(target))
+  if (ctx.viaArgument || !ctx.full.includes(sigKey(target)))
+    return callIndirect(m, asTail, ctx.table, idx(), args(), tupleType(target.params), resultsOf(target))
+  const viaShadow = callIndirect(m, asTail, ctx.names.shadow(sigKey(target)), idx(), args(), tupleType(target.params), resultsOf(target))
+  // F's resolver reads the slot global: set it again, whatever a diagnostics hook did meanwhile.
+  return m.block(null, [m.global.set(ctx.names.slot, idx()), viaShadow], resultsOf(target))
+}
+
+/**
+ * The dispatcher F's adapters share (chooseDispatch): F's parameters and the
+ * slot, the br_table over F's static functions, and the call through a table
+ * for any other slot. Added once; returns its name.
+ */
+function dispatcher(ctx: ShadowContext, target: Sig, primed: boolean, statics: StaticSlot[]): string {
+  const { m } = ctx
+  const name = `${PREFIX}dispatch$${sigKey(target)}`
+  if (ctx.made.has(name)) return name
+  ctx.made.add(name)
+  const n = target.params.length
+  const idx = () => m.local.get(n, binaryen.i32)
+  const args = () => (primed ? [...paramsOf(m, target), idx()] : paramsOf(m, target))
+  const viaCall = (fn: string) => {
+    ctx.callable(fn)
+    return callDirect(m, ctx.tail, fn, args(), resultsOf(target))
+  }
+  const body = m.block(
+    null,
+    [dispatch(ctx, statics, idx(), viaCall, ctx.tail, target), throughTable(ctx, target, primed, ctx.tail, idx, args)],
+    resultsOf(target),
+  )
+  m.addFunction(name, plus(target), resultsOf(target), [], body)
+  return name
+}
+
+/**
  * `br_table` on the slot: each static function's case returns what `viaCall`
- * makes of a direct call to it; a slot outside them (not static, or imported)
+ * makes of a direct call to it (a tail call when `asTail`; the function
+ * returns `own`'s results); a slot outside them (not static, or imported)
  * falls through to what follows.
  */
 function dispatch(
@@ -174,7 +237,7 @@ function dispatch(
   idx: ExpressionRef,
   viaCall: (fn: string) => ExpressionRef,
   asTail: boolean,
-  site: Sig,
+  own: Sig,
 ): ExpressionRef {
   const { m } = ctx
   const cases = [...new Set(statics.map(s => s.name))]
@@ -182,7 +245,7 @@ function dispatch(
   const base = statics[0].slot
   const labels: string[] = new Array(statics[statics.length - 1].slot - base + 1).fill(`${PREFIX}other`)
   for (const { slot, name } of statics) labels[slot - base] = label.get(name)!
-  const exit = (e: ExpressionRef) => (asTail ? e : site.results.length ? m.return(e) : m.block(null, [e, m.return()]))
+  const exit = (e: ExpressionRef) => (asTail ? e : own.results.length ? m.return(e) : m.block(null, [e, m.return()]))
   let body = m.block(label.get(cases[0])!, [m.switch(labels, `${PREFIX}other`, base ? m.i32.sub(idx, m.i32.const(base)) : idx)], binaryen.none)
   cases.forEach((fn, i) => {
     body = m.block(i + 1 < cases.length ? label.get(cases[i + 1])! : `${PREFIX}other`, [body, exit(viaCall(fn))], binaryen.none)
