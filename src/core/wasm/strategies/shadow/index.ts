@@ -24,7 +24,10 @@
  *     original type takes their place everywhere else (table, exports,
  *     ref.func), so matched calls cost one argument register, not a store;
  *   - an adapter T -> F (drop / zero-fill arguments, adapt the result) that
- *     re-calls slot idx with its real type F, in wasm: no JS frame;
+ *     re-calls slot idx with its real type F, in wasm: no JS frame; for a
+ *     slot that still holds its static function, a direct call where the
+ *     slot tells which (a compare, or a br_table within dispatchBudget:
+ *     adapters.ts);
  *   - a trap adapter for incompatible pairs, which reports the site;
  *   - initially, a resolver that classifies the slot on first use (from a
  *     build-time list for the static table, or by asking the runtime's
