@@ -329,6 +329,10 @@ describe.each(['global', 'argument'] as const)('adaptation rules (slotVia: %s)',
     expect(ef.call(9, 4, 1)).toBe(5)
     expect(() => ef.table.grow(1)).toThrow(RangeError) // as natively: the table cannot grow
     expect(() => ef.call(1, 1, 3)).toThrow(/out of bounds|table index/i)
+    // An empty fixed-size call table: its shadows keep a slot for their resolver; the module instantiates and calls trap as natively.
+    const empty = transformWasm(wasmOf(`(module (table $t (export "table") 0 0 funcref) ${body.replace(/\(elem [^\n]*\n/, '')})`, features), { slotVia }).wasm
+    const ee = ((await WA.instantiate(empty, {})) as any).instance.exports
+    expect(() => ee.call(1, 1, 0)).toThrow(/out of bounds|table index/i)
     // An imported call table may be grown by code we do not see: no full shadow, the call table stays first.
     const imported = transformWasm(wasmOf(`(module (import "env" "table" (table $t 3 funcref)) ${body})`, features), { slotVia }).wasm
     const mi = binaryen.readBinary(imported)

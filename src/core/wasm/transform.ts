@@ -257,8 +257,8 @@ function transformUnguarded(input: Uint8Array, options: TransformOptions): Trans
         dispatchBudget: opts.dispatchBudget ?? defaultDispatchBudget(input.length),
       }
       // The compact skeleton holds only the input functions the plan foresaw: others the adapters call come in as stand-ins.
-      const callable = compact && ((name: string) => addStandIn(m, compact, Number(name), functions[Number(name)].sig))
-      const r = applyShadow(m, scan, selected, shadowOptions, file, callable || undefined)
+      const callable = compact ? (name: string) => addStandIn(m, compact, Number(name), functions[Number(name)].sig) : undefined
+      const r = applyShadow(m, scan, selected, shadowOptions, file, callable)
       lowering = r.lowering
       report.slotVia = slotVia
       strategyMeta = r.meta

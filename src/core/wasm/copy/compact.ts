@@ -13,7 +13,9 @@
  *   function import (a "stand-in", from STAND_IN_MODULE) for each other
  *   input function that code may call: those the KEEP bodies name, the
  *   static functions of a signature the adapters call directly (at most
- *   MAX_DIRECT_SLOTS on a table), and the start function.
+ *   MAX_DIRECT_SLOTS on a table), and the start function; the functions a
+ *   br_table of the adapters calls are added as stand-ins when the strategy
+ *   builds it (addStandIn).
  *
  * Stand-ins and KEEP functions are named in a name section as binaryen names
  * a function the name section does not (its index), and the strategy reads

@@ -63,7 +63,7 @@ export function addStart(ctx: ShadowContext, wrapperOf: Map<string, string>): vo
 function fillFixedShadows(ctx: ShadowContext): ExpressionRef {
   const { m, names } = ctx
   const size = fixedSize(ctx)
-  if (!size) return m.nop()
+  if (size === undefined) return m.nop()
   const i = () => m.local.get(0, binaryen.i32)
   const sets = ctx.full.map(key => m.table.set(names.shadow(key), i(), refFunc(m, names.resolver(key))))
   const next = m.i32.lt_u(m.local.tee(0, m.i32.add(i(), m.i32.const(1)), binaryen.i32), m.i32.const(size))

@@ -77,10 +77,14 @@ function addShadows(ctx: ShadowContext): void {
   m.addTable(names.call, 1, 1)
 }
 
-/** The call table's size when it cannot change (its maximum is its initial size), else undefined. */
+/**
+ * The call table's size when it cannot change (its maximum is its initial
+ * size), else undefined. Not for an empty one: slot 0 of a shadow holds its
+ * resolver (an element segment), so a shadow has at least one slot.
+ */
 export function fixedSize(ctx: ShadowContext): number | undefined {
   const info = binaryen.getTableInfo(ctx.m.getTable(ctx.table))
-  return info.max === info.initial ? info.initial : undefined
+  return info.max === info.initial && info.initial > 0 ? info.initial : undefined
 }
 
 /** The exported slot and site globals. */
